@@ -1,0 +1,5 @@
+export { WildintelError, UnreachableCaseError, isWildintelError } from './errors.js';
+export { systemClock, fixedClock } from './clock.js';
+export type { Clock, Random } from './clock.js';
+export { systemRandom } from './random.js';
+export { sha256, base64url, sha256Base64url } from './encoding.js';

@@ -1,0 +1,128 @@
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { migrations } from '../../migrations/index.js';
+import { DatabaseError } from './errors.js';
+import { lockDataDir } from './embedded-lock.js';
+import { pgliteDriverFor } from './pglite-pool.js';
+
+export interface DatabaseOptions {
+  /** A Postgres server; when absent, the embedded PGlite under `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Where the embedded database lives (ignored with a databaseUrl). `memory://` keeps it in memory. */
+  dataDir: string;
+  /** Connections to a Postgres server. */
+  poolSize?: number;
+}
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly dataSource: DataSource;
+  /** Applies pending migrations; returns the names it applied. */
+  migrate(): Promise<string[]>;
+  /** True when the database answers and no migration is pending. */
+  isReady(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Opens (and, with `migrate`, migrates) the database a process role uses. */
+export async function openDatabase(options: DatabaseOptions, { migrate = false }: { migrate?: boolean } = {}): Promise<Database> {
+  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir);
+  if (migrate) {
+    try {
+      await database.migrate();
+    } catch (err) {
+      await database.close();
+      throw err;
+    }
+  }
+  return database;
+}
+
+function baseOptions(): Pick<DataSourceOptions, 'migrations' | 'migrationsTableName' | 'synchronize' | 'logging'> & { installExtensions: false } {
+  return {
+    migrations: [...migrations],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: false,
+    // Extensions need superuser on a server and do not exist in PGlite; migrations use built-ins only.
+    installExtensions: false,
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    ...baseOptions(),
+    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+  });
+  try {
+    await dataSource.initialize();
+  } catch (cause) {
+    throw new DatabaseError('DATABASE_UNREACHABLE', `cannot connect to ${describeUrl(url)}: ${reasonOf(cause)}`, { cause });
+  }
+  return wrap('postgres', dataSource, async () => dataSource.destroy());
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  const unlock = inMemory ? () => undefined : lockDataDir(dataDir);
+  let pglite: PGlite | undefined;
+  try {
+    pglite = new PGlite(inMemory ? dataDir : path.join(dataDir, 'pglite'));
+    await pglite.waitReady;
+    const dataSource = new DataSource({ type: 'postgres', driver: pgliteDriverFor(pglite), ...baseOptions() });
+    await dataSource.initialize();
+    const owned = pglite;
+    return wrap('pglite', dataSource, async () => {
+      await dataSource.destroy();
+      await owned.close();
+      unlock();
+    });
+  } catch (err) {
+    await pglite?.close().catch(() => undefined);
+    unlock();
+    throw err;
+  }
+}
+
+function wrap(kind: DatabaseKind, dataSource: DataSource, close: () => Promise<void>): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    kind,
+    dataSource,
+    async migrate() {
+      const applied = await dataSource.runMigrations({ transaction: 'all' });
+      return applied.map((m) => m.name);
+    },
+    async isReady() {
+      try {
+        return !(await dataSource.showMigrations());
+      } catch {
+        return false;
+      }
+    },
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `Postgres at ${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'Postgres (DATABASE_URL)';
+  }
+}
+
+function reasonOf(cause: unknown): string {
+  if (cause instanceof AggregateError && cause.errors.length > 0) return reasonOf(cause.errors[0]);
+  const err = cause as { code?: string; message?: string };
+  return err.message && err.message.length > 0 ? err.message : (err.code ?? 'unknown error');
+}

@@ -1,0 +1,45 @@
+import type { Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { Logger } from '../kernel/index.js';
+import type { GraphQLContext } from './context.js';
+import { createErrorFormatter } from './errors.js';
+import { buildSchema } from './schema.js';
+
+export interface GraphQLServerOptions {
+  httpServer: Server;
+  logger: Logger;
+  version: string;
+  /** Introspection is on in development (for explorers and codegen), off in production. */
+  introspection: boolean;
+}
+
+/**
+ * Limits against query bombs: depth, aliases, cost, tokens. The numbers allow
+ * every query an analyst writes by hand and the example queries in docs/.
+ */
+function armor(): ApolloArmor {
+  return new ApolloArmor({
+    maxDepth: { n: 10 },
+    maxAliases: { n: 15 },
+    costLimit: { maxCost: 5000 },
+    maxTokens: { n: 2000 },
+    maxDirectives: { n: 20 },
+    blockFieldSuggestion: { enabled: true },
+  });
+}
+
+export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+  const protection = armor().protect();
+  return new ApolloServer<GraphQLContext>({
+    schema: buildSchema(options.version),
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: false,
+    // The hub owns shutdown (src/hub/hub.ts): Apollo must not re-raise SIGTERM and exit before the database closes.
+    stopOnTerminationSignals: false,
+    formatError: createErrorFormatter(options.logger),
+    validationRules: [...protection.validationRules],
+    plugins: [...(protection.plugins as Array<ApolloServerPlugin<GraphQLContext>>), ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer })],
+  });
+}

@@ -1,0 +1,10 @@
+import type { DataSource } from 'typeorm';
+import type { Clock, Logger } from '../kernel/index.js';
+
+/** Built once per request by the hub; resolvers reach the domain only through it. */
+export interface GraphQLContext {
+  readonly db: DataSource;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly requestId: string;
+}

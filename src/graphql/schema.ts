@@ -1,0 +1,26 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import { DateTimeScalar } from './date-time.js';
+import { indicatorResolvers } from './indicator-resolvers.js';
+import type { Resolvers } from './generated/schema-types.js';
+
+const SCHEMA_DIR = path.resolve(import.meta.dirname, '../../schema');
+
+/** The SDL in schema/ is the contract; this only concatenates it, in file-name order. */
+export function loadTypeDefs(dir: string = SCHEMA_DIR): string {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
+}
+
+export function buildSchema(version: string): GraphQLSchema {
+  const base: Resolvers = {
+    DateTime: DateTimeScalar,
+    Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
+  };
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [base, indicatorResolvers] });
+}

@@ -1,0 +1,78 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { ApolloServer } from '@apollo/server';
+import type { DataSource } from 'typeorm';
+import type { GraphQLContext } from '../graphql/index.js';
+import type { Clock, Logger } from '../kernel/index.js';
+import type { Database } from '../db/index.js';
+import type { HubMetrics } from './metrics.js';
+import { requestLog } from './request-log.js';
+
+export interface HttpAppDeps {
+  database: Database;
+  apollo: ApolloServer<GraphQLContext>;
+  metrics: HubMetrics;
+  logger: Logger;
+  clock: Clock;
+  /** False once shutdown began: /readyz then answers 503 so load balancers stop sending. */
+  isAccepting: () => boolean;
+}
+
+const GRAPHQL_BODY_LIMIT = '1mb';
+
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestLog(deps.logger, deps.metrics.httpDuration));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = deps.isAccepting() && (await deps.database.isReady());
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database: deps.database.kind });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: GRAPHQL_BODY_LIMIT }),
+    expressMiddleware(deps.apollo, {
+      context: async ({ res }) => contextFor(deps.database.dataSource, deps, String(res.locals['requestId'])),
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function contextFor(db: DataSource, deps: HttpAppDeps, requestId: string): GraphQLContext {
+  return { db, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId };
+}
+
+/** Body-parser and other middleware errors become coded JSON, never an HTML stack trace. */
+function errorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const e = err as { status?: number; type?: string; message?: string };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the request body is over ${GRAPHQL_BODY_LIMIT}` } });
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'MALFORMED_REQUEST', message: 'the request body is not valid JSON' } });
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: { code: 'BAD_REQUEST', message: e.message ?? 'bad request' } });
+      return;
+    }
+    logger.error({ err }, 'unhandled error');
+    res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'internal server error' } });
+  };
+}

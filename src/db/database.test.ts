@@ -20,7 +20,7 @@ describe('database', () => {
     );
     assert.deepEqual(
       tables.map((t: { table_name: string }) => t.table_name),
-      ['batches', 'indicators', 'members', 'migrations', 'sightings'],
+      ['batches', 'indicators', 'member_certificates', 'members', 'migrations', 'sightings', 'tlog_checkpoints', 'tlog_entries', 'tlog_hashes', 'tlog_state'],
     );
     assert.deepEqual(await db.database.migrate(), [], 'a second migrate applies nothing');
   });
@@ -78,6 +78,18 @@ describe('openDatabase', () => {
     await assert.rejects(
       openDatabase({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', dataDir: '/nonexistent' }),
       (err: unknown) => err instanceof DatabaseError && err.code === 'DATABASE_UNREACHABLE' && /127\.0\.0\.1:1/.test(err.message),
+    );
+  });
+});
+
+describe('the embedded database', () => {
+  it('refuses a second process-level opener of the same data directory', async (t) => {
+    const db = await createTestDatabase({ migrate: false });
+    t.after(() => db.drop());
+    if (db.database.kind !== 'pglite') return t.skip('embedded only');
+    await assert.rejects(
+      openDatabase(db.options),
+      (err: unknown) => err instanceof DatabaseError && err.code === 'DATABASE_IN_USE' && err.message.includes(String(process.pid)),
     );
   });
 });

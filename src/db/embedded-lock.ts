@@ -21,7 +21,7 @@ export function lockDataDir(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(readFileSync(file, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
         throw new DatabaseError('DATABASE_IN_USE', `the embedded database in ${dir} is open in process ${holder} (a running hub or node); stop it, or run the command while it runs so it goes through its admin socket`, {
           details: { pid: holder },
         });

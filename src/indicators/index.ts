@@ -1,2 +1,59 @@
+/**
+ * The indicators context: the pure indicator model (vocabularies, identity,
+ * value formats, keyword normalization, seller fingerprints; no I/O, no clock)
+ * and the read side of the indicator store. Everything here is public API of
+ * the context; other contexts import from this file only.
+ */
+export {
+  INDICATOR_TYPES,
+  COMMODITIES,
+  PURPOSES,
+  TLPS,
+  DEFAULT_TLP,
+  OPINION_VERDICTS,
+  OPINION_STATUSES,
+  isIndicatorType,
+  isTlp,
+  tlpRank,
+  tlpAllows,
+  aggregateOpinionStatus,
+} from './vocabulary.js';
+export type { IndicatorType, Commodity, Purpose, Tlp, OpinionVerdict, OpinionStatus } from './vocabulary.js';
+
+export { InvalidIndicatorError, InvalidIdentifierError, InvalidPseudonymKeyError } from './errors.js';
+export type { IndicatorErrorCode } from './errors.js';
+
+export { indicatorId } from './indicator-id.js';
+
+export { parseIndicatorValue, keywordFromText, MAX_KEYWORD_LENGTH } from './indicator-value.js';
+
+export { parseIndicator, isWeakPdqQuality, PDQ_WEAK_QUALITY } from './indicator.js';
+export type {
+  PublishedIndicator,
+  KeywordIndicator,
+  SellerIndicator,
+  PdqIndicator,
+  Sha256Indicator,
+  IndicatorContext,
+} from './indicator.js';
+
+export { normalizeKeyword, normalizeKeywordWithMap, originalRange } from './keyword-normalization.js';
+export type { NormalizedKeyword, Span } from './keyword-normalization.js';
+
+export {
+  SELLER_IDENTIFIER_KINDS,
+  computeSellerFingerprint,
+  canonicalIdentifier,
+  parseSellerFingerprint,
+} from './seller-fingerprint.js';
+export type {
+  SellerIdentifierKind,
+  SellerIdentifier,
+  PseudonymKey,
+  FingerprintOptions,
+  SellerFingerprintParts,
+} from './seller-fingerprint.js';
+
+// Read side of the store (hub queries).
 export { findIndicator, listIndicators, listSightings, encodeCursor, decodeCursor, IndicatorQueryError, MAX_PAGE_SIZE } from './indicator-store.js';
 export type { IndicatorRecord, SightingRecord, IndicatorFilter, IndicatorPage, IndicatorQueryErrorCode } from './indicator-store.js';

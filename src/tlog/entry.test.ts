@@ -1,0 +1,172 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import canonicalize from 'canonicalize';
+import { MAX_ENTRY_BYTES, TlogError, encodeEntry, leafHash, parseEntry } from './index.js';
+import type { LogEntry } from './index.js';
+import { VECTORS_DIR, skipWithoutVectors } from './test-vectors.js';
+
+function throwsMalformed(fn: () => unknown, field?: string): void {
+  assert.throws(
+    fn,
+    (err: unknown) => err instanceof TlogError && err.code === 'MALFORMED_ENTRY' && (field === undefined || err.details?.['field'] === field),
+    `expected MALFORMED_ENTRY${field === undefined ? '' : ` on ${field}`}`,
+  );
+}
+
+const SHA = 'n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg'; // base64url(SHA-256("test"))
+const CERT = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05]).toString('base64'); // a DER SEQUENCE { INTEGER 5 }
+const TS = 1767225600000;
+
+const samples: { readonly [K in LogEntry['kind']]: Extract<LogEntry, { kind: K }> } = {
+  batch: { kind: 'batch', ts: TS, member: 'shopmart', batchId: '0b0c6ad8-9f5f-4b8e-8a53-6f8e2f6d2d1c', tlp: 'AMBER', count: 12, jwsSha256: SHA },
+  member: { kind: 'member', ts: TS, member: 'shopmart', cert: CERT },
+  revocation: { kind: 'revocation', ts: TS, member: 'shopmart', serial: '8f3a11', reason: 'keyCompromise' },
+  token: { kind: 'token', ts: TS, jti: '6f1c0b0e-2d9a-4b7b-9a57-0d3c7f1a2b3c', agency: 'kenya-wildlife-service', scope: 'indicators:read sellers:read', exp: 1767312000 },
+  opinion: { kind: 'opinion', ts: TS, by: 'agency:kenya-wildlife-service', recordSha256: SHA },
+  access: { kind: 'access', ts: TS, agency: 'kenya-wildlife-service', hour: 1767222000000, count: 31, digestSha256: SHA },
+};
+
+const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+const bytes = (json: string): Uint8Array => Buffer.from(json, 'utf8');
+/** The wire object of a sample, with edits applied, as canonical bytes. */
+function wire(kind: LogEntry['kind'], edit: Record<string, unknown> = {}, drop: string[] = []): Uint8Array {
+  const object: Record<string, unknown> = { ...samples[kind], v: 1, ...edit };
+  for (const key of drop) delete object[key];
+  return bytes(canonicalize(object) as string);
+}
+
+describe('encodeEntry', () => {
+  it('writes the JCS bytes of {"v":1,"kind",…}: keys sorted, no spaces', () => {
+    assert.equal(
+      text(encodeEntry(samples.batch)),
+      `{"batchId":"0b0c6ad8-9f5f-4b8e-8a53-6f8e2f6d2d1c","count":12,"jwsSha256":"${SHA}","kind":"batch","member":"shopmart","tlp":"AMBER","ts":${TS},"v":1}`,
+    );
+    assert.equal(text(encodeEntry(samples.opinion)), `{"by":"agency:kenya-wildlife-service","kind":"opinion","recordSha256":"${SHA}","ts":${TS},"v":1}`);
+  });
+
+  it('round-trips every kind through parseEntry', () => {
+    for (const entry of Object.values(samples)) {
+      const encoded = encodeEntry(entry);
+      assert.deepEqual(parseEntry(encoded), entry, entry.kind);
+      assert.equal(leafHash(encoded).length, 32);
+    }
+  });
+
+  it('refuses to encode an entry that auditors would refuse', () => {
+    throwsMalformed(() => encodeEntry({ ...samples.batch, count: -1 }), 'count');
+    throwsMalformed(() => encodeEntry({ ...samples.opinion, extra: true } as unknown as LogEntry), 'extra');
+    throwsMalformed(() => encodeEntry({ ...samples.member, member: 'Shop Mart' }), 'member');
+    throwsMalformed(() => encodeEntry({ kind: 'unknown', ts: TS } as unknown as LogEntry), 'kind');
+  });
+});
+
+describe('parseEntry', () => {
+  it('accepts the canonical bytes of each kind', () => {
+    for (const kind of Object.keys(samples) as LogEntry['kind'][]) assert.equal(parseEntry(wire(kind)).kind, kind);
+  });
+
+  it('refuses bytes that are not the canonical encoding', () => {
+    const canonical = text(wire('opinion'));
+    for (const variant of [
+      canonical.replace(',', ', '),
+      `${canonical}\n`,
+      ` ${canonical}`,
+      canonical.replace(`"ts":${TS}`, `"ts":${TS}.0`),
+      canonical.replace(`"ts":${TS}`, `"ts":1.7672256e12`),
+      canonical.replace('"v":1', '"v":1,"v":1'),
+      canonical.replace('{"by"', `{"kind":"opinion","by"`),
+      canonical.replace('"by":"agency:', '"by":"agency\\u003a'),
+      `{"v":1,${canonical.slice(1).replace(',"v":1', '')}`,
+      `\ufeff${canonical}`,
+    ]) {
+      throwsMalformed(() => parseEntry(bytes(variant)));
+    }
+  });
+
+  it('refuses what is not a JSON object in UTF-8', () => {
+    for (const bad of [bytes('[]'), bytes('null'), bytes('"x"'), bytes('{'), bytes(''), Uint8Array.of(0x7b, 0xff, 0x7d)]) throwsMalformed(() => parseEntry(bad));
+    throwsMalformed(() => parseEntry(new Uint8Array(MAX_ENTRY_BYTES + 1)));
+  });
+
+  it('refuses an unknown version or kind, extra fields and missing fields', () => {
+    throwsMalformed(() => parseEntry(wire('batch', { v: 2 })), 'v');
+    throwsMalformed(() => parseEntry(wire('batch', {}, ['v'])), 'v');
+    throwsMalformed(() => parseEntry(wire('batch', { kind: 'batches' })), 'kind');
+    throwsMalformed(() => parseEntry(wire('batch', { indicators: [] })), 'indicators');
+    throwsMalformed(() => parseEntry(wire('batch', { jws: 'eyJ…' })), 'jws');
+    throwsMalformed(() => parseEntry(wire('opinion', { member: 'shopmart' })), 'member');
+    throwsMalformed(() => parseEntry(bytes(`{"__proto__":{},"by":"member:shopmart","kind":"opinion","recordSha256":"${SHA}","ts":1,"v":1}`)), '__proto__');
+    for (const kind of Object.keys(samples) as LogEntry['kind'][]) {
+      for (const field of Object.keys(samples[kind]).filter((f) => f !== 'kind')) throwsMalformed(() => parseEntry(wire(kind, {}, [field])), field);
+    }
+  });
+
+  it('checks each field’s form', () => {
+    const cases: [LogEntry['kind'], string, unknown][] = [
+      ['batch', 'ts', -1],
+      ['batch', 'ts', 1.5],
+      ['batch', 'ts', '1767225600000'],
+      ['batch', 'ts', 2 ** 53],
+      ['batch', 'member', 'a'],
+      ['batch', 'member', '-shop'],
+      ['batch', 'member', 'ShopMart'],
+      ['batch', 'member', 'x'.repeat(64)],
+      ['batch', 'batchId', '0B0C6AD8-9F5F-4B8E-8A53-6F8E2F6D2D1C'],
+      ['batch', 'batchId', '0b0c6ad89f5f4b8e8a536f8e2f6d2d1c'],
+      ['batch', 'tlp', 'amber'],
+      ['batch', 'tlp', 'WHITE'],
+      ['batch', 'count', -1],
+      ['batch', 'count', '12'],
+      ['batch', 'jwsSha256', `${SHA}=`],
+      ['batch', 'jwsSha256', SHA.slice(1)],
+      ['batch', 'jwsSha256', `${SHA.slice(0, -1)}h`],
+      ['batch', 'jwsSha256', Buffer.from(SHA, 'base64url').toString('base64')],
+      ['member', 'cert', 'MIIB'],
+      ['member', 'cert', Buffer.from([0x30, 0x04, 0x02, 0x01, 0x05]).toString('base64')],
+      ['member', 'cert', Buffer.from([0x31, 0x03, 0x02, 0x01, 0x05]).toString('base64')],
+      ['member', 'cert', Buffer.from([0x30, 0x81, 0x03, 0x02, 0x01, 0x05]).toString('base64')],
+      ['member', 'cert', CERT.replace(/=*$/, '')],
+      ['revocation', 'serial', '008f3a11'],
+      ['revocation', 'serial', '8F3A11'],
+      ['revocation', 'serial', 'f3a11'],
+      ['revocation', 'serial', 'ab'.repeat(21)],
+      ['revocation', 'reason', 'stolen laptop'],
+      ['token', 'jti', ''],
+      ['token', 'jti', 'a b'],
+      ['token', 'agency', 'Kenya Wildlife Service'],
+      ['token', 'scope', ''],
+      ['token', 'scope', 'indicators:read  sellers:read'],
+      ['token', 'scope', 'indicators:read indicators:read'],
+      ['token', 'scope', 'indicators:write'],
+      ['token', 'exp', -5],
+      ['opinion', 'by', 'shopmart'],
+      ['opinion', 'by', 'platform:shopmart'],
+      ['opinion', 'by', 'member:'],
+      ['access', 'hour', TS + 1],
+      ['access', 'count', 0.5],
+      ['access', 'digestSha256', 'not-a-hash'],
+    ];
+    for (const [kind, field, value] of cases) throwsMalformed(() => parseEntry(wire(kind, { [field]: value })), field);
+  });
+
+  it('accepts the boundaries of each form', () => {
+    assert.equal(parseEntry(wire('revocation', { serial: '00' })).kind, 'revocation');
+    assert.equal(parseEntry(wire('batch', { count: 0, ts: 0, member: 'ab' })).kind, 'batch');
+    assert.equal(parseEntry(wire('token', { scope: 'admin audit:read provenance:read stats:read match:text match:image sellers:read indicators:read' })).kind, 'token');
+    assert.equal(parseEntry(wire('opinion', { by: 'member:shopmart' })).kind, 'opinion');
+  });
+});
+
+describe('RFC 8785 vectors for the canonicalize package', { skip: skipWithoutVectors }, () => {
+  it('produces the expected canonical bytes for every input', () => {
+    const inputDir = new URL('jcs/input/', VECTORS_DIR);
+    const names = readdirSync(inputDir).filter((n) => n.endsWith('.json'));
+    assert.equal(names.length, 6);
+    for (const name of names) {
+      const input: unknown = JSON.parse(readFileSync(new URL(name, inputDir), 'utf8'));
+      const expected = readFileSync(new URL(`jcs/output/${name}`, VECTORS_DIR), 'utf8');
+      assert.equal(canonicalize(input), expected, name);
+    }
+  });
+});

@@ -1,0 +1,256 @@
+import canonicalize from 'canonicalize';
+import { decodeBase64, decodeBase64url, decodeUtf8, isSafeIndex } from './bytes.js';
+import { TlogError } from './errors.js';
+
+/**
+ * Log entries (design.md, "Formats that other parties verify", item 3): the RFC 8785
+ * (JCS) bytes of `{"v":1,"kind":…,"ts":<ms since epoch>,…}`. Entries are public, so
+ * they commit to content by hash and never carry it.
+ *
+ * Field forms, checked on encode and on parse:
+ * - `member`, `agency`: a slug `[a-z0-9][a-z0-9-]{1,62}` (the members table rule);
+ * - `batchId`: a lower-case UUID; `tlp`: a FIRST TLP 2.0 label;
+ * - `count`, `ts`, `exp`, `hour`: non-negative safe integers; `exp` is a JWT
+ *   NumericDate (seconds); `hour` is the ms-since-epoch start of a UTC hour;
+ * - `jwsSha256`, `recordSha256`, `digestSha256`: base64url (no padding) of 32 bytes;
+ * - `cert`: standard base64 of one DER SEQUENCE (the certificate), at most 16 KiB;
+ * - `serial`: lower-case hex of the serial without leading zero bytes (pki's `serialHex`);
+ * - `reason`: an RFC 5280 CRLReason name;
+ * - `jti`: 1–128 of `[A-Za-z0-9._~-]`; `scope`: known scopes, single-space separated, no repeats;
+ * - `by`: `member:<slug>` or `agency:<slug>`.
+ */
+
+export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access'] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+/** FIRST TLP 2.0, as in indicators' vocabulary. */
+export const ENTRY_TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'] as const;
+export type EntryTlp = (typeof ENTRY_TLPS)[number];
+
+/** RFC 5280 §5.3.1 CRLReason names (value 7 is unused). */
+export const REVOCATION_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'removeFromCRL',
+  'privilegeWithdrawn',
+  'aACompromise',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
+/** design.md "Scopes". */
+export const TOKEN_SCOPES = [
+  'indicators:read',
+  'sellers:read',
+  'match:image',
+  'match:text',
+  'stats:read',
+  'provenance:read',
+  'audit:read',
+  'admin',
+] as const;
+
+interface EntryBase {
+  /** When the hub logged it, ms since the epoch. */
+  readonly ts: number;
+}
+
+export interface BatchEntry extends EntryBase {
+  readonly kind: 'batch';
+  readonly member: string;
+  readonly batchId: string;
+  readonly tlp: EntryTlp;
+  readonly count: number;
+  readonly jwsSha256: string;
+}
+
+export interface MemberEntry extends EntryBase {
+  readonly kind: 'member';
+  readonly member: string;
+  readonly cert: string;
+}
+
+export interface RevocationEntry extends EntryBase {
+  readonly kind: 'revocation';
+  readonly member: string;
+  readonly serial: string;
+  readonly reason: RevocationReason;
+}
+
+export interface TokenEntry extends EntryBase {
+  readonly kind: 'token';
+  readonly jti: string;
+  readonly agency: string;
+  readonly scope: string;
+  readonly exp: number;
+}
+
+export interface OpinionEntry extends EntryBase {
+  readonly kind: 'opinion';
+  readonly by: string;
+  readonly recordSha256: string;
+}
+
+export interface AccessEntry extends EntryBase {
+  readonly kind: 'access';
+  readonly agency: string;
+  readonly hour: number;
+  readonly count: number;
+  readonly digestSha256: string;
+}
+
+export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry;
+
+/** Entry bytes beyond this are refused before parsing. */
+export const MAX_ENTRY_BYTES = 64 * 1024;
+const MAX_CERT_BYTES = 16 * 1024;
+const HOUR_MS = 3_600_000;
+
+const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SERIAL = /^(?:[0-9a-f]{2}){1,20}$/;
+const JTI = /^[A-Za-z0-9._~-]{1,128}$/;
+const SHA256_B64URL = /^[A-Za-z0-9_-]{43}$/;
+
+/** A field check answers why the value is wrong, or undefined when it is right. */
+type FieldCheck = (value: unknown) => string | undefined;
+
+const oneOf =
+  (values: readonly string[], what: string): FieldCheck =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? undefined : `must be ${what}`;
+
+const slug: FieldCheck = (v) => (typeof v === 'string' && SLUG.test(v) ? undefined : 'must match [a-z0-9][a-z0-9-]{1,62}');
+const count: FieldCheck = (v) => (isSafeIndex(v) ? undefined : 'must be a non-negative integer');
+
+const sha256: FieldCheck = (v) =>
+  typeof v === 'string' && SHA256_B64URL.test(v) && decodeBase64url(v)?.length === 32 ? undefined : 'must be base64url of a SHA-256 hash';
+
+const uuid: FieldCheck = (v) => (typeof v === 'string' && UUID.test(v) ? undefined : 'must be a lower-case UUID');
+
+const serial: FieldCheck = (v) =>
+  typeof v === 'string' && SERIAL.test(v) && (v === '00' || !v.startsWith('00'))
+    ? undefined
+    : 'must be lower-case hex of at most 20 bytes without leading zero bytes';
+
+const jti: FieldCheck = (v) => (typeof v === 'string' && JTI.test(v) ? undefined : 'must be 1-128 of [A-Za-z0-9._~-]');
+
+const hour: FieldCheck = (v) => (isSafeIndex(v) && v % HOUR_MS === 0 ? undefined : 'must be the ms-since-epoch start of an hour');
+
+const by: FieldCheck = (v) => {
+  if (typeof v !== 'string') return 'must be member:<slug> or agency:<slug>';
+  const colon = v.indexOf(':');
+  const role = v.slice(0, colon);
+  return colon > 0 && (role === 'member' || role === 'agency') && SLUG.test(v.slice(colon + 1))
+    ? undefined
+    : 'must be member:<slug> or agency:<slug>';
+};
+
+const scope: FieldCheck = (v) => {
+  if (typeof v !== 'string' || v === '') return 'must be a space-separated list of scopes';
+  const scopes = v.split(' ');
+  if (new Set(scopes).size !== scopes.length) return 'must not repeat a scope';
+  const unknown = scopes.find((s) => !(TOKEN_SCOPES as readonly string[]).includes(s));
+  return unknown === undefined ? undefined : 'must hold only known scopes separated by single spaces';
+};
+
+/** One DER SEQUENCE with a minimal definite length that spans exactly the bytes. */
+function isDerSequence(der: Uint8Array): boolean {
+  if (der.length < 2 || der[0] !== 0x30) return false;
+  const first = der[1] as number;
+  if (first < 0x80) return 2 + first === der.length;
+  const octets = first & 0x7f;
+  if (octets === 0 || octets > 3 || der.length < 2 + octets || der[2] === 0) return false;
+  let length = 0;
+  for (let i = 0; i < octets; i++) length = length * 256 + (der[2 + i] as number);
+  return length >= 0x80 && 2 + octets + length === der.length;
+}
+
+const cert: FieldCheck = (v) => {
+  if (typeof v !== 'string' || v.length > Math.ceil(MAX_CERT_BYTES / 3) * 4) return 'must be base64 DER of at most 16 KiB';
+  const der = decodeBase64(v);
+  return der !== undefined && isDerSequence(der) ? undefined : 'must be canonical base64 of one DER certificate';
+};
+
+const FIELDS: Readonly<Record<EntryKind, Readonly<Record<string, FieldCheck>>>> = {
+  batch: { member: slug, batchId: uuid, tlp: oneOf(ENTRY_TLPS, 'a TLP label'), count, jwsSha256: sha256 },
+  member: { member: slug, cert },
+  revocation: { member: slug, serial, reason: oneOf(REVOCATION_REASONS, 'an RFC 5280 CRLReason name') },
+  token: { jti, agency: slug, scope, exp: count },
+  opinion: { by, recordSha256: sha256 },
+  access: { agency: slug, hour, count, digestSha256: sha256 },
+};
+
+function malformed(message: string, details: Record<string, unknown> = {}): TlogError {
+  return new TlogError('MALFORMED_ENTRY', message, { details });
+}
+
+function isEntryKind(value: unknown): value is EntryKind {
+  return typeof value === 'string' && (ENTRY_KINDS as readonly string[]).includes(value);
+}
+
+/** Checks the wire object `{v, kind, ts, …}` and copies it into a LogEntry. */
+function toEntry(value: unknown): LogEntry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('entry must be a JSON object');
+  const record = value as Record<string, unknown>;
+  if (record['v'] !== 1) throw malformed('entry version v must be 1', { field: 'v' });
+  const kind = record['kind'];
+  if (!isEntryKind(kind)) throw malformed(`entry kind must be one of ${ENTRY_KINDS.join(', ')}`, { field: 'kind' });
+  if (!isSafeIndex(record['ts'])) throw malformed('ts must be a non-negative integer (ms since epoch)', { field: 'ts' });
+  const checks = FIELDS[kind];
+  const extra = Object.keys(record).find((key) => key !== 'v' && key !== 'kind' && key !== 'ts' && !Object.hasOwn(checks, key));
+  if (extra !== undefined) throw malformed(`a ${kind} entry has no field ${extra.slice(0, 64)}`, { field: extra.slice(0, 64) });
+  const entry: Record<string, unknown> = { kind, ts: record['ts'] };
+  for (const [field, check] of Object.entries(checks)) {
+    if (!Object.hasOwn(record, field)) throw malformed(`a ${kind} entry needs ${field}`, { field });
+    const reason = check(record[field]);
+    if (reason !== undefined) throw malformed(`${kind}.${field} ${reason}`, { field, reason });
+    entry[field] = record[field];
+  }
+  return entry as unknown as LogEntry;
+}
+
+function canonicalBytes(value: unknown): Uint8Array {
+  const text = canonicalize(value);
+  if (text === undefined) throw malformed('entry cannot be canonicalized');
+  return Buffer.from(text, 'utf8');
+}
+
+/**
+ * The log bytes of an entry: JCS of `{"v":1, ...entry}`. Throws `MALFORMED_ENTRY`
+ * when a field breaks its form, so the hub never logs what auditors would refuse.
+ * @example leafHash(encodeEntry({ kind: 'opinion', ts: Date.now(), by: 'agency:kws', recordSha256 }))
+ */
+export function encodeEntry(entry: LogEntry): Uint8Array {
+  const wire = { ...entry, v: 1 };
+  toEntry(wire);
+  const bytes = canonicalBytes(wire);
+  if (bytes.length > MAX_ENTRY_BYTES) throw malformed(`entry exceeds ${MAX_ENTRY_BYTES} bytes`);
+  return bytes;
+}
+
+/**
+ * Parses log entry bytes and checks their form: valid UTF-8 JSON, a known kind
+ * with exactly its fields in their forms, and bytes equal to their canonical
+ * re-encoding (so no duplicate keys, spacing, key order or number spelling can
+ * vary). Throws `MALFORMED_ENTRY`.
+ */
+export function parseEntry(bytes: Uint8Array): LogEntry {
+  if (!(bytes instanceof Uint8Array)) throw malformed('entry must be bytes');
+  if (bytes.length > MAX_ENTRY_BYTES) throw malformed(`entry exceeds ${MAX_ENTRY_BYTES} bytes`);
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw malformed('entry is not valid UTF-8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw malformed('entry is not JSON');
+  }
+  const entry = toEntry(value);
+  if (Buffer.compare(canonicalBytes(value), bytes) !== 0) throw malformed('entry bytes are not the canonical (RFC 8785) encoding');
+  return entry;
+}

@@ -1,0 +1,55 @@
+/**
+ * The transparency log's pure core: RFC 9162 Merkle math over stored hashes, C2SP
+ * signed notes and checkpoints, and the log entry format. No I/O, no clock.
+ */
+export { TlogError } from './errors.js';
+export type { TlogErrorCode } from './errors.js';
+
+export { HASH_SIZE, leafHash, nodeHash, emptyTreeHash, verifyInclusion, verifyConsistency, parseLogIndex } from './merkle.js';
+
+export {
+  MAX_STORED_TREE_SIZE,
+  storedHashIndex,
+  storedHashCount,
+  storedHashesForLeaf,
+  storedHashesForLeaves,
+  storedHashesForLeavesSync,
+  treeHash,
+  treeHashSync,
+  inclusionProof,
+  inclusionProofSync,
+  consistencyProof,
+  consistencyProofSync,
+  withPendingHashes,
+  MemoryHashStore,
+} from './stored-hashes.js';
+export type { HashReader, SyncHashReader, StoredHash } from './stored-hashes.js';
+
+export {
+  MAX_NOTE_SIGNATURES,
+  MAX_NOTE_BYTES,
+  isValidKeyName,
+  parseVerifierKey,
+  parseSignerKey,
+  generateSignerKey,
+  signNote,
+  openNote,
+} from './note.js';
+export type { Note, NoteSignature, NoteSigner, NoteVerifier, NoteKeyType } from './note.js';
+
+export { formatCheckpoint, parseCheckpoint, signCheckpoint, openCheckpoint } from './checkpoint.js';
+export type { Checkpoint, CheckpointFields } from './checkpoint.js';
+
+export { ENTRY_KINDS, ENTRY_TLPS, REVOCATION_REASONS, TOKEN_SCOPES, MAX_ENTRY_BYTES, encodeEntry, parseEntry } from './entry.js';
+export type {
+  EntryKind,
+  EntryTlp,
+  RevocationReason,
+  LogEntry,
+  BatchEntry,
+  MemberEntry,
+  RevocationEntry,
+  TokenEntry,
+  OpinionEntry,
+  AccessEntry,
+} from './entry.js';

@@ -4,10 +4,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The transparency log (RFC 6962/9162 Merkle tree, design item 3).
  *
  * - tlog_entries: the entry bytes (JCS) by index; entries commit to content by hash only.
- * - tlog_hashes: the hash of every complete subtree, by (level, index): level 0 are leaf
- *   hashes, and (level L, index k) covers leaves [k·2^L, (k+1)·2^L). This is the layout of
- *   C2SP tlog-tiles and Go's sumdb: any root, inclusion or consistency proof needs
- *   O(log n) of these rows, never a recomputation from leaves.
+ * - tlog_hashes: the hash of every complete subtree, stored at Go sumdb's StoredHashIndex
+ *   (src/tlog storedHashIndex): an append-only array, so tiles can be cut from it later.
+ *   Any root, inclusion or consistency proof needs O(log n) of these rows, read in one
+ *   round trip, never a recomputation from leaves.
  * - tlog_state: one row holding the tree size; appenders lock it (SELECT … FOR UPDATE),
  *   which makes one writer at a time and consecutive indexes, on Postgres and PGlite alike.
  * - tlog_checkpoints: every signed checkpoint, by size.
@@ -26,10 +26,8 @@ export class TransparencyLog1764518400000 implements MigrationInterface {
       CREATE INDEX tlog_entries_kind_idx ON tlog_entries (kind, idx);
 
       CREATE TABLE tlog_hashes (
-        level smallint NOT NULL CONSTRAINT tlog_hashes_level_range CHECK (level BETWEEN 0 AND 63),
-        idx   bigint NOT NULL CONSTRAINT tlog_hashes_idx_nonnegative CHECK (idx >= 0),
-        hash  bytea NOT NULL CONSTRAINT tlog_hashes_hash_length CHECK (length(hash) = 32),
-        CONSTRAINT tlog_hashes_pk PRIMARY KEY (level, idx)
+        idx  bigint PRIMARY KEY CONSTRAINT tlog_hashes_idx_nonnegative CHECK (idx >= 0),
+        hash bytea NOT NULL CONSTRAINT tlog_hashes_hash_length CHECK (length(hash) = 32)
       );
 
       CREATE TABLE tlog_state (

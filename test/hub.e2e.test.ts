@@ -11,16 +11,19 @@ describe('wildintel hub, as a process', () => {
   let reserved: Awaited<ReturnType<typeof reserveTestDatabase>>;
   let dataDir: string;
   let hub: HubProcess;
+  let certsDir: string;
 
   before(async () => {
     reserved = await reserveTestDatabase();
     dataDir = reserved.env['DATA_DIR'] ?? (await mkdtemp(path.join(tmpdir(), 'wildintel-hub-')));
-    hub = await spawnHub({ ...reserved.env, DATA_DIR: dataDir });
+    certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-certs-'));
+    hub = await spawnHub({ ...reserved.env, DATA_DIR: dataDir, CERTS_DIR: certsDir });
   });
   after(async () => {
     if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
     await reserved.drop();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(certsDir, { recursive: true, force: true });
   });
 
   it('answers /healthz and /readyz', async () => {
@@ -56,7 +59,7 @@ describe('wildintel hub, as a process', () => {
   });
 
   it('runs operator commands while it holds the database', async () => {
-    const { code, stdout, stderr } = await runCli(['db', 'status'], { ...reserved.env, DATA_DIR: dataDir });
+    const { code, stdout, stderr } = await runCli(['db', 'status'], { ...reserved.env, DATA_DIR: dataDir, CERTS_DIR: certsDir });
     assert.equal(code, 0, stderr);
     assert.match(stdout, /ready/);
     assert.match(stdout, /IndicatorStore1764345600000/);

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { startHub } from '../hub/index.js';
 import type { CliContext } from './context.js';
+import { registerHubKeysCommand } from './hub-keys.js';
 
 export function registerHubCommand(program: Command, cli: CliContext): void {
-  program
+  const hub = program
     .command('hub')
     .description('run the hub: GraphQL API, signed-batch ingest, transparency log (what `npm start` runs)')
     .addHelpText('after', '\nSettings come from the environment; see `wildintel config`.')
@@ -24,4 +25,5 @@ export function registerHubCommand(program: Command, cli: CliContext): void {
         process.once('SIGINT', onSignal);
       });
     });
+  registerHubKeysCommand(hub, cli);
 }

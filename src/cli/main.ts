@@ -6,6 +6,8 @@ import type { CliContext } from './context.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerDbCommands } from './db-command.js';
 import { registerHubCommand } from './hub-command.js';
+import { registerCaCommands } from './ca-command.js';
+import { registerMemberCommands } from './member-command.js';
 
 export function buildProgram(cli: CliContext): Command {
   const program = new Command('wildintel')
@@ -15,6 +17,8 @@ export function buildProgram(cli: CliContext): Command {
     .exitOverride();
   registerHubCommand(program, cli);
   registerDbCommands(program, cli);
+  registerCaCommands(program, cli);
+  registerMemberCommands(program, cli);
   registerConfigCommand(program, cli);
   return program;
 }

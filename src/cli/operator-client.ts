@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
-import { adminSocketPath, runOperation } from '../hub/index.js';
+import { adminSocketPath, createHubServices, runOperation, type HubServices } from '../hub/index.js';
 import { WildintelError, systemClock, type Logger } from '../kernel/index.js';
 
 /**
@@ -18,8 +18,10 @@ export async function operate(config: Readonly<Config>, logger: Logger, name: st
     if (viaHub.reached) return viaHub.result;
   }
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  let services: Promise<HubServices> | undefined;
+  const ctx = { database, db: database.dataSource, clock: systemClock, logger, services: () => (services ??= createHubServices({ config, database, logger, clock: systemClock })) };
   try {
-    return await runOperation({ database, db: database.dataSource, clock: systemClock, logger }, name, input);
+    return await runOperation(ctx, name, input);
   } finally {
     await database.close();
   }

@@ -41,6 +41,19 @@ const settings = {
     .optional()
     .describe('public origin of the hub (token audience, log origin); default http://HOST:PORT'),
   NODE_ENV: z.enum(NODE_ENVS, { error: `must be one of ${NODE_ENVS.join(', ')}` }).default('development').describe('production refuses development shortcuts'),
+  CERTS_DIR: z.string().min(1).default('./certs').describe('federation trust anchors; development keys go under CERTS_DIR/dev'),
+  ROOT_CA_CERT: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('federation root certificate (PEM); default CERTS_DIR/root.pem, or a development root under CERTS_DIR/dev'),
+  ROOT_CA_KEY: z.string().min(1).optional().describe('root CA private key, for `wildintel ca sign` (keep it offline in production)'),
+  LOG_KEY_FILE: z.string().min(1).optional().describe("the hub's Ed25519 log signing key (PKCS#8 PEM); default CERTS_DIR/dev/log-key.pem in development"),
+  LOG_ORIGIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~-]+)*$/, 'must be a schema-less log name such as hub.example.org/wildintel')
+    .optional()
+    .describe('checkpoint origin line of the transparency log; default <HUB_ORIGIN host>/wildintel'),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ error: 'must be a number of milliseconds' })
     .int()
@@ -53,9 +66,11 @@ const settings = {
 const configSchema = z.object(settings);
 type RawConfig = z.infer<typeof configSchema>;
 
-export interface Config extends Omit<RawConfig, 'DATA_DIR' | 'HUB_ORIGIN'> {
+export interface Config extends Omit<RawConfig, 'DATA_DIR' | 'HUB_ORIGIN' | 'CERTS_DIR' | 'LOG_ORIGIN'> {
   readonly DATA_DIR: string;
   readonly HUB_ORIGIN: string;
+  readonly CERTS_DIR: string;
+  readonly LOG_ORIGIN: string;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -85,10 +100,17 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Reado
     throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'} (got ${shown})`, { variable: name });
   }
   const raw = result.data;
+  const hubOrigin = (raw.HUB_ORIGIN ?? `http://${hostForUrl(raw.HOST)}:${raw.PORT}`).replace(/\/$/, '');
+  const resolve = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(cwd, p));
   return Object.freeze({
     ...raw,
     DATA_DIR: path.resolve(cwd, raw.DATA_DIR),
-    HUB_ORIGIN: (raw.HUB_ORIGIN ?? `http://${hostForUrl(raw.HOST)}:${raw.PORT}`).replace(/\/$/, ''),
+    CERTS_DIR: path.resolve(cwd, raw.CERTS_DIR),
+    ROOT_CA_CERT: resolve(raw.ROOT_CA_CERT),
+    ROOT_CA_KEY: resolve(raw.ROOT_CA_KEY),
+    LOG_KEY_FILE: resolve(raw.LOG_KEY_FILE),
+    HUB_ORIGIN: hubOrigin,
+    LOG_ORIGIN: raw.LOG_ORIGIN ?? `${new URL(hubOrigin).host}/wildintel`,
   });
 }
 

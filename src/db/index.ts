@@ -2,3 +2,4 @@ export { openDatabase } from './database.js';
 export type { Database, DatabaseKind, DatabaseOptions } from './database.js';
 export { DatabaseError } from './errors.js';
 export type { DatabaseErrorCode } from './errors.js';
+export { updateReturning } from './update-returning.js';

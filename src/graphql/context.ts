@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { IngestService } from '../ingest/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 
 /** Built once per request by the hub; resolvers reach the domain only through it. */
@@ -7,4 +8,5 @@ export interface GraphQLContext {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly requestId: string;
+  readonly ingest: IngestService;
 }

@@ -1,6 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import canonicalize from 'canonicalize';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { loadConfig } from '../config/index.js';
@@ -40,15 +43,18 @@ async function seed(db: TestDatabase): Promise<void> {
 describe('GraphQL indicators', () => {
   let db: TestDatabase;
   let hub: RunningHub;
+  let certsDir: string;
   before(async () => {
     db = await createTestDatabase();
     await seed(db);
     await db.database.close();
-    hub = await startHub({ config: loadConfig({ ...db.env, PORT: '0', LOG_LEVEL: 'silent' }), logger: createLogger('silent') });
+    certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-certs-'));
+    hub = await startHub({ config: loadConfig({ ...db.env, PORT: '0', LOG_LEVEL: 'silent', CERTS_DIR: certsDir }), logger: createLogger('silent') });
   });
   after(async () => {
     await hub.stop();
     await db.drop();
+    await rm(certsDir, { recursive: true, force: true });
   });
 
   it('pages newest first with stable cursors until the end', async () => {

@@ -4,6 +4,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { DateTimeScalar } from './date-time.js';
 import { indicatorResolvers } from './indicator-resolvers.js';
+import { ingestResolvers } from './ingest-resolvers.js';
 import type { Resolvers } from './generated/schema-types.js';
 
 const SCHEMA_DIR = path.resolve(import.meta.dirname, '../../schema');
@@ -22,5 +23,5 @@ export function buildSchema(version: string): GraphQLSchema {
     DateTime: DateTimeScalar,
     Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
   };
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [base, indicatorResolvers] });
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [base, indicatorResolvers, ingestResolvers] });
 }

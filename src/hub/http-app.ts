@@ -5,11 +5,15 @@ import type { DataSource } from 'typeorm';
 import type { GraphQLContext } from '../graphql/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { Database } from '../db/index.js';
+import { createBatchRoutes } from '../ingest/index.js';
+import { createLogRoutes } from '../tlog/index.js';
+import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
 
 export interface HttpAppDeps {
   database: Database;
+  services: HubServices;
   apollo: ApolloServer<GraphQLContext>;
   metrics: HubMetrics;
   logger: Logger;
@@ -37,6 +41,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  app.use('/log', createLogRoutes(deps.database.dataSource, deps.services.log, deps.logger));
+  app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
+
   app.use(
     '/graphql',
     express.json({ limit: GRAPHQL_BODY_LIMIT }),
@@ -53,7 +60,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
 }
 
 function contextFor(db: DataSource, deps: HttpAppDeps, requestId: string): GraphQLContext {
-  return { db, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId };
+  return { db, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, ingest: deps.services.ingest };
 }
 
 /** Body-parser and other middleware errors become coded JSON, never an HTML stack trace. */

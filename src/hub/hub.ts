@@ -9,8 +9,10 @@ import { adminSocketPath, startAdminSocket } from './admin-socket.js';
 import { createHttpApp } from './http-app.js';
 import { createMetrics } from './metrics.js';
 import { VERSION } from './version.js';
+import { createHubServices, type HubServices } from './services.js';
 
 export interface RunningHub {
+  readonly services: HubServices;
   /** Base URL the hub listens on, e.g. http://127.0.0.1:4000 */
   readonly url: string;
   readonly database: Database;
@@ -32,11 +34,13 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   let phase: Phase = 'running';
   const httpServer = createServer();
   const apollo = createGraphQLServer({ httpServer, logger, version: VERSION, introspection: config.NODE_ENV !== 'production' });
-  const ctx = { database, db: database.dataSource, clock, logger };
   let admin: Server | undefined;
+  let services: HubServices;
   try {
+    services = await createHubServices({ config, database, logger, clock });
+    const ctx = { database, db: database.dataSource, clock, logger, services: async (): Promise<HubServices> => services };
     await apollo.start();
-    const app = createHttpApp({ database, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' });
+    const app = createHttpApp({ database, services, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' });
     httpServer.on('request', app);
     await listen(httpServer, config.PORT, config.HOST);
     admin = await startAdminSocket(adminSocketPath(config.DATA_DIR), ctx);
@@ -66,7 +70,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
     })();
     return stopping;
   };
-  return { url, database, stop };
+  return { url, database, services, stop };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

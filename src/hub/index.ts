@@ -4,3 +4,7 @@ export { adminSocketPath } from './admin-socket.js';
 export { runOperation, registerOperation } from './operations.js';
 export type { Operation, OperationContext } from './operations.js';
 export { VERSION } from './version.js';
+export { createHubServices } from './services.js';
+export type { HubServices } from './services.js';
+export { loadHubTrust, rootCertPath, logKeyPath, devDir, createLogKey, readLogKey } from './trust.js';
+export type { HubTrust } from './trust.js';

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
 import type { Database } from '../db/index.js';
 import { WildintelError, type Clock, type Logger } from '../kernel/index.js';
+import type { HubServices } from './services.js';
 
 /**
  * Operator actions (migrate, enrol a member, issue a token…) are plain functions
@@ -14,11 +16,13 @@ export interface OperationContext {
   readonly db: DataSource;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Built on first use: database maintenance needs no keys. */
+  services(): Promise<HubServices>;
 }
 
 export type Operation = (ctx: OperationContext, input: unknown) => Promise<unknown>;
 
-export type OperationErrorCode = 'UNKNOWN_OPERATION';
+export type OperationErrorCode = 'UNKNOWN_OPERATION' | 'INVALID_INPUT';
 export class OperationError extends WildintelError<OperationErrorCode> {}
 
 const registry = new Map<string, Operation>();
@@ -40,4 +44,27 @@ registerOperation('db.migrate', async (ctx) => ({ applied: await ctx.database.mi
 registerOperation('db.status', async (ctx) => {
   const rows: Array<{ name: string }> = await ctx.db.query(`SELECT name FROM migrations ORDER BY id`);
   return { kind: ctx.database.kind, ready: await ctx.database.isReady(), migrations: rows.map((r) => r.name) };
+});
+
+/** Operation inputs cross a process boundary as JSON: validated like any external input. */
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new OperationError('INVALID_INPUT', `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+const enrollInput = z.object({ slug: z.string(), name: z.string(), certPem: z.string().max(64 * 1024) }).strict();
+const revokeInput = z.object({ slug: z.string(), reason: z.string().optional(), serial: z.string().optional() }).strict();
+const slugInput = z.object({ slug: z.string() }).strict();
+
+registerOperation('member.enroll', async (ctx, input) => (await ctx.services()).members.enroll(parse(enrollInput, input)));
+registerOperation('member.revoke', async (ctx, input) => (await ctx.services()).members.revoke(parse(revokeInput, input)));
+registerOperation('member.list', async (ctx) => ({ members: await (await ctx.services()).members.list() }));
+registerOperation('member.get', async (ctx, input) => ({ member: (await (await ctx.services()).members.get(parse(slugInput, input).slug)) ?? null }));
+registerOperation('log.checkpoint', async (ctx) => {
+  const { log } = await ctx.services();
+  return { ...(await log.latestCheckpoint(ctx.db)), verifierKey: log.verifierKey };
 });

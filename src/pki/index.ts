@@ -15,3 +15,5 @@ export { pemToDerCertificates, derToPem } from './pem.js';
 export { writePrivateKeyFile } from './files.js';
 export { PkiError } from './errors.js';
 export type { PkiErrorCode } from './errors.js';
+export { createMemberRegistry, MemberRegistryError } from './member-registry.js';
+export type { MemberRegistry, MemberView, MemberCertificateView, MemberRegistryErrorCode } from './member-registry.js';

@@ -53,3 +53,7 @@ export type {
   OpinionEntry,
   AccessEntry,
 } from './entry.js';
+
+export { createTransparencyLog } from './log-store.js';
+export type { TransparencyLog, AppendResult, UnstampedEntry } from './log-store.js';
+export { createLogRoutes, MAX_ENTRIES_PER_REQUEST } from './log-routes.js';

@@ -158,6 +158,39 @@ export type IndicatorConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * What the hub answers for an accepted batch (design item 5): the batch's entry in the
+ * transparency log and a signed checkpoint whose tree already includes it.
+ */
+export type Receipt = {
+  __typename?: 'Receipt';
+  batchId: Scalars['ID']['output'];
+  leafIndex: Scalars['Int']['output'];
+  /** Ids of the batch's indicators, in payload order. */
+  indicatorIds: Array<Scalars['ID']['output']>;
+  /** C2SP signed note (tlog-checkpoint) that includes leafIndex. */
+  checkpoint: Scalars['String']['output'];
+  /** True when this exact batch had been accepted before; this is its original receipt. */
+  duplicate: Scalars['Boolean']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Publishes a signed batch (compact JWS, design item 2). The hub verifies the member's
+   * certificate chain and signature before it trusts anything in it. Refusals carry a stable
+   * code in extensions.code: MALFORMED_JWS, BAD_SIGNATURE, UNTRUSTED_CHAIN, CERT_EXPIRED,
+   * CERT_REVOKED, MEMBER_MISMATCH, UNKNOWN_MEMBER, CLOCK_SKEW, INVALID_INDICATOR,
+   * BATCH_TOO_LARGE, BATCH_ID_CONFLICT, UNKNOWN_SIGHTING.
+   */
+  publishBatch: Receipt;
+};
+
+
+export type MutationPublishBatchArgs = {
+  jws: Scalars['String']['input'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -249,6 +282,8 @@ export type ResolversTypes = {
   IndicatorFilter: IndicatorFilter;
   IndicatorEdge: ResolverTypeWrapper<Omit<IndicatorEdge, 'node'> & { node: ResolversTypes['Indicator'] }>;
   IndicatorConnection: ResolverTypeWrapper<Omit<IndicatorConnection, 'edges'> & { edges: Array<ResolversTypes['IndicatorEdge']> }>;
+  Receipt: ResolverTypeWrapper<Receipt>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -267,6 +302,8 @@ export type ResolversParentTypes = {
   IndicatorFilter: IndicatorFilter;
   IndicatorEdge: Omit<IndicatorEdge, 'node'> & { node: ResolversParentTypes['Indicator'] };
   IndicatorConnection: Omit<IndicatorConnection, 'edges'> & { edges: Array<ResolversParentTypes['IndicatorEdge']> };
+  Receipt: Receipt;
+  Mutation: Record<PropertyKey, never>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -333,6 +370,18 @@ export type IndicatorConnectionResolvers<ContextType = GraphQLContext, ParentTyp
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type ReceiptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Receipt'] = ResolversParentTypes['Receipt']> = {
+  batchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  indicatorIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  checkpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  duplicate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  publishBatch?: Resolver<ResolversTypes['Receipt'], ParentType, ContextType, RequireFields<MutationPublishBatchArgs, 'jws'>>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
   DateTime?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -343,5 +392,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SightingContext?: SightingContextResolvers<ContextType>;
   IndicatorEdge?: IndicatorEdgeResolvers<ContextType>;
   IndicatorConnection?: IndicatorConnectionResolvers<ContextType>;
+  Receipt?: ReceiptResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
 };
 

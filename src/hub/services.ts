@@ -1,0 +1,31 @@
+import type { Config } from '../config/index.js';
+import type { Database } from '../db/index.js';
+import { createIngestService, createRevocationList, type IngestService } from '../ingest/index.js';
+import type { Clock, Logger } from '../kernel/index.js';
+import { createMemberRegistry, type MemberRegistry } from '../pki/index.js';
+import { createBatchVerifier } from '../provenance/index.js';
+import { createTransparencyLog, type TransparencyLog } from '../tlog/index.js';
+import { loadHubTrust, type HubTrust } from './trust.js';
+
+/** The hub's domain services, built once per process from config and the database. */
+export interface HubServices {
+  readonly trust: HubTrust;
+  readonly log: TransparencyLog;
+  readonly members: MemberRegistry;
+  readonly ingest: IngestService;
+}
+
+export async function createHubServices(deps: { config: Readonly<Config>; database: Database; logger: Logger; clock: Clock }): Promise<HubServices> {
+  const { config, database, logger, clock } = deps;
+  const db = database.dataSource;
+  const trust = await loadHubTrust(config, logger, clock);
+  const log = createTransparencyLog({ origin: config.LOG_ORIGIN, signer: trust.logSigner, clock });
+  const revocations = createRevocationList(db);
+  const verifier = createBatchVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock });
+  return {
+    trust,
+    log,
+    members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
+    ingest: createIngestService({ db, verifier, revocations, log }),
+  };
+}

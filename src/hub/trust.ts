@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, type Config } from '../config/index.js';
+import type { Clock, Logger } from '../kernel/index.js';
+import { createRootCa, pemToDerCertificates, writePrivateKeyFile } from '../pki/index.js';
+import { generateSignerKey, parseSignerKey, type NoteSigner } from '../tlog/index.js';
+
+/** What the hub trusts and signs with, loaded once at start. */
+export interface HubTrust {
+  /** DER of the federation root certificate(s). */
+  readonly roots: readonly Uint8Array[];
+  readonly rootCertPath: string;
+  readonly logSigner: NoteSigner;
+  readonly logKeyPath: string;
+  /** True when the keys are the generated development federation under CERTS_DIR/dev. */
+  readonly development: boolean;
+}
+
+export function devDir(config: Readonly<Config>): string {
+  return path.join(config.CERTS_DIR, 'dev');
+}
+
+/** Where the root certificate is: ROOT_CA_CERT, else CERTS_DIR/root.pem, else the development root. */
+export function rootCertPath(config: Readonly<Config>): { path: string; development: boolean } {
+  if (config.ROOT_CA_CERT !== undefined) return { path: config.ROOT_CA_CERT, development: false };
+  const production = path.join(config.CERTS_DIR, 'root.pem');
+  if (existsSync(production)) return { path: production, development: false };
+  return { path: path.join(devDir(config), 'root.pem'), development: true };
+}
+
+export function logKeyPath(config: Readonly<Config>): string {
+  return config.LOG_KEY_FILE ?? path.join(devDir(config), 'log-key.pem');
+}
+
+/**
+ * Loads the trust material. With nothing configured outside production, creates a
+ * development federation under CERTS_DIR/dev (root CA and the hub's log key) and says so;
+ * in production every key must exist already, and a missing one names its setting.
+ */
+export async function loadHubTrust(config: Readonly<Config>, logger: Logger, clock: Clock): Promise<HubTrust> {
+  const root = rootCertPath(config);
+  const keyPath = logKeyPath(config);
+  const production = config.NODE_ENV === 'production';
+  if (!existsSync(root.path)) {
+    if (!root.development) throw new ConfigError(`ROOT_CA_CERT ${root.path} does not exist (run wildintel ca init)`, { variable: 'ROOT_CA_CERT' });
+    if (production) throw new ConfigError('ROOT_CA_CERT is not set and CERTS_DIR has no root.pem: production never creates a development federation (run wildintel ca init)', { variable: 'ROOT_CA_CERT' });
+    await createDevelopmentRoot(config, clock);
+    logger.warn({ dir: devDir(config) }, 'created a development federation (root CA) under certs/dev: for development only, never for production');
+  }
+  if (!existsSync(keyPath)) {
+    if (config.LOG_KEY_FILE !== undefined || production) {
+      throw new ConfigError(`LOG_KEY_FILE ${keyPath} does not exist (run wildintel hub keys)`, { variable: 'LOG_KEY_FILE' });
+    }
+    await createLogKey(keyPath, config.LOG_ORIGIN);
+    logger.warn({ path: keyPath }, 'created a development log signing key');
+  }
+  const roots = pemToDerCertificates(readFileSync(root.path, 'utf8'));
+  if (roots.length === 0) throw new ConfigError(`${root.path} holds no PEM certificate`, { variable: 'ROOT_CA_CERT' });
+  return { roots, rootCertPath: root.path, logSigner: readLogKey(keyPath), logKeyPath: keyPath, development: root.development };
+}
+
+async function createDevelopmentRoot(config: Readonly<Config>, clock: Clock): Promise<void> {
+  const dir = devDir(config);
+  const ca = createRootCa({ commonName: 'wildintel development federation root', validityYears: 10, now: clock.now() });
+  await writePrivateKeyFile(path.join(dir, 'root-key.pem'), ca.keyPem);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'root.pem'), ca.certPem, { flag: 'wx' });
+}
+
+/** The log key file holds the signer key in Go's note format (PRIVATE+KEY+name+id+key). */
+export async function createLogKey(file: string, name: string): Promise<{ verifierKey: string }> {
+  const { signerKey, verifierKey } = generateSignerKey(name);
+  await writePrivateKeyFile(file, `${signerKey}\n`);
+  return { verifierKey };
+}
+
+export function readLogKey(file: string): NoteSigner {
+  try {
+    return parseSignerKey(readFileSync(file, 'utf8').trim());
+  } catch (cause) {
+    throw new ConfigError(`LOG_KEY_FILE ${file} is not a log signing key: ${(cause as Error).message}`, { variable: 'LOG_KEY_FILE' });
+  }
+}

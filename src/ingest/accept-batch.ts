@@ -1,0 +1,156 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { parseIndicator, InvalidIndicatorError, indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
+import type { BatchVerifier, VerifiedBatch } from '../provenance/index.js';
+import type { TransparencyLog } from '../tlog/index.js';
+import { findBatch, liveSightingIds, storeBatch } from './batch-store.js';
+import { IngestError } from './errors.js';
+import type { Receipt } from './receipt.js';
+import type { RevocationList } from './revocations.js';
+
+export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+export const MAX_BATCH_INDICATORS = 10_000;
+
+export interface IngestDeps {
+  readonly db: DataSource;
+  readonly verifier: BatchVerifier;
+  readonly revocations: RevocationList;
+  readonly log: TransparencyLog;
+}
+
+export interface IngestService {
+  /**
+   * Accepts one signed batch: verify → check enrolment → idempotency → validate → store and
+   * log in one transaction → receipt. A refused batch changes nothing.
+   */
+  accept(jws: string): Promise<Receipt>;
+}
+
+export function createIngestService(deps: IngestDeps): IngestService {
+  return {
+    async accept(jws) {
+      assertSize(jws);
+      await deps.revocations.refresh();
+      const verified = await deps.verifier.verify(jws);
+      assertIndicatorCount(verified);
+      await assertEnrolled(deps.db, verified);
+      const earlier = await originalReceipt(deps, verified);
+      if (earlier !== undefined) return earlier;
+      const indicators = validateIndicators(verified.payload.indicators);
+      try {
+        return await deps.db.transaction((tx) => storeAndLog(tx, deps.log, jws, verified, indicators));
+      } catch (err) {
+        // The same batch arriving twice at once: the loser of the primary-key race answers like a replay.
+        if (isUniqueViolation(err)) {
+          const replay = await originalReceipt(deps, verified);
+          if (replay !== undefined) return replay;
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+function assertSize(jws: string): void {
+  const bytes = Buffer.byteLength(jws, 'utf8');
+  if (bytes > MAX_BATCH_BYTES) {
+    throw new IngestError('BATCH_TOO_LARGE', `the batch is ${bytes} bytes; the limit is ${MAX_BATCH_BYTES} (8 MiB): split it`, { details: { bytes, limit: MAX_BATCH_BYTES } });
+  }
+}
+
+function assertIndicatorCount(verified: VerifiedBatch): void {
+  const count = verified.payload.indicators.length + (verified.payload.retractions?.length ?? 0);
+  if (count > MAX_BATCH_INDICATORS) {
+    throw new IngestError('BATCH_TOO_LARGE', `the batch has ${count} indicators and retractions; the limit is ${MAX_BATCH_INDICATORS}: split it`, { details: { count, limit: MAX_BATCH_INDICATORS } });
+  }
+}
+
+/** The member must be enrolled and active, and the signing certificate enrolled for it (so that revocation can reach it). */
+async function assertEnrolled(db: DataSource, verified: VerifiedBatch): Promise<void> {
+  const { member, leafFingerprintSha256 } = verified.chain;
+  const rows: Array<{ status: string; cert_member: string | null }> = await db.query(
+    `SELECT m.status, c.member AS cert_member FROM members m LEFT JOIN member_certificates c ON c.fingerprint = $2 AND c.member = m.slug WHERE m.slug = $1`,
+    [member, leafFingerprintSha256],
+  );
+  const row = rows[0];
+  if (row === undefined) throw new IngestError('UNKNOWN_MEMBER', `member ${member} is not enrolled on this hub`, { details: { member } });
+  if (row.status !== 'active') throw new IngestError('UNKNOWN_MEMBER', `member ${member} is ${row.status}`, { details: { member, status: row.status } });
+  if (row.cert_member === null) {
+    throw new IngestError('UNKNOWN_MEMBER', `the certificate ${leafFingerprintSha256} is not enrolled for member ${member}: the hub operator runs wildintel member enroll`, {
+      details: { member, certificate: leafFingerprintSha256 },
+    });
+  }
+}
+
+/** Same (member, batchId) and same bytes: the original receipt; other bytes: a conflict. */
+async function originalReceipt(deps: IngestDeps, verified: VerifiedBatch): Promise<Receipt | undefined> {
+  const { member, batchId } = verified.payload;
+  const known = await findBatch(deps.db, member, batchId);
+  if (known === undefined) return undefined;
+  if (known.jwsSha256 !== verified.jwsSha256) {
+    throw new IngestError('BATCH_ID_CONFLICT', `batch ${batchId} of ${member} was already accepted with different content; a batch id is used once`, { details: { batchId } });
+  }
+  const leafIndex = known.leafIndex ?? 0;
+  const checkpoint = await deps.log.checkpointAt(deps.db, leafIndex + 1);
+  if (checkpoint === undefined) throw new Error(`internal: no checkpoint of size ${leafIndex + 1}`);
+  const indicatorIds = verified.payload.indicators.map((raw) => indicatorId((raw as { type: PublishedIndicator['type'] }).type, (raw as { value: string }).value));
+  return { batchId, leafIndex, indicatorIds, checkpoint, duplicate: true };
+}
+
+/** Every indicator validated; a repeated indicator within one batch is refused (one sighting per batch). */
+function validateIndicators(raw: readonly unknown[]): PublishedIndicator[] {
+  const seen = new Map<string, number>();
+  return raw.map((input, index) => {
+    let indicator: PublishedIndicator;
+    try {
+      indicator = parseIndicator(input, index);
+    } catch (err) {
+      if (err instanceof InvalidIndicatorError) {
+        throw new IngestError('INVALID_INDICATOR', `indicator ${index}: ${err.field} ${err.reason}`, { cause: err, details: err.details ?? {} });
+      }
+      throw err;
+    }
+    const id = indicatorId(indicator.type, indicator.value);
+    const first = seen.get(id);
+    if (first !== undefined) {
+      throw new IngestError('INVALID_INDICATOR', `indicator ${index}: value repeats indicator ${first}`, { details: { index, field: 'value', reason: `duplicate of indicator ${first}` } });
+    }
+    seen.set(id, index);
+    return indicator;
+  });
+}
+
+async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string, verified: VerifiedBatch, indicators: PublishedIndicator[]): Promise<Receipt> {
+  const { payload, jwsSha256 } = verified;
+  const retractions = payload.retractions ?? [];
+  await assertRetractable(tx, payload.member, retractions.map((r) => r.indicatorId));
+  const stored = await storeBatch(tx, {
+    member: payload.member,
+    batchId: payload.batchId,
+    tlp: payload.tlp as Tlp,
+    createdAt: new Date(payload.createdAt),
+    jws,
+    jwsSha256,
+    indicators,
+    retractions,
+  });
+  const appended = await log.append(tx, [
+    { kind: 'batch', member: payload.member, batchId: payload.batchId, tlp: payload.tlp, count: indicators.length, jwsSha256 },
+  ]);
+  await tx.query(`UPDATE batches SET leaf_index = $3 WHERE member = $1 AND batch_id = $2`, [payload.member, payload.batchId, appended.firstIndex]);
+  return { batchId: payload.batchId, leafIndex: appended.firstIndex, indicatorIds: stored.indicatorIds, checkpoint: appended.checkpoint, duplicate: false };
+}
+
+async function assertRetractable(tx: EntityManager, member: string, ids: readonly string[]): Promise<void> {
+  const live = await liveSightingIds(tx, member, ids);
+  const unknown = ids.findIndex((id) => !live.has(id));
+  if (unknown >= 0) {
+    throw new IngestError('UNKNOWN_SIGHTING', `retraction ${unknown}: ${member} has no live sighting of indicator ${ids[unknown]} to retract`, {
+      details: { index: unknown, indicatorId: ids[unknown] },
+    });
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return e.code === '23505' || e.driverError?.code === '23505';
+}

@@ -1,0 +1,108 @@
+import type { EntityManager } from 'typeorm';
+import { updateReturning } from '../db/index.js';
+import { indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
+
+export interface BatchToStore {
+  member: string;
+  batchId: string;
+  tlp: Tlp;
+  createdAt: Date;
+  jws: string;
+  jwsSha256: string;
+  indicators: readonly PublishedIndicator[];
+  retractions: ReadonlyArray<{ indicatorId: string; reason?: string | undefined }>;
+}
+
+export interface StoredBatch {
+  indicatorIds: string[];
+  /** Indicators this batch was the first to report. */
+  newIndicators: number;
+  retracted: number;
+}
+
+/** Whether (member, batchId) is known, and with which bytes and receipt data. */
+export async function findBatch(db: Pick<EntityManager, 'query'>, member: string, batchId: string): Promise<{ jwsSha256: string; leafIndex: number | null } | undefined> {
+  const rows: Array<{ jws_sha256: string; leaf_index: string | number | null }> = await db.query(
+    `SELECT jws_sha256, leaf_index FROM batches WHERE member = $1 AND batch_id = $2`,
+    [member, batchId],
+  );
+  const row = rows[0];
+  return row === undefined ? undefined : { jwsSha256: row.jws_sha256, leafIndex: row.leaf_index === null ? null : Number(row.leaf_index) };
+}
+
+/** Member's live sightings among `ids`, before this batch: what a retraction may withdraw. */
+export async function liveSightingIds(db: Pick<EntityManager, 'query'>, member: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows: Array<{ indicator_id: string }> = await db.query(
+    `SELECT DISTINCT indicator_id FROM sightings WHERE member = $1 AND indicator_id = ANY($2::text[]) AND retracted_at IS NULL`,
+    [member, ids],
+  );
+  return new Set(rows.map((r) => r.indicator_id));
+}
+
+/**
+ * Writes a verified, validated batch: the batch row (JWS verbatim), indicators
+ * de-duplicated by id, one sighting per indicator, and the retractions. Runs
+ * inside the caller's transaction; multi-row statements keep a batch of 10,000
+ * to a handful of round trips.
+ */
+export async function storeBatch(tx: EntityManager, batch: BatchToStore): Promise<StoredBatch> {
+  await tx.query(
+    `INSERT INTO batches (member, batch_id, tlp, created_at, indicator_count, jws, jws_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [batch.member, batch.batchId, batch.tlp, batch.createdAt, batch.indicators.length, batch.jws, batch.jwsSha256],
+  );
+  const retracted = await applyRetractions(tx, batch);
+  const ids = batch.indicators.map((i) => indicatorId(i.type, i.value));
+  const newIndicators = await insertIndicators(tx, batch.indicators, ids);
+  await insertSightings(tx, batch, ids);
+  return { indicatorIds: ids, newIndicators, retracted };
+}
+
+async function insertIndicators(tx: EntityManager, indicators: readonly PublishedIndicator[], ids: readonly string[]): Promise<number> {
+  if (indicators.length === 0) return 0;
+  const rows: unknown[] = await tx.query(
+    `INSERT INTO indicators (id, type, value, quality)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[])
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [ids, indicators.map((i) => i.type), indicators.map((i) => i.value), indicators.map((i) => (i.type === 'IMAGE_PDQ' ? (i.quality ?? null) : null))],
+  );
+  return rows.length;
+}
+
+async function insertSightings(tx: EntityManager, batch: BatchToStore, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const col = <T>(f: (i: PublishedIndicator) => T): T[] => batch.indicators.map(f);
+  await tx.query(
+    `INSERT INTO sightings (indicator_id, member, batch_id, tlp, observed_at, commodity, species, purpose, confidence, expires_at, context, original_text)
+     SELECT t.id, $1, $2, $3, t.observed_at, t.commodity, t.species, t.purpose, t.confidence, t.expires_at, t.context, t.original_text
+     FROM unnest($4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::smallint[], $10::timestamptz[], $11::jsonb[], $12::text[])
+       AS t(id, observed_at, commodity, species, purpose, confidence, expires_at, context, original_text)`,
+    [
+      batch.member,
+      batch.batchId,
+      batch.tlp,
+      ids,
+      col((i) => i.observedAt),
+      col((i) => i.commodity),
+      col((i) => i.species ?? null),
+      col((i) => i.purpose ?? null),
+      col((i) => i.confidence),
+      col((i) => i.expiresAt ?? null),
+      col((i) => (i.context === undefined ? null : JSON.stringify(i.context))),
+      col((i) => (i.type === 'KEYWORD' ? (i.original ?? null) : null)),
+    ],
+  );
+}
+
+async function applyRetractions(tx: EntityManager, batch: BatchToStore): Promise<number> {
+  if (batch.retractions.length === 0) return 0;
+  const rows = await updateReturning<{ id: string }>(
+    tx,
+    `UPDATE sightings s SET retracted_at = $3, retracted_by = $4, retract_reason = r.reason
+     FROM unnest($5::text[], $6::text[]) AS r(indicator_id, reason)
+     WHERE s.member = $1 AND s.indicator_id = r.indicator_id AND s.retracted_at IS NULL AND s.batch_id <> $2
+     RETURNING s.id`,
+    [batch.member, batch.batchId, batch.createdAt, batch.batchId, batch.retractions.map((r) => r.indicatorId), batch.retractions.map((r) => r.reason ?? null)],
+  );
+  return rows.length;
+}

@@ -1,0 +1,24 @@
+import { WildintelError } from '../kernel/index.js';
+
+/** Ingest's own refusals; signature and chain problems keep their provenance and PKI codes. */
+export type IngestErrorCode = 'BATCH_TOO_LARGE' | 'BATCH_ID_CONFLICT' | 'UNKNOWN_MEMBER' | 'UNKNOWN_SIGHTING' | 'INVALID_INDICATOR';
+
+export class IngestError extends WildintelError<IngestErrorCode> {}
+
+/** HTTP status for every refusal code a member can meet when publishing. */
+export const REFUSAL_STATUS: Readonly<Record<string, number>> = {
+  MALFORMED_JWS: 400,
+  INVALID_BATCH: 400,
+  CLOCK_SKEW: 400,
+  INVALID_INDICATOR: 422,
+  UNKNOWN_SIGHTING: 422,
+  BAD_SIGNATURE: 401,
+  BAD_CERTIFICATE: 401,
+  UNTRUSTED_CHAIN: 403,
+  CERT_EXPIRED: 403,
+  CERT_REVOKED: 403,
+  MEMBER_MISMATCH: 403,
+  UNKNOWN_MEMBER: 403,
+  BATCH_ID_CONFLICT: 409,
+  BATCH_TOO_LARGE: 413,
+};

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { migrations } from '../../migrations/index.js';
+import type { MigrationInterface } from 'typeorm';
+import { migrations as hubMigrations } from '../../migrations/index.js';
 import { DatabaseError } from './errors.js';
 import { lockDataDir } from './embedded-lock.js';
 import { pgliteDriverFor } from './pglite-pool.js';
@@ -13,6 +14,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Connections to a Postgres server. */
   poolSize?: number;
+  /** The process role's migrations (each role has its own schema); the hub's by default. */
+  migrations?: ReadonlyArray<new () => MigrationInterface>;
 }
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -29,7 +32,8 @@ export interface Database {
 
 /** Opens (and, with `migrate`, migrates) the database a process role uses. */
 export async function openDatabase(options: DatabaseOptions, { migrate = false }: { migrate?: boolean } = {}): Promise<Database> {
-  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir);
+  const list = options.migrations ?? hubMigrations;
+  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, list) : await openPglite(options.dataDir, list);
   if (migrate) {
     try {
       await database.migrate();
@@ -41,7 +45,9 @@ export async function openDatabase(options: DatabaseOptions, { migrate = false }
   return database;
 }
 
-function baseOptions(): Pick<DataSourceOptions, 'migrations' | 'migrationsTableName' | 'synchronize' | 'logging'> & { installExtensions: false } {
+type MigrationList = ReadonlyArray<new () => MigrationInterface>;
+
+function baseOptions(migrations: MigrationList): Pick<DataSourceOptions, 'migrations' | 'migrationsTableName' | 'synchronize' | 'logging'> & { installExtensions: false } {
   return {
     migrations: [...migrations],
     migrationsTableName: 'migrations',
@@ -52,11 +58,11 @@ function baseOptions(): Pick<DataSourceOptions, 'migrations' | 'migrationsTableN
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, migrations: MigrationList): Promise<Database> {
   const dataSource = new DataSource({
     type: 'postgres',
     url,
-    ...baseOptions(),
+    ...baseOptions(migrations),
     extra: { max: poolSize, connectionTimeoutMillis: 5000 },
   });
   try {
@@ -67,14 +73,14 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return wrap('postgres', dataSource, async () => dataSource.destroy());
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, migrations: MigrationList): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const unlock = inMemory ? () => undefined : lockDataDir(dataDir);
   let pglite: PGlite | undefined;
   try {
     pglite = new PGlite(inMemory ? dataDir : path.join(dataDir, 'pglite'));
     await pglite.waitReady;
-    const dataSource = new DataSource({ type: 'postgres', driver: pgliteDriverFor(pglite), ...baseOptions() });
+    const dataSource = new DataSource({ type: 'postgres', driver: pgliteDriverFor(pglite), ...baseOptions(migrations) });
     await dataSource.initialize();
     const owned = pglite;
     return wrap('pglite', dataSource, async () => {

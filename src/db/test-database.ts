@@ -26,9 +26,9 @@ export function testServerUrl(): string | undefined {
   return url === undefined || url === '' ? undefined : url;
 }
 
-export async function createTestDatabase({ migrate = true }: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase({ migrate = true, migrations }: { migrate?: boolean; migrations?: DatabaseOptions['migrations'] } = {}): Promise<TestDatabase> {
   const server = testServerUrl();
-  return server === undefined ? createPgliteTestDatabase(migrate) : createPostgresTestDatabase(server, migrate);
+  return server === undefined ? createPgliteTestDatabase(migrate, migrations) : createPostgresTestDatabase(server, migrate, migrations);
 }
 
 /** Makes an empty database (or data dir) for a child process to open, without opening it here. */
@@ -48,9 +48,9 @@ export async function reserveTestDatabase(): Promise<{ options: DatabaseOptions;
   };
 }
 
-async function createPgliteTestDatabase(migrate: boolean): Promise<TestDatabase> {
+async function createPgliteTestDatabase(migrate: boolean, migrations: DatabaseOptions['migrations']): Promise<TestDatabase> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'wildintel-test-'));
-  const options = { dataDir };
+  const options: DatabaseOptions = { dataDir, ...(migrations ? { migrations } : {}) };
   const database = await openDatabase(options, { migrate });
   return {
     database,
@@ -63,11 +63,11 @@ async function createPgliteTestDatabase(migrate: boolean): Promise<TestDatabase>
   };
 }
 
-async function createPostgresTestDatabase(server: string, migrate: boolean): Promise<TestDatabase> {
+async function createPostgresTestDatabase(server: string, migrate: boolean, migrations: DatabaseOptions['migrations']): Promise<TestDatabase> {
   const name = uniqueName();
   await adminQuery(server, `CREATE DATABASE ${name}`);
   const url = withDatabase(server, name);
-  const options = { databaseUrl: url, dataDir: tmpdir(), poolSize: 5 };
+  const options: DatabaseOptions = { databaseUrl: url, dataDir: tmpdir(), poolSize: 5, ...(migrations ? { migrations } : {}) };
   const database = await openDatabase(options, { migrate });
   return {
     database,

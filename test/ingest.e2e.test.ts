@@ -64,4 +64,14 @@ describe('publishing a signed batch', () => {
     const rows = await fed.hub.database.dataSource.query(`SELECT count(*)::int AS n FROM indicators WHERE value LIKE 'ivorytamper%'`);
     assert.equal(rows[0].n, 0);
   });
+
+  it('serves the same signed checkpoint over GraphQL and at /log/checkpoint', async () => {
+    const note = await (await fetch(`${fed.hub.url}/log/checkpoint`)).text();
+    const { body } = await graphql(fed.hub.url, '{ checkpoint { origin size rootHash note verifierKey } }');
+    const cp = body.data!['checkpoint'] as { origin: string; size: number; rootHash: string; note: string; verifierKey: string };
+    assert.equal(cp.note, note);
+    const opened = openCheckpoint(note, cp.verifierKey, cp.origin);
+    assert.equal(opened.size, cp.size);
+    assert.equal(Buffer.from(opened.root).toString('base64'), cp.rootHash);
+  });
 });

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { IngestService } from '../ingest/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
+import type { TransparencyLog } from '../tlog/index.js';
 
 /** Built once per request by the hub; resolvers reach the domain only through it. */
 export interface GraphQLContext {
@@ -9,4 +10,5 @@ export interface GraphQLContext {
   readonly logger: Logger;
   readonly requestId: string;
   readonly ingest: IngestService;
+  readonly log: TransparencyLog;
 }

@@ -5,6 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import { DateTimeScalar } from './date-time.js';
 import { indicatorResolvers } from './indicator-resolvers.js';
 import { ingestResolvers } from './ingest-resolvers.js';
+import { logResolvers } from './log-resolvers.js';
 import type { Resolvers } from './generated/schema-types.js';
 
 const SCHEMA_DIR = path.resolve(import.meta.dirname, '../../schema');
@@ -23,5 +24,5 @@ export function buildSchema(version: string): GraphQLSchema {
     DateTime: DateTimeScalar,
     Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
   };
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [base, indicatorResolvers, ingestResolvers] });
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [base, indicatorResolvers, ingestResolvers, logResolvers] });
 }

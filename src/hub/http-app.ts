@@ -60,7 +60,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
 }
 
 function contextFor(db: DataSource, deps: HttpAppDeps, requestId: string): GraphQLContext {
-  return { db, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, ingest: deps.services.ingest };
+  return { db, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, ingest: deps.services.ingest, log: deps.services.log };
 }
 
 /** Body-parser and other middleware errors become coded JSON, never an HTML stack trace. */

@@ -33,6 +33,7 @@ export type Query = {
   indicator: Maybe<Indicator>;
   /** Indicators newest first. `first` is 1–500 (default 50). */
   indicators: IndicatorConnection;
+  checkpoint: Checkpoint;
 };
 
 
@@ -191,6 +192,22 @@ export type MutationPublishBatchArgs = {
   jws: Scalars['String']['input'];
 };
 
+/**
+ * The hub's transparency log as of now. The same signed note is public at GET /log/checkpoint;
+ * verify it with the verifier key from `wildintel hub keys` (C2SP signed-note, Ed25519).
+ */
+export type Checkpoint = {
+  __typename?: 'Checkpoint';
+  origin: Scalars['String']['output'];
+  size: Scalars['Int']['output'];
+  /** base64 RFC 9162 root hash of the first `size` entries. */
+  rootHash: Scalars['String']['output'];
+  /** The C2SP signed note exactly as signed. */
+  note: Scalars['String']['output'];
+  /** The log's verifier key (`<name>+<key id>+<key>`). */
+  verifierKey: Scalars['String']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -284,6 +301,7 @@ export type ResolversTypes = {
   IndicatorConnection: ResolverTypeWrapper<Omit<IndicatorConnection, 'edges'> & { edges: Array<ResolversTypes['IndicatorEdge']> }>;
   Receipt: ResolverTypeWrapper<Receipt>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Checkpoint: ResolverTypeWrapper<Checkpoint>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -304,6 +322,7 @@ export type ResolversParentTypes = {
   IndicatorConnection: Omit<IndicatorConnection, 'edges'> & { edges: Array<ResolversParentTypes['IndicatorEdge']> };
   Receipt: Receipt;
   Mutation: Record<PropertyKey, never>;
+  Checkpoint: Checkpoint;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -319,6 +338,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   hubInfo?: Resolver<ResolversTypes['HubInfo'], ParentType, ContextType>;
   indicator?: Resolver<Maybe<ResolversTypes['Indicator']>, ParentType, ContextType, RequireFields<QueryIndicatorArgs, 'id'>>;
   indicators?: Resolver<ResolversTypes['IndicatorConnection'], ParentType, ContextType, RequireFields<QueryIndicatorsArgs, 'first'>>;
+  checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
 };
 
 export type HubInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HubInfo'] = ResolversParentTypes['HubInfo']> = {
@@ -382,6 +402,14 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   publishBatch?: Resolver<ResolversTypes['Receipt'], ParentType, ContextType, RequireFields<MutationPublishBatchArgs, 'jws'>>;
 };
 
+export type CheckpointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Checkpoint'] = ResolversParentTypes['Checkpoint']> = {
+  origin?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rootHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  note?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  verifierKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
   DateTime?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -394,5 +422,6 @@ export type Resolvers<ContextType = GraphQLContext> = {
   IndicatorConnection?: IndicatorConnectionResolvers<ContextType>;
   Receipt?: ReceiptResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Checkpoint?: CheckpointResolvers<ContextType>;
 };
 

@@ -1,9 +1,10 @@
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/index.js';
-import { createIngestService, createRevocationList, type IngestService } from '../ingest/index.js';
+import { createIngestService, createRevocationList, type IngestService, type RevocationList } from '../ingest/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import { createMemberRegistry, type MemberRegistry } from '../pki/index.js';
-import { createBatchVerifier } from '../provenance/index.js';
+import { createBatchVerifier, createMemberRequestVerifier, type MemberRequestVerifier } from '../provenance/index.js';
+import { createDatabaseJtiStore } from './jti-store.js';
 import { createTransparencyLog, type TransparencyLog } from '../tlog/index.js';
 import { loadHubTrust, type HubTrust } from './trust.js';
 
@@ -13,6 +14,8 @@ export interface HubServices {
   readonly log: TransparencyLog;
   readonly members: MemberRegistry;
   readonly ingest: IngestService;
+  /** Authenticates member requests (feed, opinions): design item 7. */
+  readonly memberRequests: MemberRequestVerifier;
 }
 
 export async function createHubServices(deps: { config: Readonly<Config>; database: Database; logger: Logger; clock: Clock }): Promise<HubServices> {
@@ -27,5 +30,19 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
     log,
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
     ingest: createIngestService({ db, verifier, revocations, log }),
+    memberRequests: withFreshRevocations(
+      createMemberRequestVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock, audience: config.HUB_ORIGIN, jtis: createDatabaseJtiStore(db, () => clock.now()) }),
+      revocations,
+    ),
+  };
+}
+
+/** Another hub process may have revoked a certificate: read the list before each verification. */
+function withFreshRevocations(verifier: MemberRequestVerifier, revocations: RevocationList): MemberRequestVerifier {
+  return {
+    async verify(token) {
+      await revocations.refresh();
+      return verifier.verify(token);
+    },
   };
 }

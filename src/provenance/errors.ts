@@ -13,6 +13,7 @@ export type ProvenanceErrorCode =
   | 'BAD_SIGNATURE'
   | 'MEMBER_MISMATCH'
   | 'KEY_MISMATCH'
-  | 'CLOCK_SKEW';
+  | 'CLOCK_SKEW'
+  | 'UNAUTHENTICATED';
 
 export class ProvenanceError extends WildintelError<ProvenanceErrorCode> {}

@@ -13,3 +13,5 @@ export type { BatchVerifier, BatchVerifierOptions, VerifiedBatch } from './batch
 export { BATCH_JWS_ALG, BATCH_JWS_TYP } from './compact-jws.js';
 export { ProvenanceError } from './errors.js';
 export type { ProvenanceErrorCode } from './errors.js';
+export { signMemberRequest, createMemberRequestVerifier, MAX_MEMBER_REQUEST_LIFETIME_S } from './member-request.js';
+export type { JtiStore, MemberPrincipal, MemberRequestVerifier } from './member-request.js';

@@ -5,7 +5,8 @@ import type { DataSource } from 'typeorm';
 import type { GraphQLContext } from '../graphql/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { Database } from '../db/index.js';
-import { createBatchRoutes } from '../ingest/index.js';
+import { createBatchAccessRoutes, createBatchRoutes } from '../ingest/index.js';
+import { createAuthenticator } from './authenticate.js';
 import { createLogRoutes } from '../tlog/index.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
@@ -43,6 +44,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
 
   app.use('/log', createLogRoutes(deps.database.dataSource, deps.services.log, deps.logger));
   app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
+  app.use('/v1', createBatchAccessRoutes({ db: deps.database.dataSource, log: deps.services.log, logger: deps.logger, authenticate: createAuthenticator(deps.services) }));
 
   app.use(
     '/graphql',

@@ -6,3 +6,5 @@ export { IngestError, REFUSAL_STATUS } from './errors.js';
 export type { IngestErrorCode } from './errors.js';
 export type { Receipt } from './receipt.js';
 export { createBatchRoutes } from './batch-routes.js';
+export { createBatchAccessRoutes, mayRead, MAX_FEED_ENTRIES } from './batch-access.js';
+export type { Reader, FeedItem } from './batch-access.js';

@@ -1,4 +1,3 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import { WildintelError } from '../kernel/index.js';
 
 /** What a reader of the store sees of an indicator: aggregated over its live sightings. */
@@ -65,7 +64,10 @@ export function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
-type Queryable = Pick<DataSource | EntityManager, 'query'>;
+/** Anything that runs SQL: a DataSource, a transaction's EntityManager, or a bare pg pool adapter. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
 
 /** Builds the WHERE clause; every value goes in as a parameter. */
 function whereClause(filter: IndicatorFilter, params: unknown[]): string {
@@ -108,7 +110,7 @@ function parseJsonArray(value: unknown): string[] {
 }
 
 export async function findIndicator(db: Queryable, id: string): Promise<IndicatorRecord | null> {
-  const rows: Array<Record<string, unknown>> = await db.query(`${AGGREGATE} WHERE i.id = $1 GROUP BY i.id`, [id]);
+  const rows = (await db.query(`${AGGREGATE} WHERE i.id = $1 GROUP BY i.id`, [id])) as Array<Record<string, unknown>>;
   return rows[0] === undefined ? null : toRecord(rows[0]);
 }
 
@@ -142,5 +144,5 @@ export async function listSightings(db: Queryable, indicatorId: string): Promise
             confidence, tlp, expires_at AS "expiresAt", context, original_text AS "originalText"
      FROM sightings WHERE indicator_id = $1 AND retracted_at IS NULL ORDER BY observed_at, id`,
     [indicatorId],
-  );
+  ) as Promise<SightingRecord[]>;
 }

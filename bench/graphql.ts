@@ -1,0 +1,97 @@
+/**
+ * `indicator(id)` throughput and latency under 32 concurrent clients: the hub (GraphQL over HTTP,
+ * a real process on Postgres) against a bare HTTP + pg server answering the same lookup, in the
+ * same run on the same database.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { openDatabase } from '../src/db/index.js';
+import { indicatorId } from '../src/indicators/index.js';
+import { spawnHub } from '../test/helpers/hub-process.js';
+import { createBenchDatabase } from './bench-db.js';
+import { median, runLoad, type LoadResult } from './load.js';
+
+export interface GraphqlBenchResult {
+  hub: LoadResult;
+  bare: LoadResult;
+  ratio: number;
+  indicators: number;
+  concurrency: number;
+}
+
+async function seed(url: string, count: number): Promise<string[]> {
+  const database = await openDatabase({ databaseUrl: url, dataDir: tmpdir() }, { migrate: true });
+  const db = database.dataSource;
+  await db.query(`INSERT INTO members (slug, name) VALUES ('shopmart', 'ShopMart')`);
+  const batchId = randomUUID();
+  await db.query(`INSERT INTO batches (member, batch_id, tlp, created_at, indicator_count, jws, jws_sha256) VALUES ('shopmart', $1, 'AMBER', now(), $2, 'x', 'x')`, [batchId, count]);
+  const values = Array.from({ length: count }, (_, i) => `keyword${i}`);
+  const ids = values.map((v) => indicatorId('KEYWORD', v));
+  await db.query(`INSERT INTO indicators (id, type, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`, [ids, values.map(() => 'KEYWORD'), values]);
+  await db.query(
+    `INSERT INTO sightings (indicator_id, member, batch_id, observed_at, commodity, confidence, tlp) SELECT id, 'shopmart', $2, now(), 'IVORY', 80, 'AMBER' FROM unnest($1::text[]) AS id`,
+    [ids, batchId],
+  );
+  await database.close();
+  return ids;
+}
+
+async function startBare(url: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bare-server.ts')], { env: { ...process.env, BENCH_DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
+  return { url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, stop: () => child.kill('SIGTERM') };
+}
+
+export async function benchGraphql(opts: { seconds?: number; runs?: number; concurrency?: number; indicators?: number } = {}): Promise<GraphqlBenchResult> {
+  const { seconds = 5, runs = 3, concurrency = 32, indicators = 10_000 } = opts;
+  const database = await createBenchDatabase();
+  const certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-certs-'));
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-data-'));
+  try {
+    const ids = await seed(database.url, indicators);
+    const hub = await spawnHub({ DATABASE_URL: database.url, CERTS_DIR: certsDir, DATA_DIR: dataDir });
+    const bare = await startBare(database.url);
+    const query = JSON.stringify({ query: 'query($id: ID!) { indicator(id: $id) { id type value sightingCount } }' });
+    const pick = (i: number): string => ids[(i * 7919) % ids.length]!;
+    const hubRuns: LoadResult[] = [];
+    const bareRuns: LoadResult[] = [];
+    try {
+      for (let r = 0; r < runs; r++) {
+        bareRuns.push(await runLoad({ url: bare.url, concurrency, seconds, body: (i) => ({ method: 'GET', path: `/indicator?id=${pick(i)}` }) }));
+        hubRuns.push(
+          await runLoad({
+            url: hub.url,
+            concurrency,
+            seconds,
+            body: (i) => ({ method: 'POST', path: '/graphql', payload: query.replace('}"}', `}","variables":{"id":"${pick(i)}"}}`) }),
+          }),
+        );
+      }
+    } finally {
+      bare.stop();
+      hub.child.kill('SIGTERM');
+      await hub.exited;
+    }
+    const hubResult = medianRun(hubRuns);
+    const bareResult = medianRun(bareRuns);
+    return { hub: hubResult, bare: bareResult, ratio: Math.round((hubResult.perSecond / bareResult.perSecond) * 100) / 100, indicators, concurrency };
+  } finally {
+    await database.drop();
+    await rm(certsDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The run with the median throughput, so its latencies belong to the same run. */
+function medianRun(runs: LoadResult[]): LoadResult {
+  const m = median(runs.map((r) => r.perSecond));
+  return runs.reduce((best, r) => (Math.abs(r.perSecond - m) < Math.abs(best.perSecond - m) ? r : best));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  benchGraphql().then((r) => console.log(JSON.stringify(r, null, 2)));
+}

@@ -14,7 +14,8 @@ export function createBatchRoutes(ingest: IngestService, logger: Logger): Router
   const router = Router();
   router.post(
     '/batches',
-    express.text({ type: 'application/jose', limit: MAX_BATCH_BYTES + 1024 }),
+    // Read up to twice the limit so that an oversized batch gets its own code (BATCH_TOO_LARGE) rather than a bare 413.
+    express.text({ type: 'application/jose', limit: MAX_BATCH_BYTES * 2 }),
     async (req: Request, res: Response) => {
       if (!req.is('application/jose') || typeof req.body !== 'string') {
         res.status(415).json({ error: { code: 'MALFORMED_JWS', message: 'send the compact JWS as the body with Content-Type: application/jose' } });

@@ -8,6 +8,7 @@ import { registerDbCommands } from './db-command.js';
 import { registerHubCommand } from './hub-command.js';
 import { registerCaCommands } from './ca-command.js';
 import { registerMemberCommands } from './member-command.js';
+import { registerPublishCommand } from './publish-file-command.js';
 
 export function buildProgram(cli: CliContext): Command {
   const program = new Command('wildintel')
@@ -19,6 +20,7 @@ export function buildProgram(cli: CliContext): Command {
   registerDbCommands(program, cli);
   registerCaCommands(program, cli);
   registerMemberCommands(program, cli);
+  registerPublishCommand(program, cli);
   registerConfigCommand(program, cli);
   return program;
 }

@@ -1,0 +1,71 @@
+import { InvalidIndicatorError, isTlp, parseIndicator, type PublishedIndicator, type Tlp } from '../../indicators/index.js';
+import { CliError } from '../files.js';
+
+export interface PublishGroup {
+  tlp: Tlp;
+  indicators: PublishedIndicator[];
+  retractions: Array<{ indicatorId: string; reason: string }>;
+}
+
+const INDICATOR_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Reads FILE.jsonl: each line an indicator in its published form (an optional "tlp" picks the
+ * batch group) or `{"retract": "<indicatorId>", "reason": "…"}`. Every line is checked before
+ * anything is signed or sent; all bad lines are reported at once, by line number.
+ */
+export function readPublishFile(text: string, defaultTlp: Tlp): PublishGroup[] {
+  const groups = new Map<Tlp, PublishGroup>();
+  const problems: string[] = [];
+  const groupFor = (tlp: Tlp): PublishGroup => {
+    let group = groups.get(tlp);
+    if (group === undefined) groups.set(tlp, (group = { tlp, indicators: [], retractions: [] }));
+    return group;
+  };
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    try {
+      readLine(JSON.parse(line) as unknown, i + 1, defaultTlp, groupFor);
+    } catch (err) {
+      problems.push(`line ${i + 1}: ${err instanceof InvalidIndicatorError ? `${err.field} ${err.reason}` : (err as Error).message}`);
+    }
+  });
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 20).join('\n  ');
+    throw new CliError('INVALID_ARGUMENT', `${problems.length} invalid line(s), nothing was sent:\n  ${shown}${problems.length > 20 ? '\n  …' : ''}`);
+  }
+  return [...groups.values()];
+}
+
+function readLine(value: unknown, lineNo: number, defaultTlp: Tlp, groupFor: (tlp: Tlp) => PublishGroup): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('each line must be a JSON object');
+  const { tlp = defaultTlp, ...rest } = value as Record<string, unknown>;
+  if (!isTlp(tlp)) throw new Error(`tlp must be one of CLEAR, GREEN, AMBER, AMBER_STRICT, RED`);
+  if ('retract' in rest) {
+    const { retract, reason = 'withdrawn', ...extra } = rest;
+    if (Object.keys(extra).length > 0) throw new Error(`unknown field ${Object.keys(extra)[0]} in a retraction`);
+    if (typeof retract !== 'string' || !INDICATOR_ID.test(retract)) throw new Error('retract must be an indicator id (43 base64url characters)');
+    if (typeof reason !== 'string' || reason.length > 1000) throw new Error('reason must be text of at most 1000 characters');
+    groupFor(tlp).retractions.push({ indicatorId: retract, reason });
+    return;
+  }
+  groupFor(tlp).indicators.push(parseIndicator(rest, lineNo));
+}
+
+/** Splits each TLP group into batches of at most `size` indicators and retractions. */
+export function toBatches(groups: readonly PublishGroup[], size: number): PublishGroup[] {
+  const batches: PublishGroup[] = [];
+  for (const group of groups) {
+    const items = [...group.indicators.map((i) => ({ i })), ...group.retractions.map((r) => ({ r }))];
+    for (let start = 0; start < items.length; start += size) {
+      const chunk = items.slice(start, start + size);
+      batches.push({
+        tlp: group.tlp,
+        indicators: chunk.flatMap((c) => ('i' in c ? [c.i] : [])),
+        retractions: chunk.flatMap((c) => ('r' in c ? [c.r] : [])),
+      });
+    }
+  }
+  return batches;
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: every benchmark in one run, each figure beside its baseline from the same run,
+ * written to docs/benchmarks.md. Progress goes to stderr. BENCH_DATABASE_URL picks the Postgres
+ * server (default postgres://postgres@127.0.0.1:5432/postgres); `--quick` shortens every part.
+ */
+import { cpus, totalmem, platform, release } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { benchGraphql } from './graphql.js';
+import { benchIngest } from './ingest.js';
+import { DEFAULT_BENCH_SERVER } from './bench-db.js';
+
+const quick = process.argv.includes('--quick');
+
+interface Section {
+  title: string;
+  run: () => Promise<string[]>;
+}
+
+const sections: Section[] = [
+  {
+    title: 'Ingest: signed batches end to end vs plain multi-row INSERT',
+    run: async () => {
+      const r = await benchIngest(quick ? { batches: 6, runs: 1 } : {});
+      return [
+        `${r.batches} batches of ${r.batchSize} KEYWORD indicators per run, ${r.concurrency} concurrent clients, median of ${r.runs.endToEnd.length} runs, Postgres.`,
+        '',
+        '| | indicators/s | runs |',
+        '|---|---|---|',
+        `| end to end: HTTP → verify PS256 chain and signature → validate → store → log → receipt | **${r.endToEndPerSecond}** | ${r.runs.endToEnd.join(', ')} |`,
+        `| baseline: the same rows by plain multi-row INSERT over pg | ${r.baselinePerSecond} | ${r.runs.baseline.join(', ')} |`,
+        `| ratio | **${r.ratio}** (target ≥ 0.40; and ≥ 10,000/s) | |`,
+      ];
+    },
+  },
+  {
+    title: 'indicator(id) under concurrency vs a bare HTTP + pg server',
+    run: async () => {
+      const r = await benchGraphql(quick ? { seconds: 2, runs: 1 } : {});
+      const row = (name: string, x: typeof r.hub): string => `| ${name} | ${x.perSecond} | ${x.p50Ms} | ${x.p95Ms} | ${x.p99Ms} | ${x.errors} |`;
+      return [
+        `${r.concurrency} concurrent keep-alive clients, ${r.indicators} indicators, the median run of several; the hub is a separate process on Postgres, logging one line per request.`,
+        '',
+        '| | requests/s | p50 ms | p95 ms | p99 ms | errors |',
+        '|---|---|---|---|---|---|',
+        row('hub: GraphQL `indicator(id)`', r.hub),
+        row('baseline: bare HTTP + pg, same SQL', r.bare),
+        `| ratio | **${r.ratio}** (target ≥ 0.40) | | | | |`,
+      ];
+    },
+  },
+];
+
+async function machine(): Promise<string[]> {
+  const server = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_BENCH_SERVER;
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  const version = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
+  await client.end();
+  return [
+    `- CPU: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores; memory ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    `- OS: ${platform()} ${release()}; Node.js ${process.version}; PostgreSQL ${version ?? '?'} on the same machine`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const out = ['# Benchmarks', '', `Measured by \`npm run bench\` on ${started.toISOString().slice(0, 10)}${quick ? ' (quick mode)' : ''}. Every figure is beside a baseline measured in the same run; compare the ratios, not the absolute numbers, across machines.`, '', '## Machine', '', ...(await machine())];
+  for (const [i, section] of sections.entries()) {
+    process.stderr.write(`[${i + 1}/${sections.length}] ${section.title}…\n`);
+    const t0 = performance.now();
+    const lines = await section.run();
+    process.stderr.write(`      done in ${Math.round((performance.now() - t0) / 1000)} s\n`);
+    out.push('', `## ${section.title}`, '', ...lines);
+  }
+  const file = path.resolve(import.meta.dirname, '../docs/benchmarks.md');
+  writeFileSync(file, `${out.join('\n')}\n`);
+  process.stderr.write(`wrote ${path.relative(process.cwd(), file)}\n`);
+}
+
+await main();

@@ -9,6 +9,7 @@ import { registerHubCommand } from './hub-command.js';
 import { registerCaCommands } from './ca-command.js';
 import { registerMemberCommands } from './member-command.js';
 import { registerPublishCommand } from './publish-file-command.js';
+import { registerAuditCommands } from './audit-command.js';
 
 export function buildProgram(cli: CliContext): Command {
   const program = new Command('wildintel')
@@ -21,6 +22,7 @@ export function buildProgram(cli: CliContext): Command {
   registerCaCommands(program, cli);
   registerMemberCommands(program, cli);
   registerPublishCommand(program, cli);
+  registerAuditCommands(program, cli);
   registerConfigCommand(program, cli);
   return program;
 }

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { certFingerprint, pemToDerCertificates } from '../pki/index.js';
+import { createBatchVerifier } from '../provenance/index.js';
+import type { Clock } from '../kernel/index.js';
+import { isWildintelError } from '../kernel/index.js';
+import { leafHash, openCheckpoint, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
+import type { AuditState } from './audit-state.js';
+import { appendLeaf, EMPTY_RANGE, rangeRoot, type CompactRange } from './compact-range.js';
+import { AuditError } from './errors.js';
+import type { LogClient } from './log-client.js';
+
+export interface AuditOptions {
+  readonly client: LogClient;
+  /** The log's verifier key (`wildintel hub keys`). */
+  readonly verifierKey: string;
+  /** PEM of the federation root: needed to verify batches when the client can fetch them. */
+  readonly rootPem?: string;
+  readonly previous?: AuditState;
+  readonly clock: Clock;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface AuditReport {
+  readonly state: AuditState;
+  readonly from: number;
+  readonly to: number;
+  readonly entriesChecked: number;
+  readonly batchesVerified: number;
+  readonly kinds: Readonly<Record<string, number>>;
+}
+
+const PAGE = 1000;
+
+/**
+ * One audit pass, as named steps: open the checkpoint → prove it extends the last one →
+ * fetch and check every new entry → recompute the root → (with access) verify every new batch.
+ * Throws AuditError at the first thing that does not hold.
+ */
+export async function auditLog(options: AuditOptions): Promise<AuditReport> {
+  const note = await options.client.checkpoint();
+  const checkpoint = openSigned(note, options.verifierKey);
+  const previous = options.previous ?? { origin: checkpoint.origin, range: EMPTY_RANGE, note: '', certificates: {}, revocations: {} };
+  await proveExtends(options.client, previous, checkpoint);
+  const walk = await walkEntries(options, previous, checkpoint);
+  const root = rangeRoot(walk.range);
+  if (!Buffer.from(root).equals(Buffer.from(checkpoint.root))) {
+    throw new AuditError('ROOT_MISMATCH', `the entries 0..${checkpoint.size - 1} hash to ${b64(root)}, but the signed checkpoint says ${b64(checkpoint.root)}: the log's entries were altered`);
+  }
+  const state: AuditState = { origin: checkpoint.origin, range: walk.range, note, certificates: walk.certificates, revocations: walk.revocations };
+  return { state, from: previous.range.size, to: checkpoint.size, entriesChecked: checkpoint.size - previous.range.size, batchesVerified: walk.batchesVerified, kinds: walk.kinds };
+}
+
+function openSigned(note: string, verifierKey: string): Checkpoint {
+  try {
+    return openCheckpoint(note, verifierKey);
+  } catch (cause) {
+    throw new AuditError('CHECKPOINT_SIGNATURE', `the checkpoint does not verify under the log key: ${(cause as Error).message}`, { cause });
+  }
+}
+
+async function proveExtends(client: LogClient, previous: AuditState, checkpoint: Checkpoint): Promise<void> {
+  const oldSize = previous.range.size;
+  if (previous.origin !== checkpoint.origin) throw new AuditError('FORK_DETECTED', `the log's origin changed from ${previous.origin} to ${checkpoint.origin}`);
+  if (checkpoint.size < oldSize) throw new AuditError('LOG_SHRANK', `the log shrank from ${oldSize} to ${checkpoint.size} entries`);
+  if (oldSize === 0) return;
+  const oldRoot = rangeRoot(previous.range);
+  if (checkpoint.size === oldSize) {
+    if (!Buffer.from(oldRoot).equals(Buffer.from(checkpoint.root))) {
+      throw new AuditError('FORK_DETECTED', `two checkpoints of size ${oldSize} with different roots: the log forked or rewrote history`);
+    }
+    return;
+  }
+  const proof = await client.consistencyProof(oldSize, checkpoint.size);
+  try {
+    verifyConsistency(oldSize, checkpoint.size, proof, oldRoot, checkpoint.root);
+  } catch (cause) {
+    throw new AuditError('INCONSISTENT_PROOF', `the log at size ${checkpoint.size} does not extend the one verified at size ${oldSize}: history was rewritten (${(cause as Error).message})`, { cause });
+  }
+}
+
+interface Walk {
+  range: CompactRange;
+  certificates: Record<string, string>;
+  revocations: Record<string, number>;
+  batchesVerified: number;
+  kinds: Record<string, number>;
+}
+
+async function walkEntries(options: AuditOptions, previous: AuditState, checkpoint: Checkpoint): Promise<Walk> {
+  const walk: Walk = { range: previous.range, certificates: { ...previous.certificates }, revocations: { ...previous.revocations }, batchesVerified: 0, kinds: {} };
+  const batchCheck = options.client.batch !== undefined && options.rootPem !== undefined ? batchChecker(options, walk) : undefined;
+  for (let start = previous.range.size; start < checkpoint.size; start += PAGE) {
+    const end = Math.min(checkpoint.size, start + PAGE);
+    const entries = await options.client.entries(start, end);
+    if (entries.length !== end - start) throw new AuditError('ENTRIES_UNAVAILABLE', `asked for entries ${start}..${end - 1}, got ${entries.length}`);
+    for (const [i, bytes] of entries.entries()) {
+      const entry = parseChecked(bytes, start + i);
+      walk.kinds[entry.kind] = (walk.kinds[entry.kind] ?? 0) + 1;
+      record(walk, entry);
+      if (entry.kind === 'batch' && batchCheck !== undefined) await batchCheck(entry, start + i);
+      walk.range = appendLeaf(walk.range, leafHash(bytes));
+    }
+    options.onProgress?.(end - previous.range.size, checkpoint.size - previous.range.size);
+  }
+  return walk;
+}
+
+function parseChecked(bytes: Uint8Array, index: number): LogEntry {
+  try {
+    return parseEntry(bytes);
+  } catch (cause) {
+    throw new AuditError('MALFORMED_ENTRY', `entry ${index} is not a well-formed log entry: ${(cause as Error).message}`, { cause, details: { index } });
+  }
+}
+
+function record(walk: Walk, entry: LogEntry): void {
+  if (entry.kind === 'member') walk.certificates[certFingerprint(Buffer.from(entry.cert, 'base64'))] = entry.member;
+  if (entry.kind === 'revocation') walk.revocations[entry.serial] ??= entry.ts;
+}
+
+/** With read access: each batch's bytes hash to its entry, and its signature and chain hold as the log itself recorded membership and revocation. */
+function batchChecker(options: AuditOptions, walk: Walk) {
+  const verifier = createBatchVerifier({
+    roots: pemToDerCertificates(options.rootPem!),
+    isRevoked: (serial) => (walk.revocations[serial] === undefined ? undefined : new Date(walk.revocations[serial]!)),
+    clock: options.clock,
+  });
+  return async (entry: Extract<LogEntry, { kind: 'batch' }>, index: number): Promise<void> => {
+    const jws = await options.client.batch!(entry.member, entry.batchId);
+    const hash = createHash('sha256').update(jws).digest('base64url');
+    if (hash !== entry.jwsSha256) throw new AuditError('BATCH_HASH_MISMATCH', `entry ${index}: batch ${entry.member}/${entry.batchId} hashes to ${hash}, the log says ${entry.jwsSha256}`);
+    try {
+      const verified = await verifier.verify(jws);
+      if (walk.certificates[verified.chain.leafFingerprintSha256] !== entry.member) throw new Error('its certificate was never enrolled in the log for this member');
+      if (verified.payload.indicators.length !== entry.count) throw new Error(`it holds ${verified.payload.indicators.length} indicators, the log says ${entry.count}`);
+    } catch (cause) {
+      const code = isWildintelError(cause) ? ` [${cause.code}]` : '';
+      throw new AuditError('BATCH_INVALID', `entry ${index}: batch ${entry.member}/${entry.batchId} does not verify: ${(cause as Error).message}${code}`, { cause });
+    }
+    walk.batchesVerified++;
+  };
+}
+
+function b64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}

@@ -1,0 +1,10 @@
+export { auditLog } from './audit-log.js';
+export type { AuditOptions, AuditReport } from './audit-log.js';
+export { parseState, serializeState } from './audit-state.js';
+export type { AuditState } from './audit-state.js';
+export { createHttpLogClient } from './log-client.js';
+export type { LogClient } from './log-client.js';
+export { appendLeaf, rangeRoot, EMPTY_RANGE } from './compact-range.js';
+export type { CompactRange } from './compact-range.js';
+export { AuditError } from './errors.js';
+export type { AuditErrorCode } from './errors.js';

@@ -1,0 +1,51 @@
+import { AuditError } from './errors.js';
+
+/** The hub as an auditor reaches it. Behind an interface so the checks run against any source. */
+export interface LogClient {
+  checkpoint(): Promise<string>;
+  entries(start: number, end: number): Promise<Uint8Array[]>;
+  consistencyProof(from: number, to: number): Promise<Uint8Array[]>;
+  /** The compact JWS behind a batch entry (needs a token that may read it). */
+  batch?(member: string, batchId: string): Promise<string>;
+}
+
+export function createHttpLogClient(hubUrl: string, options: { token?: string } = {}): LogClient {
+  const base = hubUrl.replace(/\/$/, '');
+  const get = async (path: string, auth = false): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, auth && options.token ? { headers: { authorization: `Bearer ${options.token}` } } : {});
+    } catch (cause) {
+      throw new AuditError('HUB_UNREACHABLE', `cannot reach ${base}: ${(cause as Error).message}`, { cause });
+    }
+    return res;
+  };
+  const json = async <T>(path: string, code: 'ENTRIES_UNAVAILABLE' | 'INCONSISTENT_PROOF'): Promise<T> => {
+    const res = await get(path);
+    const body = (await res.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
+    if (!res.ok) throw new AuditError(code, `${path}: HTTP ${res.status} ${body.error?.code ?? ''} ${body.error?.message ?? ''}`.trim());
+    return body;
+  };
+  const b64 = (list: string[]): Uint8Array[] => list.map((s) => new Uint8Array(Buffer.from(s, 'base64')));
+  const client: LogClient = {
+    async checkpoint() {
+      const res = await get('/log/checkpoint');
+      if (!res.ok) throw new AuditError('HUB_UNREACHABLE', `/log/checkpoint: HTTP ${res.status}`);
+      return res.text();
+    },
+    async entries(start, end) {
+      return b64((await json<{ entries: string[] }>(`/log/entries?start=${start}&end=${end}`, 'ENTRIES_UNAVAILABLE')).entries);
+    },
+    async consistencyProof(from, to) {
+      return b64((await json<{ proof: string[] }>(`/log/proof/consistency?from=${from}&to=${to}`, 'INCONSISTENT_PROOF')).proof);
+    },
+  };
+  if (options.token !== undefined) {
+    client.batch = async (member, batchId) => {
+      const res = await get(`/v1/batches/${encodeURIComponent(member)}/${encodeURIComponent(batchId)}`, true);
+      if (!res.ok) throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: HTTP ${res.status}`);
+      return res.text();
+    };
+  }
+  return client;
+}

@@ -10,6 +10,7 @@ import { registerCaCommands } from './ca-command.js';
 import { registerMemberCommands } from './member-command.js';
 import { registerPublishCommand } from './publish-file-command.js';
 import { registerAuditCommands } from './audit-command.js';
+import { registerHashCommand } from './hash-command.js';
 
 export function buildProgram(cli: CliContext): Command {
   const program = new Command('wildintel')
@@ -23,6 +24,7 @@ export function buildProgram(cli: CliContext): Command {
   registerMemberCommands(program, cli);
   registerPublishCommand(program, cli);
   registerAuditCommands(program, cli);
+  registerHashCommand(program, cli);
   registerConfigCommand(program, cli);
   return program;
 }

@@ -11,6 +11,7 @@ import { registerMemberCommands } from './member-command.js';
 import { registerPublishCommand } from './publish-file-command.js';
 import { registerAuditCommands } from './audit-command.js';
 import { registerHashCommand } from './hash-command.js';
+import { registerTokenCommands } from './token-command.js';
 
 export function buildProgram(cli: CliContext): Command {
   const program = new Command('wildintel')
@@ -25,6 +26,7 @@ export function buildProgram(cli: CliContext): Command {
   registerPublishCommand(program, cli);
   registerAuditCommands(program, cli);
   registerHashCommand(program, cli);
+  registerTokenCommands(program, cli);
   registerConfigCommand(program, cli);
   return program;
 }

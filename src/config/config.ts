@@ -49,6 +49,7 @@ const settings = {
     .describe('federation root certificate (PEM); default CERTS_DIR/root.pem, or a development root under CERTS_DIR/dev'),
   ROOT_CA_KEY: z.string().min(1).optional().describe('root CA private key, for `wildintel ca sign` (keep it offline in production)'),
   LOG_KEY_FILE: z.string().min(1).optional().describe("the hub's Ed25519 log signing key (PKCS#8 PEM); default CERTS_DIR/dev/log-key.pem in development"),
+  TOKEN_KEY_FILE: z.string().min(1).optional().describe("the hub's Ed25519 agency-token signing key (PKCS#8 PEM); default CERTS_DIR/dev/token-key.pem in development"),
   LOG_ORIGIN: z
     .string()
     .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~-]+)*$/, 'must be a schema-less log name such as hub.example.org/wildintel')
@@ -109,6 +110,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Reado
     ROOT_CA_CERT: resolve(raw.ROOT_CA_CERT),
     ROOT_CA_KEY: resolve(raw.ROOT_CA_KEY),
     LOG_KEY_FILE: resolve(raw.LOG_KEY_FILE),
+    TOKEN_KEY_FILE: resolve(raw.TOKEN_KEY_FILE),
     HUB_ORIGIN: hubOrigin,
     LOG_ORIGIN: raw.LOG_ORIGIN ?? `${new URL(hubOrigin).host}/wildintel`,
   });

@@ -28,6 +28,7 @@ export function createAuthenticator(services: HubServices) {
       const principal = await services.memberRequests.verify(token);
       return { kind: 'member', member: principal.member };
     }
-    throw unauthenticated('UNKNOWN_TOKEN_TYPE', 'this endpoint takes a member request token (typ wildintel-member+jwt)');
+    const agency = await services.tokens.verifier.verify(token);
+    return { kind: 'agency', agency: agency.agency, maxTlp: agency.tlp, provenance: agency.scopes.has('provenance:read') };
   };
 }

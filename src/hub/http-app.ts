@@ -42,6 +42,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  app.get('/.well-known/jwks.json', async (_req, res) => {
+    res.set('cache-control', 'public, max-age=300').json(await deps.services.tokens.jwks());
+  });
   app.use('/log', createLogRoutes(deps.database.dataSource, deps.services.log, deps.logger));
   app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
   app.use('/v1', createBatchAccessRoutes({ db: deps.database.dataSource, log: deps.services.log, logger: deps.logger, authenticate: createAuthenticator(deps.services) }));

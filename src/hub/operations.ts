@@ -68,3 +68,26 @@ registerOperation('log.checkpoint', async (ctx) => {
   const { log } = await ctx.services();
   return { ...(await log.latestCheckpoint(ctx.db)), verifierKey: log.verifierKey };
 });
+
+const agencyInput = z.object({ slug: z.string(), name: z.string() }).strict();
+const issueInput = z
+  .object({
+    agency: z.string(),
+    sub: z.string(),
+    scope: z.string(),
+    tlp: z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED']),
+    commodities: z.array(z.enum(['IVORY', 'RHINO_HORN', 'PANGOLIN', 'TIGER', 'LEOPARD', 'TURTLE_TORTOISE', 'BIRD', 'PRIMATE', 'REPTILE', 'OTHER'])).optional(),
+    ttlSeconds: z.number().int(),
+  })
+  .strict();
+const jtiInput = z.object({ jti: z.string().max(128) }).strict();
+
+registerOperation('agency.add', async (ctx, input) => {
+  const { slug, name } = parse(agencyInput, input);
+  await (await ctx.services()).tokens.addAgency(slug, name);
+  return { slug };
+});
+registerOperation('agency.list', async (ctx) => ({ agencies: await (await ctx.services()).tokens.listAgencies() }));
+registerOperation('token.issue', async (ctx, input) => (await ctx.services()).tokens.issue(parse(issueInput, input)));
+registerOperation('token.revoke', async (ctx, input) => (await ctx.services()).tokens.revoke(parse(jtiInput, input).jti));
+registerOperation('token.list', async (ctx) => ({ tokens: await (await ctx.services()).tokens.list() }));

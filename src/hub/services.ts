@@ -5,6 +5,8 @@ import type { Clock, Logger } from '../kernel/index.js';
 import { createMemberRegistry, type MemberRegistry } from '../pki/index.js';
 import { createBatchVerifier, createMemberRequestVerifier, type MemberRequestVerifier } from '../provenance/index.js';
 import { createDatabaseJtiStore } from './jti-store.js';
+import { createTokenService, type TokenService } from '../auth/index.js';
+import { systemRandom } from '../kernel/index.js';
 import { createTransparencyLog, type TransparencyLog } from '../tlog/index.js';
 import { loadHubTrust, type HubTrust } from './trust.js';
 
@@ -16,6 +18,7 @@ export interface HubServices {
   readonly ingest: IngestService;
   /** Authenticates member requests (feed, opinions): design item 7. */
   readonly memberRequests: MemberRequestVerifier;
+  readonly tokens: TokenService;
 }
 
 export async function createHubServices(deps: { config: Readonly<Config>; database: Database; logger: Logger; clock: Clock }): Promise<HubServices> {
@@ -25,9 +28,11 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
   const log = createTransparencyLog({ origin: config.LOG_ORIGIN, signer: trust.logSigner, clock });
   const revocations = createRevocationList(db);
   const verifier = createBatchVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock });
+  const tokens = await createTokenService({ db, log, clock, random: systemRandom, issuer: config.HUB_ORIGIN, signingKey: trust.tokenKey });
   return {
     trust,
     log,
+    tokens,
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
     ingest: createIngestService({ db, verifier, revocations, log }),
     memberRequests: withFreshRevocations(

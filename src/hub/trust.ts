@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type Config } from '../config/index.js';
@@ -13,6 +14,8 @@ export interface HubTrust {
   readonly rootCertPath: string;
   readonly logSigner: NoteSigner;
   readonly logKeyPath: string;
+  /** Ed25519 key that signs agency tokens. */
+  readonly tokenKey: KeyObject;
   /** True when the keys are the generated development federation under CERTS_DIR/dev. */
   readonly development: boolean;
 }
@@ -31,6 +34,10 @@ export function rootCertPath(config: Readonly<Config>): { path: string; developm
 
 export function logKeyPath(config: Readonly<Config>): string {
   return config.LOG_KEY_FILE ?? path.join(devDir(config), 'log-key.pem');
+}
+
+export function tokenKeyPath(config: Readonly<Config>): string {
+  return config.TOKEN_KEY_FILE ?? path.join(devDir(config), 'token-key.pem');
 }
 
 /**
@@ -55,9 +62,10 @@ export async function loadHubTrust(config: Readonly<Config>, logger: Logger, clo
     await createLogKey(keyPath, config.LOG_ORIGIN);
     logger.warn({ path: keyPath }, 'created a development log signing key');
   }
+  const tokenKey = await loadTokenKey(config, logger);
   const roots = pemToDerCertificates(readFileSync(root.path, 'utf8'));
   if (roots.length === 0) throw new ConfigError(`${root.path} holds no PEM certificate`, { variable: 'ROOT_CA_CERT' });
-  return { roots, rootCertPath: root.path, logSigner: readLogKey(keyPath), logKeyPath: keyPath, development: root.development };
+  return { roots, rootCertPath: root.path, logSigner: readLogKey(keyPath), logKeyPath: keyPath, tokenKey, development: root.development };
 }
 
 async function createDevelopmentRoot(config: Readonly<Config>, clock: Clock): Promise<void> {
@@ -80,5 +88,24 @@ export function readLogKey(file: string): NoteSigner {
     return parseSignerKey(readFileSync(file, 'utf8').trim());
   } catch (cause) {
     throw new ConfigError(`LOG_KEY_FILE ${file} is not a log signing key: ${(cause as Error).message}`, { variable: 'LOG_KEY_FILE' });
+  }
+}
+
+async function loadTokenKey(config: Readonly<Config>, logger: Logger): Promise<KeyObject> {
+  const file = tokenKeyPath(config);
+  if (!existsSync(file)) {
+    if (config.TOKEN_KEY_FILE !== undefined || config.NODE_ENV === 'production') {
+      throw new ConfigError(`TOKEN_KEY_FILE ${file} does not exist (create it with: openssl genpkey -algorithm ed25519 -out FILE)`, { variable: 'TOKEN_KEY_FILE' });
+    }
+    const { privateKey } = generateKeyPairSync('ed25519');
+    await writePrivateKeyFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    logger.warn({ path: file }, 'created a development token signing key');
+  }
+  try {
+    const key = createPrivateKey(readFileSync(file, 'utf8'));
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`it is a ${key.asymmetricKeyType} key, not Ed25519`);
+    return key;
+  } catch (cause) {
+    throw new ConfigError(`TOKEN_KEY_FILE ${file} is not an Ed25519 private key: ${(cause as Error).message}`, { variable: 'TOKEN_KEY_FILE' });
   }
 }

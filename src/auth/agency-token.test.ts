@@ -1,0 +1,102 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, generateKeyPairSync, createPublicKey, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { fixedClock } from '../kernel/index.js';
+import { AuthError, createAgencyTokenVerifier, issueAgencyToken, keyId, type TokenRequest } from './index.js';
+
+const ISSUER = 'https://hub.example.org';
+const clock = fixedClock('2026-11-28T12:00:00Z');
+const ours = generateKeyPairSync('ed25519').privateKey;
+const theirs = generateKeyPairSync('ed25519').privateKey;
+const revoked = new Set<string>();
+
+const request: TokenRequest = { agency: 'customs-cn', sub: 'analyst-7', scopes: ['indicators:read', 'match:image'], tlp: 'AMBER', commodities: ['IVORY'], ttlSeconds: 8 * 3600 };
+
+async function setup(): Promise<{ kid: string; verify: (t: string) => Promise<unknown>; issue: (o?: Partial<{ jti: string; now: Date; req: Partial<TokenRequest> }>) => Promise<string> }> {
+  const kid = await keyId(ours);
+  const keys = new Map<string, KeyObject>([[kid, createPublicKey(ours)]]);
+  const verifier = createAgencyTokenVerifier({ keys: async () => keys, issuer: ISSUER, clock, isRevoked: async (jti) => revoked.has(jti) });
+  return {
+    kid,
+    verify: (t) => verifier.verify(t),
+    issue: (o = {}) => issueAgencyToken({ ...request, ...o.req }, { key: { kid, privateKey: ours }, issuer: ISSUER, now: o.now ?? clock.now(), jti: o.jti ?? `jti-${Math.random()}` }),
+  };
+}
+
+const refusedFor = (reason: string) => (err: unknown) => err instanceof AuthError && err.code === 'UNAUTHENTICATED' && err.details?.['reason'] === reason;
+const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+describe('agency tokens', async () => {
+  const t = await setup();
+  const claims = async (): Promise<Record<string, unknown>> => JSON.parse(Buffer.from((await t.issue()).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+
+  it('accept a token this hub issued, with exactly its claims', async () => {
+    const principal = (await t.verify(await t.issue({ jti: 'good-1' }))) as { agency: string; sub: string; tlp: string; scopes: Set<string>; commodities: Set<string>; jti: string };
+    assert.equal(principal.agency, 'customs-cn');
+    assert.equal(principal.sub, 'analyst-7');
+    assert.equal(principal.tlp, 'AMBER');
+    assert.deepEqual([...principal.scopes], ['indicators:read', 'match:image']);
+    assert.deepEqual([...principal.commodities], ['IVORY']);
+    assert.equal(principal.jti, 'good-1');
+  });
+
+  describe('refuse forgeries', () => {
+    it('alg none', async () => {
+      await assert.rejects(t.verify(`${b64({ alg: 'none', typ: 'JWT', kid: t.kid })}.${b64(await claims())}.`), refusedFor('BAD_ALGORITHM'));
+    });
+    it('HS256 signed with our public key as the secret (key confusion)', async () => {
+      const head = `${b64({ alg: 'HS256', typ: 'JWT', kid: t.kid })}.${b64(await claims())}`;
+      const secret = createPublicKey(ours).export({ type: 'spki', format: 'pem' });
+      await assert.rejects(t.verify(`${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`), refusedFor('BAD_ALGORITHM'));
+    });
+    it("another key under our kid", async () => {
+      const forged = await new SignJWT(await claims()).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: t.kid }).sign(theirs);
+      await assert.rejects(t.verify(forged), refusedFor('BAD_SIGNATURE'));
+    });
+    it('an unknown kid', async () => {
+      const forged = await new SignJWT(await claims()).setProtectedHeader({ alg: 'EdDSA', kid: 'not-ours' }).sign(theirs);
+      await assert.rejects(t.verify(forged), refusedFor('UNKNOWN_KEY'));
+    });
+    it('another issuer', async () => {
+      const forged = await new SignJWT({ ...(await claims()), iss: 'https://evil.example' }).setProtectedHeader({ alg: 'EdDSA', kid: t.kid }).sign(ours);
+      await assert.rejects(t.verify(forged), refusedFor('WRONG_ISSUER'));
+    });
+    it('a wrong audience', async () => {
+      const forged = await new SignJWT({ ...(await claims()), aud: 'someone-else' }).setProtectedHeader({ alg: 'EdDSA', kid: t.kid }).sign(ours);
+      await assert.rejects(t.verify(forged), refusedFor('WRONG_AUDIENCE'));
+    });
+    it('an expired token', async () => {
+      await assert.rejects(t.verify(await t.issue({ now: new Date(clock.now().getTime() - 9 * 3600_000) })), refusedFor('EXPIRED'));
+    });
+    it('a token not yet valid', async () => {
+      await assert.rejects(t.verify(await t.issue({ now: new Date(clock.now().getTime() + 3600_000) })), refusedFor('NOT_YET_VALID'));
+    });
+    it('a lifetime over 24 hours, even when signed by our key', async () => {
+      const c = await claims();
+      const long = await new SignJWT({ ...c, exp: Number(c['iat']) + 25 * 3600 }).setProtectedHeader({ alg: 'EdDSA', kid: t.kid }).sign(ours);
+      await assert.rejects(t.verify(long), refusedFor('LIFETIME_TOO_LONG'));
+    });
+    it('a revoked token', async () => {
+      const token = await t.issue({ jti: 'revoke-me' });
+      revoked.add('revoke-me');
+      await assert.rejects(t.verify(token), refusedFor('REVOKED'));
+    });
+    it('tampered claims (a higher TLP) under the original signature', async () => {
+      const [h, p, s] = (await t.issue()).split('.');
+      const edited = { ...(JSON.parse(Buffer.from(p!, 'base64url').toString()) as object), tlp: 'RED' };
+      await assert.rejects(t.verify(`${h}.${b64(edited)}.${s}`), refusedFor('BAD_SIGNATURE'));
+    });
+    it('an unknown scope or a bad TLP', async () => {
+      const c = await claims();
+      for (const bad of [{ scope: 'indicators:read root' }, { tlp: 'PURPLE' }, { agency: 'Not A Slug' }]) {
+        const forged = await new SignJWT({ ...c, ...bad }).setProtectedHeader({ alg: 'EdDSA', kid: t.kid }).sign(ours);
+        await assert.rejects(t.verify(forged), refusedFor('BAD_CLAIMS'));
+      }
+    });
+  });
+
+  it('refuses to issue a lifetime over 24 hours', async () => {
+    await assert.rejects(t.issue({ req: { ttlSeconds: 24 * 3600 + 1 } }), (e: unknown) => e instanceof AuthError && e.code === 'INVALID_TOKEN_REQUEST');
+  });
+});

@@ -1,0 +1,19 @@
+import { WildintelError } from '../kernel/index.js';
+
+/** design.md "Scopes". */
+export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'INVALID_TOKEN_REQUEST' | 'UNKNOWN_AGENCY' | 'UNKNOWN_TOKEN';
+export class AuthError extends WildintelError<AuthErrorCode> {}
+
+/** Strict: space-separated known scopes, no repeats. */
+export function parseScopes(text: unknown): Scope[] {
+  if (typeof text !== 'string' || text.length === 0 || text.length > 256) throw new AuthError('INVALID_TOKEN_REQUEST', 'scope must be a space-separated list of scopes');
+  const scopes = text.split(' ');
+  for (const s of scopes) {
+    if (!(SCOPES as readonly string[]).includes(s)) throw new AuthError('INVALID_TOKEN_REQUEST', `unknown scope "${s}"; known: ${SCOPES.join(' ')}`);
+  }
+  if (new Set(scopes).size !== scopes.length) throw new AuthError('INVALID_TOKEN_REQUEST', 'a scope is listed twice');
+  return scopes as Scope[];
+}

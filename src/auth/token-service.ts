@@ -1,0 +1,124 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint } from 'jose';
+import type { DataSource } from 'typeorm';
+import { updateReturning } from '../db/index.js';
+import type { Commodity, Tlp } from '../indicators/index.js';
+import type { Clock, Random } from '../kernel/index.js';
+import type { TransparencyLog } from '../tlog/index.js';
+import { createAgencyTokenVerifier, issueAgencyToken, MAX_TOKEN_LIFETIME_S, publicJwk, type AgencyTokenVerifier, type SigningKey } from './agency-token.js';
+import { AuthError, parseScopes } from './scopes.js';
+
+const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+export interface TokenView {
+  jti: string;
+  agency: string;
+  sub: string;
+  scope: string;
+  tlp: string;
+  commodities: string | null;
+  issuedAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface TokenServiceDeps {
+  readonly db: DataSource;
+  readonly log: TransparencyLog;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The hub's origin: the tokens' `iss`. */
+  readonly issuer: string;
+  readonly signingKey: KeyObject;
+}
+
+/** The kid of an Ed25519 key: its RFC 7638 JWK thumbprint. */
+export async function keyId(key: KeyObject): Promise<string> {
+  const jwk = createPublicKey(key).export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
+  return calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x });
+}
+
+/**
+ * Agencies, token issuance (logged as `token` entries: never the token), revocation, and the
+ * key set. Rotation: start the hub with a new TOKEN_KEY_FILE; the old public key stays in the
+ * JWKS and keeps verifying until 24 h after it was retired, when every token it signed has expired.
+ */
+export async function createTokenService(deps: TokenServiceDeps) {
+  const kid = await keyId(deps.signingKey);
+  const signing: SigningKey = { kid, privateKey: deps.signingKey };
+  await registerKey(deps, kid);
+  let cache: { at: number; keys: Map<string, KeyObject>; jwks: Array<Record<string, string>> } | undefined;
+  const liveKeys = async (): Promise<NonNullable<typeof cache>> => {
+    const now = deps.clock.now().getTime();
+    if (cache !== undefined && now - cache.at < 30_000) return cache;
+    const rows: Array<{ kid: string; jwk: string }> = await deps.db.query(`SELECT kid, jwk FROM token_keys WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at`, [new Date(now - MAX_TOKEN_LIFETIME_S * 1000)]);
+    const jwks = rows.map((r) => JSON.parse(r.jwk) as Record<string, string>);
+    const keys = new Map(jwks.map((j) => [j['kid']!, createPublicKey({ key: j, format: 'jwk' })] as const));
+    return (cache = { at: now, keys, jwks });
+  };
+  const verifier: AgencyTokenVerifier = createAgencyTokenVerifier({
+    keys: async () => (await liveKeys()).keys,
+    issuer: deps.issuer,
+    clock: deps.clock,
+    // Unknown ids count as revoked: only tokens this hub issued and recorded are accepted.
+    isRevoked: async (jti) => ((await deps.db.query(`SELECT 1 FROM agency_tokens WHERE jti = $1 AND revoked_at IS NULL`, [jti])) as unknown[]).length === 0,
+  });
+
+  return {
+    verifier,
+    jwks: async () => ({ keys: (await liveKeys()).jwks }),
+
+    async addAgency(slug: string, name: string): Promise<void> {
+      if (!SLUG.test(slug)) throw new AuthError('INVALID_TOKEN_REQUEST', 'the agency slug must be lower-case letters, digits and dashes (2 to 63)');
+      if (name.trim().length < 1 || name.length > 200) throw new AuthError('INVALID_TOKEN_REQUEST', 'the agency name must be 1 to 200 characters');
+      await deps.db.query(`INSERT INTO agencies (slug, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name`, [slug, name.trim(), deps.clock.now()]);
+    },
+
+    async listAgencies(): Promise<Array<{ slug: string; name: string }>> {
+      return deps.db.query(`SELECT slug, name FROM agencies ORDER BY slug`);
+    },
+
+    /** Issues a token and logs its issuance in the same transaction. */
+    async issue(input: { agency: string; sub: string; scope: string; tlp: Tlp; commodities?: readonly Commodity[]; ttlSeconds: number }): Promise<{ token: string; jti: string; expiresAt: Date; leafIndex: number }> {
+      const scopes = parseScopes(input.scope);
+      const now = deps.clock.now();
+      const jti = deps.random.uuid();
+      const token = await issueAgencyToken({ ...input, scopes }, { key: signing, issuer: deps.issuer, now, jti });
+      const iat = Math.floor(now.getTime() / 1000);
+      const exp = iat + input.ttlSeconds;
+      const leafIndex = await deps.db.transaction(async (tx) => {
+        const agency: unknown[] = await tx.query(`SELECT 1 FROM agencies WHERE slug = $1`, [input.agency]);
+        if (agency.length === 0) throw new AuthError('UNKNOWN_AGENCY', `no agency ${input.agency}: add it first (wildintel agency add)`);
+        await tx.query(
+          `INSERT INTO agency_tokens (jti, agency, sub, scope, tlp, commodities, kid, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [jti, input.agency, input.sub, scopes.join(' '), input.tlp, input.commodities?.length ? input.commodities.join(' ') : null, kid, new Date(iat * 1000), new Date(exp * 1000)],
+        );
+        return (await deps.log.append(tx, [{ kind: 'token', jti, agency: input.agency, scope: scopes.join(' '), exp }])).firstIndex;
+      });
+      return { token, jti, expiresAt: new Date(exp * 1000), leafIndex };
+    },
+
+    async revoke(jti: string): Promise<{ jti: string; revokedAt: Date }> {
+      const now = deps.clock.now();
+      const rows = await updateReturning<{ jti: string }>(deps.db, `UPDATE agency_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL RETURNING jti`, [jti, now]);
+      if (rows.length === 0) throw new AuthError('UNKNOWN_TOKEN', `no live token with id ${jti}`);
+      return { jti, revokedAt: now };
+    },
+
+    async list(): Promise<TokenView[]> {
+      return deps.db.query(
+        `SELECT jti, agency, sub, scope, tlp, commodities, issued_at AS "issuedAt", expires_at AS "expiresAt", revoked_at AS "revokedAt" FROM agency_tokens ORDER BY issued_at DESC LIMIT 1000`,
+      );
+    },
+  };
+}
+
+export type TokenService = Awaited<ReturnType<typeof createTokenService>>;
+
+async function registerKey(deps: TokenServiceDeps, kid: string): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    await tx.query(`INSERT INTO token_keys (kid, jwk, created_at) VALUES ($1, $2, $3) ON CONFLICT (kid) DO UPDATE SET retired_at = NULL`, [kid, JSON.stringify(publicJwk(deps.signingKey, kid)), now]);
+    await tx.query(`UPDATE token_keys SET retired_at = $2 WHERE kid <> $1 AND retired_at IS NULL`, [kid, now]);
+  });
+}

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import type { TokenView } from '../auth/index.js';
+import type { CliContext } from './context.js';
+import { CliError } from './files.js';
+import { operate } from './operator-client.js';
+
+/** "8h", "30m", "3600s" or a number of seconds. */
+export function parseTtl(text: string): number {
+  const match = /^(\d{1,6})([smh]?)$/.exec(text.trim());
+  if (match === null) throw new CliError('INVALID_ARGUMENT', '--ttl takes a duration such as 8h, 30m or 3600s (at most 24h)');
+  return Number(match[1]) * ({ s: 1, m: 60, h: 3600, '': 1 } as const)[match[2] as 's' | 'm' | 'h' | ''];
+}
+
+export function registerTokenCommands(program: Command, cli: CliContext): void {
+  const agency = program.command('agency').description('agencies (customs, forestry, police) that query the hub');
+  agency
+    .command('add <slug>')
+    .description('register an agency')
+    .requiredOption('--name <name>', 'display name, e.g. "Customs Anti-Smuggling Bureau"')
+    .action(async (slug: string, opts: { name: string }) => {
+      await operate(cli.config(), cli.logger(), 'agency.add', { slug, name: opts.name });
+      cli.print(`agency ${slug} registered`);
+    });
+  agency
+    .command('list')
+    .description('list agencies')
+    .action(async () => {
+      const { agencies } = (await operate(cli.config(), cli.logger(), 'agency.list')) as { agencies: Array<{ slug: string; name: string }> };
+      cli.print(agencies.length === 0 ? 'no agencies' : agencies.map((a) => `${a.slug}  ${a.name}`).join('\n'));
+    });
+
+  const token = program.command('token').description('scoped agency tokens (JWT, EdDSA); issuance is logged, never the token');
+  token
+    .command('issue')
+    .description('issue a token to an analyst and print it (least privilege: give only the scopes and TLP needed)')
+    .requiredOption('--agency <slug>', 'the agency')
+    .requiredOption('--sub <analyst>', 'who will use it (an analyst id)')
+    .requiredOption('--scope <scopes>', 'space-separated: indicators:read sellers:read match:image match:text stats:read provenance:read audit:read admin')
+    .option('--tlp <tlp>', 'highest TLP the holder may see', 'GREEN')
+    .option('--commodities <list>', 'restrict to these commodities (comma-separated)')
+    .option('--ttl <duration>', 'lifetime, at most 24h', '8h')
+    .action(async (opts: { agency: string; sub: string; scope: string; tlp: string; commodities?: string; ttl: string }) => {
+      const input = { agency: opts.agency, sub: opts.sub, scope: opts.scope, tlp: opts.tlp.toUpperCase(), ttlSeconds: parseTtl(opts.ttl), ...(opts.commodities ? { commodities: opts.commodities.split(',').map((c) => c.trim().toUpperCase()) } : {}) };
+      const issued = (await operate(cli.config(), cli.logger(), 'token.issue', input)) as { token: string; jti: string; expiresAt: string };
+      process.stderr.write(`token ${issued.jti} for ${opts.sub} (${opts.agency}), expires ${new Date(issued.expiresAt).toISOString()}\n`);
+      cli.print(issued.token);
+    });
+  token
+    .command('revoke <jti>')
+    .description('revoke a token now')
+    .action(async (jti: string) => {
+      await operate(cli.config(), cli.logger(), 'token.revoke', { jti });
+      cli.print(`token ${jti} revoked`);
+    });
+  token
+    .command('list')
+    .description('issued tokens (ids and claims only)')
+    .action(async () => {
+      const { tokens } = (await operate(cli.config(), cli.logger(), 'token.list')) as { tokens: TokenView[] };
+      if (tokens.length === 0) return cli.print('no tokens issued');
+      cli.print(tokens.map((t) => `${t.jti}  ${t.agency}/${t.sub}  ${t.scope}  ${t.tlp}  until ${new Date(t.expiresAt).toISOString()}${t.revokedAt ? '  REVOKED' : ''}`).join('\n'));
+    });
+}

@@ -1,13 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { reserveTestDatabase } from '../src/db/test-database.js';
 import { signBatch } from '../src/provenance/index.js';
-import { runCli, spawnHub, type HubProcess } from './helpers/hub-process.js';
+import { graphql, runCli, spawnHub, type HubProcess } from './helpers/hub-process.js';
+import { indicatorId } from '../src/indicators/index.js';
 import { sampleIndicators } from './helpers/federation.js';
 
 describe('agency tokens through the CLI and the hub', () => {
@@ -82,5 +83,35 @@ describe('agency tokens through the CLI and the hub', () => {
     const root = path.join(dir, 'certs/dev/root.pem');
     const out = await cli('audit', 'verify', '--hub', hub.url, '--root', root, '--log-key', vkey, '--token', auditor, '--state', path.join(dir, 'audit.json'));
     assert.match(out, /batches verified: 2/);
+  });
+
+  it('answers provenance(indicatorId) with the sightings the token may see', async () => {
+    const id = indicatorId('KEYWORD', 'ivoryamber0');
+    const q = 'query($id: ID!) { provenance(indicatorId: $id) { treeSize sightings { member tlp leafIndex } } }';
+    const green = await cli('token', 'issue', '--agency', 'customs', '--sub', 'p1', '--scope', 'indicators:read', '--tlp', 'GREEN');
+    const amber = await cli('token', 'issue', '--agency', 'customs', '--sub', 'p2', '--scope', 'indicators:read', '--tlp', 'AMBER');
+    assert.deepEqual((await graphql(hub.url, q, { id }, { authorization: `Bearer ${green}` })).body.data, { provenance: null });
+    const seen = (await graphql(hub.url, q, { id }, { authorization: `Bearer ${amber}` })).body.data!['provenance'] as { sightings: Array<{ member: string; tlp: string }> };
+    assert.deepEqual(seen.sightings.map((x) => [x.member, x.tlp]), [['shopmart', 'AMBER']]);
+    const anonymous = await graphql(hub.url, q, { id });
+    assert.equal(anonymous.body.errors?.[0]?.extensions?.['code'], 'UNAUTHENTICATED');
+  });
+
+  it('exports a provenance bundle that checks offline, and refuses a tampered one', async () => {
+    const auditor = await cli('token', 'issue', '--agency', 'customs', '--sub', 'exporter', '--scope', 'provenance:read', '--tlp', 'CLEAR');
+    const id = indicatorId('KEYWORD', 'ivoryred1');
+    const bundle = await cli('audit', 'export', '--indicator', id, '--hub', hub.url, '--token', auditor);
+    const file = path.join(dir, 'bundle.json');
+    await writeFile(file, bundle);
+    const vkey = (await cli('hub', 'keys')).match(/verifier key +(\S+)/)![1]!;
+    const root = path.join(dir, 'certs/dev/root.pem');
+    assert.match(await cli('audit', 'check', file, '--root', root, '--log-key', vkey), /bundle verified: indicator .* in a log of \d+ entries\n {2}shopmart batch/);
+    const tampered = JSON.parse(bundle) as { sightings: Array<{ jws: string }> };
+    const [h, p, sig] = tampered.sightings[0]!.jws.split('.');
+    tampered.sightings[0]!.jws = `${h}.${Buffer.from(Buffer.from(p!, 'base64url').toString().replace('"confidence":80', '"confidence":90')).toString('base64url')}.${sig}`;
+    await writeFile(file, JSON.stringify(tampered));
+    const refused = await runCli(['audit', 'check', file, '--root', root, '--log-key', vkey], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /\[BATCH_HASH_MISMATCH\]/);
   });
 });

@@ -8,3 +8,5 @@ export { appendLeaf, rangeRoot, EMPTY_RANGE } from './compact-range.js';
 export type { CompactRange } from './compact-range.js';
 export { AuditError } from './errors.js';
 export type { AuditErrorCode } from './errors.js';
+export { checkBundle } from './bundle.js';
+export type { BundleReport, ProvenanceBundleFile } from './bundle.js';

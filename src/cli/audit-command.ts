@@ -2,7 +2,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { auditLog, createHttpLogClient, parseState, serializeState, type AuditReport } from '../audit/index.js';
+import { auditLog, checkBundle, createHttpLogClient, parseState, serializeState, type AuditReport } from '../audit/index.js';
+import { CliError } from './files.js';
 import { systemClock } from '../kernel/index.js';
 import type { CliContext } from './context.js';
 import { readTextFile } from './files.js';
@@ -38,6 +39,42 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
       }).finally(progress.stop);
       if (opts.state !== undefined) saveAtomically(opts.state, serializeState(report.state));
       cli.print(summary(report, opts.token !== undefined));
+    });
+  registerBundleCommands(audit, cli);
+}
+
+const PROVENANCE_QUERY = `query($id: ID!) { provenance(indicatorId: $id) { indicatorId checkpoint treeSize sightings { member batchId tlp jws certificateChain leafIndex logEntry inclusionProof } } }`;
+
+function registerBundleCommands(audit: Command, cli: CliContext): void {
+  audit
+    .command('export')
+    .description('write a self-contained provenance bundle of an indicator (JSON, to standard output)')
+    .requiredOption('--indicator <id>', 'the indicator id')
+    .requiredOption('--hub <url>', 'the hub')
+    .requiredOption('--token <jwt>', 'a token that may read the batches (provenance:read sees them all)')
+    .action(async (opts: { indicator: string; hub: string; token: string }) => {
+      const res = await fetch(`${opts.hub.replace(/\/$/, '')}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
+        body: JSON.stringify({ query: PROVENANCE_QUERY, variables: { id: opts.indicator } }),
+      });
+      const body = (await res.json()) as { data?: { provenance: object | null }; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+      if (body.errors?.length) throw new CliError('INVALID_ARGUMENT', `the hub refused: ${body.errors[0]!.message} [${body.errors[0]!.extensions?.code ?? '?'}]`);
+      if (!body.data?.provenance) throw new CliError('INVALID_ARGUMENT', `no sighting of ${opts.indicator} is visible to this token`);
+      cli.print(JSON.stringify({ v: 1, ...body.data.provenance }, null, 2));
+    });
+  audit
+    .command('check <bundle>')
+    .description('verify a provenance bundle offline, with only the root certificate and the log key')
+    .requiredOption('--root <file>', 'the federation root certificate')
+    .requiredOption('--log-key <vkey>', 'the log verifier key, or a file holding it')
+    .action(async (file: string, opts: { root: string; logKey: string }) => {
+      const report = await checkBundle(JSON.parse(readTextFile(file, 'bundle')) as unknown, {
+        rootPem: readTextFile(opts.root, 'root certificate'),
+        verifierKey: existsSync(opts.logKey) ? readFileSync(opts.logKey, 'utf8').trim() : opts.logKey,
+        clock: systemClock,
+      });
+      cli.print([`bundle verified: indicator ${report.indicatorId} in a log of ${report.treeSize} entries`, ...report.sightings.map((s) => `  ${s.member} batch ${s.batchId} (entry ${s.leafIndex}, signed ${s.createdAt})`)].join('\n'));
     });
 }
 

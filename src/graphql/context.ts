@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { IngestService } from '../ingest/index.js';
+import type { IngestService, Reader } from '../ingest/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
 
@@ -11,4 +11,6 @@ export interface GraphQLContext {
   readonly requestId: string;
   readonly ingest: IngestService;
   readonly log: TransparencyLog;
+  /** Who is asking, from the bearer token; authenticated on first use. */
+  reader(): Promise<Reader>;
 }

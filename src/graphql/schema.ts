@@ -6,6 +6,7 @@ import { DateTimeScalar } from './date-time.js';
 import { indicatorResolvers } from './indicator-resolvers.js';
 import { ingestResolvers } from './ingest-resolvers.js';
 import { logResolvers } from './log-resolvers.js';
+import { provenanceResolvers } from './provenance-resolvers.js';
 import type { Resolvers } from './generated/schema-types.js';
 
 const SCHEMA_DIR = path.resolve(import.meta.dirname, '../../schema');
@@ -24,5 +25,5 @@ export function buildSchema(version: string): GraphQLSchema {
     DateTime: DateTimeScalar,
     Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
   };
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [base, indicatorResolvers, ingestResolvers, logResolvers] });
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers] });
 }

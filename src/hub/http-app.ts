@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { GraphQLContext } from '../graphql/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { Database } from '../db/index.js';
-import { createBatchAccessRoutes, createBatchRoutes } from '../ingest/index.js';
+import { createBatchAccessRoutes, createBatchRoutes, type Reader } from '../ingest/index.js';
 import { createAuthenticator } from './authenticate.js';
 import { createLogRoutes } from '../tlog/index.js';
 import type { HubServices } from './services.js';
@@ -53,7 +53,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     '/graphql',
     express.json({ limit: GRAPHQL_BODY_LIMIT }),
     expressMiddleware(deps.apollo, {
-      context: async ({ res }) => contextFor(deps.database.dataSource, deps, String(res.locals['requestId'])),
+      context: async ({ req, res }) => contextFor(deps.database.dataSource, deps, String(res.locals['requestId']), req),
     }),
   );
 
@@ -64,8 +64,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   return app;
 }
 
-function contextFor(db: DataSource, deps: HttpAppDeps, requestId: string): GraphQLContext {
-  return { db, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, ingest: deps.services.ingest, log: deps.services.log };
+function contextFor(db: DataSource, deps: HttpAppDeps, requestId: string, req: Request): GraphQLContext {
+  let reader: Promise<Reader> | undefined;
+  const authenticate = createAuthenticator(deps.services);
+  return { db, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, ingest: deps.services.ingest, log: deps.services.log, reader: () => (reader ??= authenticate(req)) };
 }
 
 /** Body-parser and other middleware errors become coded JSON, never an HTML stack trace. */

@@ -8,3 +8,5 @@ export type { Receipt } from './receipt.js';
 export { createBatchRoutes } from './batch-routes.js';
 export { createBatchAccessRoutes, mayRead, MAX_FEED_ENTRIES } from './batch-access.js';
 export type { Reader, FeedItem } from './batch-access.js';
+export { provenanceOf } from './provenance.js';
+export type { ProvenanceBundle, ProvenanceSighting } from './provenance.js';

@@ -34,6 +34,11 @@ export type Query = {
   /** Indicators newest first. `first` is 1–500 (default 50). */
   indicators: IndicatorConnection;
   checkpoint: Checkpoint;
+  /**
+   * The provenance of an indicator, for the entitled: a token with provenance:read sees every
+   * sighting, an agency token those its TLP covers, a member its own and CLEAR–AMBER ones.
+   */
+  provenance: Maybe<Provenance>;
 };
 
 
@@ -46,6 +51,11 @@ export type QueryIndicatorsArgs = {
   filter?: InputMaybe<IndicatorFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryProvenanceArgs = {
+  indicatorId: Scalars['ID']['input'];
 };
 
 export type HubInfo = {
@@ -208,6 +218,36 @@ export type Checkpoint = {
   verifierKey: Scalars['String']['output'];
 };
 
+/**
+ * Everything needed to verify where an indicator came from, offline: for each sighting the caller
+ * may see, the member's signed batch exactly as received, its certificate chain, the batch's log
+ * entry and its inclusion proof in the checkpoint given here.
+ */
+export type Provenance = {
+  __typename?: 'Provenance';
+  indicatorId: Scalars['ID']['output'];
+  /** C2SP signed note; every inclusion proof below is against this tree. */
+  checkpoint: Scalars['String']['output'];
+  treeSize: Scalars['Int']['output'];
+  sightings: Array<ProvenanceSighting>;
+};
+
+export type ProvenanceSighting = {
+  __typename?: 'ProvenanceSighting';
+  member: Scalars['String']['output'];
+  batchId: Scalars['ID']['output'];
+  tlp: Tlp;
+  /** The compact JWS as the member signed it. */
+  jws: Scalars['String']['output'];
+  /** base64 DER certificates from the JWS header, leaf first. */
+  certificateChain: Array<Scalars['String']['output']>;
+  leafIndex: Scalars['Int']['output'];
+  /** base64 of the log entry bytes (its leaf hash is SHA-256(0x00 ‖ entry)). */
+  logEntry: Scalars['String']['output'];
+  /** base64 hashes, RFC 9162 inclusion proof of leafIndex in treeSize. */
+  inclusionProof: Array<Scalars['String']['output']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -302,6 +342,8 @@ export type ResolversTypes = {
   Receipt: ResolverTypeWrapper<Receipt>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Checkpoint: ResolverTypeWrapper<Checkpoint>;
+  Provenance: ResolverTypeWrapper<Provenance>;
+  ProvenanceSighting: ResolverTypeWrapper<ProvenanceSighting>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -323,6 +365,8 @@ export type ResolversParentTypes = {
   Receipt: Receipt;
   Mutation: Record<PropertyKey, never>;
   Checkpoint: Checkpoint;
+  Provenance: Provenance;
+  ProvenanceSighting: ProvenanceSighting;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -339,6 +383,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   indicator?: Resolver<Maybe<ResolversTypes['Indicator']>, ParentType, ContextType, RequireFields<QueryIndicatorArgs, 'id'>>;
   indicators?: Resolver<ResolversTypes['IndicatorConnection'], ParentType, ContextType, RequireFields<QueryIndicatorsArgs, 'first'>>;
   checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
+  provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType, RequireFields<QueryProvenanceArgs, 'indicatorId'>>;
 };
 
 export type HubInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HubInfo'] = ResolversParentTypes['HubInfo']> = {
@@ -410,6 +455,24 @@ export type CheckpointResolvers<ContextType = GraphQLContext, ParentType extends
   verifierKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = {
+  indicatorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  checkpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  treeSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sightings?: Resolver<Array<ResolversTypes['ProvenanceSighting']>, ParentType, ContextType>;
+};
+
+export type ProvenanceSightingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProvenanceSighting'] = ResolversParentTypes['ProvenanceSighting']> = {
+  member?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  batchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tlp?: Resolver<ResolversTypes['Tlp'], ParentType, ContextType>;
+  jws?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  certificateChain?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  logEntry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  inclusionProof?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
   DateTime?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -423,5 +486,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Receipt?: ReceiptResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Checkpoint?: CheckpointResolvers<ContextType>;
+  Provenance?: ProvenanceResolvers<ContextType>;
+  ProvenanceSighting?: ProvenanceSightingResolvers<ContextType>;
 };
 

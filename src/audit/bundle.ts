@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { indicatorId as idOf, type IndicatorType } from '../indicators/index.js';
+import { pemToDerCertificates } from '../pki/index.js';
+import { createBatchVerifier } from '../provenance/index.js';
+import type { Clock } from '../kernel/index.js';
+import { leafHash, openCheckpoint, parseEntry, verifyInclusion } from '../tlog/index.js';
+import { AuditError } from './errors.js';
+
+/** A self-contained provenance bundle (what `provenance(indicatorId)` answers), checkable offline. */
+const bundleSchema = z.object({
+  v: z.literal(1),
+  indicatorId: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  checkpoint: z.string().max(64 * 1024),
+  treeSize: z.number().int().positive(),
+  sightings: z
+    .array(
+      z.object({
+        member: z.string(),
+        batchId: z.string(),
+        tlp: z.string(),
+        jws: z.string().max(16 * 1024 * 1024),
+        certificateChain: z.array(z.string()),
+        leafIndex: z.number().int().nonnegative(),
+        logEntry: z.string(),
+        inclusionProof: z.array(z.string()).max(64),
+      }),
+    )
+    .min(1),
+});
+export type ProvenanceBundleFile = z.infer<typeof bundleSchema>;
+
+export interface BundleReport {
+  indicatorId: string;
+  treeSize: number;
+  sightings: Array<{ member: string; batchId: string; leafIndex: number; createdAt: string }>;
+}
+
+/**
+ * Checks a bundle with nothing but the root certificate and the log's verifier key: the checkpoint
+ * signature; for every sighting, that the log entry commits to exactly this JWS, that the entry is
+ * in the checkpoint's tree, that the batch verifies to the root, and that it contains the indicator.
+ * (Revocation after the bundle's checkpoint cannot be known offline: run `audit verify` for that.)
+ */
+export async function checkBundle(input: unknown, options: { rootPem: string; verifierKey: string; clock: Clock }): Promise<BundleReport> {
+  const parsed = bundleSchema.safeParse(input);
+  if (!parsed.success) throw new AuditError('INVALID_STATE', `not a provenance bundle: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+  const bundle = parsed.data;
+  let checkpoint: ReturnType<typeof openCheckpoint>;
+  try {
+    checkpoint = openCheckpoint(bundle.checkpoint, options.verifierKey);
+  } catch (cause) {
+    throw new AuditError('CHECKPOINT_SIGNATURE', `the bundle's checkpoint does not verify under the log key: ${(cause as Error).message}`, { cause });
+  }
+  if (checkpoint.size !== bundle.treeSize) throw new AuditError('ROOT_MISMATCH', `the bundle says tree size ${bundle.treeSize}, its checkpoint ${checkpoint.size}`);
+  const verifier = createBatchVerifier({ roots: pemToDerCertificates(options.rootPem), isRevoked: () => undefined, clock: options.clock });
+  const sightings: BundleReport['sightings'] = [];
+  for (const s of bundle.sightings) {
+    const where = `sighting ${s.member}/${s.batchId}`;
+    const entryBytes = Buffer.from(s.logEntry, 'base64');
+    const entry = parseEntry(entryBytes);
+    if (entry.kind !== 'batch' || entry.member !== s.member || entry.batchId !== s.batchId) throw new AuditError('MALFORMED_ENTRY', `${where}: the log entry is not this batch's`);
+    if (createHash('sha256').update(s.jws).digest('base64url') !== entry.jwsSha256) throw new AuditError('BATCH_HASH_MISMATCH', `${where}: the JWS is not the one the log entry commits to`);
+    try {
+      verifyInclusion(s.leafIndex, checkpoint.size, leafHash(entryBytes), s.inclusionProof.map((h) => Buffer.from(h, 'base64')), checkpoint.root);
+    } catch (cause) {
+      throw new AuditError('INCONSISTENT_PROOF', `${where}: the entry is not in the checkpoint's tree at ${s.leafIndex}: ${(cause as Error).message}`, { cause });
+    }
+    let verified: Awaited<ReturnType<typeof verifier.verify>>;
+    try {
+      verified = await verifier.verify(s.jws);
+    } catch (cause) {
+      throw new AuditError('BATCH_INVALID', `${where}: the batch does not verify to the root: ${(cause as Error).message}`, { cause });
+    }
+    const contains = verified.payload.indicators.some((i) => idOf((i as { type: IndicatorType }).type, (i as { value: string }).value) === bundle.indicatorId);
+    if (!contains) throw new AuditError('BATCH_INVALID', `${where}: the batch does not contain indicator ${bundle.indicatorId}`);
+    sightings.push({ member: s.member, batchId: s.batchId, leafIndex: s.leafIndex, createdAt: verified.payload.createdAt });
+  }
+  return { indicatorId: bundle.indicatorId, treeSize: bundle.treeSize, sightings };
+}

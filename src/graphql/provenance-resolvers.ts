@@ -1,0 +1,8 @@
+import { provenanceOf } from '../ingest/index.js';
+import type { Resolvers } from './generated/schema-types.js';
+
+export const provenanceResolvers: Resolvers = {
+  Query: {
+    provenance: async (_root, { indicatorId }, ctx) => provenanceOf({ db: ctx.db, log: ctx.log }, await ctx.reader(), indicatorId),
+  },
+};

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { auditLog, createHttpLogClient, parseState, serializeState, AuditError, type AuditState } from '../src/audit/index.js';
+import { auditLog, createHttpLogClient, parseState, serializeState, verifyReceipt, AuditError, type AuditState } from '../src/audit/index.js';
 import { systemClock } from '../src/kernel/index.js';
 import { signMemberRequest } from '../src/provenance/index.js';
 import { MemoryHashStore, generateSignerKey, leafHash, parseSignerKey, signCheckpoint } from '../src/tlog/index.js';
@@ -92,6 +92,16 @@ describe('wildintel audit verify', () => {
     assert.equal(report.batchesVerified, 5);
   });
 
+  it("verifies a receipt as a member would, and refuses one for bytes it did not send", async () => {
+    const jws = await fed.sign(shopmart, { indicators: sampleIndicators(1, 'receipt') });
+    const receipt = (await (await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws })).json()) as { batchId: string; leafIndex: number; checkpoint: string };
+    const client = createHttpLogClient(fed.hub.url);
+    const checkpoint = await verifyReceipt({ receipt, jws, verifierKey: fed.hub.services.log.verifierKey, client });
+    assert.ok(checkpoint.size > receipt.leafIndex);
+    const other = await fed.sign(shopmart, { indicators: sampleIndicators(1, 'other') });
+    await failsWith(verifyReceipt({ receipt, jws: other, verifierKey: fed.hub.services.log.verifierKey, client }), 'BATCH_HASH_MISMATCH');
+  });
+
   it('refuses a checkpoint under another key', async () => {
     const other = generateSignerKey(fed.hub.services.log.origin).verifierKey;
     await failsWith(auditLog({ client: createHttpLogClient(fed.hub.url), verifierKey: other, clock: systemClock }), 'CHECKPOINT_SIGNATURE');
@@ -103,8 +113,8 @@ describe('wildintel audit verify', () => {
     const args = ['audit', 'verify', '--hub', fed.hub.url, '--root', path.join(dir, 'root.pem'), '--log-key', fed.hub.services.log.verifierKey, '--state', state];
     const ok = await runCli(args, {});
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /log verified: size 7 \(was 0\), 7 new entries checked/);
-    assert.equal(parseState(await readFile(state, 'utf8')).range.size, 7);
+    assert.match(ok.stdout, /log verified: size 8 \(was 0\), 8 new entries checked/);
+    assert.equal(parseState(await readFile(state, "utf8")).range.size, 8);
     const wrongKey = await runCli([...args.slice(0, 7), generateSignerKey('x').verifierKey, '--state', state], {});
     assert.equal(wrongKey.code, 1);
     assert.match(wrongKey.stderr, /^wildintel: the checkpoint does not verify under the log key: .* \[CHECKPOINT_SIGNATURE\]\n$/);

@@ -10,3 +10,5 @@ export { AuditError } from './errors.js';
 export type { AuditErrorCode } from './errors.js';
 export { checkBundle } from './bundle.js';
 export type { BundleReport, ProvenanceBundleFile } from './bundle.js';
+export { verifyReceipt } from './receipt.js';
+export type { ReceiptToVerify } from './receipt.js';

@@ -5,6 +5,7 @@ export interface LogClient {
   checkpoint(): Promise<string>;
   entries(start: number, end: number): Promise<Uint8Array[]>;
   consistencyProof(from: number, to: number): Promise<Uint8Array[]>;
+  inclusionProof(index: number, size: number): Promise<Uint8Array[]>;
   /** The compact JWS behind a batch entry (needs a token that may read it). */
   batch?(member: string, batchId: string): Promise<string>;
 }
@@ -35,6 +36,9 @@ export function createHttpLogClient(hubUrl: string, options: { token?: string } 
     },
     async entries(start, end) {
       return b64((await json<{ entries: string[] }>(`/log/entries?start=${start}&end=${end}`, 'ENTRIES_UNAVAILABLE')).entries);
+    },
+    async inclusionProof(index, size) {
+      return b64((await json<{ proof: string[] }>(`/log/proof/inclusion?index=${index}&size=${size}`, 'INCONSISTENT_PROOF')).proof);
     },
     async consistencyProof(from, to) {
       return b64((await json<{ proof: string[] }>(`/log/proof/consistency?from=${from}&to=${to}`, 'INCONSISTENT_PROOF')).proof);

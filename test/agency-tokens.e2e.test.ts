@@ -1,19 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeProtectedHeader } from 'jose';
-import { reserveTestDatabase } from '../src/db/test-database.js';
 import { signBatch } from '../src/provenance/index.js';
-import { graphql, runCli, spawnHub, type HubProcess } from './helpers/hub-process.js';
+import { graphql, runCli, spawnHub, type HubProcess, hubEnvironment } from './helpers/hub-process.js';
 import { indicatorId } from '../src/indicators/index.js';
 import { sampleIndicators } from './helpers/federation.js';
 
 describe('agency tokens through the CLI and the hub', () => {
   let dir: string;
-  let reserved: Awaited<ReturnType<typeof reserveTestDatabase>>;
+  let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let hub: HubProcess;
   let env: Record<string, string>;
   const batchIds = { amber: randomUUID(), red: randomUUID() };
@@ -25,9 +23,8 @@ describe('agency tokens through the CLI and the hub', () => {
   const get = (p: string, token?: string): Promise<Response> => fetch(`${hub.url}${p}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'wildintel-tokens-'));
-    reserved = await reserveTestDatabase();
-    env = { ...reserved.env, DATA_DIR: reserved.env['DATA_DIR'] ?? path.join(dir, 'data'), CERTS_DIR: path.join(dir, 'certs'), HUB_ORIGIN: 'http://hub.test' };
+    fixture = await hubEnvironment({ HUB_ORIGIN: 'http://hub.test' });
+    ({ dir, env } = fixture);
     hub = await spawnHub(env);
     await cli('member', 'create', 'shopmart', '--out', path.join(dir, 'm'));
     const signer = { keyPem: await readFile(path.join(dir, 'm/key.pem'), 'utf8'), chainPem: [await readFile(path.join(dir, 'm/cert.pem'), 'utf8')] };
@@ -37,12 +34,7 @@ describe('agency tokens through the CLI and the hub', () => {
     }
     await cli('agency', 'add', 'customs', '--name', 'Customs Anti-Smuggling Bureau');
   });
-  after(async () => {
-    hub.child.kill('SIGTERM');
-    await hub.exited;
-    await reserved.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fixture.cleanup(hub));
 
   it('issues a token signed by a key in the JWKS, and logs the issuance without the token', async () => {
     const token = await cli('token', 'issue', '--agency', 'customs', '--sub', 'analyst-1', '--scope', 'indicators:read', '--tlp', 'GREEN', '--ttl', '2h');

@@ -2,34 +2,25 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
-import { reserveTestDatabase } from '../src/db/test-database.js';
 import { signBatch, signMemberRequest } from '../src/provenance/index.js';
-import { runCli, spawnHub, type HubProcess } from './helpers/hub-process.js';
+import { runCli, spawnHub, type HubProcess, hubEnvironment } from './helpers/hub-process.js';
 import { sampleIndicators } from './helpers/federation.js';
 
 describe('a federation set up with the CLI, as an operator and a member would', () => {
   let dir: string;
-  let reserved: Awaited<ReturnType<typeof reserveTestDatabase>>;
+  let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let hub: HubProcess | undefined;
   let env: Record<string, string>;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'wildintel-cli-'));
-    reserved = await reserveTestDatabase();
-    env = { ...reserved.env, DATA_DIR: reserved.env['DATA_DIR'] ?? path.join(dir, 'data'), CERTS_DIR: path.join(dir, 'certs'), ROOT_CA_CERT: path.join(dir, 'root.pem'), HUB_ORIGIN: 'http://hub.test' };
+    fixture = await hubEnvironment({ HUB_ORIGIN: 'http://hub.test' });
+    ({ dir, env } = fixture);
+    env['ROOT_CA_CERT'] = path.join(dir, 'root.pem');
   });
-  after(async () => {
-    if (hub && hub.child.exitCode === null) {
-      hub.child.kill('SIGTERM');
-      await hub.exited;
-    }
-    await reserved.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fixture.cleanup(hub));
 
   it('creates the root CA with the key readable by its owner only, and never overwrites it', async () => {
     const args = ['ca', 'init', '--cert', path.join(dir, 'root.pem'), '--key', path.join(dir, 'root-key.pem')];

@@ -1,37 +1,27 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { auditLog, createHttpLogClient } from '../src/audit/index.js';
 import { openDatabase } from '../src/db/index.js';
-import { reserveTestDatabase } from '../src/db/test-database.js';
 import { systemClock } from '../src/kernel/index.js';
 import { signBatch } from '../src/provenance/index.js';
 import { parseEntry, storedHashCount } from '../src/tlog/index.js';
-import { runCli, spawnHub, type HubProcess } from './helpers/hub-process.js';
+import { runCli, spawnHub, type HubProcess, hubEnvironment } from './helpers/hub-process.js';
 import { sampleIndicators } from './helpers/federation.js';
 
 describe('the hub killed with SIGKILL during a stream of publishes', () => {
   let dir: string;
-  let reserved: Awaited<ReturnType<typeof reserveTestDatabase>>;
+  let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let env: Record<string, string>;
   let hub: HubProcess;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'wildintel-crash-'));
-    reserved = await reserveTestDatabase();
-    env = { ...reserved.env, DATA_DIR: reserved.env['DATA_DIR'] ?? path.join(dir, 'data'), CERTS_DIR: path.join(dir, 'certs') };
+    fixture = await hubEnvironment();
+    ({ dir, env } = fixture);
   });
-  after(async () => {
-    if (hub.child.exitCode === null) {
-      hub.child.kill('SIGTERM');
-      await hub.exited;
-    }
-    await reserved.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fixture.cleanup(hub));
 
   it('leaves the log and the indicator tables consistent, and the audit passes after restart', async () => {
     hub = await spawnHub(env);
@@ -56,7 +46,7 @@ describe('the hub killed with SIGKILL during a stream of publishes', () => {
     await hub.exited;
     await stream;
 
-    const database = await openDatabase(reserved.options, { migrate: true });
+    const database = await openDatabase(fixture.options, { migrate: true });
     try {
       const db = database.dataSource;
       const q = async <T>(sql: string): Promise<T[]> => (await db.query(sql)) as T[];

@@ -1,37 +1,27 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { reserveTestDatabase } from '../src/db/test-database.js';
-import { graphql, runCli, spawnHub, type HubProcess } from './helpers/hub-process.js';
+import { graphql, runCli, spawnHub, type HubProcess, hubEnvironment } from './helpers/hub-process.js';
 
 const line = (i: number): string => JSON.stringify({ type: 'KEYWORD', value: `code${i}`, commodity: i % 2 ? 'IVORY' : 'PANGOLIN', observedAt: '2026-11-01T00:00:00Z', confidence: 70, ...(i % 5 === 0 ? { tlp: 'GREEN' } : {}) });
 
 describe('wildintel publish', () => {
   let dir: string;
-  let reserved: Awaited<ReturnType<typeof reserveTestDatabase>>;
+  let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let hub: HubProcess;
   let env: Record<string, string>;
   let member: { key: string; cert: string };
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'wildintel-publish-'));
-    reserved = await reserveTestDatabase();
-    env = { ...reserved.env, DATA_DIR: reserved.env['DATA_DIR'] ?? path.join(dir, 'data'), CERTS_DIR: path.join(dir, 'certs') };
+    fixture = await hubEnvironment();
+    ({ dir, env } = fixture);
     hub = await spawnHub(env);
     const created = await runCli(['member', 'create', 'shopmart', '--out', path.join(dir, 'shopmart')], env);
     assert.equal(created.code, 0, created.stderr);
     member = { key: path.join(dir, 'shopmart/key.pem'), cert: path.join(dir, 'shopmart/cert.pem') };
   });
-  after(async () => {
-    if (hub.child.exitCode === null) {
-      hub.child.kill('SIGTERM');
-      await hub.exited;
-    }
-    await reserved.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fixture.cleanup(hub));
 
   const publish = (file: string, hubUrl = hub.url) => runCli(['publish', '--key', member.key, '--cert', member.cert, '--hub', hubUrl, '--attempts', '2', file], env);
   const total = async (filter = ''): Promise<number> =>

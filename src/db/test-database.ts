@@ -38,14 +38,8 @@ export async function reserveTestDatabase(): Promise<{ options: DatabaseOptions;
     const dataDir = await mkdtemp(path.join(tmpdir(), 'wildintel-test-'));
     return { options: { dataDir }, env: { DATA_DIR: dataDir }, drop: () => rm(dataDir, { recursive: true, force: true }) };
   }
-  const name = uniqueName();
-  await adminQuery(server, `CREATE DATABASE ${name}`);
-  const url = withDatabase(server, name);
-  return {
-    options: { databaseUrl: url, dataDir: tmpdir() },
-    env: { DATABASE_URL: url },
-    drop: () => adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
+  const { url, drop } = await createServerDatabase(server);
+  return { options: { databaseUrl: url, dataDir: tmpdir() }, env: { DATABASE_URL: url }, drop };
 }
 
 async function createPgliteTestDatabase(migrate: boolean, migrations: DatabaseOptions['migrations']): Promise<TestDatabase> {
@@ -64,9 +58,7 @@ async function createPgliteTestDatabase(migrate: boolean, migrations: DatabaseOp
 }
 
 async function createPostgresTestDatabase(server: string, migrate: boolean, migrations: DatabaseOptions['migrations']): Promise<TestDatabase> {
-  const name = uniqueName();
-  await adminQuery(server, `CREATE DATABASE ${name}`);
-  const url = withDatabase(server, name);
+  const { url, drop: dropDatabase } = await createServerDatabase(server);
   const options: DatabaseOptions = { databaseUrl: url, dataDir: tmpdir(), poolSize: 5, ...(migrations ? { migrations } : {}) };
   const database = await openDatabase(options, { migrate });
   return {
@@ -75,13 +67,20 @@ async function createPostgresTestDatabase(server: string, migrate: boolean, migr
     env: { DATABASE_URL: url },
     async drop() {
       await database.close();
-      await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropDatabase();
     },
   };
 }
 
-function uniqueName(): string {
-  return `wildintel_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+function uniqueName(prefix = 'wildintel_test'): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/** A new, uniquely named database on a Postgres server (tests, benchmarks); `drop()` removes it. */
+export async function createServerDatabase(server: string, prefix?: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = uniqueName(prefix);
+  await adminQuery(server, `CREATE DATABASE ${name}`);
+  return { url: withDatabase(server, name), drop: () => adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 function withDatabase(url: string, name: string): string {

@@ -72,3 +72,32 @@ export async function graphql(url: string, query: string, variables: Record<stri
   });
   return { status: res.status, body: (await res.json()) as never };
 }
+
+/**
+ * What an end-to-end test of hub processes needs: a temporary folder, a reserved database (a
+ * Postgres database, or a PGlite data dir), and the environment that points a hub or the CLI
+ * at both. `cleanup()` stops any hub given to it and removes everything.
+ */
+export async function hubEnvironment(extra: Record<string, string> = {}): Promise<{ dir: string; env: Record<string, string>; options: Awaited<ReturnType<typeof import('../../src/db/test-database.js').reserveTestDatabase>>['options']; cleanup(...hubs: Array<HubProcess | undefined>): Promise<void> }> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { reserveTestDatabase } = await import('../../src/db/test-database.js');
+  const dir = await mkdtemp(path.join(tmpdir(), 'wildintel-e2e-'));
+  const reserved = await reserveTestDatabase();
+  const env = { ...reserved.env, DATA_DIR: reserved.env['DATA_DIR'] ?? path.join(dir, 'data'), CERTS_DIR: path.join(dir, 'certs'), ...extra };
+  return {
+    dir,
+    env,
+    options: reserved.options,
+    async cleanup(...hubs) {
+      for (const hub of hubs) {
+        if (hub !== undefined && hub.child.exitCode === null) {
+          hub.child.kill('SIGTERM');
+          await hub.exited;
+        }
+      }
+      await reserved.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

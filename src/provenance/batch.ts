@@ -1,13 +1,11 @@
+import { TLPS, type Tlp } from '../indicators/index.js';
 import { isMemberSlug } from '../pki/index.js';
 import type { JsonObject } from './canonical-json.js';
 import { ProvenanceError } from './errors.js';
 
-/**
- * FIRST TLP 2.0 labels. Kept here as well as in the indicators vocabulary so this context depends
- * on nothing but pki; the two unions are structurally identical.
- */
-export const BATCH_TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'] as const;
-export type BatchTlp = (typeof BATCH_TLPS)[number];
+/** FIRST TLP 2.0 labels, the indicator model's list. */
+export const BATCH_TLPS = TLPS;
+export type BatchTlp = Tlp;
 
 export interface Retraction {
   /** base64url SHA-256 of the JCS of `{type, value}` (43 characters). */

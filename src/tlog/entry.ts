@@ -1,4 +1,5 @@
 import canonicalize from 'canonicalize';
+import { TLPS, type Tlp } from '../indicators/index.js';
 import { decodeBase64, decodeBase64url, decodeUtf8, isSafeIndex } from './bytes.js';
 import { TlogError } from './errors.js';
 
@@ -23,9 +24,9 @@ import { TlogError } from './errors.js';
 export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
-/** FIRST TLP 2.0, as in indicators' vocabulary. */
-export const ENTRY_TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'] as const;
-export type EntryTlp = (typeof ENTRY_TLPS)[number];
+/** The TLP labels of the indicator model: one list for the whole federation. */
+export const ENTRY_TLPS = TLPS;
+export type EntryTlp = Tlp;
 
 /** RFC 5280 §5.3.1 CRLReason names (value 7 is unused). */
 export const REVOCATION_REASONS = [

@@ -65,6 +65,12 @@ describe('wildintel hub, as a process', () => {
     assert.match(stdout, /IndicatorStore1764345600000/);
   });
 
+  it('refuses a second hub on the same data directory, in one line', async () => {
+    const { code, stderr } = await runCli(['hub'], { ...reserved.env, DATA_DIR: dataDir, CERTS_DIR: certsDir, PORT: '0' });
+    assert.equal(code, 1);
+    assert.match(stderr, /^wildintel: .* \[(DATABASE_IN_USE|DATA_DIR_IN_USE)\]\n$/);
+  });
+
   it('logs one JSON line per request with status and duration', () => {
     const lines = hub.logs.map(safeJson).filter((e) => e?.['msg'] === 'request');
     const health = lines.find((e) => e?.['path'] === '/healthz');

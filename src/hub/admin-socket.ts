@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { isWildintelError } from '../kernel/index.js';
+import { connect } from 'node:net';
+import { WildintelError, isWildintelError } from '../kernel/index.js';
 import { runOperation, type OperationContext } from './operations.js';
 
 const MAX_BODY = 1 << 20;
@@ -17,7 +18,11 @@ export function adminSocketPath(dataDir: string): string {
  * Route: POST /ops/<name> with a JSON body → 200 {result} or 4xx/5xx {error:{code,message}}.
  */
 export async function startAdminSocket(socketPath: string, ctx: OperationContext): Promise<Server> {
-  if (existsSync(socketPath)) rmSync(socketPath); // left by a killed hub; the data-dir lock proves no hub owns it
+  if (existsSync(socketPath)) {
+    // Left by a killed hub, or held by a live one sharing DATA_DIR (possible with a Postgres server).
+    if (await answers(socketPath)) throw new WildintelError('DATA_DIR_IN_USE', `another hub is running with DATA_DIR ${path.dirname(socketPath)}: give each hub its own`);
+    rmSync(socketPath);
+  }
   const server = createServer((req, res) => {
     const name = /^\/ops\/([a-z][a-z0-9.-]{0,63})$/.exec(req.url ?? '')?.[1];
     const reply = (status: number, body: unknown): void => {
@@ -54,4 +59,15 @@ export async function startAdminSocket(socketPath: string, ctx: OperationContext
   });
   chmodSync(socketPath, 0o600);
   return server;
+}
+
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

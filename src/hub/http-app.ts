@@ -47,13 +47,14 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   });
   app.use('/log', createLogRoutes(deps.database.dataSource, deps.services.log, deps.logger));
   app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
-  app.use('/v1', createBatchAccessRoutes({ db: deps.database.dataSource, log: deps.services.log, logger: deps.logger, authenticate: createAuthenticator(deps.services) }));
+  const authenticate = createAuthenticator(deps.services);
+  app.use('/v1', createBatchAccessRoutes({ db: deps.database.dataSource, log: deps.services.log, logger: deps.logger, authenticate }));
 
   app.use(
     '/graphql',
     express.json({ limit: GRAPHQL_BODY_LIMIT }),
     expressMiddleware(deps.apollo, {
-      context: async ({ req, res }) => contextFor(deps.database.dataSource, deps, String(res.locals['requestId']), req),
+      context: async ({ req, res }) => contextFor(deps.database.dataSource, deps, authenticate, String(res.locals['requestId']), req),
     }),
   );
 
@@ -64,9 +65,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   return app;
 }
 
-function contextFor(db: DataSource, deps: HttpAppDeps, requestId: string, req: Request): GraphQLContext {
+function contextFor(db: DataSource, deps: HttpAppDeps, authenticate: (req: Request) => Promise<Reader>, requestId: string, req: Request): GraphQLContext {
   let reader: Promise<Reader> | undefined;
-  const authenticate = createAuthenticator(deps.services);
   return { db, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, ingest: deps.services.ingest, log: deps.services.log, reader: () => (reader ??= authenticate(req)) };
 }
 

@@ -1,14 +1,18 @@
 import sharp from 'sharp';
-import { WildintelError } from '../kernel/index.js';
+import { HashingError } from './errors.js';
 import type { Pixels } from './pdq.js';
 
-export type HashingErrorCode = 'IMAGE_UNREADABLE';
-export class HashingError extends WildintelError<HashingErrorCode> {}
-
 /**
- * Decodes an image as the PDQ reference sees it: 8-bit samples as stored, no ICC conversion,
- * alpha dropped (not composited), but with the EXIF orientation applied (our product hashes
- * what a person sees), first frame of an animation.
+ * Decodes an image the way the PDQ reference sees it, except for orientation:
+ * - 8-bit samples as stored: `ignoreIcc` skips colour management (the reference's ImageMagick
+ *   decode applies no ICC profile; with conversion, a Display-P3 PNG moves 2 bits);
+ * - EXIF orientation applied (`rotate()`): we hash what a person sees, as our vectors do;
+ * - alpha dropped, not composited: the colour stored under transparent pixels is hashed;
+ * - 16-bit samples reduced to 8 bits by scaling (sharp's default), not the reference's wrap;
+ * - first frame of an animation (sharp's default);
+ * - `failOn: 'error'`: damage that libvips only warns about (e.g. a truncated JPEG) still
+ *   decodes, as ImageMagick does for the reference.
+ * sharp 0.35 returns grey images as three equal channels; the PDQ core then uses the grey value.
  */
 export async function decodeImage(input: Uint8Array | string): Promise<Pixels> {
   try {
@@ -17,8 +21,9 @@ export async function decodeImage(input: Uint8Array | string): Promise<Pixels> {
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    return { width: info.width, height: info.height, channels: info.channels, data };
   } catch (cause) {
-    throw new HashingError('IMAGE_UNREADABLE', `the image cannot be decoded: ${(cause as Error).message}`, { cause });
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new HashingError('IMAGE_UNREADABLE', `the image cannot be decoded: ${reason}`, { cause });
   }
 }

@@ -1,29 +1,60 @@
-import { createHash } from 'node:crypto';
+/**
+ * Image hashing: PDQ (Meta's perceptual hash, at full resolution, with its eight dihedral
+ * variants) and SHA-256 of the file bytes. Everything other contexts may use is exported here.
+ */
 import { readFile } from 'node:fs/promises';
+import { sha256 } from '../kernel/index.js';
 import { decodeImage } from './decode.js';
-import { pdqDihedralFromPixels, pdqFromPixels, type PdqDihedralResult } from './pdq.js';
+import { HashingError } from './errors.js';
+import { pdqDihedralFromPixels, pdqFromPixels, type DihedralName } from './pdq.js';
 
 export { pdqFromPixels, pdqDihedralFromPixels, DIHEDRAL_NAMES } from './pdq.js';
 export type { Pixels, PdqResult, PdqDihedralResult, DihedralName } from './pdq.js';
-export { decodeImage, HashingError } from './decode.js';
-export type { HashingErrorCode } from './decode.js';
+export { decodeImage } from './decode.js';
+export { HashingError, HASHING_ERROR_CODES } from './errors.js';
+export type { HashingErrorCode } from './errors.js';
 export { pdqDistance, isPdqHex } from './hamming.js';
 
 export interface ImageHashes {
-  /** PDQ of the oriented pixels, 64 lowercase hex. */
+  /** PDQ of the EXIF-oriented pixels, 64 lowercase hex. */
   readonly pdq: string;
+  /** PDQ quality 0–100; under 50 the hash is weak. */
   readonly quality: number;
   /** SHA-256 of the file bytes, 64 lowercase hex. */
   readonly sha256: string;
 }
 
-/** PDQ and SHA-256 of an image given as bytes or a file path. */
-export async function hashImage(input: Uint8Array | string): Promise<ImageHashes> {
-  const bytes = typeof input === 'string' ? await readFile(input) : input;
-  const { hash, quality } = pdqFromPixels(await decodeImage(bytes));
-  return { pdq: hash, quality, sha256: createHash('sha256').update(bytes).digest('hex') };
+export interface ImageDihedralHashes {
+  /** The eight PDQ hashes: orig, rot90 (counter-clockwise), rot180, rot270, flipx, flipy, flipp, flipm. */
+  readonly hashes: Readonly<Record<DihedralName, string>>;
+  readonly quality: number;
+  readonly sha256: string;
 }
 
-export async function hashImageDihedral(input: Uint8Array | string): Promise<PdqDihedralResult> {
-  return pdqDihedralFromPixels(await decodeImage(input));
+/**
+ * PDQ and SHA-256 of an image given as its bytes or a file path.
+ * @throws HashingError `IMAGE_UNREADABLE` when the file cannot be read or decoded.
+ */
+export async function hashImage(input: Uint8Array | string): Promise<ImageHashes> {
+  const bytes = await readBytes(input);
+  const { hash, quality } = pdqFromPixels(await decodeImage(bytes));
+  return { pdq: hash, quality, sha256: sha256(bytes).toString('hex') };
+}
+
+/** The eight dihedral PDQ hashes (compare a query with all eight for rotation-robust matching). */
+export async function hashImageDihedral(input: Uint8Array | string): Promise<ImageDihedralHashes> {
+  const bytes = await readBytes(input);
+  const { hashes, quality } = pdqDihedralFromPixels(await decodeImage(bytes));
+  return { hashes, quality, sha256: sha256(bytes).toString('hex') };
+}
+
+/** The bytes are read once, so the SHA-256 and the PDQ describe the same content. */
+async function readBytes(input: Uint8Array | string): Promise<Uint8Array> {
+  if (typeof input !== 'string') return input;
+  try {
+    return await readFile(input);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'unknown';
+    throw new HashingError('IMAGE_UNREADABLE', `the image file cannot be read (${code})`, { cause, details: { errno: code } });
+  }
 }

@@ -1,0 +1,82 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { jaroszDownsample64, planJarosz } from './jarosz.js';
+import { lumaSource } from './luma.js';
+
+const f = Math.fround;
+
+/**
+ * A literal transcription of the reference (downscaling.cpp): whole float32 buffers, box1DFloat
+ * with a stride, true division, rows then columns twice, then decimateFloat. The optimised
+ * streaming version must agree with it bit for bit.
+ */
+function referenceDownsample(luma: Float32Array, rows: number, cols: number): Float32Array {
+  const box1d = (input: Float32Array, output: Float32Array, start: number, stride: number, length: number, window: number): void => {
+    const half = Math.floor((window + 2) / 2);
+    let sum = 0, count = 0, ri = start, li = start, oi = start;
+    for (let i = 0; i < half - 1; i++, ri += stride) (sum = f(sum + input[ri]!)), count++;
+    for (let i = 0; i < window - half + 1; i++, ri += stride, oi += stride) (sum = f(sum + input[ri]!)), count++, (output[oi] = sum / count);
+    for (let i = 0; i < length - window; i++, ri += stride, li += stride, oi += stride) (sum = f(f(sum + input[ri]!) - input[li]!)), (output[oi] = sum / count);
+    for (let i = 0; i < half - 1; i++, li += stride, oi += stride) (sum = f(sum - input[li]!)), count--, (output[oi] = sum / count);
+  };
+  const wx = Math.floor((cols + 127) / 128);
+  const wy = Math.floor((rows + 127) / 128);
+  const buffer1 = Float32Array.from(luma);
+  const buffer2 = new Float32Array(luma.length);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let r = 0; r < rows; r++) box1d(buffer1, buffer2, r * cols, 1, cols, wx);
+    for (let c = 0; c < cols; c++) box1d(buffer2, buffer1, c, cols, rows, wy);
+  }
+  const out = new Float32Array(64 * 64);
+  for (let i = 0; i < 64; i++) {
+    const ini = Math.trunc(((i + 0.5) * rows) / 64);
+    for (let j = 0; j < 64; j++) out[i * 64 + j] = buffer1[ini * cols + Math.trunc(((j + 0.5) * cols) / 64)]!;
+  }
+  return out;
+}
+
+/** Deterministic RGB noise over a gradient: non-integer luma, so every float32 rounding matters. */
+function noiseRgb(rows: number, cols: number, seed: number): Uint8Array {
+  const data = new Uint8Array(rows * cols * 3);
+  let s = seed;
+  for (let i = 0; i < data.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    data[i] = ((s >>> 16) % 96) + ((i / 3) % cols) / (cols / 128);
+  }
+  return data;
+}
+
+function referenceLuma(data: Uint8Array): Float32Array {
+  const out = new Float32Array(data.length / 3);
+  for (let i = 0; i < out.length; i++) out[i] = f(f(f(f(0.299) * data[3 * i]!) + f(f(0.587) * data[3 * i + 1]!)) + f(f(0.114) * data[3 * i + 2]!));
+  return out;
+}
+
+describe('streaming Jarosz downsampling', () => {
+  // Windows 1..9 along each side, odd and even, sides at and around the 128-multiples, a prime,
+  // very thin and very wide images, and fewer than 64 rows or columns (repeated samples).
+  const sizes: Array<[number, number]> = [
+    [5, 5], [5, 300], [300, 5], [17, 64], [64, 64], [127, 128], [128, 129], [129, 257], [255, 256],
+    [256, 383], [384, 385], [500, 333], [641, 97], [1031, 1000], [1152, 40], [23, 1100],
+  ];
+  for (const [rows, cols] of sizes) {
+    it(`equals the reference transcription bit for bit at ${rows}×${cols}`, () => {
+      const data = noiseRgb(rows, cols, rows * 7919 + cols);
+      const expected = referenceDownsample(referenceLuma(data), rows, cols);
+      const got = new Float32Array(64 * 64);
+      jaroszDownsample64(planJarosz(rows, cols), lumaSource(data, cols, 3), got);
+      const firstDifference = got.findIndex((v, i) => !Object.is(v, expected[i]));
+      assert.equal(firstDifference, -1, `first differing sample at ${firstDifference}`);
+    });
+  }
+
+  it('divides by multiplying with the reciprocal without changing any float32 result', () => {
+    let s = 12345;
+    for (let i = 0; i < 200_000; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      const sum = f((s / 2 ** 32) * 255 * 64 * (i % 3 === 0 ? 1e-3 : 1));
+      const n = 1 + (i % 160);
+      assert.equal(f(sum * (1 / n)), f(sum / n));
+    }
+  });
+});

@@ -1,142 +1,215 @@
 /**
- * Aho–Corasick over normalized keywords, so a listing is scanned once for every code word of the
- * federation. The text is normalized first (NFKC, case fold, traditional → simplified, evasive
- * spacing and punctuation removed: `象 牙`, `象-牙`, `象牙手鐲`), and each hit is mapped back to
- * its position in the original text. The trie is kept in flat typed arrays (a goto table per
- * state as sorted edge lists) and rebuilt lazily after changes. Pure: no I/O, no clock.
+ * matchText's scanner: every published keyword found in a listing in one pass, overlapping
+ * occurrences included. The listing is normalized first with the indicators context's
+ * `normalizeKeywordWithMap` (NFKC, case fold, traditional → simplified, evasive spacing and
+ * punctuation removed), the automaton runs over the normalized text, and every hit is mapped
+ * back to its span in the original: `象 牙 手 鐲` in a listing is a hit on the keyword `象牙手镯`
+ * at the six code units it occupies. Pure: no I/O, no clock.
+ *
+ * Changes are batched: the automaton is a large compiled `main` part plus a small `delta` part
+ * over keywords added since, recompiled on the next match after a change; removed keywords are
+ * skipped when reported. `main` is recompiled once the delta outgrows an eighth of it (at least
+ * 256 keywords) or a quarter of it is removed, so a stream of changes costs O(1) amortized
+ * compilations of the whole set per eighth of its size.
  */
-import { normalizeKeywordWithMap, originalRange } from '../indicators/index.js';
+import { normalizeKeyword, normalizeKeywordWithMap, originalRange } from '../indicators/index.js';
+import { MatchingError, assertValidId } from './errors.js';
+import { compileTrie, scanTrie, trieBytes, type Trie } from './keyword-trie.js';
 
 export interface KeywordHit {
   readonly id: string;
+  /** The keyword as stored (normalized). */
   readonly keyword: string;
-  /** [start, end) in UTF-16 code units of the original text. */
+  /** [start, end) in UTF-16 code units of the text given to `match` (or of the normalized text, for `matchNormalized`). */
   readonly start: number;
   readonly end: number;
 }
 
-interface Built {
-  /** Per state: its edges as a sorted run in `edgeChars`/`edgeTargets`. */
-  edgeStart: Uint32Array;
-  edgeCount: Uint32Array;
-  edgeChars: Uint16Array;
-  edgeTargets: Uint32Array;
-  fail: Uint32Array;
-  /** Per state: keywords ending here (through the output links too). */
-  outputs: number[][];
+export interface KeywordEntry {
+  readonly id: string;
+  /** Normalized, as KEYWORD indicator values are (`normalizeKeyword(keyword) === keyword`). */
+  readonly keyword: string;
 }
+
+const MIN_DELTA = 256;
+/** Keywords in normalized form already, without running the normalizer: ASCII lowercase letters and digits. */
+const PLAIN = /^[a-z0-9]+$/;
 
 export class KeywordAutomaton {
-  private readonly keywords = new Map<string, string>(); // id → normalized keyword
-  private built: Built | undefined;
-  private list: Array<[string, string]> = [];
+  private readonly entryOf = new Map<string, number>();
+  private ids: string[] = [];
+  private keywords: string[] = [];
+  private live: boolean[] = [];
+  /** Entries [0, mainEnd) are compiled into `main`; later ones into `delta`. */
+  private mainEnd = 0;
+  private main: Trie | null = null;
+  private delta: Trie | null = null;
+  private deltaStale = false;
+  private deadInMain = 0;
 
+  constructor(entries: Iterable<KeywordEntry> = []) {
+    this.addAll(entries);
+  }
+
+  /** Number of ids in the automaton. */
   get size(): number {
-    return this.keywords.size;
+    return this.entryOf.size;
   }
 
-  /** `keyword` must already be normalized (as published indicators are). */
+  has(id: string): boolean {
+    return this.entryOf.has(id);
+  }
+
+  /**
+   * Adds `keyword` under `id`, replacing the keyword `id` had. Ids may share a keyword.
+   * @throws MatchingError `INVALID_KEYWORD` if empty or not normalized; `INVALID_ID`
+   */
   add(id: string, keyword: string): void {
-    if (keyword.length === 0) throw new RangeError('an empty keyword matches nothing');
-    this.keywords.set(id, keyword);
-    this.built = undefined;
+    assertValidId(id);
+    if (typeof keyword !== 'string' || keyword.length === 0 || (!PLAIN.test(keyword) && normalizeKeyword(keyword) !== keyword)) {
+      throw new MatchingError('INVALID_KEYWORD', 'a keyword must be non-empty and normalized (normalizeKeyword(k) === k)', { details: { id } });
+    }
+    const previous = this.entryOf.get(id);
+    if (previous !== undefined) {
+      if (this.keywords[previous] === keyword) return;
+      this.kill(previous);
+    }
+    this.entryOf.set(id, this.ids.length);
+    this.ids.push(id);
+    this.keywords.push(keyword);
+    this.live.push(true);
+    this.deltaStale = true;
   }
 
-  remove(id: string): void {
-    if (this.keywords.delete(id)) this.built = undefined;
+  addAll(entries: Iterable<KeywordEntry>): void {
+    for (const { id, keyword } of entries) this.add(id, keyword);
   }
 
-  /** Every keyword occurrence in `text`, overlapping ones included, ordered by position. */
+  /** Removes `id`; false when it was not there. */
+  remove(id: string): boolean {
+    const entry = this.entryOf.get(id);
+    if (entry === undefined) return false;
+    this.entryOf.delete(id);
+    this.kill(entry);
+    return true;
+  }
+
+  /**
+   * Every keyword occurrence in `text`, overlapping ones included, with its span in `text`;
+   * ordered by start, then end, then id.
+   * @example new KeywordAutomaton([{ id: 'k', keyword: '象牙' }]).match('象 牙') → [{ id: 'k', keyword: '象牙', start: 0, end: 3 }]
+   */
   match(text: string): KeywordHit[] {
-    const automaton = (this.built ??= this.build());
     const map = normalizeKeywordWithMap(text);
-    const s = map.normalized;
+    return this.collect(map.normalized, (start, end) => originalRange(map, start, end));
+  }
+
+  /** As `match`, over text that is already normalized; spans are into it. */
+  matchNormalized(normalized: string): KeywordHit[] {
+    return this.collect(normalized, (start, end) => [start, end]);
+  }
+
+  /** Bytes of the compiled automata (typed arrays); the id and keyword strings are not counted. */
+  memoryBytes(): number {
+    this.compile();
+    return (this.main === null ? 0 : trieBytes(this.main)) + (this.delta === null ? 0 : trieBytes(this.delta));
+  }
+
+  private collect(normalized: string, span: (start: number, end: number) => readonly [number, number]): KeywordHit[] {
+    this.compile();
+    const raw: number[] = [];
+    if (this.main !== null) scanTrie(this.main, normalized, raw);
+    if (this.delta !== null) scanTrie(this.delta, normalized, raw);
     const hits: KeywordHit[] = [];
-    let state = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      let next = step(automaton, state, c);
-      while (next < 0 && state !== 0) {
-        state = automaton.fail[state]!;
-        next = step(automaton, state, c);
-      }
-      state = next < 0 ? 0 : next;
-      for (const k of automaton.outputs[state]!) {
-        const [id, keyword] = this.list[k]!;
-        const [start, end] = originalRange(map, i + 1 - keyword.length, i + 1);
-        hits.push({ id, keyword, start, end });
-      }
+    const order = orderBySpan(raw, normalized.length, this.main !== null && this.delta !== null ? 2 : 1);
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
+      const entry = raw[i]!;
+      if (!this.live[entry]) continue;
+      const [start, end] = span(raw[i + 1]!, raw[i + 2]!);
+      hits.push({ id: this.ids[entry]!, keyword: this.keywords[entry]!, start, end });
     }
-    return hits.sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
+    return settleTies(hits);
   }
 
-  private build(): Built {
-    this.list = [...this.keywords];
-    const children: Array<Map<number, number>> = [new Map()];
-    const ends: number[][] = [[]];
-    this.list.forEach(([, keyword], k) => {
-      let state = 0;
-      for (let i = 0; i < keyword.length; i++) {
-        const c = keyword.charCodeAt(i);
-        let next = children[state]!.get(c);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          ends.push([]);
-          children[state]!.set(c, next);
-        }
-        state = next;
-      }
-      ends[state]!.push(k);
-    });
-    return flatten(children, ends);
+  private kill(entry: number): void {
+    this.live[entry] = false;
+    if (entry < this.mainEnd) this.deadInMain++;
+    else this.deltaStale = true;
+  }
+
+  /** Brings `main` and `delta` up to date with the entries (see the header for when each is recompiled). */
+  private compile(): void {
+    const mainLive = this.mainEnd - this.deadInMain;
+    const deltaSize = this.ids.length - this.mainEnd;
+    if (deltaSize > Math.max(MIN_DELTA, mainLive / 8) || this.deadInMain > Math.max(MIN_DELTA, mainLive / 4)) {
+      this.compact();
+      this.main = this.compileRange(0, this.ids.length);
+      this.mainEnd = this.ids.length;
+      this.deadInMain = 0;
+      this.delta = null;
+      this.deltaStale = false;
+    } else if (this.deltaStale) {
+      this.delta = this.compileRange(this.mainEnd, this.ids.length);
+      this.deltaStale = false;
+    }
+  }
+
+  /** Compiles the live entries of [from, to), ids in order, so that ids sharing a keyword are reported in order. */
+  private compileRange(from: number, to: number): Trie | null {
+    const entries: number[] = [];
+    for (let e = from; e < to; e++) if (this.live[e]) entries.push(e);
+    entries.sort((a, b) => compareIds(this.ids[a]!, this.ids[b]!));
+    return entries.length === 0 ? null : compileTrie(entries.map((e) => this.keywords[e]!), entries);
+  }
+
+  /** Renumbers the live entries 0..size-1. */
+  private compact(): void {
+    const ids: string[] = [];
+    const keywords: string[] = [];
+    for (let e = 0; e < this.ids.length; e++) {
+      if (!this.live[e]) continue;
+      this.entryOf.set(this.ids[e]!, ids.length);
+      ids.push(this.ids[e]!);
+      keywords.push(this.keywords[e]!);
+    }
+    this.ids = ids;
+    this.keywords = keywords;
+    this.live = ids.map(() => true);
   }
 }
 
-/** Breadth-first failure links (the classic construction), then flat sorted edge lists. */
-function flatten(children: Array<Map<number, number>>, ends: number[][]): Built {
-  const n = children.length;
-  const fail = new Uint32Array(n);
-  const outputs: number[][] = ends.map((e) => [...e]);
-  const queue: number[] = [...children[0]!.values()];
-  for (let head = 0; head < queue.length; head++) {
-    const state = queue[head]!;
-    for (const [c, next] of children[state]!) {
-      let f = fail[state]!;
-      while (f !== 0 && !children[f]!.has(c)) f = fail[f]!;
-      const target = children[f]!.get(c);
-      fail[next] = target !== undefined && target !== next ? target : 0;
-      outputs[next]!.push(...outputs[fail[next]!]!);
-      queue.push(next);
-    }
-  }
-  const edgeStart = new Uint32Array(n);
-  const edgeCount = new Uint32Array(n);
-  const total = children.reduce((sum, m) => sum + m.size, 0);
-  const edgeChars = new Uint16Array(total);
-  const edgeTargets = new Uint32Array(total);
-  let at = 0;
-  children.forEach((m, state) => {
-    edgeStart[state] = at;
-    edgeCount[state] = m.size;
-    for (const [c, target] of [...m].sort((a, b) => a[0] - b[0])) {
-      edgeChars[at] = c;
-      edgeTargets[at++] = target;
-    }
-  });
-  return { edgeStart, edgeCount, edgeChars, edgeTargets, fail, outputs };
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The goto function: binary search in the state's sorted edges; -1 when there is none. */
-function step(a: Built, state: number, c: number): number {
-  let lo = a.edgeStart[state]!;
-  let hi = lo + a.edgeCount[state]! - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const x = a.edgeChars[mid]!;
-    if (x === c) return a.edgeTargets[mid]!;
-    if (x < c) lo = mid + 1;
-    else hi = mid - 1;
+/**
+ * Offsets of the (entry, start, end) triples in `raw`, ordered by start then end, by stable
+ * counting sorts, linear in the text and the hits. One scan reports hits by end (longest first
+ * at each end), so sorting on start suffices; two scans (main and delta) need end first.
+ */
+function orderBySpan(raw: readonly number[], textLength: number, scans: number): Int32Array {
+  const emitted = new Int32Array(raw.length / 3);
+  for (let k = 0; k < emitted.length; k++) emitted[k] = 3 * k;
+  return countingSort(raw, scans > 1 ? countingSort(raw, emitted, 2, textLength) : emitted, 1, textLength);
+}
+
+function countingSort(raw: readonly number[], order: Int32Array, field: 1 | 2, textLength: number): Int32Array {
+  const counts = new Int32Array(textLength + 2);
+  for (let k = 0; k < order.length; k++) counts[raw[order[k]! + field]! + 1]!++;
+  for (let p = 0; p <= textLength; p++) counts[p + 1]! += counts[p]!;
+  const sorted = new Int32Array(order.length);
+  for (let k = 0; k < order.length; k++) sorted[counts[raw[order[k]! + field]!]!++] = order[k]!;
+  return sorted;
+}
+
+/** Orders by id the hits with the same span (ids sharing a keyword across the main and delta parts): an insertion sort, linear on sorted input. */
+function settleTies(hits: KeywordHit[]): KeywordHit[] {
+  for (let i = 1; i < hits.length; i++) {
+    const hit = hits[i]!;
+    let j = i;
+    for (; j > 0 && hits[j - 1]!.start === hit.start && hits[j - 1]!.end === hit.end && hits[j - 1]!.id > hit.id; j--) hits[j] = hits[j - 1]!;
+    hits[j] = hit;
   }
-  return -1;
+  return hits;
 }

@@ -74,12 +74,14 @@ async function baselineRun(pool: pg.Pool, batches: Indicator[][], concurrency: n
   });
 }
 
-export async function benchIngest(opts: { batches?: number; batchSize?: number; runs?: number; concurrency?: number } = {}): Promise<IngestBenchResult> {
+/** `databaseUrl`: the Postgres server to create the two scratch databases on (default BENCH_DATABASE_URL, else the local server). */
+export async function benchIngest(opts: { databaseUrl?: string; batches?: number; batchSize?: number; runs?: number; concurrency?: number } = {}): Promise<IngestBenchResult> {
   const { batches = 20, batchSize = 1000, runs = 3, concurrency = 4 } = opts;
-  const hubDb = await createBenchDatabase();
-  const baseDb = await createBenchDatabase();
+  const hubDb = await createBenchDatabase(opts.databaseUrl);
+  const baseDb = await createBenchDatabase(opts.databaseUrl);
   const certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-certs-'));
-  const hub = await startHub({ config: loadConfig({ DATABASE_URL: hubDb.url, PORT: '0', CERTS_DIR: certsDir, LOG_LEVEL: 'warn' }), logger: createLogger('warn') });
+  // Its own DATA_DIR (the admin socket lives there), so that it never meets another hub's.
+  const hub = await startHub({ config: loadConfig({ DATABASE_URL: hubDb.url, DATA_DIR: path.join(certsDir, 'data'), PORT: '0', CERTS_DIR: certsDir, LOG_LEVEL: 'warn' }), logger: createLogger('warn') });
   const base = await openDatabase({ databaseUrl: baseDb.url, dataDir: tmpdir() }, { migrate: true });
   await base.close();
   const pool = new pg.Pool({ connectionString: baseDb.url, max: concurrency });

@@ -27,3 +27,20 @@ describe('indicatorId', () => {
     assert.notEqual(indicatorId('KEYWORD', 'ivory'), indicatorId('KEYWORD', 'ivor'));
   });
 });
+
+describe('indicatorId against a generic RFC 8785 canonicalizer', () => {
+  it('hashes the same bytes as canonicalize({type, value}) for escapes, controls, astral and non-ASCII text', async () => {
+    const { default: canonicalize } = await import('canonicalize');
+    const values = ['', 'ivory', '象牙手镯', 'a"b\\c', 'tab\tnew\nline\u0000\u001f\u007f', '\u2028\u2029', '😀🐘', 'é', '</script>', EMPTY_SHA256];
+    for (const value of values) {
+      for (const type of ['KEYWORD', 'SELLER', 'IMAGE_PDQ', 'IMAGE_SHA256'] as const) {
+        const expected = createHash('sha256').update(canonicalize({ type, value })!, 'utf8').digest('base64url');
+        assert.equal(indicatorId(type, value), expected, JSON.stringify(value));
+      }
+    }
+  });
+
+  it('refuses a value with a lone surrogate, which has no JCS form', () => {
+    assert.throws(() => indicatorId('KEYWORD', 'a\uD800b'), TypeError);
+  });
+});

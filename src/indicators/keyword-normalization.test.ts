@@ -193,3 +193,20 @@ describe('normalizeKeywordWithMap', () => {
     });
   });
 });
+
+describe('normalizeKeyword on ASCII text (the fast path)', () => {
+  it('agrees with the full normalization for every ASCII character', () => {
+    for (let code = 0; code < 0x80; code += 1) {
+      const text = `a${String.fromCharCode(code)}b`;
+      assert.equal(normalizeKeyword(text), normalizeKeywordWithMap(text).normalized, `U+${code.toString(16).padStart(4, '0')}`);
+    }
+  });
+
+  it('agrees with the full normalization on random ASCII strings', () => {
+    const random = seededRandom(0x1ce);
+    for (let trial = 0; trial < 2000; trial += 1) {
+      const text = Array.from({ length: Math.floor(random() * 24) }, () => String.fromCharCode(Math.floor(random() * 0x80))).join('');
+      assert.equal(normalizeKeyword(text), normalizeKeywordWithMap(text).normalized, JSON.stringify(text));
+    }
+  });
+});

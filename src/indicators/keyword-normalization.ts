@@ -130,8 +130,19 @@ export function normalizeKeywordWithMap(text: string): NormalizedKeyword {
  * @example normalizeKeyword('象 牙 手鐲') === '象牙手镯'; normalizeKeyword('ＩＶＯＲＹ') === 'ivory'
  */
 export function normalizeKeyword(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase().replace(ASCII_STRIPPED, '');
   return normalizeKeywordWithMap(text).normalized;
 }
+
+/**
+ * The fast path for ASCII text (every KEYWORD of a batch is checked with `normalizeKeyword`):
+ * ASCII is NFKC-stable, has no Han characters and nothing that attaches, so the passes above
+ * reduce to lower-casing and dropping everything but letters and digits, which in ASCII are
+ * exactly White_Space, P*, S* and Cc. keyword-normalization.test.ts checks it against the full
+ * pass for every ASCII character and for random ASCII strings.
+ */
+const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_STRIPPED = /[^a-z0-9]/g;
 
 /**
  * The span of the original text behind `[start, end)` of the normalized text.

@@ -96,10 +96,17 @@ async function originalReceipt(deps: IngestDeps, verified: VerifiedBatch): Promi
   return { batchId, leafIndex, indicatorIds, checkpoint, duplicate: true };
 }
 
+/** Validated indicators of a batch with their ids, in payload order. */
+interface ValidIndicators {
+  readonly indicators: PublishedIndicator[];
+  readonly ids: string[];
+}
+
 /** Every indicator validated; a repeated indicator within one batch is refused (one sighting per batch). */
-function validateIndicators(raw: readonly unknown[]): PublishedIndicator[] {
+function validateIndicators(raw: readonly unknown[]): ValidIndicators {
   const seen = new Map<string, number>();
-  return raw.map((input, index) => {
+  const ids: string[] = [];
+  const indicators = raw.map((input, index) => {
     let indicator: PublishedIndicator;
     try {
       indicator = parseIndicator(input, index);
@@ -115,11 +122,13 @@ function validateIndicators(raw: readonly unknown[]): PublishedIndicator[] {
       throw new IngestError('INVALID_INDICATOR', `indicator ${index}: value repeats indicator ${first}`, { details: { index, field: 'value', reason: `duplicate of indicator ${first}` } });
     }
     seen.set(id, index);
+    ids.push(id);
     return indicator;
   });
+  return { indicators, ids };
 }
 
-async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string, verified: VerifiedBatch, indicators: PublishedIndicator[]): Promise<Receipt> {
+async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string, verified: VerifiedBatch, { indicators, ids }: ValidIndicators): Promise<Receipt> {
   const { payload, jwsSha256 } = verified;
   const retractions = payload.retractions ?? [];
   await assertRetractable(tx, payload.member, retractions.map((r) => r.indicatorId));
@@ -131,6 +140,7 @@ async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string,
     jws,
     jwsSha256,
     indicators,
+    indicatorIds: ids,
     retractions,
   });
   const appended = await log.append(tx, [

@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { isWildintelError, type Logger } from '../kernel/index.js';
 import type { IngestService } from './accept-batch.js';
 import { MAX_BATCH_BYTES } from './accept-batch.js';
@@ -14,8 +14,7 @@ export function createBatchRoutes(ingest: IngestService, logger: Logger): Router
   const router = Router();
   router.post(
     '/batches',
-    // Read up to twice the limit so that an oversized batch gets its own code (BATCH_TOO_LARGE) rather than a bare 413.
-    express.text({ type: 'application/jose', limit: MAX_BATCH_BYTES * 2 }),
+    readBody,
     async (req: Request, res: Response) => {
       if (!req.is('application/jose') || typeof req.body !== 'string') {
         res.status(415).json({ error: { code: 'MALFORMED_JWS', message: 'send the compact JWS as the body with Content-Type: application/jose' } });
@@ -30,6 +29,30 @@ export function createBatchRoutes(ingest: IngestService, logger: Logger): Router
     },
   );
   return router;
+}
+
+// Read up to twice the limit so that an oversized batch is measured by the ingest service itself.
+const readJws = express.text({ type: 'application/jose', limit: MAX_BATCH_BYTES * 2 });
+
+/**
+ * The body parser's own refusals get the ingest codes too: a body over twice the limit is
+ * BATCH_TOO_LARGE like any other oversized batch (not the generic request-size error), and a body
+ * that cannot be read as text (an unknown charset, a broken encoding) is MALFORMED_JWS.
+ */
+function readBody(req: Request, res: Response, next: NextFunction): void {
+  readJws(req, res, (err?: unknown) => {
+    if (err === undefined || err === null) return next();
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'BATCH_TOO_LARGE', message: `the batch is over ${MAX_BATCH_BYTES} bytes (8 MiB): split it`, details: { limit: MAX_BATCH_BYTES } } });
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: { code: 'MALFORMED_JWS', message: 'the body could not be read: send the compact JWS as UTF-8 text with Content-Type: application/jose' } });
+      return;
+    }
+    next(err);
+  });
 }
 
 export function sendRefusal(res: Response, err: unknown, logger: Logger): void {

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { updateReturning } from '../db/index.js';
-import { indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
+import type { PublishedIndicator, Tlp } from '../indicators/index.js';
 
 export interface BatchToStore {
   member: string;
@@ -10,6 +10,8 @@ export interface BatchToStore {
   jws: string;
   jwsSha256: string;
   indicators: readonly PublishedIndicator[];
+  /** `indicatorId` of each indicator, in the same order (computed once, during validation). */
+  indicatorIds: readonly string[];
   retractions: ReadonlyArray<{ indicatorId: string; reason?: string | undefined }>;
 }
 
@@ -52,21 +54,26 @@ export async function storeBatch(tx: EntityManager, batch: BatchToStore): Promis
     [batch.member, batch.batchId, batch.tlp, batch.createdAt, batch.indicators.length, batch.jws, batch.jwsSha256],
   );
   const retracted = await applyRetractions(tx, batch);
-  const ids = batch.indicators.map((i) => indicatorId(i.type, i.value));
+  const ids = batch.indicatorIds;
   const newIndicators = await insertIndicators(tx, batch.indicators, ids);
   await insertSightings(tx, batch, ids);
-  return { indicatorIds: ids, newIndicators, retracted };
+  return { indicatorIds: [...ids], newIndicators, retracted };
 }
 
 async function insertIndicators(tx: EntityManager, indicators: readonly PublishedIndicator[], ids: readonly string[]): Promise<number> {
   if (indicators.length === 0) return 0;
-  const rows: unknown[] = await tx.query(
-    `INSERT INTO indicators (id, type, value, quality)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[])
-     ON CONFLICT (id) DO NOTHING RETURNING id`,
+  // In id order: two batches sharing indicators then wait on each other's new rows in the same
+  // order, instead of deadlocking when their payloads list them in different orders.
+  // Counted in the database: returning every new id would send up to 10,000 rows back for one number.
+  const rows: Array<{ n: number }> = await tx.query(
+    `WITH inserted AS (
+       INSERT INTO indicators (id, type, value, quality)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[]) AS t(id, type, value, quality) ORDER BY t.id
+       ON CONFLICT (id) DO NOTHING RETURNING 1
+     ) SELECT count(*)::int AS n FROM inserted`,
     [ids, indicators.map((i) => i.type), indicators.map((i) => i.value), indicators.map((i) => (i.type === 'IMAGE_PDQ' ? (i.quality ?? null) : null))],
   );
-  return rows.length;
+  return rows[0]?.n ?? 0;
 }
 
 async function insertSightings(tx: EntityManager, batch: BatchToStore, ids: readonly string[]): Promise<void> {

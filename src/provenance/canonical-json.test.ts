@@ -141,6 +141,38 @@ describe('canonicalJson', () => {
   });
 });
 
+describe('canonicalJson against the canonicalize package (the encoder it replaced)', () => {
+  it('writes the same text for random JSON values', async () => {
+    const { default: canonicalize } = await import('canonicalize');
+    let state = 0x5eed;
+    const random = (): number => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const strings = ['', 'a', 'é', '象牙', '😀', '"\\', '\u0000\u001f\u007f', '\u2028', 'b', 'B', '10', '1'];
+    const numbers = [0, -0, 1, -1, 0.1, 1e21, 1e-7, 123456789012345680000, 5e-324, 1.7976931348623157e308, 333333333.3333333];
+    const value = (depth: number): unknown => {
+      const kind = depth > 3 ? Math.floor(random() * 4) : Math.floor(random() * 6);
+      if (kind === 0) return pick(strings) + pick(strings);
+      if (kind === 1) return pick(numbers) * (random() < 0.5 ? 1 : random());
+      if (kind === 2) return pick([true, false]);
+      if (kind === 3) return null;
+      if (kind === 4) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [pick(strings) + pick(strings), value(depth + 1)]));
+    };
+    for (let trial = 0; trial < 2000; trial += 1) {
+      const input = value(0);
+      assert.equal(canonicalJson(input), canonicalize(input));
+    }
+  });
+
+  it('names the path of what it cannot encode', () => {
+    assert.throws(() => canonicalJson({ a: [1, { b: Number.NaN }] }), (error: unknown) => {
+      assert.ok(error instanceof ProvenanceError);
+      assert.deepEqual(error.details, { path: '$.a[1].b' });
+      return true;
+    });
+  });
+});
+
 describe('parseCanonicalJson', () => {
   const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

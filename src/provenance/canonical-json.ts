@@ -1,4 +1,3 @@
-import canonicalize from 'canonicalize';
 import { ProvenanceError } from './errors.js';
 
 export type JsonPrimitive = string | number | boolean | null;
@@ -21,10 +20,12 @@ const MAX_DEPTH = 64;
  * @example canonicalJson({ b: [1e30, 4.5], a: 'x' }) === '{"a":"x","b":[1e+30,4.5]}'
  */
 export function canonicalJson(value: unknown): string {
-  assertEncodable(value, '$', 0);
-  const text = encode(value);
-  if (text === undefined) throw unencodable('$', 'nothing to encode');
-  return text;
+  try {
+    return encodeValue(value, 0);
+  } catch (err) {
+    if (err instanceof EncodeFailure) throw unencodable(`$${err.segments.reverse().join('')}`, err.reason);
+    throw err;
+  }
 }
 
 /** UTF-8 bytes of {@link canonicalJson}: what is hashed and signed. */
@@ -62,38 +63,66 @@ function notCanonical(message: string, cause?: unknown): ProvenanceError {
   return new ProvenanceError('NOT_CANONICAL', message, cause === undefined ? {} : { cause });
 }
 
-/** The library's own refusals (e.g. lone surrogates) keep the typed error. */
-function encode(value: unknown): string | undefined {
-  try {
-    return canonicalize(value);
-  } catch (cause) {
-    throw unencodable('$', cause instanceof Error ? cause.message : 'rejected', cause);
-  }
+/** Why a value cannot be encoded; each enclosing array or object adds its segment of the path as it unwinds. */
+class EncodeFailure {
+  readonly segments: string[] = [];
+  constructor(readonly reason: string) {}
 }
 
-function assertEncodable(value: unknown, path: string, depth: number): void {
-  if (depth > MAX_DEPTH) throw unencodable(path, `nested deeper than ${MAX_DEPTH} (or cyclic)`);
-  if (value === null || typeof value === 'boolean') return;
-  if (typeof value === 'string') return assertWellFormed(value, path);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw unencodable(path, `${value} is not a JSON number`);
-    return;
+/**
+ * One pass that both checks and writes the JCS text (it runs over every signed payload the hub
+ * receives): strings and numbers are written by `JSON.stringify`, which for well-formed strings
+ * and finite numbers is exactly RFC 8785 §3.2.2.2–3; object keys are sorted by UTF-16 code units
+ * (§3.2.3), which is what `Array.prototype.sort` does by default.
+ */
+function encodeValue(value: unknown, depth: number): string {
+  if (depth > MAX_DEPTH) throw new EncodeFailure(`nested deeper than ${MAX_DEPTH} (or cyclic)`);
+  switch (typeof value) {
+    case 'string':
+      if (hasLoneSurrogate(value)) throw new EncodeFailure('lone surrogate in a string');
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new EncodeFailure(`${value} is not a JSON number`);
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return encodeArray(value, depth);
+      if (isPlainObject(value)) return encodeObject(value, depth);
   }
-  if (Array.isArray(value)) {
-    value.forEach((item: unknown, index) => {
-      if (item === undefined) throw unencodable(`${path}[${index}]`, 'undefined in an array');
-      assertEncodable(item, `${path}[${index}]`, depth + 1);
-    });
-    return;
-  }
-  if (isPlainObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      assertWellFormed(key, path);
-      if (item !== undefined) assertEncodable(item, `${path}.${key}`, depth + 1);
+  throw new EncodeFailure(value === undefined ? 'undefined' : `a ${describe(value)} is not JSON data`);
+}
+
+function encodeArray(items: readonly unknown[], depth: number): string {
+  let text = '[';
+  for (let index = 0; index < items.length; index += 1) {
+    try {
+      const item = items[index];
+      if (item === undefined) throw new EncodeFailure('undefined in an array');
+      text += (index === 0 ? '' : ',') + encodeValue(item, depth + 1);
+    } catch (err) {
+      if (err instanceof EncodeFailure) err.segments.push(`[${index}]`);
+      throw err;
     }
-    return;
   }
-  throw unencodable(path, value === undefined ? 'undefined' : `a ${describe(value)} is not JSON data`);
+  return `${text}]`;
+}
+
+function encodeObject(object: Record<string, unknown>, depth: number): string {
+  let text = '{';
+  for (const key of Object.keys(object).sort()) {
+    const item = object[key];
+    if (hasLoneSurrogate(key)) throw new EncodeFailure('lone surrogate in a key');
+    if (item === undefined) continue;
+    try {
+      text += `${text.length === 1 ? '' : ','}${JSON.stringify(key)}:${encodeValue(item, depth + 1)}`;
+    } catch (err) {
+      if (err instanceof EncodeFailure) err.segments.push(`.${key}`);
+      throw err;
+    }
+  }
+  return `${text}}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -108,11 +137,12 @@ function describe(value: unknown): string {
   return typeof name === 'string' ? name : 'object';
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** RFC 8785 §3.2.2.2 needs well-formed UTF-16; a lone surrogate has no UTF-8 form. */
-function assertWellFormed(text: string, path: string): void {
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)) {
-    throw unencodable(path, 'lone surrogate in a string');
-  }
+function hasLoneSurrogate(text: string): boolean {
+  return SURROGATE.test(text) && LONE_SURROGATE.test(text);
 }
 
 function decodeUtf8(bytes: Uint8Array): string {

@@ -39,7 +39,9 @@ export async function startTestFederation(options: { clock?: Clock; env?: Record
   const certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-certs-'));
   const db = await createTestDatabase();
   await db.database.close();
-  const config = loadConfig({ ...db.env, PORT: '0', LOG_LEVEL: 'silent', CERTS_DIR: certsDir, ...options.env });
+  // DATA_DIR holds the hub's admin socket: on a Postgres server it must not default to ./data, which
+  // every other hub started by a test (or by someone else in this tree) would share.
+  const config = loadConfig({ DATA_DIR: path.join(certsDir, 'data'), ...db.env, PORT: '0', LOG_LEVEL: 'silent', CERTS_DIR: certsDir, ...options.env });
   const hub = await startHub({ config, logger: createLogger('silent'), clock });
   const rootCertPem = await readFile(path.join(certsDir, 'dev/root.pem'), 'utf8');
   const rootKeyPem = await readFile(path.join(certsDir, 'dev/root-key.pem'), 'utf8');

@@ -1,4 +1,4 @@
-import { InvalidIndicatorError, isTlp, parseIndicator, type PublishedIndicator, type Tlp } from '../../indicators/index.js';
+import { indicatorId, InvalidIndicatorError, isTlp, parseIndicator, type PublishedIndicator, type Tlp } from '../../indicators/index.js';
 import { CliError } from '../files.js';
 
 export interface PublishGroup {
@@ -53,19 +53,32 @@ function readLine(value: unknown, lineNo: number, defaultTlp: Tlp, groupFor: (tl
   groupFor(tlp).indicators.push(parseIndicator(rest, lineNo));
 }
 
-/** Splits each TLP group into batches of at most `size` indicators and retractions. */
+/**
+ * Splits each TLP group into batches of at most `size` items, deterministically (a journal made
+ * from the same file and flags is resumed batch by batch). Indicator batches come first and
+ * retraction batches after them, never mixed: the hub only lets a member retract what it had
+ * already reported before the retracting batch, so the publisher sends retractions once every
+ * report of the file is in. A second line with the same indicator starts a new batch, since one
+ * batch holds one sighting per indicator.
+ */
 export function toBatches(groups: readonly PublishGroup[], size: number): PublishGroup[] {
-  const batches: PublishGroup[] = [];
+  const reports: PublishGroup[] = [];
+  const retractions: PublishGroup[] = [];
   for (const group of groups) {
-    const items = [...group.indicators.map((i) => ({ i })), ...group.retractions.map((r) => ({ r }))];
-    for (let start = 0; start < items.length; start += size) {
-      const chunk = items.slice(start, start + size);
-      batches.push({
-        tlp: group.tlp,
-        indicators: chunk.flatMap((c) => ('i' in c ? [c.i] : [])),
-        retractions: chunk.flatMap((c) => ('r' in c ? [c.r] : [])),
-      });
+    let current: PublishGroup | undefined;
+    let ids = new Set<string>();
+    for (const indicator of group.indicators) {
+      const id = indicatorId(indicator.type, indicator.value);
+      if (current === undefined || current.indicators.length >= size || ids.has(id)) {
+        reports.push((current = { tlp: group.tlp, indicators: [], retractions: [] }));
+        ids = new Set();
+      }
+      current.indicators.push(indicator);
+      ids.add(id);
+    }
+    for (let start = 0; start < group.retractions.length; start += size) {
+      retractions.push({ tlp: group.tlp, indicators: [], retractions: group.retractions.slice(start, start + size) });
     }
   }
-  return batches;
+  return [...reports, ...retractions];
 }

@@ -1,7 +1,8 @@
 /**
  * `indicator(id)` throughput and latency under 32 concurrent clients: the hub (GraphQL over HTTP,
- * a real process on Postgres) against a bare HTTP + pg server answering the same lookup, in the
- * same run on the same database.
+ * a real process on Postgres, with a real agency token: verified on every request, rate-limited,
+ * and every request recorded in the access audit before it is answered) against a bare HTTP + pg
+ * server answering the same lookup with the same visibility, in the same run on the same database.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../src/db/index.js';
 import { indicatorId } from '../src/indicators/index.js';
-import { spawnHub } from '../test/helpers/hub-process.js';
+import { runCli, spawnHub } from '../test/helpers/hub-process.js';
 import { createBenchDatabase } from './bench-db.js';
 import { median, runLoad, type LoadResult } from './load.js';
 
@@ -53,7 +54,9 @@ export async function benchGraphql(opts: { seconds?: number; runs?: number; conc
   const dataDir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-data-'));
   try {
     const ids = await seed(database.url, indicators);
-    const hub = await spawnHub({ DATABASE_URL: database.url, CERTS_DIR: certsDir, DATA_DIR: dataDir });
+    const env = { DATABASE_URL: database.url, CERTS_DIR: certsDir, DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' };
+    const hub = await spawnHub(env);
+    const token = await issueToken(env);
     const bare = await startBare(database.url);
     const query = JSON.stringify({ query: 'query($id: ID!) { indicator(id: $id) { id type value sightingCount } }' });
     const pick = (i: number): string => ids[(i * 7919) % ids.length]!;
@@ -67,7 +70,7 @@ export async function benchGraphql(opts: { seconds?: number; runs?: number; conc
             url: hub.url,
             concurrency,
             seconds,
-            body: (i) => ({ method: 'POST', path: '/graphql', payload: query.replace('}"}', `}","variables":{"id":"${pick(i)}"}}`) }),
+            body: (i) => ({ method: 'POST', path: '/graphql', headers: { authorization: `Bearer ${token}` }, payload: query.replace('}"}', `}","variables":{"id":"${pick(i)}"}}`) }),
           }),
         );
       }
@@ -84,6 +87,15 @@ export async function benchGraphql(opts: { seconds?: number; runs?: number; conc
     await rm(certsDir, { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** A real agency token (AMBER, indicators:read) issued through the CLI, as an analyst would get one. */
+async function issueToken(env: Record<string, string>): Promise<string> {
+  const add = await runCli(['agency', 'add', 'bench', '--name', 'Benchmark agency'], env);
+  if (add.code !== 0) throw new Error(add.stderr);
+  const issued = await runCli(['token', 'issue', '--agency', 'bench', '--sub', 'load', '--scope', 'indicators:read', '--tlp', 'AMBER', '--ttl', '2h'], env);
+  if (issued.code !== 0) throw new Error(issued.stderr);
+  return issued.stdout.trim();
 }
 
 /** The run with the median throughput, so its latencies belong to the same run. */

@@ -4,6 +4,7 @@ import { FederationPki1764432000000 } from './1764432000000-federation-pki.js';
 import { TransparencyLog1764518400000 } from './1764518400000-transparency-log.js';
 import { MemberRequests1764604800000 } from './1764604800000-member-requests.js';
 import { AgencyTokens1764691200000 } from './1764691200000-agency-tokens.js';
+import { OpinionsAndAccess1764777600000 } from './1764777600000-opinions-and-access.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs under tsx, tests and the CLI. */
 export const migrations: ReadonlyArray<new () => MigrationInterface> = [
@@ -12,4 +13,5 @@ export const migrations: ReadonlyArray<new () => MigrationInterface> = [
   TransparencyLog1764518400000,
   MemberRequests1764604800000,
   AgencyTokens1764691200000,
+  OpinionsAndAccess1764777600000,
 ];

@@ -8,8 +8,8 @@ import { createMemberKeyAndCsr, createRootCa, pemToDerCertificates, signMemberCs
 import { buildCertificate } from '../src/pki/build-certificate.js';
 import { generateRsaKeyPair } from '../src/pki/keys.js';
 import { indicatorId } from '../src/indicators/index.js';
-import { graphql } from './helpers/hub-process.js';
 import { fixedClock, sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
+import { graphql } from './helpers/hub-process.js';
 
 type Refusal = { status: number; code: string; details?: Record<string, unknown> };
 
@@ -176,11 +176,11 @@ describe('a batch the hub must refuse', () => {
   it('retracts its own sighting: marked, never deleted, hidden from queries and totals', async () => {
     const id = indicatorId('KEYWORD', 'ivorymine0');
     assert.equal((await post(await fed.sign(shopmart, { indicators: sampleIndicators(1, 'mine') }))).status, 201);
-    const totalBefore = ((await graphql(fed.hub.url, '{ indicators(first: 1) { totalCount } }')).body.data!['indicators'] as { totalCount: number }).totalCount;
+    const totalBefore = ((await fed.read('{ indicators(first: 1) { totalCount } }')).body.data!['indicators'] as { totalCount: number }).totalCount;
     const retractBatch = randomUUID();
     assert.equal((await post(await fed.sign(shopmart, { batchId: retractBatch, indicators: [], retractions: [{ indicatorId: id, reason: 'false positive' }] }))).status, 201);
-    assert.deepEqual((await graphql(fed.hub.url, 'query($id: ID!) { indicator(id: $id) { id } }', { id })).body.data, { indicator: null });
-    const totalAfter = ((await graphql(fed.hub.url, '{ indicators(first: 1) { totalCount } }')).body.data!['indicators'] as { totalCount: number }).totalCount;
+    assert.deepEqual((await fed.read('query($id: ID!) { indicator(id: $id) { id } }', { id })).body.data, { indicator: null });
+    const totalAfter = ((await fed.read('{ indicators(first: 1) { totalCount } }')).body.data!['indicators'] as { totalCount: number }).totalCount;
     assert.equal(totalAfter, totalBefore - 1);
     const [row] = await fed.hub.database.dataSource.query(`SELECT retracted_by::text AS by, retract_reason AS reason FROM sightings WHERE indicator_id = $1`, [id]);
     assert.deepEqual(row, { by: retractBatch, reason: 'false positive' });

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { reserveTestDatabase } from '../src/db/test-database.js';
-import { graphql, runCli, safeJson, spawnHub, type HubProcess } from './helpers/hub-process.js';
+import { bearer, graphql, readerToken, runCli, safeJson, spawnHub, type HubProcess } from './helpers/hub-process.js';
 
 describe('wildintel hub, as a process', () => {
   let reserved: Awaited<ReturnType<typeof reserveTestDatabase>>;
@@ -17,7 +17,7 @@ describe('wildintel hub, as a process', () => {
     reserved = await reserveTestDatabase();
     dataDir = reserved.env['DATA_DIR'] ?? (await mkdtemp(path.join(tmpdir(), 'wildintel-hub-')));
     certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-certs-'));
-    hub = await spawnHub({ ...reserved.env, DATA_DIR: dataDir, CERTS_DIR: certsDir });
+    hub = await spawnHub({ ...reserved.env, DATA_DIR: dataDir, CERTS_DIR: certsDir, HUB_ORIGIN: 'http://hub.test' });
   });
   after(async () => {
     if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
@@ -33,10 +33,13 @@ describe('wildintel hub, as a process', () => {
     assert.equal(((await ready.json()) as { status: string }).status, 'ready');
   });
 
-  it('answers the GraphQL query from the README', async () => {
-    const { status, body } = await graphql(hub.url, '{ indicators(first: 1) { edges { node { id } } } }');
+  it('answers the GraphQL query from the README with a token, and refuses it without one', async () => {
+    const token = await readerToken({ ...reserved.env, DATA_DIR: dataDir, CERTS_DIR: certsDir, HUB_ORIGIN: 'http://hub.test' });
+    const { status, body } = await graphql(hub.url, '{ indicators(first: 1) { edges { node { id } } } }', {}, bearer(token));
     assert.equal(status, 200);
     assert.deepEqual(body, { data: { indicators: { edges: [] } } });
+    const anonymous = await graphql(hub.url, '{ indicators(first: 1) { edges { node { id } } } }');
+    assert.equal(anonymous.body.errors?.[0]?.extensions?.['code'], 'UNAUTHENTICATED');
   });
 
   it('serves Prometheus metrics', async () => {

@@ -13,8 +13,8 @@ import { CompactSign } from 'jose';
 import { indicatorId } from '../src/indicators/index.js';
 import { pemToDerCertificates } from '../src/pki/index.js';
 import { canonicalBytes, signBatch } from '../src/provenance/index.js';
-import { graphql } from './helpers/hub-process.js';
 import { fixedClock, sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
+import { graphql } from './helpers/hub-process.js';
 
 type Counts = Record<'batches' | 'indicators' | 'sightings' | 'retracted' | 'entries', number>;
 type Answer = { status: number; body: Record<string, unknown> };
@@ -242,7 +242,7 @@ describe('rotation and revocation', () => {
     const { revokedAt } = await fed.hub.services.members.revoke({ slug: 'leaving', reason: 'cessationOfOperation' });
     await expectRefused(fed, await fed.sign(leaving, { indicators: sampleIndicators(1, 'gone') }), 403, 'CERT_REVOKED');
     assert.deepEqual(await expectAccepted(fed, kept, 200), { ...receipt, duplicate: true });
-    const { body } = await graphql(fed.hub.url, 'query($id: ID!) { indicator(id: $id) { members } }', { id: indicatorId('KEYWORD', 'ivorykept0') });
+    const { body } = await fed.read('query($id: ID!) { indicator(id: $id) { members } }', { id: indicatorId('KEYWORD', 'ivorykept0') });
     assert.deepEqual(body.data, { indicator: { members: ['leaving'] } });
     const entries: Array<{ kind: string }> = await fed.hub.database.dataSource.query(`SELECT kind FROM tlog_entries WHERE created_at >= $1 AND kind = 'revocation'`, [revokedAt]);
     assert.equal(entries.length, 1, 'the revocation is in the transparency log');
@@ -257,9 +257,9 @@ describe('retracting an indicator that two members reported', () => {
   const retract = (member: TestMember, batchId = randomUUID()): Promise<string> =>
     fed.sign(member, { batchId, indicators: [], retractions: [{ indicatorId: id, reason: 'false positive' }] });
   const indicator = async (): Promise<{ members: string[]; sightingCount: number } | null> =>
-    (await graphql(fed.hub.url, 'query($id: ID!) { indicator(id: $id) { members sightingCount } }', { id })).body.data!['indicator'] as never;
+    (await fed.read('query($id: ID!) { indicator(id: $id) { members sightingCount } }', { id })).body.data!['indicator'] as never;
   const total = async (filter = ''): Promise<number> =>
-    ((await graphql(fed.hub.url, `{ indicators(first: 1${filter}) { totalCount } }`)).body.data!['indicators'] as { totalCount: number }).totalCount;
+    ((await fed.read(`{ indicators(first: 1${filter}) { totalCount } }`)).body.data!['indicators'] as { totalCount: number }).totalCount;
 
   before(async () => {
     fed = await startTestFederation();

@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { indicatorId } from '../src/indicators/index.js';
 import { leafHash, openCheckpoint, verifyInclusion } from '../src/tlog/index.js';
-import { graphql } from './helpers/hub-process.js';
 import { sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
+import { graphql } from './helpers/hub-process.js';
 
 async function post(url: string, jws: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
@@ -50,7 +50,7 @@ describe('publishing a signed batch', () => {
     const { body } = await graphql(fed.hub.url, 'mutation($jws: String!) { publishBatch(jws: $jws) { leafIndex indicatorIds duplicate } }', { jws });
     const receipt = body.data!['publishBatch'] as { indicatorIds: string[]; duplicate: boolean };
     assert.equal(receipt.duplicate, false);
-    const found = await graphql(fed.hub.url, 'query($id: ID!) { indicator(id: $id) { value members } }', { id: receipt.indicatorIds[0] });
+    const found = await fed.read('query($id: ID!) { indicator(id: $id) { value members } }', { id: receipt.indicatorIds[0] });
     assert.deepEqual(found.body.data!['indicator'], { value: 'ivorygql0', members: ['shopmart'] });
   });
 
@@ -67,7 +67,7 @@ describe('publishing a signed batch', () => {
 
   it('serves the same signed checkpoint over GraphQL and at /log/checkpoint', async () => {
     const note = await (await fetch(`${fed.hub.url}/log/checkpoint`)).text();
-    const { body } = await graphql(fed.hub.url, '{ checkpoint { origin size rootHash note verifierKey } }');
+    const { body } = await fed.read('{ checkpoint { origin size rootHash note verifierKey } }');
     const cp = body.data!['checkpoint'] as { origin: string; size: number; rootHash: string; note: string; verifierKey: string };
     assert.equal(cp.note, note);
     const opened = openCheckpoint(note, cp.verifierKey, cp.origin);

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { graphql, runCli, spawnHub, type HubProcess, hubEnvironment } from './helpers/hub-process.js';
+import { bearer, graphql, readerToken, runCli, spawnHub, type HubProcess, hubEnvironment } from './helpers/hub-process.js';
 
 const line = (i: number): string => JSON.stringify({ type: 'KEYWORD', value: `code${i}`, commodity: i % 2 ? 'IVORY' : 'PANGOLIN', observedAt: '2026-11-01T00:00:00Z', confidence: 70, ...(i % 5 === 0 ? { tlp: 'GREEN' } : {}) });
 
@@ -10,6 +10,7 @@ describe('wildintel publish', () => {
   let dir: string;
   let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let hub: HubProcess;
+  let token: string;
   let env: Record<string, string>;
   let member: { key: string; cert: string };
 
@@ -17,6 +18,7 @@ describe('wildintel publish', () => {
     fixture = await hubEnvironment();
     ({ dir, env } = fixture);
     hub = await spawnHub(env);
+    token = await readerToken(env);
     const created = await runCli(['member', 'create', 'shopmart', '--out', path.join(dir, 'shopmart')], env);
     assert.equal(created.code, 0, created.stderr);
     member = { key: path.join(dir, 'shopmart/key.pem'), cert: path.join(dir, 'shopmart/cert.pem') };
@@ -25,7 +27,7 @@ describe('wildintel publish', () => {
 
   const publish = (file: string, hubUrl = hub.url) => runCli(['publish', '--key', member.key, '--cert', member.cert, '--hub', hubUrl, '--attempts', '2', file], env);
   const total = async (filter = ''): Promise<number> =>
-    ((await graphql(hub.url, `{ indicators(first: 1${filter}) { totalCount } }`)).body.data!['indicators'] as { totalCount: number }).totalCount;
+    ((await graphql(hub.url, `{ indicators(first: 1${filter}) { totalCount } }`, {}, bearer(token))).body.data!['indicators'] as { totalCount: number }).totalCount;
 
   it('signs a file in batches by TLP, submits them and summarizes', async () => {
     const file = path.join(dir, 'indicators.jsonl');

@@ -12,7 +12,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { indicatorId } from '../src/indicators/index.js';
-import { graphql, hubEnvironment, runCli, spawnHub, type HubProcess } from './helpers/hub-process.js';
+import { bearer, graphql, hubEnvironment, readerToken, runCli, spawnHub, type HubProcess } from './helpers/hub-process.js';
 
 const line = (value: string, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ type: 'KEYWORD', value, commodity: 'IVORY', observedAt: '2026-11-01T00:00:00Z', confidence: 70, ...extra });
@@ -46,6 +46,7 @@ describe('wildintel publish, resuming and refusing', () => {
   let dir: string;
   let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let hub: HubProcess;
+  let token: string;
   let env: Record<string, string>;
   let key: string;
   let cert: string;
@@ -54,6 +55,7 @@ describe('wildintel publish, resuming and refusing', () => {
     fixture = await hubEnvironment();
     ({ dir, env } = fixture);
     hub = await spawnHub(env);
+    token = await readerToken(env);
     const created = await runCli(['member', 'create', 'shopmart', '--out', path.join(dir, 'shopmart')], env);
     assert.equal(created.code, 0, created.stderr);
     [key, cert] = [path.join(dir, 'shopmart/key.pem'), path.join(dir, 'shopmart/cert.pem')];
@@ -72,7 +74,7 @@ describe('wildintel publish, resuming and refusing', () => {
   const countByPrefix = async (prefix: string): Promise<number> => {
     let total = 0;
     for (const value of [0, 1, 2, 3].map((i) => `${prefix}${i}`)) {
-      const found = (await graphql(hub.url, 'query($id: ID!) { indicator(id: $id) { sightingCount } }', { id: indicatorId('KEYWORD', value) })).body.data!['indicator'] as { sightingCount: number } | null;
+      const found = (await graphql(hub.url, 'query($id: ID!) { indicator(id: $id) { sightingCount } }', { id: indicatorId('KEYWORD', value) }, bearer(token))).body.data!['indicator'] as { sightingCount: number } | null;
       total += found?.sightingCount ?? 0;
     }
     return total;

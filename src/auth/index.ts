@@ -4,3 +4,18 @@ export { issueAgencyToken, createAgencyTokenVerifier, publicJwk, privateKeyFromP
 export type { AgencyPrincipal, AgencyTokenVerifier, SigningKey, TokenRequest } from './agency-token.js';
 export { createTokenService, keyId } from './token-service.js';
 export type { TokenService, TokenView } from './token-service.js';
+export { ANONYMOUS, hasScope, visibilityFor } from './principal.js';
+export type { Principal, MemberPrincipal } from './principal.js';
+export { createRateLimiter } from './rate-limit.js';
+export type { RateLimiter, RateDecision } from './rate-limit.js';
+export {
+  createAccessRecorder,
+  digestCompletedHours,
+  listAccessRecords,
+  listAccessDigests,
+  canonicalAccessRecord,
+  accessDigest,
+  AccessAuditError,
+  HOUR_MS,
+} from './access-audit.js';
+export type { AccessRecorder, AccessRecordInput, AccessRecordView, AccessDigestView, AccessLogFilter, AccessAuditErrorCode } from './access-audit.js';

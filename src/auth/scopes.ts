@@ -4,7 +4,7 @@ import { WildintelError } from '../kernel/index.js';
 export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'INVALID_TOKEN_REQUEST' | 'UNKNOWN_AGENCY' | 'UNKNOWN_TOKEN';
+export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'INVALID_TOKEN_REQUEST' | 'UNKNOWN_AGENCY' | 'UNKNOWN_TOKEN';
 export class AuthError extends WildintelError<AuthErrorCode> {}
 
 /** Strict: space-separated known scopes, no repeats. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { WildintelError } from '../kernel/index.js';
+import { nodeSettings, resolveNodeSettings } from './node-settings.js';
 
 export type ConfigErrorCode = 'INVALID_CONFIG';
 
@@ -62,6 +63,21 @@ const settings = {
     .max(60000)
     .default(10000)
     .describe('grace period for in-flight requests on SIGTERM/SIGINT'),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ error: 'must be a whole number of requests' })
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(600)
+    .describe('GraphQL requests per minute allowed to one agency token, on average (per hub process)'),
+  RATE_LIMIT_BURST: z.coerce
+    .number({ error: 'must be a whole number of requests' })
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(120)
+    .describe('GraphQL requests one agency token may make at once before the per-minute rate applies'),
+  ...nodeSettings,
 } as const;
 
 const configSchema = z.object(settings);
@@ -113,6 +129,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Reado
     TOKEN_KEY_FILE: resolve(raw.TOKEN_KEY_FILE),
     HUB_ORIGIN: hubOrigin,
     LOG_ORIGIN: raw.LOG_ORIGIN ?? `${new URL(hubOrigin).host}/wildintel`,
+    ...resolveNodeSettings(raw, cwd),
   });
 }
 

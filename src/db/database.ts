@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { MigrationInterface } from 'typeorm';
 import { migrations as hubMigrations } from '../../migrations/index.js';
@@ -27,6 +28,12 @@ export interface Database {
   migrate(): Promise<string[]>;
   /** True when the database answers and no migration is pending. */
   isReady(): Promise<boolean>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (from any process on a server). Returns the
+   * function that stops listening. On a server the listener has its own connection, which it
+   * re-opens after a failure; a caller that must not miss anything also polls.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -70,7 +77,7 @@ async function openPostgres(url: string, poolSize: number, migrations: Migration
   } catch (cause) {
     throw new DatabaseError('DATABASE_UNREACHABLE', `cannot connect to ${describeUrl(url)}: ${reasonOf(cause)}`, { cause });
   }
-  return wrap('postgres', dataSource, async () => dataSource.destroy());
+  return wrap('postgres', dataSource, async () => dataSource.destroy(), (channel, onNotify) => listenOnServer(url, channel, onNotify));
 }
 
 async function openPglite(dataDir: string, migrations: MigrationList): Promise<Database> {
@@ -83,11 +90,21 @@ async function openPglite(dataDir: string, migrations: MigrationList): Promise<D
     const dataSource = new DataSource({ type: 'postgres', driver: pgliteDriverFor(pglite), ...baseOptions(migrations) });
     await dataSource.initialize();
     const owned = pglite;
-    return wrap('pglite', dataSource, async () => {
-      await dataSource.destroy();
-      await owned.close();
-      unlock();
-    });
+    return wrap(
+      'pglite',
+      dataSource,
+      async () => {
+        await dataSource.destroy();
+        await owned.close();
+        unlock();
+      },
+      async (channel, onNotify) => {
+        const stop = await owned.listen(channel, onNotify);
+        return async () => {
+          if (!owned.closed) await stop();
+        };
+      },
+    );
   } catch (err) {
     await pglite?.close().catch(() => undefined);
     unlock();
@@ -95,11 +112,43 @@ async function openPglite(dataDir: string, migrations: MigrationList): Promise<D
   }
 }
 
-function wrap(kind: DatabaseKind, dataSource: DataSource, close: () => Promise<void>): Database {
+type Listen = Database['listen'];
+
+/** A dedicated connection for LISTEN, re-opened (and re-subscribed) after an error. */
+async function listenOnServer(url: string, channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const reconnect = (): void => {
+    if (!stopped) retry = setTimeout(() => void connect().catch(reconnect), 1000);
+  };
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => {
+      if (n.channel === channel) onNotify(n.payload ?? '');
+    });
+    c.on('error', () => {
+      c.end().catch(() => undefined);
+      reconnect();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    client = c;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
+  };
+}
+
+function wrap(kind: DatabaseKind, dataSource: DataSource, close: () => Promise<void>, listen: Listen): Database {
   let closing: Promise<void> | undefined;
   return {
     kind,
     dataSource,
+    listen,
     async migrate() {
       const applied = await dataSource.runMigrations({ transaction: 'all' });
       return applied.map((m) => m.name);

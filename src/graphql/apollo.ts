@@ -5,7 +5,8 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Logger } from '../kernel/index.js';
 import type { GraphQLContext } from './context.js';
 import { createErrorFormatter } from './errors.js';
-import { buildSchema } from './schema.js';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
+import { accessAuditPlugin } from './access-audit-plugin.js';
 
 export interface GraphQLServerOptions {
   httpServer: Server;
@@ -13,6 +14,7 @@ export interface GraphQLServerOptions {
   version: string;
   /** Introspection is on in development (for explorers and codegen), off in production. */
   introspection: boolean;
+  plugins?: Array<ApolloServerPlugin<GraphQLContext>>;
 }
 
 /**
@@ -30,16 +32,26 @@ function armor(): ApolloArmor {
   });
 }
 
-export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+/** The same limits for operations over graphql-ws (subscriptions), which bypass Apollo. */
+export function armorRules(): ValidationRule[] {
+  return [...armor().protect().validationRules] as ValidationRule[];
+}
+
+export function createGraphQLServer(options: GraphQLServerOptions & { schema: GraphQLSchema }): ApolloServer<GraphQLContext> {
   const protection = armor().protect();
   return new ApolloServer<GraphQLContext>({
-    schema: buildSchema(options.version),
+    schema: options.schema,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
     // The hub owns shutdown (src/hub/hub.ts): Apollo must not re-raise SIGTERM and exit before the database closes.
     stopOnTerminationSignals: false,
     formatError: createErrorFormatter(options.logger),
     validationRules: [...protection.validationRules],
-    plugins: [...(protection.plugins as Array<ApolloServerPlugin<GraphQLContext>>), ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer })],
+    plugins: [
+      ...(protection.plugins as Array<ApolloServerPlugin<GraphQLContext>>),
+      accessAuditPlugin(),
+      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      ...(options.plugins ?? []),
+    ],
   });
 }

@@ -1,16 +1,38 @@
 import type { DataSource } from 'typeorm';
-import type { IngestService, Reader } from '../ingest/index.js';
+import type { AccessRecordInput, Principal } from '../auth/index.js';
+import type { OpinionService } from '../feedback/index.js';
+import type { IngestService } from '../ingest/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
+import type { KeywordHit, PdqMatch } from '../matching/index.js';
+import type { MemberView } from '../pki/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
+import type { BatchEvents } from './indicator-events.js';
 
-/** Built once per request by the hub; resolvers reach the domain only through it. */
+/** The in-memory matching indexes, kept current by the hub. */
+export interface Matcher {
+  matchImage(hex: string, maxDistance: number): Promise<PdqMatch[]>;
+  matchText(text: string): Promise<KeywordHit[]>;
+}
+
+/** The domain services resolvers reach, built once per process by the hub. */
+export interface GraphQLServices {
+  readonly ingest: IngestService;
+  readonly log: TransparencyLog;
+  readonly opinions: OpinionService;
+  readonly matcher: Matcher;
+  readonly members: { list(): Promise<MemberView[]> };
+  readonly events: BatchEvents;
+  /** Stores an access record before the answer is released (group commit). */
+  recordAccess(record: AccessRecordInput): Promise<void>;
+}
+
+/** Built once per request (or per subscription) by the hub; resolvers reach the domain only through it. */
 export interface GraphQLContext {
   readonly db: DataSource;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly requestId: string;
-  readonly ingest: IngestService;
-  readonly log: TransparencyLog;
-  /** Who is asking, from the bearer token; authenticated on first use. */
-  reader(): Promise<Reader>;
+  readonly services: GraphQLServices;
+  /** Who is asking, authenticated before the request runs; the token itself is not kept. */
+  readonly principal: Principal;
 }

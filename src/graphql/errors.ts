@@ -14,6 +14,9 @@ const PASSTHROUGH_CODES = new Set([
   'INVALID_DATE_TIME',
 ]);
 
+/** Codes set by contextError (authentication and rate limiting, before any resolver runs). */
+const CONTEXT_CODES = new Set(['UNAUTHENTICATED', 'RATE_LIMITED']);
+
 /**
  * The single place that turns anything thrown into what a client sees.
  * Domain errors keep their code, message and details; GraphQL's own errors pass
@@ -32,6 +35,10 @@ export function createErrorFormatter(logger: Logger) {
       };
     }
     const code = formatted.extensions?.['code'];
+    if (typeof code === 'string' && CONTEXT_CODES.has(code)) {
+      const details = formatted.extensions?.['details'];
+      return { message: formatted.message.replace(/^Context creation failed: /, ''), extensions: { code, ...(details ? { details } : {}) } };
+    }
     if (typeof code === 'string' && PASSTHROUGH_CODES.has(code)) {
       return { ...formatted, extensions: { code } };
     }
@@ -45,4 +52,24 @@ export function createErrorFormatter(logger: Logger) {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   };
+}
+
+const CONTEXT_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
+
+/**
+ * An error raised while authenticating a request, as Apollo must see it to answer with the right
+ * HTTP status (401, or 429 with Retry-After) and a stable code instead of a 500.
+ */
+export function contextError(err: unknown, logger: Logger): GraphQLError {
+  if (isWildintelError(err) && err.code in CONTEXT_STATUS) {
+    const retryAfter = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    const headers = new Map<string, string>();
+    if (retryAfter !== undefined) headers.set('retry-after', String(retryAfter));
+    if (err.code === 'UNAUTHENTICATED') headers.set('www-authenticate', 'Bearer');
+    return new GraphQLError(err.message, {
+      extensions: { code: err.code, ...(err.details ? { details: err.details } : {}), http: { status: CONTEXT_STATUS[err.code], headers } },
+    });
+  }
+  logger.error({ err }, 'unexpected error while authenticating a GraphQL request');
+  return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } } });
 }

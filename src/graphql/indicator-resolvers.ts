@@ -1,11 +1,12 @@
 import { encodeCursor, findIndicator, listIndicators, listSightings } from '../indicators/index.js';
 import type { Resolvers } from './generated/schema-types.js';
+import { visibilityOf } from './principal.js';
 
 export const indicatorResolvers: Resolvers = {
   Query: {
-    indicator: (_root, { id }, ctx) => findIndicator(ctx.db, id),
+    indicator: (_root, { id }, ctx) => findIndicator(ctx.db, id, visibilityOf(ctx)),
     indicators: async (_root, { filter, first, after }, ctx) => {
-      const page = await listIndicators(ctx.db, filter ?? {}, { first, after: after ?? null });
+      const page = await listIndicators(ctx.db, filter ?? {}, visibilityOf(ctx), { first, after: after ?? null });
       const edges = page.records.map((node) => ({ cursor: encodeCursor(node), node }));
       return {
         edges,
@@ -14,9 +15,18 @@ export const indicatorResolvers: Resolvers = {
       };
     },
   },
+  Mutation: {
+    reportOpinion: async (_root, { indicatorId, opinion, note }, ctx) => {
+      const p = ctx.principal;
+      const author = p.kind === 'agency' ? { kind: 'agency' as const, agency: p.agency, analyst: p.sub } : { kind: 'member' as const, member: p.kind === 'member' ? p.member : '' };
+      const recorded = await ctx.services.opinions.record(author, { indicatorId, verdict: opinion, note }, visibilityOf(ctx));
+      return { indicatorId, verdict: recorded.verdict, status: recorded.status, leafIndex: recorded.leafIndex, recordSha256: recorded.recordSha256 };
+    },
+  },
   Indicator: {
     commodities: (indicator) => indicator.commodities as never,
-    sightings: (indicator, _args, ctx) => listSightings(ctx.db, indicator.id),
+    sightings: (indicator, _args, ctx) => listSightings(ctx.db, indicator),
+    opinions: (indicator, _args, ctx) => ctx.services.opinions.list(indicator.id),
   },
   Sighting: {
     commodity: (s) => s.commodity as never,

@@ -44,12 +44,16 @@ describe('GraphQL indicators', () => {
   let db: TestDatabase;
   let hub: RunningHub;
   let certsDir: string;
+  let token: string;
+  const ask = (query: string, variables: Record<string, unknown> = {}) => graphql(hub.url, query, variables, { authorization: `Bearer ${token}` });
   before(async () => {
     db = await createTestDatabase();
     await seed(db);
     await db.database.close();
     certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-certs-'));
     hub = await startHub({ config: loadConfig({ ...db.env, PORT: '0', LOG_LEVEL: 'silent', CERTS_DIR: certsDir }), logger: createLogger('silent') });
+    await hub.services.tokens.addAgency('customs', 'Customs');
+    token = (await hub.services.tokens.issue({ agency: 'customs', sub: 'a', scope: 'indicators:read', tlp: 'RED', ttlSeconds: 600 })).token;
   });
   after(async () => {
     await hub.stop();
@@ -61,7 +65,7 @@ describe('GraphQL indicators', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const { body } = await graphql(hub.url, `query($after: String) { indicators(first: 5, after: $after) { totalCount edges { cursor node { value } } pageInfo { hasNextPage endCursor } } }`, { after });
+      const { body } = await ask(`query($after: String) { indicators(first: 5, after: $after) { totalCount edges { cursor node { value } } pageInfo { hasNextPage endCursor } } }`, { after });
       const conn = body.data!['indicators'] as { totalCount: number; edges: Array<{ node: { value: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
       assert.equal(conn.totalCount, 12);
       seen.push(...conn.edges.map((e) => e.node.value));
@@ -73,7 +77,7 @@ describe('GraphQL indicators', () => {
 
   it('filters by commodity, member and time, with totals over the filter', async () => {
     const q = `query($f: IndicatorFilter) { indicators(filter: $f, first: 50) { totalCount edges { node { value } } } }`;
-    const count = async (f: Record<string, unknown>): Promise<number> => ((await graphql(hub.url, q, { f })).body.data!['indicators'] as { totalCount: number }).totalCount;
+    const count = async (f: Record<string, unknown>): Promise<number> => ((await ask(q, { f })).body.data!['indicators'] as { totalCount: number }).totalCount;
     assert.equal(await count({ commodity: 'IVORY' }), 6);
     assert.equal(await count({ member: 'chatapp' }), 1, 'the retracted sighting does not count');
     assert.equal(await count({ commodity: 'TIGER' }), 0, 'only a retracted sighting has TIGER');
@@ -84,7 +88,7 @@ describe('GraphQL indicators', () => {
   });
 
   it('returns one indicator with its live sightings across members', async () => {
-    const { body } = await graphql(hub.url, `query($id: ID!) { indicator(id: $id) { id type value sightingCount members commodities firstSeenAt lastSeenAt sightings { member confidence tlp context { language } } } }`, { id: idOf('KEYWORD', 'keyword00') });
+    const { body } = await ask(`query($id: ID!) { indicator(id: $id) { id type value sightingCount members commodities firstSeenAt lastSeenAt sightings { member confidence tlp context { language } } } }`, { id: idOf('KEYWORD', 'keyword00') });
     assert.deepEqual(body.data!['indicator'], {
       id: idOf('KEYWORD', 'keyword00'),
       type: 'KEYWORD',
@@ -102,17 +106,17 @@ describe('GraphQL indicators', () => {
   });
 
   it('returns null for an unknown id', async () => {
-    const { body } = await graphql(hub.url, `{ indicator(id: "nope") { id } }`);
+    const { body } = await ask(`{ indicator(id: "nope") { id } }`);
     assert.deepEqual(body, { data: { indicator: null } });
   });
 
   describe('when arguments are bad', () => {
-    const codeOf = async (query: string): Promise<unknown> => (await graphql(hub.url, query)).body.errors?.[0]?.extensions?.['code'];
+    const codeOf = async (query: string): Promise<unknown> => (await ask(query)).body.errors?.[0]?.extensions?.['code'];
     it('refuses a page size over 500', async () => assert.equal(await codeOf('{ indicators(first: 501) { totalCount } }'), 'INVALID_PAGE_SIZE'));
     it('refuses a page size of 0', async () => assert.equal(await codeOf('{ indicators(first: 0) { totalCount } }'), 'INVALID_PAGE_SIZE'));
     it('refuses a forged cursor', async () => assert.equal(await codeOf('{ indicators(first: 1, after: "djE6MDAx") { totalCount } }'), 'INVALID_CURSOR'));
     it('refuses a date without a time zone, saying what form it wants', async () => {
-      const { body } = await graphql(hub.url, '{ indicators(first: 1, filter: { observedAfter: "2026-11-01T00:00:00" }) { totalCount } }');
+      const { body } = await ask('{ indicators(first: 1, filter: { observedAfter: "2026-11-01T00:00:00" }) { totalCount } }');
       assert.equal(body.errors?.[0]?.extensions?.['code'], 'GRAPHQL_VALIDATION_FAILED');
       assert.match(body.errors?.[0]?.message ?? '', /RFC 3339 date-time with a time zone/);
     });

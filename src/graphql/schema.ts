@@ -7,6 +7,10 @@ import { indicatorResolvers } from './indicator-resolvers.js';
 import { ingestResolvers } from './ingest-resolvers.js';
 import { logResolvers } from './log-resolvers.js';
 import { provenanceResolvers } from './provenance-resolvers.js';
+import { agencyResolvers } from './agency-resolvers.js';
+import { accessResolvers } from './access-resolvers.js';
+import { subscriptionResolvers } from './subscription-resolvers.js';
+import { applyAuthorization } from './authorization.js';
 import type { Resolvers } from './generated/schema-types.js';
 
 const SCHEMA_DIR = path.resolve(import.meta.dirname, '../../schema');
@@ -25,5 +29,6 @@ export function buildSchema(version: string): GraphQLSchema {
     DateTime: DateTimeScalar,
     Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
   };
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers] });
+  const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers];
+  return applyAuthorization(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }));
 }

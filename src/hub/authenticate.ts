@@ -1,34 +1,43 @@
 import type { Request } from 'express';
 import { decodeProtectedHeader } from 'jose';
+import { ANONYMOUS, AuthError, type Principal } from '../auth/index.js';
 import type { Reader } from '../ingest/index.js';
-import { WildintelError } from '../kernel/index.js';
 import type { HubServices } from './services.js';
 
-function unauthenticated(reason: string, message: string): WildintelError {
-  return new WildintelError('UNAUTHENTICATED', message, { details: { reason } });
+function unauthenticated(reason: string, message: string): AuthError {
+  return new AuthError('UNAUTHENTICATED', message, { details: { reason } });
 }
 
 /**
- * Who a REST request comes from: a member (a request JWT signed by its own key, design item 7)
- * or an agency (a token issued by this hub, design item 6).
+ * Who a request comes from, from its bearer token: a member (a request JWT signed by its own
+ * key, design item 7), an agency analyst (a token issued by this hub, design item 6), or nobody
+ * when no authorization header is sent. A token that is sent but fails verification is refused,
+ * never downgraded to anonymous.
  */
+export async function authenticateBearer(services: HubServices, authorization: string | undefined): Promise<Principal> {
+  if (authorization === undefined || authorization === '') return ANONYMOUS;
+  const match = /^Bearer ([A-Za-z0-9_.-]{1,16384})$/.exec(authorization);
+  if (match === null) throw unauthenticated('MALFORMED', 'send authorization: Bearer <member request token or agency token>');
+  const token = match[1]!;
+  let typ: unknown;
+  try {
+    typ = decodeProtectedHeader(token).typ;
+  } catch {
+    throw unauthenticated('MALFORMED', 'the bearer token is not a JWT');
+  }
+  if (typ === 'wildintel-member+jwt') {
+    const principal = await services.memberRequests.verify(token);
+    return { kind: 'member', member: principal.member };
+  }
+  return services.tokens.verifier.verify(token);
+}
+
+/** For REST routes that always need a caller: the batch-access policy's view of it. */
 export function createAuthenticator(services: HubServices) {
   return async (req: Request): Promise<Reader> => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer ([A-Za-z0-9_.-]{1,16384})$/.exec(header);
-    if (match === null) throw unauthenticated('MISSING', 'send authorization: Bearer <member request token or agency token>');
-    const token = match[1]!;
-    let typ: unknown;
-    try {
-      typ = decodeProtectedHeader(token).typ;
-    } catch {
-      throw unauthenticated('MALFORMED', 'the bearer token is not a JWT');
-    }
-    if (typ === 'wildintel-member+jwt') {
-      const principal = await services.memberRequests.verify(token);
-      return { kind: 'member', member: principal.member };
-    }
-    const agency = await services.tokens.verifier.verify(token);
-    return { kind: 'agency', agency: agency.agency, maxTlp: agency.tlp, provenance: agency.scopes.has('provenance:read') };
+    const principal = await authenticateBearer(services, req.get('authorization'));
+    if (principal.kind === 'anonymous') throw unauthenticated('MISSING', 'send authorization: Bearer <member request token or agency token>');
+    if (principal.kind === 'member') return principal;
+    return { kind: 'agency', agency: principal.agency, maxTlp: principal.tlp, provenance: principal.scopes.has('provenance:read') };
   };
 }

@@ -1,12 +1,12 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
-import type { DataSource } from 'typeorm';
-import type { GraphQLContext } from '../graphql/index.js';
+import { contextError, type GraphQLContext, type GraphQLServices } from '../graphql/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { Database } from '../db/index.js';
-import { createBatchAccessRoutes, createBatchRoutes, type Reader } from '../ingest/index.js';
-import { createAuthenticator } from './authenticate.js';
+import { createBatchAccessRoutes, createBatchRoutes } from '../ingest/index.js';
+import { authenticateBearer, createAuthenticator } from './authenticate.js';
+import { AuthError } from '../auth/index.js';
 import { createLogRoutes } from '../tlog/index.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
@@ -16,6 +16,7 @@ export interface HttpAppDeps {
   database: Database;
   services: HubServices;
   apollo: ApolloServer<GraphQLContext>;
+  graphqlServices: GraphQLServices;
   metrics: HubMetrics;
   logger: Logger;
   clock: Clock;
@@ -54,7 +55,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     '/graphql',
     express.json({ limit: GRAPHQL_BODY_LIMIT }),
     expressMiddleware(deps.apollo, {
-      context: async ({ req, res }) => contextFor(deps.database.dataSource, deps, authenticate, String(res.locals['requestId']), req),
+      context: async ({ req, res }) => contextFor(deps, String(res.locals['requestId']), req.get('authorization')),
     }),
   );
 
@@ -65,9 +66,23 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   return app;
 }
 
-function contextFor(db: DataSource, deps: HttpAppDeps, authenticate: (req: Request) => Promise<Reader>, requestId: string, req: Request): GraphQLContext {
-  let reader: Promise<Reader> | undefined;
-  return { db, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, ingest: deps.services.ingest, log: deps.services.log, reader: () => (reader ??= authenticate(req)) };
+/**
+ * Authenticates the caller before anything runs (a bad token is a 401 for the whole request, not
+ * a per-field error) and applies the per-token rate limit (429 with a retry hint).
+ */
+export async function contextFor(deps: Pick<HttpAppDeps, 'database' | 'services' | 'graphqlServices' | 'clock' | 'logger'>, requestId: string, authorization: string | undefined): Promise<GraphQLContext> {
+  try {
+    const principal = await authenticateBearer(deps.services, authorization);
+    if (principal.kind === 'agency') {
+      const decision = deps.services.rateLimiter.take(principal.jti, deps.clock.now().getTime());
+      if (!decision.allowed) {
+        throw new AuthError('RATE_LIMITED', `too many requests with this token; retry in ${decision.retryAfterSeconds} s`, { details: { retryAfterSeconds: decision.retryAfterSeconds } });
+      }
+    }
+    return { db: deps.database.dataSource, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, services: deps.graphqlServices, principal };
+  } catch (err) {
+    throw contextError(err, deps.logger);
+  }
 }
 
 /** Body-parser and other middleware errors become coded JSON, never an HTML stack trace. */

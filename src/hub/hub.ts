@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { openDatabase, type Database } from '../db/index.js';
-import { createGraphQLServer } from '../graphql/index.js';
+import { buildSchema, createBatchEvents, createGraphQLServer, type GraphQLServices } from '../graphql/index.js';
+import { digestCompletedHours } from '../auth/index.js';
+import { startBatchTail, type BatchTail } from './batch-tail.js';
+import { startSubscriptionServer } from './subscriptions.js';
+import { contextFor } from './http-app.js';
 import { systemClock, type Clock, type Logger } from '../kernel/index.js';
 import { adminSocketPath, startAdminSocket } from './admin-socket.js';
 import { createHttpApp } from './http-app.js';
@@ -33,23 +37,45 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }, { migrate: true });
   let phase: Phase = 'running';
   const httpServer = createServer();
-  const apollo = createGraphQLServer({ httpServer, logger, version: VERSION, introspection: config.NODE_ENV !== 'production' });
+  const schema = buildSchema(VERSION);
+  const apollo = createGraphQLServer({ schema, httpServer, logger, version: VERSION, introspection: config.NODE_ENV !== 'production' });
   let admin: Server | undefined;
   let services: HubServices;
+  let tail: BatchTail | undefined;
+  let subscriptions: { close(): Promise<void> } | undefined;
+  const events = createBatchEvents();
   try {
     services = await createHubServices({ config, database, logger, clock });
     const ctx = { database, db: database.dataSource, clock, logger, services: async (): Promise<HubServices> => services };
+    await services.matching.load();
+    tail = await startBatchTail({ database, logger });
+    const { matching } = services;
+    tail.onBatch(async () => void (await matching.refresh()));
+    tail.onBatch((batch) => events.publish(batch));
+    const graphqlServices: GraphQLServices = {
+      ingest: services.ingest,
+      log: services.log,
+      opinions: services.opinions,
+      matcher: matching,
+      members: services.members,
+      events,
+      recordAccess: services.access.record,
+    };
     await apollo.start();
-    const app = createHttpApp({ database, services, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' });
-    httpServer.on('request', app);
+    const deps = { database, services, graphqlServices, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' };
+    httpServer.on('request', createHttpApp(deps));
+    subscriptions = startSubscriptionServer({ httpServer, schema, logger, contextFor: (authorization) => contextFor(deps, 'ws', authorization) });
     await listen(httpServer, config.PORT, config.HOST);
     admin = await startAdminSocket(adminSocketPath(config.DATA_DIR), ctx);
   } catch (err) {
+    await subscriptions?.close().catch(() => undefined);
+    await tail?.stop().catch(() => undefined);
     await apollo.stop().catch(() => undefined);
     httpServer.close();
     await database.close();
     throw err;
   }
+  const digests = startAccessDigests({ database, services, clock, logger });
   const url = `http://${hostOf(httpServer)}`;
   logger.info({ url, database: database.kind, version: VERSION }, 'hub listening');
 
@@ -61,8 +87,12 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
       const force = setTimeout(() => httpServer.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       force.unref();
       // apollo.stop() closes the HTTP server and waits for in-flight requests (drain plugin).
+      await subscriptions?.close();
       await apollo.stop();
       clearTimeout(force);
+      clearInterval(digests);
+      await tail?.stop();
+      await services.access.flush();
       await new Promise<void>((resolve) => admin?.close(() => resolve()) ?? resolve());
       await database.close();
       phase = 'stopped';
@@ -71,6 +101,21 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
     return stopping;
   };
   return { url, database, services, stop };
+}
+
+/** Every minute, commit finished hours of access records to the log (idempotent across processes). */
+function startAccessDigests(deps: { database: Database; services: HubServices; clock: Clock; logger: Logger }): NodeJS.Timeout {
+  const run = (): void => {
+    digestCompletedHours({ db: deps.database.dataSource, log: deps.services.log, clock: deps.clock })
+      .then((written) => {
+        for (const d of written) deps.logger.info({ agency: d.agency, hour: d.hour.toISOString(), count: d.count, leafIndex: d.leafIndex }, 'access digest logged');
+      })
+      .catch((err: unknown) => deps.logger.warn({ err }, 'access digest failed; retrying in a minute'));
+  };
+  run();
+  const timer = setInterval(run, 60_000);
+  timer.unref();
+  return timer;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

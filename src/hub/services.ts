@@ -5,7 +5,9 @@ import type { Clock, Logger } from '../kernel/index.js';
 import { createMemberRegistry, type MemberRegistry } from '../pki/index.js';
 import { createBatchVerifier, createMemberRequestVerifier, type MemberRequestVerifier } from '../provenance/index.js';
 import { createDatabaseJtiStore } from './jti-store.js';
-import { createTokenService, type TokenService } from '../auth/index.js';
+import { createAccessRecorder, createRateLimiter, createTokenService, type AccessRecorder, type RateLimiter, type TokenService } from '../auth/index.js';
+import { createOpinionService, type OpinionService } from '../feedback/index.js';
+import { createMatchIndexes, type MatchIndexes } from './match-indexes.js';
 import { systemRandom } from '../kernel/index.js';
 import { createTransparencyLog, type TransparencyLog } from '../tlog/index.js';
 import { loadHubTrust, type HubTrust } from './trust.js';
@@ -19,6 +21,12 @@ export interface HubServices {
   /** Authenticates member requests (feed, opinions): design item 7. */
   readonly memberRequests: MemberRequestVerifier;
   readonly tokens: TokenService;
+  readonly opinions: OpinionService;
+  /** PDQ and keyword indexes behind matchImage and matchText (load() at start). */
+  readonly matching: MatchIndexes;
+  readonly access: AccessRecorder;
+  /** Per agency token, per process. */
+  readonly rateLimiter: RateLimiter;
 }
 
 export async function createHubServices(deps: { config: Readonly<Config>; database: Database; logger: Logger; clock: Clock }): Promise<HubServices> {
@@ -33,6 +41,10 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
     trust,
     log,
     tokens,
+    opinions: createOpinionService({ db, log, clock }),
+    matching: createMatchIndexes({ db, logger }),
+    access: createAccessRecorder({ db, logger }),
+    rateLimiter: createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST }),
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
     ingest: createIngestService({ db, verifier, revocations, log }),
     memberRequests: withFreshRevocations(

@@ -55,5 +55,11 @@ export type {
 } from './seller-fingerprint.js';
 
 // Read side of the store (hub queries).
-export { findIndicator, listIndicators, listSightings, encodeCursor, decodeCursor, IndicatorQueryError, MAX_PAGE_SIZE } from './indicator-store.js';
-export type { IndicatorRecord, SightingRecord, IndicatorFilter, IndicatorPage, IndicatorQueryErrorCode } from './indicator-store.js';
+export { findIndicator, findIndicators, listIndicators, listSightings, encodeCursor, decodeCursor, IndicatorQueryError, MAX_PAGE_SIZE } from './indicator-store.js';
+export type { IndicatorRecord, IndicatorView, SightingRecord, IndicatorFilter, IndicatorPage, IndicatorQueryErrorCode, Queryable } from './indicator-store.js';
+export { unrestricted } from './visibility.js';
+export type { Visibility, HiddenSightings } from './visibility.js';
+export { sellerProfile, MAX_LINKED_INDICATORS } from './seller-profile.js';
+export type { SellerProfile, LinkedIndicator } from './seller-profile.js';
+export { indicatorStats } from './indicator-stats.js';
+export type { StatsRow, StatsBucket, StatsGroupBy } from './indicator-stats.js';

@@ -1,6 +1,9 @@
 import { WildintelError } from '../kernel/index.js';
+import { normalizeKeyword } from './keyword-normalization.js';
+import { SqlParams, visibleSightingSql, visibleTypeSql, type HiddenSightings, type Visibility } from './visibility.js';
+import type { OpinionStatus } from './vocabulary.js';
 
-/** What a reader of the store sees of an indicator: aggregated over its live sightings. */
+/** What a reader of the store sees of an indicator: aggregated over the sightings it may see. */
 export interface IndicatorRecord {
   id: string;
   type: 'KEYWORD' | 'SELLER' | 'IMAGE_PDQ' | 'IMAGE_SHA256';
@@ -11,8 +14,17 @@ export interface IndicatorRecord {
   sightingCount: number;
   members: string[];
   commodities: string[];
+  maxConfidence: number;
+  status: OpinionStatus;
   /** Insertion order; the basis of cursors. */
   seq: number;
+  /** How it was read, so that its sightings are read the same way. */
+  view: IndicatorView;
+}
+
+export interface IndicatorView {
+  readonly visibility: Visibility;
+  readonly hidden: HiddenSightings;
 }
 
 export interface SightingRecord {
@@ -26,15 +38,21 @@ export interface SightingRecord {
   confidence: number;
   tlp: string;
   expiresAt: Date | null;
+  retractedAt: Date | null;
   context: { language?: string; platformSection?: string; listingCount?: number } | null;
   originalText: string | null;
 }
 
-export interface IndicatorFilter {
+export interface IndicatorFilter extends HiddenSightings {
   type?: string | null | undefined;
   commodity?: string | null | undefined;
+  species?: string | null | undefined;
   member?: string | null | undefined;
   value?: string | null | undefined;
+  /** KEYWORD indicators whose normalized text contains this (normalized the same way). */
+  keywordContains?: string | null | undefined;
+  minConfidence?: number | null | undefined;
+  status?: OpinionStatus | null | undefined;
   observedAfter?: Date | null | undefined;
   observedBefore?: Date | null | undefined;
 }
@@ -45,7 +63,7 @@ export interface IndicatorPage {
   totalCount: number;
 }
 
-export type IndicatorQueryErrorCode = 'INVALID_CURSOR' | 'INVALID_PAGE_SIZE';
+export type IndicatorQueryErrorCode = 'INVALID_CURSOR' | 'INVALID_PAGE_SIZE' | 'INVALID_FILTER';
 export class IndicatorQueryError extends WildintelError<IndicatorQueryErrorCode> {}
 
 export const MAX_PAGE_SIZE = 500;
@@ -69,39 +87,63 @@ export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
-/** Builds the WHERE clause; every value goes in as a parameter. */
-function whereClause(filter: IndicatorFilter, params: unknown[]): string {
-  const onIndicator: string[] = [];
-  const onSighting: string[] = [];
-  const add = (list: string[], sql: string, value: unknown): void => {
-    params.push(value);
-    list.push(sql.replace('?', `$${params.length}`));
-  };
-  if (filter.type) add(onIndicator, 'i.type = ?', filter.type);
-  if (filter.value) add(onIndicator, 'i.value = ?', filter.value);
-  if (filter.commodity) add(onSighting, 's.commodity = ?', filter.commodity);
-  if (filter.member) add(onSighting, 's.member = ?', filter.member);
-  if (filter.observedAfter) add(onSighting, 's.observed_at >= ?', filter.observedAfter);
-  if (filter.observedBefore) add(onSighting, 's.observed_at < ?', filter.observedBefore);
-  const live = ['s.indicator_id = i.id', 's.retracted_at IS NULL', ...onSighting].join(' AND ');
-  return [...onIndicator, `EXISTS (SELECT 1 FROM sightings s WHERE ${live})`].join(' AND ');
+/** The aggregate status of the latest opinion of each party (design: DISPUTED when both kinds exist). */
+export const OPINION_STATUS_SQL = `(SELECT CASE
+    WHEN bool_or(o.verdict = 'CONFIRMED') AND bool_or(o.verdict = 'FALSE_POSITIVE') THEN 'DISPUTED'
+    WHEN bool_or(o.verdict = 'CONFIRMED') THEN 'CONFIRMED'
+    WHEN bool_or(o.verdict = 'FALSE_POSITIVE') THEN 'FALSE_POSITIVE'
+    ELSE 'UNREVIEWED' END
+  FROM opinion_latest o WHERE o.indicator_id = i.id)`;
+
+const LIKE_SPECIAL = /[\\%_]/g;
+
+/** The indicator-level and sighting-level conditions of a filter, as SQL over `i` and `f`. */
+function filterSql(filter: IndicatorFilter, vis: Visibility, params: SqlParams): { onIndicator: string[]; onSighting: string[] } {
+  const onIndicator = visibleTypeSql(vis, params);
+  const onSighting = visibleSightingSql(vis, params, filter, 'f');
+  if (filter.type) onIndicator.push(`i.type = ${params.add(filter.type)}`);
+  if (filter.value) onIndicator.push(`i.value = ${params.add(filter.value)}`);
+  if (filter.keywordContains) {
+    const needle = normalizeKeyword(filter.keywordContains);
+    if (needle.length === 0) throw new IndicatorQueryError('INVALID_FILTER', 'keywordContains has no letters or digits left after normalization');
+    onIndicator.push(`i.type = 'KEYWORD'`, `i.value LIKE ${params.add(`%${needle.replace(LIKE_SPECIAL, '\\$&')}%`)}`);
+  }
+  if (filter.status) onIndicator.push(`${OPINION_STATUS_SQL} = ${params.add(filter.status)}`);
+  if (filter.commodity) onSighting.push(`f.commodity = ${params.add(filter.commodity)}`);
+  if (filter.species) onSighting.push(`f.species = ${params.add(filter.species)}`);
+  if (filter.member) onSighting.push(`f.member = ${params.add(filter.member)}`);
+  if (filter.minConfidence !== null && filter.minConfidence !== undefined) onSighting.push(`f.confidence >= ${params.add(filter.minConfidence)}`);
+  if (filter.observedAfter) onSighting.push(`f.observed_at >= ${params.add(filter.observedAfter)}`);
+  if (filter.observedBefore) onSighting.push(`f.observed_at < ${params.add(filter.observedBefore)}`);
+  return { onIndicator, onSighting };
 }
 
-const AGGREGATE = `
-  SELECT i.id, i.seq::float8 AS seq, i.type, i.value, i.quality,
-         min(s.observed_at) AS "firstSeenAt", max(s.observed_at) AS "lastSeenAt",
-         count(*)::int AS "sightingCount",
-         to_json(array_agg(DISTINCT s.member ORDER BY s.member)) AS members,
-         to_json(array_agg(DISTINCT s.commodity ORDER BY s.commodity)) AS commodities
-  FROM indicators i JOIN sightings s ON s.indicator_id = i.id AND s.retracted_at IS NULL`;
+/**
+ * The indicators (one row each) matching `where`, aggregated over their visible sightings.
+ * `where` may use `i` (indicators); the join with visible sightings is added here.
+ */
+function aggregateSql(vis: Visibility, hidden: HiddenSightings, params: SqlParams, where: string[], tail = ''): string {
+  const visible = ['s.indicator_id = i.id', ...visibleSightingSql(vis, params, hidden)].join(' AND ');
+  return `
+    SELECT i.id, i.seq::float8 AS seq, i.type, i.value, i.quality,
+           min(s.observed_at) AS "firstSeenAt", max(s.observed_at) AS "lastSeenAt",
+           count(*)::int AS "sightingCount", max(s.confidence)::int AS "maxConfidence",
+           to_json(array_agg(DISTINCT s.member ORDER BY s.member)) AS members,
+           to_json(array_agg(DISTINCT s.commodity ORDER BY s.commodity)) AS commodities,
+           ${OPINION_STATUS_SQL} AS status
+    FROM indicators i JOIN sightings s ON ${visible}
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    GROUP BY i.id ${tail}`;
+}
 
-function toRecord(row: Record<string, unknown>): IndicatorRecord {
+function toRecord(row: Record<string, unknown>, view: IndicatorView): IndicatorRecord {
   return {
     ...(row as unknown as IndicatorRecord),
     seq: Number(row['seq']),
     quality: row['quality'] === null ? null : Number(row['quality']),
     members: parseJsonArray(row['members']),
     commodities: parseJsonArray(row['commodities']),
+    view,
   };
 }
 
@@ -109,40 +151,52 @@ function parseJsonArray(value: unknown): string[] {
   return (typeof value === 'string' ? JSON.parse(value) : value) as string[];
 }
 
-export async function findIndicator(db: Queryable, id: string): Promise<IndicatorRecord | null> {
-  const rows = (await db.query(`${AGGREGATE} WHERE i.id = $1 GROUP BY i.id`, [id])) as Array<Record<string, unknown>>;
-  return rows[0] === undefined ? null : toRecord(rows[0]);
+/** One indicator as `vis` sees it; null when it does not exist or has no visible sighting. */
+export async function findIndicator(db: Queryable, id: string, vis: Visibility, hidden: HiddenSightings = {}): Promise<IndicatorRecord | null> {
+  const params = new SqlParams([id]);
+  const rows = (await db.query(aggregateSql(vis, hidden, params, ['i.id = $1', ...visibleTypeSql(vis, params)]), params.values)) as Array<Record<string, unknown>>;
+  return rows[0] === undefined ? null : toRecord(rows[0], { visibility: vis, hidden });
 }
 
-export async function listIndicators(db: Queryable, filter: IndicatorFilter, page: { first: number; after?: string | null }): Promise<IndicatorPage> {
+/** Several indicators by id, as `vis` sees them, in the order of `ids` (invisible ones left out). */
+export async function findIndicators(db: Queryable, ids: readonly string[], vis: Visibility, hidden: HiddenSightings = {}): Promise<IndicatorRecord[]> {
+  if (ids.length === 0) return [];
+  const params = new SqlParams([[...ids]]);
+  const rows = (await db.query(aggregateSql(vis, hidden, params, ['i.id = ANY($1::text[])', ...visibleTypeSql(vis, params)]), params.values)) as Array<Record<string, unknown>>;
+  const byId = new Map(rows.map((r) => [String(r['id']), toRecord(r, { visibility: vis, hidden })]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+export async function listIndicators(db: Queryable, filter: IndicatorFilter, vis: Visibility, page: { first: number; after?: string | null }): Promise<IndicatorPage> {
   if (!Number.isInteger(page.first) || page.first < 1 || page.first > MAX_PAGE_SIZE) {
     throw new IndicatorQueryError('INVALID_PAGE_SIZE', `first must be between 1 and ${MAX_PAGE_SIZE}`, { details: { first: page.first } });
   }
-  const params: unknown[] = [];
-  const where = whereClause(filter, params);
-  const countParams = [...params];
-  let pageWhere = where;
-  if (page.after) {
-    params.push(decodeCursor(page.after));
-    pageWhere = `${where} AND i.seq < $${params.length}`;
-  }
-  params.push(page.first + 1);
+  const params = new SqlParams();
+  const { onIndicator, onSighting } = filterSql(filter, vis, params);
+  const where = [...onIndicator, `EXISTS (SELECT 1 FROM sightings f WHERE ${['f.indicator_id = i.id', ...onSighting].join(' AND ')})`];
+  const countSql = `SELECT count(*)::int AS n FROM indicators i WHERE ${where.join(' AND ')}`;
+  const countParams = [...params.values];
+  const pageWhere = page.after ? [...where, `i.seq < ${params.add(decodeCursor(page.after))}`] : where;
+  const limit = params.add(page.first + 1);
   const [rows, counted] = await Promise.all([
-    db.query(`${AGGREGATE} WHERE ${pageWhere} GROUP BY i.id ORDER BY i.seq DESC LIMIT $${params.length}`, params) as Promise<Array<Record<string, unknown>>>,
-    db.query(`SELECT count(*)::int AS n FROM indicators i WHERE ${where}`, countParams) as Promise<Array<{ n: number }>>,
+    db.query(aggregateSql(vis, filter, params, pageWhere, `ORDER BY i.seq DESC LIMIT ${limit}`), params.values) as Promise<Array<Record<string, unknown>>>,
+    db.query(countSql, countParams) as Promise<Array<{ n: number }>>,
   ]);
   return {
-    records: rows.slice(0, page.first).map(toRecord),
+    records: rows.slice(0, page.first).map((r) => toRecord(r, { visibility: vis, hidden: filter })),
     hasNextPage: rows.length > page.first,
     totalCount: counted[0]?.n ?? 0,
   };
 }
 
-export async function listSightings(db: Queryable, indicatorId: string): Promise<SightingRecord[]> {
+/** The sightings of an indicator read the way the indicator was. */
+export async function listSightings(db: Queryable, indicator: Pick<IndicatorRecord, 'id' | 'view'>): Promise<SightingRecord[]> {
+  const params = new SqlParams([indicator.id]);
+  const where = ['s.indicator_id = $1', ...visibleSightingSql(indicator.view.visibility, params, indicator.view.hidden)];
   return db.query(
     `SELECT indicator_id AS "indicatorId", member, batch_id AS "batchId", observed_at AS "observedAt", commodity, species, purpose,
-            confidence, tlp, expires_at AS "expiresAt", context, original_text AS "originalText"
-     FROM sightings WHERE indicator_id = $1 AND retracted_at IS NULL ORDER BY observed_at, id`,
-    [indicatorId],
+            confidence, tlp, expires_at AS "expiresAt", retracted_at AS "retractedAt", context, original_text AS "originalText"
+     FROM sightings s WHERE ${where.join(' AND ')} ORDER BY observed_at, id`,
+    params.values,
   ) as Promise<SightingRecord[]>;
 }

@@ -128,6 +128,9 @@ function validateIndicators(raw: readonly unknown[]): ValidIndicators {
   return { indicators, ids };
 }
 
+/** The NOTIFY channel on which each accepted batch's leaf index is announced at commit. */
+export const BATCHES_CHANNEL = 'wildintel_batches';
+
 async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string, verified: VerifiedBatch, { indicators, ids }: ValidIndicators): Promise<Receipt> {
   const { payload, jwsSha256 } = verified;
   const retractions = payload.retractions ?? [];
@@ -147,6 +150,8 @@ async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string,
     { kind: 'batch', member: payload.member, batchId: payload.batchId, tlp: payload.tlp, count: indicators.length, jwsSha256 },
   ]);
   await tx.query(`UPDATE batches SET leaf_index = $3 WHERE member = $1 AND batch_id = $2`, [payload.member, payload.batchId, appended.firstIndex]);
+  // Delivered at commit to every hub process listening (matching indexes, subscriptions).
+  await tx.query(`SELECT pg_notify($1, $2)`, [BATCHES_CHANNEL, String(appended.firstIndex)]);
   return { batchId: payload.batchId, leafIndex: appended.firstIndex, indicatorIds: stored.indicatorIds, checkpoint: appended.checkpoint, duplicate: false };
 }
 

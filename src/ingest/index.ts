@@ -1,4 +1,4 @@
-export { createIngestService, MAX_BATCH_BYTES, MAX_BATCH_INDICATORS } from './accept-batch.js';
+export { createIngestService, MAX_BATCH_BYTES, MAX_BATCH_INDICATORS, BATCHES_CHANNEL } from './accept-batch.js';
 export type { IngestService, IngestDeps } from './accept-batch.js';
 export { createRevocationList } from './revocations.js';
 export type { RevocationList } from './revocations.js';

@@ -10,9 +10,11 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createTestDatabase, type TestDatabase } from '../../src/db/test-database.js';
 import { startHub, type RunningHub } from '../../src/hub/index.js';
-import { createLogger, fixedClock, systemClock, type Clock } from '../../src/kernel/index.js';
+import { createLogger, fixedClock, systemClock, type Clock, type Logger } from '../../src/kernel/index.js';
 import { createMemberKeyAndCsr, signMemberCsr } from '../../src/pki/index.js';
 import { signBatch, type BatchPayload } from '../../src/provenance/index.js';
+import type { Commodity, Tlp } from '../../src/indicators/index.js';
+import { graphql } from './hub-process.js';
 
 export interface TestMember {
   readonly slug: string;
@@ -31,10 +33,14 @@ export interface TestFederation {
   addMember(slug: string, options?: { enroll?: boolean; validityDays?: number; now?: Date }): Promise<TestMember>;
   /** Signs a batch as `member`: defaults fill in v, batchId, createdAt (now) and tlp (AMBER). */
   sign(member: TestMember, payload: Partial<BatchPayload<object>> & { indicators: readonly object[] }): Promise<string>;
+  /** A GraphQL request with a token that may read everything (every read scope, RED). */
+  read(query: string, variables?: Record<string, unknown>): ReturnType<typeof graphql>;
+  /** Issues a real agency token (agency `customs` unless named) with these scopes and TLP. */
+  token(scope: string, options?: { tlp?: Tlp; commodities?: Commodity[]; agency?: string; sub?: string; ttlSeconds?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startTestFederation(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestFederation> {
+export async function startTestFederation(options: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestFederation> {
   const clock = options.clock ?? systemClock;
   const certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-certs-'));
   const db = await createTestDatabase();
@@ -42,9 +48,14 @@ export async function startTestFederation(options: { clock?: Clock; env?: Record
   // DATA_DIR holds the hub's admin socket: on a Postgres server it must not default to ./data, which
   // every other hub started by a test (or by someone else in this tree) would share.
   const config = loadConfig({ DATA_DIR: path.join(certsDir, 'data'), ...db.env, PORT: '0', LOG_LEVEL: 'silent', CERTS_DIR: certsDir, ...options.env });
-  const hub = await startHub({ config, logger: createLogger('silent'), clock });
+  const hub = await startHub({ config, logger: options.logger ?? createLogger('silent'), clock });
   const rootCertPem = await readFile(path.join(certsDir, 'dev/root.pem'), 'utf8');
   const rootKeyPem = await readFile(path.join(certsDir, 'dev/root-key.pem'), 'utf8');
+  let reader: Promise<string> | undefined;
+  const token: TestFederation['token'] = async (scope, { tlp = 'AMBER', commodities, agency = 'customs', sub = 'analyst', ttlSeconds = 3600 } = {}) => {
+    await hub.services.tokens.addAgency(agency, agency);
+    return (await hub.services.tokens.issue({ agency, sub, scope, tlp, ttlSeconds, ...(commodities ? { commodities } : {}) })).token;
+  };
   return {
     hub,
     db,
@@ -64,6 +75,11 @@ export async function startTestFederation(options: { clock?: Clock; env?: Record
         { keyPem: member.keyPem, chainPem: [member.certPem] },
       );
     },
+    async read(query, variables = {}) {
+      reader ??= token('indicators:read sellers:read match:image match:text stats:read provenance:read', { tlp: 'RED', agency: 'test-readers' });
+      return graphql(hub.url, query, variables, { authorization: `Bearer ${await reader}` });
+    },
+    token,
     async close() {
       await hub.stop();
       await db.drop();

@@ -14,8 +14,13 @@ export interface HubProcess {
 }
 
 /** Starts `wildintel hub` as a real child process and waits until it listens. */
-export async function spawnHub(env: Record<string, string>, { timeoutMs = 30000 } = {}): Promise<HubProcess> {
-  const child = spawn(process.execPath, [CLI, 'hub'], {
+export function spawnHub(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<HubProcess> {
+  return spawnWildintel(['hub'], 'hub listening', env, options);
+}
+
+/** Starts a long-running `wildintel` command and waits for the JSON log line `ready` (its `url` is the process's). */
+export async function spawnWildintel(args: string[], ready: string, env: Record<string, string>, { timeoutMs = 30000 } = {}): Promise<HubProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,18 +29,18 @@ export async function spawnHub(env: Record<string, string>, { timeoutMs = 30000 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line);
       const entry = safeJson(line);
-      if (entry?.['msg'] === 'hub listening') {
+      if (entry?.['msg'] === ready) {
         clearTimeout(timer);
         resolve(String(entry['url']));
       }
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`hub exited with ${code} before listening:\n${logs.join('\n')}`));
+      reject(new Error(`${args.join(' ')} exited with ${code} before listening:\n${logs.join('\n')}`));
     });
   });
   return { url, child, logs, exited };
@@ -84,7 +89,9 @@ export async function hubEnvironment(extra: Record<string, string> = {}): Promis
   const { reserveTestDatabase } = await import('../../src/db/test-database.js');
   const dir = await mkdtemp(path.join(tmpdir(), 'wildintel-e2e-'));
   const reserved = await reserveTestDatabase();
-  const env = { ...reserved.env, DATA_DIR: reserved.env['DATA_DIR'] ?? path.join(dir, 'data'), CERTS_DIR: path.join(dir, 'certs'), ...extra };
+  // A fixed HUB_ORIGIN: the hub listens on a random port, and tokens the CLI issues (on Postgres,
+  // in its own process) must name the same issuer the hub verifies.
+  const env = { ...reserved.env, DATA_DIR: reserved.env['DATA_DIR'] ?? path.join(dir, 'data'), CERTS_DIR: path.join(dir, 'certs'), HUB_ORIGIN: 'http://hub.test', ...extra };
   return {
     dir,
     env,
@@ -101,3 +108,16 @@ export async function hubEnvironment(extra: Record<string, string> = {}): Promis
     },
   };
 }
+
+/** A real agency token with every read scope up to RED, issued through the CLI of a running hub. */
+export async function readerToken(env: Record<string, string>): Promise<string> {
+  const add = await runCli(['agency', 'add', 'test-readers', '--name', 'Test readers'], env);
+  if (add.code !== 0) throw new Error(add.stderr);
+  const scope = 'indicators:read sellers:read match:image match:text stats:read provenance:read';
+  const issued = await runCli(['token', 'issue', '--agency', 'test-readers', '--sub', 'test', '--scope', scope, '--tlp', 'RED', '--ttl', '8h'], env);
+  if (issued.code !== 0) throw new Error(issued.stderr);
+  return issued.stdout.trim();
+}
+
+/** The authorization header for a token. */
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });

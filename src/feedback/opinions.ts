@@ -1,0 +1,113 @@
+import type { DataSource } from 'typeorm';
+import { findIndicator, OPINION_VERDICTS, type OpinionStatus, type OpinionVerdict, type Visibility } from '../indicators/index.js';
+import { sha256Base64url, WildintelError, type Clock } from '../kernel/index.js';
+import { canonicalJson } from '../provenance/index.js';
+import type { TransparencyLog } from '../tlog/index.js';
+
+export type FeedbackErrorCode = 'INVALID_OPINION' | 'NOT_FOUND';
+export class FeedbackError extends WildintelError<FeedbackErrorCode> {}
+
+export const MAX_NOTE_LENGTH = 2000;
+
+/** Who gives an opinion: an agency (with the analyst from its token) or a member node. */
+export type OpinionAuthor = { kind: 'agency'; agency: string; analyst: string } | { kind: 'member'; member: string };
+
+export interface OpinionInput {
+  indicatorId: string;
+  verdict: OpinionVerdict;
+  note?: string | null | undefined;
+}
+
+export interface RecordedOpinion {
+  id: number;
+  indicatorId: string;
+  by: string;
+  verdict: OpinionVerdict;
+  note: string | null;
+  createdAt: Date;
+  /** The JCS record whose SHA-256 the log entry commits to. */
+  record: string;
+  recordSha256: string;
+  leafIndex: number;
+  /** The indicator's aggregate status after this opinion. */
+  status: OpinionStatus;
+}
+
+export type OpinionView = Omit<RecordedOpinion, 'status'>;
+
+export interface OpinionServiceDeps {
+  readonly db: DataSource;
+  readonly log: TransparencyLog;
+  readonly clock: Clock;
+}
+
+const byOf = (author: OpinionAuthor): string => (author.kind === 'agency' ? `agency:${author.agency}` : `member:${author.member}`);
+
+function validate(input: OpinionInput): string | null {
+  if (!(OPINION_VERDICTS as readonly string[]).includes(input.verdict)) throw new FeedbackError('INVALID_OPINION', `opinion must be one of ${OPINION_VERDICTS.join(', ')}`);
+  const note = input.note?.trim() ?? '';
+  if (note.length > MAX_NOTE_LENGTH) throw new FeedbackError('INVALID_OPINION', `the note may have at most ${MAX_NOTE_LENGTH} characters`);
+  return note === '' ? null : note;
+}
+
+/**
+ * Opinions on indicators (design "Opinions"). Each is stored with its canonical record and
+ * logged as an `opinion` entry in the same transaction; each party's latest verdict counts.
+ * A party may only judge an indicator it can see (`visibility`), so an opinion cannot be used
+ * to probe for indicators above the caller's TLP.
+ */
+export function createOpinionService(deps: OpinionServiceDeps) {
+  return {
+    async record(author: OpinionAuthor, input: OpinionInput, visibility: Visibility): Promise<RecordedOpinion> {
+      const note = validate(input);
+      if ((await findIndicator(deps.db, input.indicatorId, visibility)) === null) {
+        throw new FeedbackError('NOT_FOUND', 'no such indicator, or not visible to you', { details: { indicatorId: input.indicatorId } });
+      }
+      const by = byOf(author);
+      const createdAt = deps.clock.now();
+      const record = canonicalJson({
+        v: 1,
+        indicatorId: input.indicatorId,
+        by,
+        ...(author.kind === 'agency' ? { analyst: author.analyst } : {}),
+        verdict: input.verdict,
+        ...(note === null ? {} : { note }),
+        ts: createdAt.getTime(),
+      });
+      const recordSha256 = sha256Base64url(record);
+      return deps.db.transaction(async (tx) => {
+        const { firstIndex } = await deps.log.append(tx, [{ kind: 'opinion', by, recordSha256 }]);
+        const rows: Array<{ id: string | number }> = await tx.query(
+          `INSERT INTO opinions (indicator_id, by_party, analyst, verdict, note, created_at, record, record_sha256, leaf_index)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+          [input.indicatorId, by, author.kind === 'agency' ? author.analyst : null, input.verdict, note, createdAt, record, recordSha256, firstIndex],
+        );
+        const id = Number(rows[0]!.id);
+        await tx.query(
+          `INSERT INTO opinion_latest (indicator_id, by_party, verdict, opinion_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (indicator_id, by_party) DO UPDATE SET verdict = EXCLUDED.verdict, opinion_id = EXCLUDED.opinion_id`,
+          [input.indicatorId, by, input.verdict, id],
+        );
+        const status: Array<{ status: OpinionStatus }> = await tx.query(
+          `SELECT CASE WHEN bool_or(verdict = 'CONFIRMED') AND bool_or(verdict = 'FALSE_POSITIVE') THEN 'DISPUTED'
+                       WHEN bool_or(verdict = 'CONFIRMED') THEN 'CONFIRMED' ELSE 'FALSE_POSITIVE' END AS status
+           FROM opinion_latest WHERE indicator_id = $1`,
+          [input.indicatorId],
+        );
+        return { id, indicatorId: input.indicatorId, by, verdict: input.verdict, note, createdAt, record, recordSha256, leafIndex: firstIndex, status: status[0]!.status };
+      });
+    },
+
+    /** Every opinion on an indicator, oldest first (the history behind its status). */
+    async list(indicatorId: string): Promise<OpinionView[]> {
+      const rows: Array<Record<string, unknown>> = await deps.db.query(
+        `SELECT id, indicator_id AS "indicatorId", by_party AS by, verdict, note, created_at AS "createdAt", record, record_sha256 AS "recordSha256", leaf_index AS "leafIndex"
+         FROM opinions WHERE indicator_id = $1 ORDER BY id LIMIT 500`,
+        [indicatorId],
+      );
+      return rows.map((r) => ({ ...(r as unknown as RecordedOpinion), id: Number(r['id']), leafIndex: Number(r['leafIndex']) }));
+    },
+  };
+}
+
+export type OpinionService = ReturnType<typeof createOpinionService>;

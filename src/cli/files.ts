@@ -20,3 +20,10 @@ export async function writePublicFile(file: string, text: string, { overwrite = 
     throw err;
   }
 }
+
+/** A flag that must be a whole number in a range. */
+export function wholeNumber(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError('INVALID_ARGUMENT', `${flag} must be a whole number from ${min} to ${max}`);
+  return n;
+}

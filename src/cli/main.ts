@@ -12,6 +12,7 @@ import { registerPublishCommand } from './publish-file-command.js';
 import { registerAuditCommands } from './audit-command.js';
 import { registerHashCommand } from './hash-command.js';
 import { registerTokenCommands } from './token-command.js';
+import { registerNodeCommands } from './node-command.js';
 
 export function buildProgram(cli: CliContext): Command {
   const program = new Command('wildintel')
@@ -27,6 +28,7 @@ export function buildProgram(cli: CliContext): Command {
   registerAuditCommands(program, cli);
   registerHashCommand(program, cli);
   registerTokenCommands(program, cli);
+  registerNodeCommands(program, cli);
   registerConfigCommand(program, cli);
   return program;
 }

@@ -6,7 +6,7 @@ import { isTlp } from '../indicators/index.js';
 import { parseCertificate, pemToDerCertificates } from '../pki/index.js';
 import { signBatch } from '../provenance/index.js';
 import type { CliContext } from './context.js';
-import { CliError, readTextFile } from './files.js';
+import { CliError, readTextFile, wholeNumber } from './files.js';
 import { readPublishFile, toBatches, type PublishGroup } from './publish/input-file.js';
 import { Journal, type JournalBatch } from './publish/journal.js';
 import { sendBatch } from './publish/sender.js';
@@ -143,10 +143,4 @@ function createProgress(total: number, done: number): { advance(n: number): void
     },
     stop: () => undefined,
   };
-}
-
-function wholeNumber(text: string, flag: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError('INVALID_ARGUMENT', `${flag} must be a whole number from ${min} to ${max}`);
-  return n;
 }

@@ -88,20 +88,26 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
 }
 
-/** A generated photo-like PNG (gradients and a block), so PDQ has structure to hash. */
-export async function testPicture(seed = 0): Promise<Buffer> {
-  const w = 240;
-  const h = 180;
-  const data = Buffer.alloc(w * h * 3);
-  for (let i = 0; i < w * h; i++) {
-    const x = i % w;
-    const y = Math.floor(i / w);
-    const block = x > 30 + seed * 40 && x < 110 + seed * 40 && y > 20 && y < 90 ? 110 : 0;
-    data[i * 3] = Math.min(255, x + block);
-    data[i * 3 + 1] = Math.min(255, Math.floor((y * 4) / 3) + block);
-    data[i * 3 + 2] = (x * y + seed * 97) % 199;
+/**
+ * A generated PNG with strong low-frequency structure (a grid of cells of pseudo-random colour),
+ * so that PDQ has stable bits: its dihedral hashes find a rotated, re-encoded copy.
+ */
+export async function testPicture(seed = 1): Promise<Buffer> {
+  const size = 256;
+  const cell = 32;
+  const data = Buffer.alloc(size * size * 3);
+  let s = seed;
+  const cells = Array.from({ length: (size / cell) ** 2 * 3 }, () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return (s >>> 16) % 256;
+  });
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const c = (Math.floor(y / cell) * (size / cell) + Math.floor(x / cell)) * 3;
+      data.set([cells[c]!, cells[c + 1]!, cells[c + 2]!], (y * size + x) * 3);
+    }
   }
-  return sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
 }
 
 /** Every row of every table of a database, as text: what a privacy check searches. */

@@ -1,0 +1,5 @@
+import type { MigrationInterface } from 'typeorm';
+import { MemberNode1764864000000 } from './1764864000000-member-node.js';
+
+/** The member node's migrations, oldest first: its database is its own, apart from the hub's. */
+export const nodeMigrations: ReadonlyArray<new () => MigrationInterface> = [MemberNode1764864000000];

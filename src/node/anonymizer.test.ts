@@ -1,0 +1,135 @@
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { computeSellerFingerprint, indicatorId, type PseudonymKey } from '../indicators/index.js';
+import { createAnonymizer, holdsPersonalData } from './anonymizer.js';
+import { NodeError } from './errors.js';
+import { parseObservations, type Observation } from './observation.js';
+
+const key: PseudonymKey = { keyId: '2026-01', key: new Uint8Array(32).fill(7) };
+const older: PseudonymKey = { keyId: '2025-01', key: new Uint8Array(32).fill(9) };
+const common = { commodity: 'IVORY', confidence: 80, observedAt: '2026-03-01T12:00:00Z' } as const;
+
+function observe(...items: object[]): Observation[] {
+  return parseObservations({ observations: items.map((i) => ({ ...common, ...i })) });
+}
+
+function isInvalid(index: number, field: string) {
+  return (err: unknown): boolean => err instanceof NodeError && err.code === 'INVALID_OBSERVATION' && err.details?.['index'] === index && err.details?.['field'] === field;
+}
+
+async function picture(): Promise<Buffer> {
+  const w = 200;
+  const h = 150;
+  const data = Buffer.alloc(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const x = i % w;
+    const y = Math.floor(i / w);
+    data[i * 3] = (x * 5) % 256;
+    data[i * 3 + 1] = (y * 3 + (x > 60 && x < 120 ? 90 : 0)) % 256;
+    data[i * 3 + 2] = (x * y) % 211;
+  }
+  return sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+}
+
+describe('anonymizer', () => {
+  const anonymizer = createAnonymizer({ pseudonymKeys: [older, key], defaultRegion: 'CN' });
+
+  describe('seller identifiers', () => {
+    it('fingerprints a phone as E.164 under the current key, however the platform wrote it', async () => {
+      const [a, b] = observe({ kind: 'seller', identifier: { type: 'phone', value: '+86 138 0013 8000' } }, { kind: 'seller', identifier: { type: 'phone', value: '13800138000' } });
+      const made = [await anonymizer.anonymize(a!, 0), await anonymizer.anonymize(b!, 1)];
+      const expected = computeSellerFingerprint({ kind: 'phone', value: '+8613800138000' }, key);
+      assert.deepEqual(made.map((m) => m.indicators[0]!.indicator.value), [expected, expected]);
+      assert.equal(made[0]!.indicators[0]!.id, indicatorId('SELLER', expected));
+      assert.deepEqual(made[0]!.pseudonym, { fingerprint: expected, keyId: '2026-01', identifier: { kind: 'phone', value: '+86 138 0013 8000' } });
+      assert.equal(made[0]!.tlp, 'AMBER', 'nodes default to AMBER');
+    });
+
+    it('refuses a number that is not a phone number, naming the field but never the value', async () => {
+      const [o] = observe({ kind: 'seller', identifier: { type: 'phone', value: '12345' } });
+      await assert.rejects(anonymizer.anonymize(o!, 4), (err: Error) => isInvalid(4, 'identifier.value')(err) && !err.message.includes('12345'));
+    });
+
+    it('gives the ids of a raw identifier under every key held, for retractions', () => {
+      const ids = anonymizer.sellerIndicatorIds({ kind: 'email', value: 'Seller@Example.com' });
+      assert.deepEqual(ids, [older, key].map((k) => indicatorId('SELLER', computeSellerFingerprint({ kind: 'email', value: 'seller@example.com' }, k))));
+    });
+  });
+
+  describe('keywords', () => {
+    it('publishes the normalized keyword and keeps the text as original', async () => {
+      const [o] = observe({ kind: 'keyword', text: '象 牙 手鐲', language: 'zh' });
+      const { indicators } = await anonymizer.anonymize(o!, 0);
+      assert.deepEqual(indicators[0]!.indicator, { type: 'KEYWORD', value: '象牙手镯', original: '象 牙 手鐲', ...common, context: { language: 'zh' } });
+    });
+
+    for (const text of ['象牙 加微信 13800138000', 'ivory: seller@example.com', '象牙 https://shop.example/1', '象牙 ＱＱ１２３４５６７８']) {
+      it(`refuses text holding personal data: ${text}`, async () => {
+        const [o] = observe({ kind: 'keyword', text });
+        await assert.rejects(anonymizer.anonymize(o!, 0), isInvalid(0, 'text'));
+      });
+    }
+
+    it('lets ordinary trafficking vocabulary through', () => {
+      assert.equal(holdsPersonalData('白色 象牙 手镯 2024 新款 500g', 'CN'), false);
+    });
+  });
+
+  describe('images', () => {
+    let png: Buffer;
+    let dir: string;
+    before(async () => {
+      png = await picture();
+      dir = mkdtempSync(path.join(tmpdir(), 'wildintel-images-'));
+      writeFileSync(path.join(dir, 'a.png'), png);
+      const outside = mkdtempSync(path.join(tmpdir(), 'wildintel-outside-'));
+      writeFileSync(path.join(outside, 'b.png'), png);
+      symlinkSync(path.join(outside, 'b.png'), path.join(dir, 'link.png'));
+    });
+
+    it('makes IMAGE_PDQ with its quality and IMAGE_SHA256 of the bytes', async () => {
+      const [o] = observe({ kind: 'image', data: png.toString('base64') });
+      const { indicators } = await anonymizer.anonymize(o!, 0);
+      assert.deepEqual(indicators.map((i) => i.indicator.type), ['IMAGE_PDQ', 'IMAGE_SHA256']);
+      const pdq = indicators[0]!.indicator;
+      assert.ok(pdq.type === 'IMAGE_PDQ' && /^[0-9a-f]{64}$/.test(pdq.value) && typeof pdq.quality === 'number' && pdq.quality >= 50);
+      assert.equal(indicators[1]!.indicator.value, createHash('sha256').update(png).digest('hex'));
+    });
+
+    it('reads a path only inside NODE_IMAGE_DIR, links resolved', async () => {
+      const withDir = createAnonymizer({ pseudonymKeys: [key], imageDir: dir });
+      const [inside, link, parent] = observe({ kind: 'image', path: 'a.png' }, { kind: 'image', path: 'link.png' }, { kind: 'image', path: '../a.png' });
+      assert.equal((await withDir.anonymize(inside!, 0)).indicators[1]!.indicator.value, createHash('sha256').update(png).digest('hex'));
+      await assert.rejects(withDir.anonymize(link!, 1), isInvalid(1, 'path'));
+      await assert.rejects(withDir.anonymize(parent!, 2), isInvalid(2, 'path'));
+      await assert.rejects(anonymizer.anonymize(inside!, 0), isInvalid(0, 'path'), 'no NODE_IMAGE_DIR: path refused');
+    });
+
+    it('refuses bytes that are not an image', async () => {
+      const [o] = observe({ kind: 'image', data: Buffer.from('not an image').toString('base64') });
+      await assert.rejects(anonymizer.anonymize(o!, 0), isInvalid(0, 'data'));
+    });
+  });
+
+  it('refuses what the hub would refuse, on the platform API field', async () => {
+    const [o] = observe({ kind: 'keyword', text: '象牙', species: 'elephant' });
+    await assert.rejects(anonymizer.anonymize(o!, 0), isInvalid(0, 'species'));
+    const [late] = observe({ kind: 'keyword', text: '象牙', expiresAt: '2026-01-01T00:00:00Z' });
+    await assert.rejects(anonymizer.anonymize(late!, 0), isInvalid(0, 'expiresAt'));
+  });
+});
+
+describe('parseObservations', () => {
+  it('names the index and field of the first bad observation', () => {
+    assert.throws(() => observe({ kind: 'keyword', text: 'a' }, { kind: 'seller', identifier: { type: 'fax', value: '1' } }), isInvalid(1, 'identifier.type'));
+    assert.throws(() => observe({ kind: 'keyword', text: 'a', colour: 'red' }), isInvalid(0, 'colour'));
+    assert.throws(() => observe({ kind: 'image', data: 'aGk=', path: 'x.png' }), isInvalid(0, 'data'));
+    assert.throws(() => parseObservations({ observations: [{ kind: 'keyword', text: 'a', confidence: 80, observedAt: '2026-03-01T00:00:00Z' }] }), isInvalid(0, 'commodity'));
+    assert.throws(() => parseObservations({ observations: [] }), isInvalid(-1, 'observations'));
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Turns a platform's raw observation into the indicators the member publishes (design.md
+ * "Indicators"): a seller identifier into its HMAC fingerprint under the current federation
+ * pseudonym key, listing text into a normalized KEYWORD (the text kept as `original`), an image
+ * into IMAGE_PDQ (with its quality) and IMAGE_SHA256. The raw identifier comes back only to be
+ * sealed in the node's vault; nothing else derived from it leaves this module.
+ */
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js';
+import { hashImage } from '../hashing/index.js';
+import { isWildintelError } from '../kernel/index.js';
+import {
+  computeSellerFingerprint,
+  indicatorId,
+  InvalidIdentifierError,
+  InvalidIndicatorError,
+  keywordFromText,
+  parseIndicator,
+  type IndicatorType,
+  type PseudonymKey,
+  type PublishedIndicator,
+  type SellerIdentifier,
+  type Tlp,
+} from '../indicators/index.js';
+import { NodeError } from './errors.js';
+import { invalidObservation, type ImageSource, type Observation, type ObservationCommon } from './observation.js';
+
+export interface AnonymizerOptions {
+  /** Oldest first; the last is the current epoch, used for new fingerprints. */
+  readonly pseudonymKeys: readonly PseudonymKey[];
+  readonly defaultRegion?: CountryCode | undefined;
+  /** The only directory `path` images may come from; undefined refuses `path`. */
+  readonly imageDir?: string | undefined;
+}
+
+export interface MadeIndicator {
+  readonly id: string;
+  readonly indicator: PublishedIndicator;
+}
+
+export interface AnonymizedObservation {
+  readonly tlp: Tlp;
+  readonly indicators: readonly MadeIndicator[];
+  /** For the vault only: the raw identifier behind a SELLER indicator. */
+  readonly pseudonym?: { readonly fingerprint: string; readonly keyId: string; readonly identifier: SellerIdentifier };
+}
+
+export interface Anonymizer {
+  /** Throws INVALID_OBSERVATION (index, field) for anything the hub would refuse or the node must not publish. */
+  anonymize(observation: Observation, index: number): Promise<AnonymizedObservation>;
+  /** The indicator ids a raw identifier has under every pseudonym key held (for retractions). */
+  sellerIndicatorIds(identifier: SellerIdentifier): string[];
+}
+
+/** Indicator fields named as the platform API names them. */
+const FIELD_OF: Readonly<Record<string, string>> = { 'context.language': 'language', 'context.platformSection': 'platformSection', 'context.listingCount': 'listingCount' };
+
+export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
+  const current = options.pseudonymKeys.at(-1);
+  if (current === undefined) throw new NodeError('NODE_MISCONFIGURED', 'the node needs a federation pseudonym key (PSEUDONYM_KEYS_FILE)');
+  const region = options.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion };
+  const fingerprint = (identifier: SellerIdentifier, key: PseudonymKey, index: number): string => {
+    try {
+      return computeSellerFingerprint(identifier, key, region);
+    } catch (err) {
+      if (err instanceof InvalidIdentifierError) throw invalidObservation(index, `identifier.${err.field}`, err.reason, err);
+      throw err;
+    }
+  };
+
+  return {
+    async anonymize(observation, index) {
+      const { tlp } = observation;
+      switch (observation.kind) {
+        case 'seller': {
+          const value = fingerprint(observation.identifier, current, index);
+          return { tlp, indicators: [made('SELLER', value, observation, index)], pseudonym: { fingerprint: value, keyId: current.keyId, identifier: observation.identifier } };
+        }
+        case 'keyword':
+          return { tlp, indicators: [keywordIndicator(observation.text, observation, index, region.defaultRegion)] };
+        case 'image': {
+          const hashes = await hashSource(observation.image, options.imageDir, index, hashImage);
+          return { tlp, indicators: [made('IMAGE_PDQ', hashes.pdq, observation, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, observation, index)] };
+        }
+      }
+    },
+    sellerIndicatorIds(identifier) {
+      return options.pseudonymKeys.map((key) => indicatorId('SELLER', fingerprint(identifier, key, 0)));
+    },
+  };
+}
+
+function keywordIndicator(text: string, common: ObservationCommon, index: number, region: CountryCode | undefined): MadeIndicator {
+  if (holdsPersonalData(text, region)) {
+    throw invalidObservation(index, 'text', 'looks like it holds a phone number, e-mail address, link or account number: keyword text is published to the federation, so send identifiers as seller observations');
+  }
+  let value: string;
+  try {
+    value = keywordFromText(text);
+  } catch (err) {
+    if (err instanceof InvalidIndicatorError) throw invalidObservation(index, 'text', err.reason, err);
+    throw err;
+  }
+  return made('KEYWORD', value, common, index, { original: text });
+}
+
+const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/u;
+const LINK = /https?:\/\/|www\.|\.(?:com|cn|net|org)\b/iu;
+/** Seven digits in a row are an account, phone or payment number far more often than a keyword. */
+const LONG_NUMBER = /\d{7,}/u;
+
+/**
+ * Keyword text is published verbatim as `original`; a phone number or handle pasted into a
+ * listing must not ride along. Runs on the NFKC form, so full-width digits and `＠` count.
+ */
+export function holdsPersonalData(text: string, region: CountryCode | undefined): boolean {
+  const folded = text.normalize('NFKC');
+  if (EMAIL.test(folded) || LINK.test(folded) || LONG_NUMBER.test(folded)) return true;
+  return findPhoneNumbersInText(folded, region === undefined ? {} : { defaultCountry: region }).length > 0;
+}
+
+/**
+ * Hashes an image from the platform with `hash` (PDQ or its dihedral variants): bytes as given,
+ * a path only inside NODE_IMAGE_DIR. An unreadable image is INVALID_OBSERVATION on its field.
+ */
+export async function hashSource<T>(source: ImageSource, imageDir: string | undefined, index: number, hash: (input: Uint8Array | string) => Promise<T>): Promise<T> {
+  const field = source.kind === 'bytes' ? 'data' : 'path';
+  const input = source.kind === 'bytes' ? source.bytes : await allowedPath(source.path, imageDir, index);
+  try {
+    return await hash(input);
+  } catch (err) {
+    if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw invalidObservation(index, field, 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF…)', err);
+    throw err;
+  }
+}
+
+/** Resolves symbolic links before the check, so a link inside the directory cannot point outside it. */
+async function allowedPath(requested: string, imageDir: string | undefined, index: number): Promise<string> {
+  if (imageDir === undefined) throw invalidObservation(index, 'path', 'is not enabled on this node (NODE_IMAGE_DIR is unset): send the image as data');
+  let root: string;
+  let file: string;
+  try {
+    root = await realpath(imageDir);
+    file = await realpath(path.resolve(imageDir, requested));
+  } catch (cause) {
+    throw invalidObservation(index, 'path', 'names no readable file under NODE_IMAGE_DIR', cause);
+  }
+  if (!file.startsWith(root + path.sep)) throw invalidObservation(index, 'path', 'is outside NODE_IMAGE_DIR');
+  return file;
+}
+
+/**
+ * The indicator as it will be signed, checked by the same parser the hub runs, so that a batch
+ * is never refused for an indicator the platform API accepted.
+ */
+function made(type: IndicatorType, value: string, common: ObservationCommon, index: number, extra: { quality?: number; original?: string } = {}): MadeIndicator {
+  const { commodity, species, purpose, confidence, observedAt, expiresAt, context } = common;
+  const candidate = { type, value, commodity, species, purpose, confidence, observedAt, expiresAt, context, ...extra };
+  for (const [k, v] of Object.entries(candidate)) if (v === undefined) delete candidate[k as keyof typeof candidate];
+  let indicator: PublishedIndicator;
+  try {
+    indicator = parseIndicator(candidate, index);
+  } catch (err) {
+    if (err instanceof InvalidIndicatorError) throw invalidObservation(index, FIELD_OF[err.field] ?? (err.field === 'value' ? 'value' : err.field), err.reason, err);
+    throw err;
+  }
+  return { id: indicatorId(type, value), indicator };
+}

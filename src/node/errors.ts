@@ -1,0 +1,49 @@
+import { WildintelError } from '../kernel/index.js';
+
+/**
+ * The member node's codes. Messages and details never carry a raw identifier, listing text or
+ * image: they reach platform logs and the node's own.
+ */
+export type NodeErrorCode =
+  /** An observation (details: index, field) is invalid; the whole request was refused and nothing queued. */
+  | 'INVALID_OBSERVATION'
+  /** A retraction (details: index, field) is malformed. */
+  | 'INVALID_RETRACTION'
+  /** A retraction names nothing this member has published or queued (details: index). */
+  | 'UNKNOWN_INDICATOR'
+  /** A scan request has neither text nor image, or a bad one (details: field). */
+  | 'INVALID_SCAN'
+  /** No or an unknown platform API key. */
+  | 'UNAUTHENTICATED'
+  /** The request body is over NODE_MAX_BODY_MB. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** The request body cannot be read (not JSON, broken multipart). */
+  | 'MALFORMED_REQUEST'
+  /** A key, certificate or key file the node needs is missing or unusable. */
+  | 'NODE_MISCONFIGURED'
+  /** The vault key does not open this node's vault (a different key file than the one it was made with). */
+  | 'VAULT_KEY_MISMATCH'
+  /** A vault record does not decrypt (tampered with, or another key). */
+  | 'VAULT_CORRUPT'
+  /** Something the hub served did not verify (details: check). */
+  | 'HUB_MISBEHAVING'
+  /** The hub could not be reached or answered with a failure; retried later. */
+  | 'HUB_UNAVAILABLE';
+
+export class NodeError extends WildintelError<NodeErrorCode> {}
+
+/** HTTP status of each code a platform can meet. */
+export const NODE_ERROR_STATUS: Readonly<Record<NodeErrorCode, number>> = {
+  INVALID_OBSERVATION: 400,
+  INVALID_RETRACTION: 400,
+  UNKNOWN_INDICATOR: 404,
+  INVALID_SCAN: 400,
+  UNAUTHENTICATED: 401,
+  PAYLOAD_TOO_LARGE: 413,
+  MALFORMED_REQUEST: 400,
+  NODE_MISCONFIGURED: 500,
+  VAULT_KEY_MISMATCH: 500,
+  VAULT_CORRUPT: 500,
+  HUB_MISBEHAVING: 502,
+  HUB_UNAVAILABLE: 503,
+};

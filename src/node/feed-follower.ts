@@ -1,0 +1,174 @@
+/**
+ * Follows the hub's member feed (`GET /v1/feed`, authenticated as this member, design.md item 7)
+ * from where it stopped, and keeps the federation index current. Each page is checked before
+ * anything in it is used:
+ *   1. entries come in order, with no gap after the last one read;
+ *   2. every entry is appended to the right edge of the Merkle tree (the node keeps it), and the
+ *      page's checkpoint — verified and proven consistent by the witness — must have that tree
+ *      as a prefix: one consistency proof covers the inclusion of every entry of the page;
+ *   3. a batch's JWS must hash to its entry's jwsSha256, and verify under the federation root
+ *      (chain, signature, leaf naming the member; revocations as the log itself recorded them),
+ *      and name the same member, batch, TLP and count as the entry.
+ * A page that fails is not applied: the node raises an alarm and stops following until restart.
+ */
+import type { DataSource } from 'typeorm';
+import { appendLeaf, rangeRoot, type CompactRange, type LogClient } from '../audit/index.js';
+import { indicatorId, type PublishedIndicator } from '../indicators/index.js';
+import { isWildintelError, sha256Base64url, type Clock, type Logger, type Random } from '../kernel/index.js';
+import { createBatchVerifier, signMemberRequest, type BatchSigner } from '../provenance/index.js';
+import { leafHash, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
+import type { Alarms } from './alarms.js';
+import { NodeError } from './errors.js';
+import { storeFeedBatch, unbacked, type FederationIndex, type FeedSighting } from './federation-index.js';
+import { fetchFeed, type FeedPage, type HubClientOptions } from './hub-client.js';
+import type { HubWitness } from './hub-witness.js';
+
+export interface FeedFollowerDeps {
+  readonly db: DataSource;
+  readonly hub: HubClientOptions;
+  readonly audience: string;
+  readonly member: string;
+  readonly signer: BatchSigner;
+  readonly rootsDer: readonly Uint8Array[];
+  readonly client: Pick<LogClient, 'consistencyProof'>;
+  readonly witness: HubWitness;
+  readonly index: FederationIndex;
+  readonly alarms: Alarms;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+}
+
+interface FeedState {
+  next: number;
+  range: CompactRange;
+  revocations: Record<string, number>;
+}
+
+interface VerifiedFeedBatch {
+  readonly member: string;
+  readonly sightings: FeedSighting[];
+  readonly retracted: string[];
+}
+
+export type FollowResult = 'caught-up' | 'more' | 'halted';
+
+export interface FeedFollower {
+  /** Reads and applies one page. */
+  followOnce(): Promise<FollowResult>;
+  readonly halted: boolean;
+}
+
+export function createFeedFollower(deps: FeedFollowerDeps): FeedFollower {
+  let halted = false;
+  return {
+    get halted() {
+      return halted;
+    },
+    async followOnce() {
+      if (halted) return 'halted';
+      const state = await readFeedState(deps.db);
+      const page = await fetchFeed(deps.hub, await requestToken(deps), state.next - 1);
+      try {
+        const { range, revocations, batches } = await verifyPage(deps, state, page);
+        await applyPage(deps, { next: state.next + page.items.length, range, revocations }, batches);
+      } catch (err) {
+        if (isWildintelError(err) && err.code === 'HUB_UNAVAILABLE') throw err;
+        halted = true;
+        if (!(isWildintelError(err) && err.details?.['alarmed'] === true)) {
+          await deps.alarms.raise(isWildintelError(err) ? String(err.details?.['check'] ?? err.code) : 'FEED_INVALID', `the feed from entry ${state.next} does not verify: ${(err as Error).message}`, { from: state.next });
+        }
+        deps.logger.error('stopped following the feed until restart: see the alarm');
+        return 'halted';
+      }
+      return page.next + 1 >= page.size ? 'caught-up' : 'more';
+    },
+  };
+}
+
+function requestToken(deps: FeedFollowerDeps): Promise<string> {
+  return signMemberRequest({ keyPem: deps.signer.keyPem, chainPem: deps.signer.chainPem, member: deps.member, audience: deps.audience, now: deps.clock.now(), jti: deps.random.uuid() });
+}
+
+async function readFeedState(db: DataSource): Promise<FeedState> {
+  const [row]: Array<{ feed_next: string | number; feed_range: string[]; feed_revocations: Record<string, number> }> = await db.query(
+    `SELECT feed_next, feed_range, feed_revocations FROM node_state WHERE id = 1`,
+  );
+  const next = Number(row?.feed_next ?? 0);
+  return { next, range: { size: next, hashes: (row?.feed_range ?? []).map((h) => new Uint8Array(Buffer.from(h, 'base64'))) }, revocations: { ...row?.feed_revocations } };
+}
+
+function feedInvalid(check: string, message: string, cause?: unknown): NodeError {
+  return new NodeError('HUB_MISBEHAVING', message, { cause, details: { check } });
+}
+
+async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPage): Promise<FeedState & { batches: VerifiedFeedBatch[] }> {
+  let range = state.range;
+  const revocations = { ...state.revocations };
+  const verifier = createBatchVerifier({ roots: deps.rootsDer, isRevoked: (serial) => (revocations[serial] === undefined ? undefined : new Date(revocations[serial])), clock: deps.clock });
+  const batches: VerifiedFeedBatch[] = [];
+  for (const [i, item] of page.items.entries()) {
+    if (item.index !== state.next + i) throw feedInvalid('FEED_GAP', `entry ${item.index} came where entry ${state.next + i} was due`);
+    const bytes = new Uint8Array(Buffer.from(item.entry, 'base64'));
+    const entry = parseFeedEntry(bytes, item.index);
+    range = appendLeaf(range, leafHash(bytes));
+    if (entry.kind === 'revocation') revocations[entry.serial] ??= entry.ts;
+    if (entry.kind === 'batch' && item.jws !== undefined) batches.push(await verifyFeedBatch(verifier, entry, item.jws, item.index));
+  }
+  if (range.size > 0) await proveIncluded(deps, range, await deps.witness.observe(page.checkpoint));
+  return { next: range.size, range, revocations, batches };
+}
+
+function parseFeedEntry(bytes: Uint8Array, index: number): LogEntry {
+  try {
+    return parseEntry(bytes);
+  } catch (cause) {
+    throw feedInvalid('MALFORMED_ENTRY', `entry ${index} is not a well-formed log entry`, cause);
+  }
+}
+
+async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>, entry: Extract<LogEntry, { kind: 'batch' }>, jws: string, index: number): Promise<VerifiedFeedBatch> {
+  if (sha256Base64url(jws) !== entry.jwsSha256) throw feedInvalid('BATCH_HASH_MISMATCH', `the batch served with entry ${index} is not the one the entry commits to`);
+  let payload;
+  try {
+    ({ payload } = await verifier.verify(jws));
+  } catch (cause) {
+    throw feedInvalid('BATCH_INVALID', `the batch of entry ${index} does not verify: ${(cause as Error).message}`, cause);
+  }
+  if (payload.member !== entry.member || payload.batchId !== entry.batchId || payload.tlp !== entry.tlp || payload.indicators.length !== entry.count) {
+    throw feedInvalid('BATCH_INVALID', `the batch of entry ${index} does not match its entry (member, batch id, TLP or count)`);
+  }
+  const sightings = (payload.indicators as unknown as PublishedIndicator[]).flatMap((i): FeedSighting[] =>
+    i.type === 'KEYWORD' || i.type === 'IMAGE_PDQ'
+      ? [{ indicatorId: indicatorId(i.type, i.value), member: payload.member, type: i.type, value: i.value, quality: i.type === 'IMAGE_PDQ' ? i.quality : undefined, commodity: i.commodity, tlp: payload.tlp, expiresAt: i.expiresAt, leafIndex: index }]
+      : [],
+  );
+  return { member: payload.member, sightings, retracted: (payload.retractions ?? []).map((r) => r.indicatorId) };
+}
+
+/** The node's tree of every entry read must be a prefix of the signed checkpoint's tree. */
+async function proveIncluded(deps: FeedFollowerDeps, range: CompactRange, checkpoint: Checkpoint): Promise<void> {
+  if (range.size > checkpoint.size) throw feedInvalid('INCONSISTENT_PROOF', `the feed served ${range.size} entries with a checkpoint of only ${checkpoint.size}`);
+  const proof = range.size === checkpoint.size ? [] : await deps.client.consistencyProof(range.size, checkpoint.size);
+  try {
+    verifyConsistency(range.size, checkpoint.size, proof, rangeRoot(range), checkpoint.root);
+  } catch (cause) {
+    throw feedInvalid('ROOT_MISMATCH', `the feed's entries 0..${range.size - 1} are not the first entries of the signed log of ${checkpoint.size}`, cause);
+  }
+}
+
+async function applyPage(deps: FeedFollowerDeps, state: FeedState, batches: readonly VerifiedFeedBatch[]): Promise<void> {
+  const retracted = [...new Set(batches.flatMap((b) => b.retracted))];
+  const gone = await deps.db.transaction(async (tx) => {
+    for (const batch of batches) await storeFeedBatch(tx, batch.member, batch.sightings, batch.retracted);
+    await tx.query(`UPDATE node_state SET feed_next = $1, feed_range = $2::jsonb, feed_revocations = $3::jsonb, feed_at = $4 WHERE id = 1`, [
+      state.next,
+      JSON.stringify(state.range.hashes.map((h) => Buffer.from(h).toString('base64'))),
+      JSON.stringify(state.revocations),
+      deps.clock.now(),
+    ]);
+    return unbacked(tx, retracted);
+  });
+  for (const batch of batches) for (const s of batch.sightings) deps.index.add(s);
+  for (const id of gone) deps.index.remove(id);
+}

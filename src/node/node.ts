@@ -1,0 +1,184 @@
+/**
+ * The member node's composition root: settings → database → vault, anonymizer, outbox →
+ * background loops (publisher, receipt audit, feed) → the platform API on TCP (API keys) and on
+ * a Unix socket in DATA_DIR (mode 0600: the operator's CLI, trusted by file permissions).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Express } from 'express';
+import type { Config } from '../config/index.js';
+import { openDatabase, type Database } from '../db/index.js';
+import { systemClock, systemRandom, type Clock, type Logger, type Random } from '../kernel/index.js';
+import { nodeMigrations } from '../../migrations/node/index.js';
+import { createAlarms } from './alarms.js';
+import { createAnonymizer } from './anonymizer.js';
+import { NodeError } from './errors.js';
+import { createFeedFollower, type FeedFollower } from './feed-follower.js';
+import { FederationIndex } from './federation-index.js';
+import { createNodeLogClient, fetchLogVerifierKey } from './hub-client.js';
+import { createHubWitness } from './hub-witness.js';
+import { startLoop, type BackgroundLoop } from './loop.js';
+import { createObservationService, type ObservationService } from './observation-service.js';
+import { bearerToken, createPlatformApi } from './platform-api.js';
+import { createPublisher, type Publisher } from './publisher.js';
+import { auditNextReceipt } from './receipt-audit.js';
+import { scanListing } from './scan.js';
+import { loadNodeSettings, type NodeSettings } from './settings.js';
+import { readNodeStatus, type NodeStatus } from './status.js';
+import { assertVaultKey, createVault, type Vault } from './vault.js';
+
+export interface NodeDeps {
+  readonly config: Readonly<Config>;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
+export interface RunningNode {
+  /** Base URL of the platform API, e.g. http://127.0.0.1:4100 */
+  readonly url: string;
+  readonly member: string;
+  readonly database: Database;
+  readonly observations: ObservationService;
+  readonly publisher: Publisher;
+  readonly feed: FeedFollower;
+  status(): Promise<NodeStatus>;
+  /** Stops the loops and servers (a batch in flight finishes first) and closes the database. */
+  stop(): Promise<void>;
+}
+
+export function nodeSocketPath(dataDir: string): string {
+  return path.join(dataDir, 'node.sock');
+}
+
+/** The node's database, migrated: PGlite under DATA_DIR, or DATABASE_URL. */
+export async function openNodeDatabase(config: Readonly<Config>): Promise<Database> {
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  return openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrations: nodeMigrations }, { migrate: true });
+}
+
+/** What works without the hub: the vault, the anonymizer and the outbox (used by `wildintel node import` when no node runs). */
+export async function createObservationIntake(settings: NodeSettings, database: Database, deps: { clock: Clock; random: Random; onQueued?: () => void }): Promise<{ vault: Vault; observations: ObservationService }> {
+  const vault = createVault(settings.vaultKey, deps.random);
+  await assertVaultKey(database.dataSource, vault);
+  const anonymizer = createAnonymizer({ pseudonymKeys: settings.pseudonymKeys, defaultRegion: settings.defaultRegion, imageDir: settings.imageDir });
+  return { vault, observations: createObservationService({ db: database.dataSource, anonymizer, vault, clock: deps.clock, ...(deps.onQueued ? { onQueued: deps.onQueued } : {}) }) };
+}
+
+export async function startNode({ config, logger, clock = systemClock, random = systemRandom }: NodeDeps): Promise<RunningNode> {
+  const settings = await loadNodeSettings(config, random);
+  const database = await openNodeDatabase(config);
+  const loops: BackgroundLoop[] = [];
+  const servers: Server[] = [];
+  try {
+    const db = database.dataSource;
+    const hub = { hubUrl: settings.hubUrl };
+    const alarms = createAlarms(db, clock, logger);
+    const logClient = createNodeLogClient(hub);
+    const witness = createHubWitness({ db, client: logClient, configuredKey: settings.logKey, fetchLogKey: () => fetchLogVerifierKey(hub), alarms, clock, logger });
+    const index = await FederationIndex.load(db);
+    const feed = createFeedFollower({ db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, rootsDer: settings.rootsDer, client: logClient, witness, index, alarms, clock, random, logger });
+    const auditLoop = startLoop('receipt audit', async () => auditUntilDone(() => auditNextReceipt({ db, client: logClient, witness, alarms, logger }), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs });
+    const feedLoop = startLoop('feed', async () => feedDelay(await feed.followOnce(), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs });
+    const publisher = createPublisher({ db, hub, member: settings.member, signer: settings.signer, batchMax: settings.batchMax, batchDelayMs: settings.batchDelayMs, backoff: settings.backoff, clock, random, logger, onAccepted: () => auditLoop.wake() });
+    const publishLoop = startLoop('publisher', () => publisher.step(), { logger, errorDelayMs: settings.backoff.baseMs });
+    loops.push(publishLoop, auditLoop, feedLoop);
+    const { observations } = await createObservationIntake(settings, database, { clock, random, onQueued: () => publishLoop.wake() });
+    const status = (): Promise<NodeStatus> => readNodeStatus(db, { feedHalted: feed.halted });
+    const api = (authenticate: (key: string | undefined) => string | undefined): Express =>
+      createPlatformApi({
+        service: observations,
+        scan: (request) => scanListing(db, index, request, { imageDir: settings.imageDir, clock }),
+        status,
+        logger,
+        maxBodyBytes: settings.maxBodyBytes,
+        authenticate: (req) => authenticate(bearerToken(req)),
+      });
+    if (settings.apiKeys.size === 0) logger.warn('no platform API keys yet: make one with `wildintel node api-key new NAME` (the local socket works meanwhile)');
+    const tcp = await listen(createServer(api((key) => (key === undefined ? undefined : settings.apiKeys.identify(key)))), { port: settings.port, host: settings.host });
+    servers.push(tcp);
+    servers.push(await listenOnSocket(createServer(api(() => 'local-operator')), nodeSocketPath(config.DATA_DIR)));
+    const url = `http://${hostOf(tcp)}`;
+    logger.info({ url, member: settings.member, hub: settings.hubUrl, database: database.kind }, 'member node listening');
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      member: settings.member,
+      database,
+      observations,
+      publisher,
+      feed,
+      status,
+      stop: () => (stopping ??= shutdown(loops, servers, database, logger)),
+    };
+  } catch (err) {
+    await shutdown(loops, servers, database, logger);
+    throw err;
+  }
+}
+
+async function auditUntilDone(next: () => Promise<'audited' | 'none' | 'unavailable'>, retryMs: number): Promise<number | undefined> {
+  for (;;) {
+    const result = await next();
+    if (result === 'none') return undefined;
+    if (result === 'unavailable') return retryMs;
+  }
+}
+
+function feedDelay(result: 'caught-up' | 'more' | 'halted', intervalMs: number): number | undefined {
+  if (result === 'more') return 0;
+  return result === 'caught-up' ? intervalMs : undefined;
+}
+
+async function shutdown(loops: readonly BackgroundLoop[], servers: readonly Server[], database: Database, logger: Logger): Promise<void> {
+  for (const server of servers) {
+    server.close();
+    server.closeIdleConnections();
+  }
+  await Promise.all(loops.map((l) => l.stop()));
+  await database.close();
+  logger.info('member node stopped');
+}
+
+function listen(server: Server, at: { port: number; host: string }): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+async function listenOnSocket(server: Server, socketPath: string): Promise<Server> {
+  if (existsSync(socketPath)) {
+    // Left by a killed node, or held by a live one sharing DATA_DIR (possible with a Postgres server).
+    if (await answers(socketPath)) throw new NodeError('NODE_MISCONFIGURED', `another member node is running with DATA_DIR ${path.dirname(socketPath)}: give each node its own`);
+    rmSync(socketPath);
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  chmodSync(socketPath, 0o600);
+  return server;
+}
+
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function hostOf(server: Server): string {
+  const address = server.address() as AddressInfo;
+  return `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+}

@@ -1,0 +1,93 @@
+/**
+ * The publisher: seals pending items into signed batches once they have waited
+ * NODE_BATCH_DELAY_MS (or fill a batch), and sends the queue to the hub one batch at a time,
+ * oldest first. A network error, a 5xx or a retryable refusal schedules the same bytes again
+ * with exponential backoff and jitter; any other refusal is final and kept with its error.
+ * Time and randomness are injected, so every delay is exact under test.
+ */
+import type { DataSource } from 'typeorm';
+import type { Clock, Logger, Random } from '../kernel/index.js';
+import type { BatchSigner } from '../provenance/index.js';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { postBatch, type HubClientOptions } from './hub-client.js';
+import { headOfQueue, markAccepted, markRefused, markRetry, pendingSummary, sealBatch } from './outbox.js';
+
+export interface PublisherDeps {
+  readonly db: DataSource;
+  readonly hub: HubClientOptions;
+  readonly member: string;
+  readonly signer: BatchSigner;
+  readonly batchMax: number;
+  readonly batchDelayMs: number;
+  readonly backoff: BackoffPolicy;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  /** Called after the hub accepted a batch (to audit the receipt and read the feed). */
+  readonly onAccepted?: () => void;
+}
+
+export type PublishStep =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'waiting'; readonly ms: number }
+  | { readonly kind: 'accepted'; readonly batchId: string; readonly leafIndex: number; readonly duplicate: boolean }
+  | { readonly kind: 'refused'; readonly batchId: string; readonly code: string }
+  | { readonly kind: 'retry'; readonly batchId: string; readonly delayMs: number; readonly reason: string };
+
+export interface Publisher {
+  /** Seals every batch that is due; returns the ms until the next one is, or undefined if nothing waits. */
+  sealDue(): Promise<number | undefined>;
+  /** Sends the head of the queue if it is due. */
+  sendNext(): Promise<PublishStep>;
+  /** One turn of the loop: seal, then send; the ms until the next turn is due. */
+  step(): Promise<number | undefined>;
+}
+
+export function createPublisher(deps: PublisherDeps): Publisher {
+  const sealDue = async (): Promise<number | undefined> => {
+    for (;;) {
+      const pending = await pendingSummary(deps.db);
+      if (pending === undefined) return undefined;
+      const waited = deps.clock.now().getTime() - pending.oldest.getTime();
+      if (waited < deps.batchDelayMs && pending.count < deps.batchMax) return deps.batchDelayMs - waited;
+      await sealBatch({ db: deps.db, member: deps.member, signer: deps.signer, maxItems: deps.batchMax, clock: deps.clock, random: deps.random });
+    }
+  };
+
+  const sendNext = async (): Promise<PublishStep> => {
+    const head = await headOfQueue(deps.db);
+    if (head === undefined) return { kind: 'idle' };
+    const wait = head.nextAttemptAt.getTime() - deps.clock.now().getTime();
+    if (wait > 0) return { kind: 'waiting', ms: wait };
+    const outcome = await postBatch(deps.hub, head.jws);
+    switch (outcome.kind) {
+      case 'accepted':
+        await markAccepted(deps.db, head.seq, outcome.receipt, deps.clock.now());
+        deps.logger.info({ batchId: head.batchId, leafIndex: outcome.receipt.leafIndex, duplicate: outcome.receipt.duplicate }, 'batch accepted by the hub');
+        deps.onAccepted?.();
+        return { kind: 'accepted', batchId: head.batchId, leafIndex: outcome.receipt.leafIndex, duplicate: outcome.receipt.duplicate };
+      case 'refused':
+        await markRefused(deps.db, head.seq, outcome.refusal);
+        deps.logger.error({ batchId: head.batchId, code: outcome.refusal.code, details: outcome.refusal.details }, `the hub refused a batch for good: ${outcome.refusal.message}`);
+        return { kind: 'refused', batchId: head.batchId, code: outcome.refusal.code };
+      case 'retry': {
+        const delayMs = backoffDelay(head.attempts + 1, deps.backoff, deps.random);
+        await markRetry(deps.db, head.seq, new Date(deps.clock.now().getTime() + delayMs), outcome.reason);
+        deps.logger.warn({ batchId: head.batchId, attempt: head.attempts + 1, delayMs, reason: outcome.reason }, 'the hub did not take the batch; will retry');
+        return { kind: 'retry', batchId: head.batchId, delayMs, reason: outcome.reason };
+      }
+    }
+  };
+
+  return {
+    sealDue,
+    sendNext,
+    async step() {
+      const sealIn = await sealDue();
+      const sent = await sendNext();
+      const sendIn = sent.kind === 'idle' ? undefined : sent.kind === 'waiting' ? sent.ms : sent.kind === 'retry' ? sent.delayMs : 0;
+      if (sealIn === undefined) return sendIn;
+      return sendIn === undefined ? sealIn : Math.min(sealIn, sendIn);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * `POST /v1/scan`: which federation indicators a listing matches, answered from the node's own
+ * index. The listing's text and image stay on the node: nothing is sent to the hub, nothing is
+ * stored, nothing is logged.
+ */
+import { z } from 'zod';
+import { hashImageDihedral } from '../hashing/index.js';
+import { isWildintelError, type Clock } from '../kernel/index.js';
+import type { EntityManager } from 'typeorm';
+import { hashSource } from './anonymizer.js';
+import { NodeError } from './errors.js';
+import type { FederationIndex, ScanResult } from './federation-index.js';
+import { firstIssue, type ImageSource, type UploadedFiles } from './observation.js';
+
+const MAX_TEXT = 100_000;
+
+const scanSchema = z.strictObject({
+  text: z.string().min(1).max(MAX_TEXT).optional(),
+  image: z
+    .strictObject({ data: z.base64('must be base64').max(64 * 1024 * 1024).optional(), path: z.string().min(1).max(4096).optional(), file: z.string().min(1).max(200).optional() })
+    .optional(),
+  /** PDQ Hamming distance, 0–128 (31 is the usual match threshold). */
+  maxDistance: z.coerce.number().int().min(0).max(128).optional(),
+});
+
+export interface ScanRequest {
+  readonly text?: string;
+  readonly image?: ImageSource;
+  readonly maxDistance?: number;
+}
+
+export function parseScanRequest(body: unknown, files: UploadedFiles = new Map()): ScanRequest {
+  const parsed = scanSchema.safeParse(body);
+  if (!parsed.success) {
+    const { field, reason } = firstIssue(parsed.error);
+    throw new NodeError('INVALID_SCAN', `${field} ${reason}`, { details: { field } });
+  }
+  const { text, image, maxDistance } = parsed.data;
+  const upload = files.get('image');
+  if (text === undefined && image === undefined && upload === undefined) throw new NodeError('INVALID_SCAN', 'send text, an image, or both', { details: { field: 'text' } });
+  const source = upload !== undefined ? { kind: 'bytes' as const, bytes: upload } : image === undefined ? undefined : imageOf(image, files);
+  return { ...(text === undefined ? {} : { text }), ...(source === undefined ? {} : { image: source }), ...(maxDistance === undefined ? {} : { maxDistance }) };
+}
+
+function imageOf(image: { data?: string | undefined; path?: string | undefined; file?: string | undefined }, files: UploadedFiles): ImageSource {
+  if ([image.data, image.path, image.file].filter((v) => v !== undefined).length !== 1) {
+    throw new NodeError('INVALID_SCAN', 'image needs exactly one of data (base64), path or file', { details: { field: 'image' } });
+  }
+  if (image.data !== undefined) return { kind: 'bytes', bytes: new Uint8Array(Buffer.from(image.data, 'base64')) };
+  if (image.path !== undefined) return { kind: 'path', path: image.path };
+  const bytes = files.get(image.file!);
+  if (bytes === undefined) throw new NodeError('INVALID_SCAN', 'image.file names no uploaded part', { details: { field: 'image.file' } });
+  return { kind: 'bytes', bytes };
+}
+
+/** Matches the text with the keyword automaton and the image's eight dihedral PDQ hashes in the PDQ index. */
+export async function scanListing(db: Pick<EntityManager, 'query'>, index: FederationIndex, request: ScanRequest, options: { imageDir: string | undefined; clock: Clock }): Promise<ScanResult> {
+  let pdqHashes: string[] = [];
+  if (request.image !== undefined) {
+    try {
+      const { hashes } = await hashSource(request.image, options.imageDir, 0, hashImageDihedral);
+      pdqHashes = [...new Set(Object.values(hashes))];
+    } catch (err) {
+      if (isWildintelError(err) && err.code === 'INVALID_OBSERVATION') {
+        throw new NodeError('INVALID_SCAN', `image ${err.message.replace(/^observation 0: \w+ /, '')}`, { cause: err, details: { field: 'image' } });
+      }
+      throw err;
+    }
+  }
+  return index.scan(db, { ...(request.text === undefined ? {} : { text: request.text }), pdqHashes, ...(request.maxDistance === undefined ? {} : { maxDistance: request.maxDistance }) }, options.clock.now());
+}

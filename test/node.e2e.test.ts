@@ -62,7 +62,11 @@ describe('member nodes publishing to a hub', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'wildintel-node-e2e-'));
     fed = await startTestFederation({ env: { HUB_ORIGIN: 'http://hub.test' }, logger: hubLogs.logger });
     const pseudonymFile = await sharedPseudonymKey(dir);
-    fixtures = [await nodeFixture(fed, await fed.addMember('shopmart'), pseudonymFile), await nodeFixture(fed, await fed.addMember('chatapp'), pseudonymFile)];
+    // shopmart pins the hub's log key on first contact; chatapp is configured with it.
+    fixtures = [
+      await nodeFixture(fed, await fed.addMember('shopmart'), pseudonymFile),
+      await nodeFixture(fed, await fed.addMember('chatapp'), pseudonymFile, { HUB_LOG_KEY: fed.hub.services.log.verifierKey }),
+    ];
     const [a, b] = fixtures as [NodeFixture, NodeFixture];
     [shopmart, chatapp] = await Promise.all([a.start(nodeLogs.logger), b.start(nodeLogs.logger)]);
     keys = { shopmart: fixtures[0]!.apiKey, chatapp: fixtures[1]!.apiKey };
@@ -115,6 +119,7 @@ describe('member nodes publishing to a hub', () => {
 
     const status = await settled(shopmart);
     assert.deepEqual([status.outbox.accepted, status.outbox.refused, status.audit.verified, status.alarms.count], [2, 0, 2, 0], 'one AMBER and one GREEN batch');
+    assert.equal(status.audit.logKey, fed.hub.services.log.verifierKey, 'the log key pinned on first contact');
     for (const id of indicators.flat().map((i) => i.id)) assert.deepEqual(await indicatorAtHub(id), { members: ['shopmart'], sightingCount: 1 });
   });
 

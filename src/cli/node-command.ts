@@ -181,7 +181,7 @@ async function importFile(file: string, opts: { chunk: string; fromLine: string 
     progress.stop();
     await send.close();
   }
-  cli.print(`queued ${lines.length} observations as ${indicators} indicators${send.viaNode ? '' : ' (no node running: they are published when it starts)'}`);
+  cli.print(`queued ${plural(lines.length, 'observation')} as ${plural(indicators, 'indicator')}${send.viaNode ? '' : ' (no node running: they are published when it starts)'}`);
 }
 
 async function readImportFile(file: string, fromLine: number): Promise<ImportLine[]> {
@@ -254,4 +254,8 @@ function createProgress(total: number): { advance(n: number): void; stop(): void
   const bar = new SingleBar({ format: 'importing [{bar}] {value}/{total} observations | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic);
   bar.start(total, 0);
   return { advance: (n) => bar.increment(n), stop: () => bar.stop() };
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

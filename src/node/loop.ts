@@ -40,7 +40,9 @@ export function startLoop(name: string, step: () => Promise<number | undefined>,
       (err: unknown) => {
         running = undefined;
         again = false;
-        options.logger.warn({ err, loop: name }, `${name} failed; trying again`);
+        // Type, code and message only: never the error object, whose fields may hold query parameters.
+        const e = err as Error & { code?: unknown };
+        options.logger.warn({ loop: name, error: { type: e.name, code: e.code, message: e.message } }, `${name} failed; trying again`);
         schedule(options.errorDelayMs);
       },
     );

@@ -79,14 +79,17 @@ export async function startNode({ config, logger, clock = systemClock, random = 
     const alarms = createAlarms(db, clock, logger);
     const logClient = createNodeLogClient(hub);
     const witness = createHubWitness({ db, client: logClient, configuredKey: settings.logKey, fetchLogKey: () => fetchLogVerifierKey(hub), alarms, clock, logger });
+    // The vault key is checked before anything runs: a wrong key file stops the node at start.
+    let wakePublisher = (): void => undefined;
+    const { observations } = await createObservationIntake(settings, database, { clock, random, onQueued: () => wakePublisher() });
     const index = await FederationIndex.load(db);
     const feed = createFeedFollower({ db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, rootsDer: settings.rootsDer, client: logClient, witness, index, alarms, clock, random, logger });
-    const auditLoop = startLoop('receipt audit', async () => auditUntilDone(() => auditNextReceipt({ db, client: logClient, witness, alarms, logger }), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs });
-    const feedLoop = startLoop('feed', async () => feedDelay(await feed.followOnce(), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs });
+    const track = (loop: BackgroundLoop): BackgroundLoop => (loops.push(loop), loop);
+    const auditLoop = track(startLoop('receipt audit', async () => auditUntilDone(() => auditNextReceipt({ db, client: logClient, witness, alarms, logger }), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs }));
+    track(startLoop('feed', async () => feedDelay(await feed.followOnce(), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs }));
     const publisher = createPublisher({ db, hub, member: settings.member, signer: settings.signer, batchMax: settings.batchMax, batchDelayMs: settings.batchDelayMs, backoff: settings.backoff, clock, random, logger, onAccepted: () => auditLoop.wake() });
-    const publishLoop = startLoop('publisher', () => publisher.step(), { logger, errorDelayMs: settings.backoff.baseMs });
-    loops.push(publishLoop, auditLoop, feedLoop);
-    const { observations } = await createObservationIntake(settings, database, { clock, random, onQueued: () => publishLoop.wake() });
+    const publishLoop = track(startLoop('publisher', () => publisher.step(), { logger, errorDelayMs: settings.backoff.baseMs }));
+    wakePublisher = () => publishLoop.wake();
     const status = (): Promise<NodeStatus> => readNodeStatus(db, { feedHalted: feed.halted });
     const api = (authenticate: (key: string | undefined) => string | undefined): Express =>
       createPlatformApi({
@@ -112,10 +115,10 @@ export async function startNode({ config, logger, clock = systemClock, random = 
       publisher,
       feed,
       status,
-      stop: () => (stopping ??= shutdown(loops, servers, database, logger)),
+      stop: () => (stopping ??= shutdown(loops, servers, database, logger, config.SHUTDOWN_TIMEOUT_MS)),
     };
   } catch (err) {
-    await shutdown(loops, servers, database, logger);
+    await shutdown(loops, servers, database, logger, 0);
     throw err;
   }
 }
@@ -133,11 +136,19 @@ function feedDelay(result: 'caught-up' | 'more' | 'halted', intervalMs: number):
   return result === 'caught-up' ? intervalMs : undefined;
 }
 
-async function shutdown(loops: readonly BackgroundLoop[], servers: readonly Server[], database: Database, logger: Logger): Promise<void> {
-  for (const server of servers) {
-    server.close();
-    server.closeIdleConnections();
-  }
+/** Stops accepting, lets in-flight requests and a batch in flight finish (up to `graceMs`), then closes the database. */
+async function shutdown(loops: readonly BackgroundLoop[], servers: readonly Server[], database: Database, logger: Logger, graceMs: number): Promise<void> {
+  const force = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), graceMs);
+  await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    ),
+  );
+  clearTimeout(force);
   await Promise.all(loops.map((l) => l.stop()));
   await database.close();
   logger.info('member node stopped');

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -123,6 +124,18 @@ describe('member nodes publishing to a hub', () => {
     for (const id of indicators.flat().map((i) => i.id)) assert.deepEqual(await indicatorAtHub(id), { members: ['shopmart'], sightingCount: 1 });
   });
 
+  it('takes images as multipart uploads', async () => {
+    const photo = await testPicture(7);
+    const form = new FormData();
+    form.set('observations', JSON.stringify({ observations: [{ kind: 'image', file: 'photo', ...common, commodity: 'RHINO_HORN' }] }));
+    form.set('photo', new Blob([photo]), 'photo.png');
+    const res = await fetch(`${chatapp.url}/v1/observations`, { method: 'POST', headers: { authorization: `Bearer ${keys.chatapp}` }, body: form });
+    const body = (await res.json()) as { indicators: Made[][] };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.deepEqual(body.indicators[0]!.map((i) => i.type), ['IMAGE_PDQ', 'IMAGE_SHA256']);
+    assert.equal(body.indicators[0]![1]!.value, createHash('sha256').update(photo).digest('hex'));
+  });
+
   it('correlates the same seller seen by both members into one SELLER indicator with two members', async () => {
     const res = await post(chatapp, '/v1/observations', {
       observations: [
@@ -151,8 +164,15 @@ describe('member nodes publishing to a hub', () => {
     const [image] = result.images as Array<{ indicatorId: string; members: string[]; distance: number; hash: string }>;
     assert.deepEqual([image!.indicatorId, image!.members, image!.hash], [pdq!.id, ['shopmart'], pdq!.value]);
     assert.ok(image!.distance <= 31, `a smaller JPEG copy is near (distance ${image!.distance})`);
+    const form = new FormData();
+    form.set('text', '象牙手镯');
+    form.set('image', new Blob([copy]), 'listing.jpg');
+    const multipart = (await (await fetch(`${chatapp.url}/v1/scan`, { method: 'POST', headers: { authorization: `Bearer ${keys.chatapp}` }, body: form })).json()) as typeof result;
+    assert.deepEqual([multipart.keywords.length, multipart.images.length], [1, 1], 'the same scan as a multipart upload');
     const clean = await post(chatapp, '/v1/scan', { text: 'a wooden bracelet' });
     assert.deepEqual(clean.body, { keywords: [], images: [] });
+    const refusals = await Promise.all([post(chatapp, '/v1/scan', {}), post(chatapp, '/v1/scan', { image: { data: Buffer.from('no picture').toString('base64') } })]);
+    assert.deepEqual(refusals.map((r) => [r.status, (r.body['error'] as { code: string; field: string }).field]), [[400, 'text'], [400, 'image.data']]);
     assert.ok((await chatapp.status()).feed.indexed.keywords >= 1);
   });
 

@@ -80,7 +80,7 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
         case 'keyword':
           return { tlp, indicators: [keywordIndicator(observation.text, observation, index, region.defaultRegion)] };
         case 'image': {
-          const hashes = await hashSource(observation.image, options.imageDir, index, hashImage);
+          const hashes = await hashSource(observation.image, options.imageDir, (field, reason, cause) => invalidObservation(index, field, reason, cause), hashImage);
           return { tlp, indicators: [made('IMAGE_PDQ', hashes.pdq, observation, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, observation, index)] };
         }
       }
@@ -120,33 +120,35 @@ export function holdsPersonalData(text: string, region: CountryCode | undefined)
   return findPhoneNumbersInText(folded, region === undefined ? {} : { defaultCountry: region }).length > 0;
 }
 
+/** How a caller reports a bad image: the field at fault (`data` or `path`) and why. */
+export type ImageRefusal = (field: 'data' | 'path', reason: string, cause?: unknown) => Error;
+
 /**
- * Hashes an image from the platform with `hash` (PDQ or its dihedral variants): bytes as given,
- * a path only inside NODE_IMAGE_DIR. An unreadable image is INVALID_OBSERVATION on its field.
+ * Hashes an image from the platform with `hash` (PDQ, or its dihedral variants): bytes as given,
+ * a path only inside NODE_IMAGE_DIR. An unreadable image or a refused path goes to `refuse`.
  */
-export async function hashSource<T>(source: ImageSource, imageDir: string | undefined, index: number, hash: (input: Uint8Array | string) => Promise<T>): Promise<T> {
-  const field = source.kind === 'bytes' ? 'data' : 'path';
-  const input = source.kind === 'bytes' ? source.bytes : await allowedPath(source.path, imageDir, index);
+export async function hashSource<T>(source: ImageSource, imageDir: string | undefined, refuse: ImageRefusal, hash: (input: Uint8Array | string) => Promise<T>): Promise<T> {
+  const input = source.kind === 'bytes' ? source.bytes : await allowedPath(source.path, imageDir, refuse);
   try {
     return await hash(input);
   } catch (err) {
-    if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw invalidObservation(index, field, 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF…)', err);
+    if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw refuse(source.kind === 'bytes' ? 'data' : 'path', 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF…)', err);
     throw err;
   }
 }
 
 /** Resolves symbolic links before the check, so a link inside the directory cannot point outside it. */
-async function allowedPath(requested: string, imageDir: string | undefined, index: number): Promise<string> {
-  if (imageDir === undefined) throw invalidObservation(index, 'path', 'is not enabled on this node (NODE_IMAGE_DIR is unset): send the image as data');
+async function allowedPath(requested: string, imageDir: string | undefined, refuse: ImageRefusal): Promise<string> {
+  if (imageDir === undefined) throw refuse('path', 'is not enabled on this node (NODE_IMAGE_DIR is unset): send the image as data');
   let root: string;
   let file: string;
   try {
     root = await realpath(imageDir);
     file = await realpath(path.resolve(imageDir, requested));
   } catch (cause) {
-    throw invalidObservation(index, 'path', 'names no readable file under NODE_IMAGE_DIR', cause);
+    throw refuse('path', 'names no readable file under NODE_IMAGE_DIR', cause);
   }
-  if (!file.startsWith(root + path.sep)) throw invalidObservation(index, 'path', 'is outside NODE_IMAGE_DIR');
+  if (!file.startsWith(root + path.sep)) throw refuse('path', 'is outside NODE_IMAGE_DIR');
   return file;
 }
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { hashImageDihedral } from '../hashing/index.js';
-import { isWildintelError, type Clock } from '../kernel/index.js';
+import type { Clock } from '../kernel/index.js';
 import type { EntityManager } from 'typeorm';
 import { hashSource } from './anonymizer.js';
 import { NodeError } from './errors.js';
@@ -55,17 +55,8 @@ function imageOf(image: { data?: string | undefined; path?: string | undefined; 
 
 /** Matches the text with the keyword automaton and the image's eight dihedral PDQ hashes in the PDQ index. */
 export async function scanListing(db: Pick<EntityManager, 'query'>, index: FederationIndex, request: ScanRequest, options: { imageDir: string | undefined; clock: Clock }): Promise<ScanResult> {
-  let pdqHashes: string[] = [];
-  if (request.image !== undefined) {
-    try {
-      const { hashes } = await hashSource(request.image, options.imageDir, 0, hashImageDihedral);
-      pdqHashes = [...new Set(Object.values(hashes))];
-    } catch (err) {
-      if (isWildintelError(err) && err.code === 'INVALID_OBSERVATION') {
-        throw new NodeError('INVALID_SCAN', `image ${err.message.replace(/^observation 0: \w+ /, '')}`, { cause: err, details: { field: 'image' } });
-      }
-      throw err;
-    }
-  }
+  const refuse = (field: string, reason: string, cause?: unknown): NodeError => new NodeError('INVALID_SCAN', `image.${field} ${reason}`, { cause, details: { field: `image.${field}` } });
+  const dihedral = request.image === undefined ? undefined : await hashSource(request.image, options.imageDir, refuse, hashImageDihedral);
+  const pdqHashes = dihedral === undefined ? [] : [...new Set(Object.values(dihedral.hashes))];
   return index.scan(db, { ...(request.text === undefined ? {} : { text: request.text }), pdqHashes, ...(request.maxDistance === undefined ? {} : { maxDistance: request.maxDistance }) }, options.clock.now());
 }

@@ -243,7 +243,9 @@ describe('agency API', () => {
       assert.equal(((await hugeR.json()) as { error: { code: string } }).error.code, 'PAYLOAD_TOO_LARGE');
     });
 
-    it('refuses a page larger than 500', async () => {
+    it('answers a full page of 500 with a dozen fields, and refuses a page larger than 500', async () => {
+      const full = await ask(tokens['red'], `{ indicators(first: 500) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id type value quality firstSeenAt lastSeenAt sightingCount members commodities maxConfidence status } } } }`);
+      assert.equal(full.body.errors, undefined, JSON.stringify(full.body.errors));
       const r = await ask(tokens['red'], `{ indicators(first: 501) { totalCount } }`);
       assert.equal(r.body.errors?.[0]?.extensions?.['code'], 'INVALID_PAGE_SIZE');
     });

@@ -25,7 +25,8 @@ function armor(): ApolloArmor {
   return new ApolloArmor({
     maxDepth: { n: 10 },
     maxAliases: { n: 15 },
-    costLimit: { maxCost: 5000 },
+    // The cost grows with `first`: a full page of 500 with a dozen fields must pass.
+    costLimit: { maxCost: 60_000 },
     maxTokens: { n: 2000 },
     maxDirectives: { n: 20 },
     blockFieldSuggestion: { enabled: true },

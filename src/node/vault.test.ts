@@ -40,6 +40,12 @@ describe('pseudonym vault', () => {
     assert.equal((await revealPseudonym(t.database.dataSource, vault, fp('A')))?.value, '+86 138 0013 8000');
   });
 
+  it('takes the same seller twice in one batch of records (one request naming it twice), keeping the first spelling', async () => {
+    const twice = [vault.seal(fp('E'), '2026-01', { kind: 'phone', value: '+86 139 0000 0001' }), vault.seal(fp('E'), '2026-01', { kind: 'phone', value: '13900000001' })];
+    await storePseudonyms(t.database.dataSource, twice, new Date('2026-05-01T00:00:00Z'));
+    assert.equal((await revealPseudonym(t.database.dataSource, vault, fp('E')))?.value, '+86 139 0000 0001');
+  });
+
   it('refuses a record moved to another fingerprint, or opened with another key', () => {
     const sealed = vault.seal(fp('C'), '2026-01', { kind: 'email', value: 'a@b.example' });
     assert.throws(() => vault.open({ ...sealed, fingerprint: fp('D') }), isCode('VAULT_CORRUPT'));

@@ -103,7 +103,10 @@ export async function assertVaultKey(db: Queryable, vault: Vault): Promise<void>
 }
 
 /** Stores new pseudonyms (the first raw spelling is kept) and refreshes when known ones were seen. */
-export async function storePseudonyms(tx: Queryable, records: readonly SealedPseudonym[], seenAt: Date): Promise<void> {
+export async function storePseudonyms(tx: Queryable, all: readonly SealedPseudonym[], seenAt: Date): Promise<void> {
+  // One request may name the same seller twice; one INSERT … ON CONFLICT may touch a row only once.
+  const seen = new Set<string>();
+  const records = all.filter((r) => !seen.has(r.fingerprint) && seen.add(r.fingerprint));
   if (records.length === 0) return;
   await tx.query(
     `INSERT INTO node_pseudonyms (fingerprint, kind, key_id, nonce, ciphertext, first_seen_at, last_seen_at)

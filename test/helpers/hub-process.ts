@@ -19,7 +19,7 @@ export function spawnHub(env: Record<string, string>, options: { timeoutMs?: num
 }
 
 /** Starts a long-running `wildintel` command and waits for the JSON log line `ready` (its `url` is the process's). */
-export async function spawnWildintel(args: string[], ready: string, env: Record<string, string>, { timeoutMs = 30000 } = {}): Promise<HubProcess> {
+export async function spawnWildintel(args: string[], ready: string, env: Record<string, string>, { timeoutMs = 90_000 } = {}): Promise<HubProcess> {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },

@@ -54,9 +54,11 @@ export async function benchGraphql(opts: { seconds?: number; runs?: number; conc
   const dataDir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-data-'));
   try {
     const ids = await seed(database.url, indicators);
-    const env = { DATABASE_URL: database.url, CERTS_DIR: certsDir, DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' };
+    // A fixed HUB_ORIGIN: the CLI issues the token in its own process and must name the hub's issuer.
+    const env = { DATABASE_URL: database.url, CERTS_DIR: certsDir, DATA_DIR: dataDir, HUB_ORIGIN: 'http://bench.hub', RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' };
     const hub = await spawnHub(env);
     const token = await issueToken(env);
+    await assertAnswers(hub.url, token, ids[0]!);
     const bare = await startBare(database.url);
     const query = JSON.stringify({ query: 'query($id: ID!) { indicator(id: $id) { id type value sightingCount } }' });
     const pick = (i: number): string => ids[(i * 7919) % ids.length]!;
@@ -96,6 +98,17 @@ async function issueToken(env: Record<string, string>): Promise<string> {
   const issued = await runCli(['token', 'issue', '--agency', 'bench', '--sub', 'load', '--scope', 'indicators:read', '--tlp', 'AMBER', '--ttl', '2h'], env);
   if (issued.code !== 0) throw new Error(issued.stderr);
   return issued.stdout.trim();
+}
+
+/** One request by hand first, so that a benchmark of refusals cannot pass for one of answers. */
+async function assertAnswers(url: string, token: string, id: string): Promise<void> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: 'query($id: ID!) { indicator(id: $id) { id } }', variables: { id } }),
+  });
+  const body = (await res.json()) as { data?: { indicator: { id: string } | null }; errors?: unknown };
+  if (body.data?.indicator?.id !== id) throw new Error(`the hub does not answer the benchmark's query: ${JSON.stringify(body)}`);
 }
 
 /** The run with the median throughput, so its latencies belong to the same run. */

@@ -27,6 +27,8 @@ export interface IngestBenchResult {
   baselinePerSecond: number;
   ratio: number;
   runs: { endToEnd: number[]; baseline: number[] };
+  /** The hub database's size on disk per indicator stored (tables, indexes, batches with their JWS, the log). */
+  hubBytesPerIndicator: number;
 }
 
 type Indicator = { type: 'KEYWORD'; value: string; commodity: string; observedAt: string; confidence: number };
@@ -88,6 +90,7 @@ export async function benchIngest(opts: { databaseUrl?: string; batches?: number
   await pool.query(`INSERT INTO members (slug, name) VALUES ('bench', 'Bench')`);
   const endToEnd: number[] = [];
   const baseline: number[] = [];
+  let storage = 0;
   try {
     const key = createMemberKeyAndCsr({ member: 'bench' });
     const ca = { certPem: await readText(path.join(certsDir, 'dev/root.pem')), keyPem: await readText(path.join(certsDir, 'dev/root-key.pem')) };
@@ -99,6 +102,8 @@ export async function benchIngest(opts: { databaseUrl?: string; batches?: number
       baseline.push((batches * batchSize) / (await baselineRun(pool, data, concurrency)));
       endToEnd.push((batches * batchSize) / (await endToEndRun(hub.url, signed, concurrency)));
     }
+    const [size] = await hub.database.dataSource.query(`SELECT pg_database_size(current_database())::float8 AS bytes, (SELECT count(*) FROM indicators)::float8 AS n`);
+    storage = Math.round(Number(size.bytes) / Number(size.n));
   } finally {
     await pool.end();
     await hub.stop();
@@ -108,7 +113,7 @@ export async function benchIngest(opts: { databaseUrl?: string; batches?: number
   }
   const e = median(endToEnd);
   const b = median(baseline);
-  return { batches, batchSize, concurrency, endToEndPerSecond: round(e, 0), baselinePerSecond: round(b, 0), ratio: round(e / b), runs: { endToEnd: endToEnd.map((x) => round(x, 0)), baseline: baseline.map((x) => round(x, 0)) } };
+  return { batches, batchSize, concurrency, endToEndPerSecond: round(e, 0), baselinePerSecond: round(b, 0), ratio: round(e / b), runs: { endToEnd: endToEnd.map((x) => round(x, 0)), baseline: baseline.map((x) => round(x, 0)) }, hubBytesPerIndicator: storage };
 }
 
 async function readText(file: string): Promise<string> {

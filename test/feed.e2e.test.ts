@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { indicatorId } from '../src/indicators/index.js';
+import { graphql } from './helpers/hub-process.js';
 import { signMemberRequest } from '../src/provenance/index.js';
 import { sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
@@ -60,5 +62,24 @@ describe('content behind the log, for members', () => {
     assert.equal(feed.items[3]!.jws, undefined, 'RED batch content is withheld');
     const rest = (await (await get(`/v1/feed?after=${feed.next}`, await tokenFor(chatapp))).json()) as { items: unknown[] };
     assert.deepEqual(rest.items, []);
+  });
+
+  it('carries opinions with the record their entry hashes, only on indicators the member may see', async () => {
+    const report = async (token: string, value: string) =>
+      graphql(fed.hub.url, 'mutation($id: ID!) { reportOpinion(indicatorId: $id, opinion: FALSE_POSITIVE, note: "a toy") { leafIndex } }', { id: indicatorId('KEYWORD', value) }, { authorization: `Bearer ${token}` });
+    const byMember = await report(await tokenFor(chatapp), 'ivoryamber0');
+    assert.equal(byMember.body.errors, undefined, 'a member reports through its own request token');
+    const agency = await fed.token('indicators:read', { tlp: 'RED' });
+    const onRed = await report(agency, 'ivoryred0');
+    const from = (byMember.body.data!['reportOpinion'] as { leafIndex: number }).leafIndex;
+    const feed = (await (await get(`/v1/feed?after=${from - 1}`, await tokenFor(chatapp))).json()) as { items: Array<{ index: number; entry: string; opinion?: string }> };
+    const entries = feed.items.map((i) => ({ ...i, e: JSON.parse(Buffer.from(i.entry, 'base64').toString()) as { kind: string; recordSha256?: string } }));
+    const opinions = entries.filter((i) => i.e.kind === 'opinion');
+    assert.equal(opinions.length, 2);
+    const [mine, red] = opinions;
+    assert.equal(createHash('sha256').update(mine!.opinion!).digest('base64url'), mine!.e.recordSha256, 'the record is what the entry commits to');
+    assert.match(mine!.opinion!, /"by":"member:chatapp"/);
+    assert.equal(red!.index, (onRed.body.data!['reportOpinion'] as { leafIndex: number }).leafIndex);
+    assert.equal(red!.opinion, undefined, 'an opinion on a RED-only indicator is not disclosed to a member');
   });
 });

@@ -28,6 +28,8 @@ export interface FeedItem {
   entry: string;
   /** For batch entries the caller may read: the compact JWS as received. */
   jws?: string;
+  /** For opinion entries on an indicator the caller may see: the RFC 8785 record the entry hashes. */
+  opinion?: string;
 }
 
 export function createBatchAccessRoutes(deps: { db: DataSource; log: TransparencyLog; logger: Logger; authenticate: (req: Request) => Promise<Reader> }): Router {
@@ -74,13 +76,35 @@ async function feedItems(deps: { db: DataSource; log: TransparencyLog }, reader:
     [start, end],
   );
   const byIndex = new Map(batches.map((b) => [Number(b.leaf_index), b]));
+  const opinions = await visibleOpinions(deps.db, reader, start, end);
   return entries.map((bytes, i) => {
     const index = start + i;
     const batch = byIndex.get(index);
     const item: FeedItem = { index, entry: Buffer.from(bytes).toString('base64') };
     if (batch !== undefined && mayRead(reader, batch)) item.jws = batch.jws;
+    const opinion = opinions.get(index);
+    if (opinion !== undefined) item.opinion = opinion;
     return item;
   });
+}
+
+/**
+ * Opinion records in [start, end) on indicators the caller may see: an indicator counts as visible
+ * when one of its sightings is in a batch the caller may read, so an opinion never discloses an
+ * indicator that only higher TLPs carry.
+ */
+async function visibleOpinions(db: DataSource, reader: Reader, start: number, end: number): Promise<Map<number, string>> {
+  const rows: Array<{ leaf_index: string | number; record: string; indicator_id: string }> = await db.query(
+    `SELECT leaf_index, record, indicator_id FROM opinions WHERE leaf_index >= $1 AND leaf_index < $2`,
+    [start, end],
+  );
+  if (rows.length === 0) return new Map();
+  const sightings: Array<{ indicator_id: string; member: string; tlp: Tlp }> = await db.query(
+    `SELECT DISTINCT indicator_id, member, tlp FROM sightings WHERE indicator_id = ANY($1::text[])`,
+    [rows.map((r) => r.indicator_id)],
+  );
+  const visible = new Set(sightings.filter((s) => mayRead(reader, s)).map((s) => s.indicator_id));
+  return new Map(rows.filter((r) => visible.has(r.indicator_id)).map((r) => [Number(r.leaf_index), r.record]));
 }
 
 function fail(res: Response, err: unknown, logger: Logger): void {

@@ -13,6 +13,8 @@ export type NodeErrorCode =
   | 'UNKNOWN_INDICATOR'
   /** A scan request has neither text nor image, or a bad one (details: field). */
   | 'INVALID_SCAN'
+  /** An opinion request is malformed, or the hub refused it as such (details: field). */
+  | 'INVALID_OPINION'
   /** No or an unknown platform API key. */
   | 'UNAUTHENTICATED'
   /** The request body is over NODE_MAX_BODY_MB. */
@@ -38,6 +40,7 @@ export const NODE_ERROR_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   INVALID_RETRACTION: 400,
   UNKNOWN_INDICATOR: 404,
   INVALID_SCAN: 400,
+  INVALID_OPINION: 400,
   UNAUTHENTICATED: 401,
   PAYLOAD_TOO_LARGE: 413,
   MALFORMED_REQUEST: 400,

@@ -26,6 +26,8 @@ export interface ScanHitDetails {
   readonly indicatorId: string;
   readonly members: readonly string[];
   readonly commodities: readonly Commodity[];
+  /** The federation's aggregate of opinions on it, as the feed carried them. */
+  readonly status: 'UNREVIEWED' | 'CONFIRMED' | 'DISPUTED' | 'FALSE_POSITIVE';
 }
 
 export interface KeywordScanHit extends ScanHitDetails {
@@ -109,12 +111,27 @@ export class FederationIndex {
 /** Members, commodities and value of each hit's unexpired sightings; hits with none are dropped. */
 async function liveDetails(db: Queryable, ids: readonly string[], now: Date): Promise<Map<string, { details: ScanHitDetails; value: string; quality: number | null }>> {
   if (ids.length === 0) return new Map();
-  const rows: Array<{ indicator_id: string; value: string; quality: number | null; members: string[]; commodities: Commodity[] }> = await db.query(
-    `SELECT indicator_id, min(value) AS value, min(quality) AS quality, array_agg(DISTINCT member ORDER BY member) AS members, array_agg(DISTINCT commodity ORDER BY commodity) AS commodities
-     FROM node_feed_indicators WHERE indicator_id = ANY($1::text[]) AND (expires_at IS NULL OR expires_at > $2) GROUP BY indicator_id`,
+  const rows: Array<{ indicator_id: string; value: string; quality: number | null; members: string[]; commodities: Commodity[]; status: ScanHitDetails['status'] }> = await db.query(
+    `SELECT f.indicator_id, min(f.value) AS value, min(f.quality) AS quality, array_agg(DISTINCT f.member ORDER BY f.member) AS members,
+            array_agg(DISTINCT f.commodity ORDER BY f.commodity) AS commodities,
+            (SELECT CASE WHEN bool_or(o.verdict = 'CONFIRMED') AND bool_or(o.verdict = 'FALSE_POSITIVE') THEN 'DISPUTED'
+                         WHEN bool_or(o.verdict = 'CONFIRMED') THEN 'CONFIRMED' WHEN bool_or(o.verdict = 'FALSE_POSITIVE') THEN 'FALSE_POSITIVE'
+                         ELSE 'UNREVIEWED' END FROM node_feed_opinions o WHERE o.indicator_id = f.indicator_id) AS status
+     FROM node_feed_indicators f WHERE f.indicator_id = ANY($1::text[]) AND (f.expires_at IS NULL OR f.expires_at > $2) GROUP BY f.indicator_id`,
     [ids, now],
   );
-  return new Map(rows.map((r) => [r.indicator_id, { details: { indicatorId: r.indicator_id, members: r.members, commodities: r.commodities }, value: r.value, quality: r.quality === null ? null : Number(r.quality) }]));
+  return new Map(rows.map((r) => [r.indicator_id, { details: { indicatorId: r.indicator_id, members: r.members, commodities: r.commodities, status: r.status }, value: r.value, quality: r.quality === null ? null : Number(r.quality) }]));
+}
+
+/** Records verified opinions from the feed: each party's latest verdict per indicator counts. */
+export async function storeFeedOpinions(tx: Queryable, opinions: ReadonlyArray<{ indicatorId: string; by: string; verdict: string; leafIndex: number }>): Promise<void> {
+  for (const o of opinions) {
+    await tx.query(
+      `INSERT INTO node_feed_opinions (indicator_id, by_party, verdict, leaf_index) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (indicator_id, by_party) DO UPDATE SET verdict = EXCLUDED.verdict, leaf_index = EXCLUDED.leaf_index WHERE node_feed_opinions.leaf_index < EXCLUDED.leaf_index`,
+      [o.indicatorId, o.by, o.verdict, o.leafIndex],
+    );
+  }
 }
 
 /** Applies one verified feed batch: its member's retractions first (they withdraw earlier sightings only), then its sightings. */

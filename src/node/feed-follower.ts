@@ -8,7 +8,8 @@
  *      as a prefix: one consistency proof covers the inclusion of every entry of the page;
  *   3. a batch's JWS must hash to its entry's jwsSha256, and verify under the federation root
  *      (chain, signature, leaf naming the member; revocations as the log itself recorded them),
- *      and name the same member, batch, TLP and count as the entry.
+ *      and name the same member, batch, TLP and count as the entry;
+ *   4. an opinion's record must hash to its entry's recordSha256 and name the same party.
  * A page that fails is not applied: the node raises an alarm and stops following until restart.
  */
 import type { DataSource } from 'typeorm';
@@ -19,7 +20,7 @@ import { createBatchVerifier, signMemberRequest, type BatchSigner } from '../pro
 import { leafHash, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
 import type { Alarms } from './alarms.js';
 import { NodeError } from './errors.js';
-import { storeFeedBatch, unbacked, type FederationIndex, type FeedSighting } from './federation-index.js';
+import { storeFeedBatch, storeFeedOpinions, unbacked, type FederationIndex, type FeedSighting } from './federation-index.js';
 import { fetchFeed, type FeedPage, type HubClientOptions } from './hub-client.js';
 import type { HubWitness } from './hub-witness.js';
 
@@ -43,6 +44,14 @@ interface FeedState {
   next: number;
   range: CompactRange;
   revocations: Record<string, number>;
+}
+
+/** A party's verdict on an indicator, as its logged record says. */
+export interface FeedOpinion {
+  readonly indicatorId: string;
+  readonly by: string;
+  readonly verdict: 'CONFIRMED' | 'FALSE_POSITIVE';
+  readonly leafIndex: number;
 }
 
 interface VerifiedFeedBatch {
@@ -70,8 +79,8 @@ export function createFeedFollower(deps: FeedFollowerDeps): FeedFollower {
       const state = await readFeedState(deps.db);
       const page = await fetchFeed(deps.hub, await requestToken(deps), state.next - 1);
       try {
-        const { range, revocations, batches } = await verifyPage(deps, state, page);
-        await applyPage(deps, { next: state.next + page.items.length, range, revocations }, batches);
+        const { range, revocations, batches, opinions } = await verifyPage(deps, state, page);
+        await applyPage(deps, { next: state.next + page.items.length, range, revocations }, batches, opinions);
       } catch (err) {
         if (isWildintelError(err) && err.code === 'HUB_UNAVAILABLE') throw err;
         halted = true;
@@ -102,11 +111,12 @@ function feedInvalid(check: string, message: string, cause?: unknown): NodeError
   return new NodeError('HUB_MISBEHAVING', message, { cause, details: { check } });
 }
 
-async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPage): Promise<FeedState & { batches: VerifiedFeedBatch[] }> {
+async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPage): Promise<FeedState & { batches: VerifiedFeedBatch[]; opinions: FeedOpinion[] }> {
   let range = state.range;
   const revocations = { ...state.revocations };
   const verifier = createBatchVerifier({ roots: deps.rootsDer, isRevoked: (serial) => (revocations[serial] === undefined ? undefined : new Date(revocations[serial])), clock: deps.clock });
   const batches: VerifiedFeedBatch[] = [];
+  const opinions: FeedOpinion[] = [];
   for (const [i, item] of page.items.entries()) {
     if (item.index !== state.next + i) throw feedInvalid('FEED_GAP', `entry ${item.index} came where entry ${state.next + i} was due`);
     const bytes = new Uint8Array(Buffer.from(item.entry, 'base64'));
@@ -114,9 +124,10 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
     range = appendLeaf(range, leafHash(bytes));
     if (entry.kind === 'revocation') revocations[entry.serial] ??= entry.ts;
     if (entry.kind === 'batch' && item.jws !== undefined) batches.push(await verifyFeedBatch(verifier, entry, item.jws, item.index));
+    if (entry.kind === 'opinion' && item.opinion !== undefined) opinions.push(verifyFeedOpinion(entry, item.opinion, item.index));
   }
   if (range.size > 0) await proveIncluded(deps, range, await deps.witness.observe(page.checkpoint));
-  return { next: range.size, range, revocations, batches };
+  return { next: range.size, range, revocations, batches, opinions };
 }
 
 function parseFeedEntry(bytes: Uint8Array, index: number): LogEntry {
@@ -146,6 +157,21 @@ async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>,
   return { member: payload.member, sightings, retracted: (payload.retractions ?? []).map((r) => r.indicatorId) };
 }
 
+function verifyFeedOpinion(entry: Extract<LogEntry, { kind: 'opinion' }>, record: string, index: number): FeedOpinion {
+  if (sha256Base64url(record) !== entry.recordSha256) throw feedInvalid('OPINION_HASH_MISMATCH', `the opinion served with entry ${index} is not the one the entry commits to`);
+  let parsed: { indicatorId?: unknown; by?: unknown; verdict?: unknown };
+  try {
+    parsed = JSON.parse(record) as typeof parsed;
+  } catch (cause) {
+    throw feedInvalid('OPINION_INVALID', `the opinion of entry ${index} is not JSON`, cause);
+  }
+  const { indicatorId: id, by, verdict } = parsed;
+  if (typeof id !== 'string' || by !== entry.by || (verdict !== 'CONFIRMED' && verdict !== 'FALSE_POSITIVE')) {
+    throw feedInvalid('OPINION_INVALID', `the opinion of entry ${index} does not match its entry (party, indicator or verdict)`);
+  }
+  return { indicatorId: id, by, verdict, leafIndex: index };
+}
+
 /** The node's tree of every entry read must be a prefix of the signed checkpoint's tree. */
 async function proveIncluded(deps: FeedFollowerDeps, range: CompactRange, checkpoint: Checkpoint): Promise<void> {
   if (range.size > checkpoint.size) throw feedInvalid('INCONSISTENT_PROOF', `the feed served ${range.size} entries with a checkpoint of only ${checkpoint.size}`);
@@ -157,10 +183,11 @@ async function proveIncluded(deps: FeedFollowerDeps, range: CompactRange, checkp
   }
 }
 
-async function applyPage(deps: FeedFollowerDeps, state: FeedState, batches: readonly VerifiedFeedBatch[]): Promise<void> {
+async function applyPage(deps: FeedFollowerDeps, state: FeedState, batches: readonly VerifiedFeedBatch[], opinions: readonly FeedOpinion[]): Promise<void> {
   const retracted = [...new Set(batches.flatMap((b) => b.retracted))];
   const gone = await deps.db.transaction(async (tx) => {
     for (const batch of batches) await storeFeedBatch(tx, batch.member, batch.sightings, batch.retracted);
+    await storeFeedOpinions(tx, opinions);
     await tx.query(`UPDATE node_state SET feed_next = $1, feed_range = $2::jsonb, feed_revocations = $3::jsonb, feed_at = $4 WHERE id = 1`, [
       state.next,
       JSON.stringify(state.range.hashes.map((h) => Buffer.from(h).toString('base64'))),

@@ -59,7 +59,7 @@ export async function postBatch(options: HubClientOptions, jws: string): Promise
 }
 
 const feedSchema = z.object({
-  items: z.array(z.object({ index: z.int().min(0), entry: z.string(), jws: z.string().optional() })).max(10_000),
+  items: z.array(z.object({ index: z.int().min(0), entry: z.string(), jws: z.string().optional(), opinion: z.string().max(16_384).optional() })).max(10_000),
   next: z.int().min(-1),
   size: z.int().min(0),
   checkpoint: z.string().min(1).max(1 << 16),
@@ -73,6 +73,35 @@ export async function fetchFeed(options: HubClientOptions, token: string, after:
   const page = feedSchema.safeParse(body);
   if (!page.success) throw new NodeError('HUB_MISBEHAVING', 'the feed answer is not {items, next, size, checkpoint}', { details: { check: 'feed-shape' } });
   return page.data;
+}
+
+/**
+ * Records this member's opinion on an indicator at the hub (GraphQL reportOpinion, authenticated
+ * by a member request token). The hub's refusals keep their meaning: NOT_FOUND (an indicator the
+ * member cannot see) is UNKNOWN_INDICATOR, INVALID_OPINION stays itself.
+ */
+export async function postOpinion(options: HubClientOptions, token: string, input: { indicatorId: string; opinion: string; note?: string | undefined }): Promise<{ status: string; leafIndex: number }> {
+  let res: Response;
+  try {
+    res = await fetch(`${options.hubUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: 'mutation($id: ID!, $o: OpinionVerdict!, $n: String) { reportOpinion(indicatorId: $id, opinion: $o, note: $n) { status leafIndex } }',
+        variables: { id: input.indicatorId, o: input.opinion, n: input.note ?? null },
+      }),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
+  } catch (err) {
+    throw new NodeError('HUB_UNAVAILABLE', `cannot reach the hub: ${networkReason(err)}`, { cause: err });
+  }
+  const body = (await res.json().catch(() => undefined)) as { data?: { reportOpinion?: { status: string; leafIndex: number } }; errors?: Array<{ message: string; extensions?: { code?: string } }> } | undefined;
+  const answer = body?.data?.reportOpinion;
+  if (answer !== undefined && typeof answer.leafIndex === 'number') return answer;
+  const error = body?.errors?.[0];
+  if (error?.extensions?.code === 'NOT_FOUND') throw new NodeError('UNKNOWN_INDICATOR', 'the hub has no indicator by that id that this member may see', { details: { field: 'indicatorId' } });
+  if (error?.extensions?.code === 'INVALID_OPINION') throw new NodeError('INVALID_OPINION', error.message, { details: { field: 'note' } });
+  throw new NodeError('HUB_UNAVAILABLE', `the hub did not record the opinion (HTTP ${res.status}${error ? `: ${error.extensions?.code ?? error.message}` : ''})`);
 }
 
 /** The log's verifier key as the hub announces it (public GraphQL `checkpoint`), for trust on first use. */

@@ -23,6 +23,7 @@ import { createHubWitness } from './hub-witness.js';
 import { startLoop, type BackgroundLoop } from './loop.js';
 import { createObservationService, type ObservationService } from './observation-service.js';
 import { bearerToken, createPlatformApi } from './platform-api.js';
+import { parseOpinionRequest, reportOpinion } from './opinion.js';
 import { createPublisher, type Publisher } from './publisher.js';
 import { auditNextReceipt } from './receipt-audit.js';
 import { scanListing } from './scan.js';
@@ -96,6 +97,7 @@ export async function startNode({ config, logger, clock = systemClock, random = 
         service: observations,
         scan: (request) => scanListing(db, index, request, { imageDir: settings.imageDir, clock }),
         status,
+        opinion: (body) => reportOpinion({ hub, audience: settings.audience, member: settings.member, signer: settings.signer, clock, random }, parseOpinionRequest(body)),
         logger,
         maxBodyBytes: settings.maxBodyBytes,
         authenticate: (req) => authenticate(bearerToken(req)),

@@ -23,6 +23,8 @@ export interface PlatformApiDeps {
   readonly service: ObservationService;
   readonly scan: (request: ScanRequest) => Promise<ScanResult>;
   readonly status: () => Promise<NodeStatus>;
+  /** Records the platform's verdict on a federation indicator at the hub. */
+  readonly opinion: (body: unknown) => Promise<unknown>;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** The name of the caller's API key, or undefined to refuse it. */
@@ -50,6 +52,7 @@ export function createPlatformApi(deps: PlatformApiDeps): Express {
   route('/v1/retractions', async (req) => ({ retractions: await deps.service.retract(jsonOf(req, 'retractions')) }));
   // A multipart scan sends plain fields (text, maxDistance) and an `image` file part.
   route('/v1/scan', async (req, files) => deps.scan(parseScanRequest(req.body ?? {}, files)));
+  route('/v1/opinions', async (req) => deps.opinion(req.body ?? {}));
   app.get('/v1/status', (_req, res, next) => {
     deps.status().then((status) => res.json(status), next);
   });

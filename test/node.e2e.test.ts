@@ -160,7 +160,7 @@ describe('member nodes publishing to a hub', () => {
     });
     const [keyword] = made['shopmart']![2]!;
     const [pdq] = made['shopmart']![3]!;
-    assert.deepEqual(result.keywords, [{ indicatorId: keyword!.id, members: ['shopmart'], commodities: ['IVORY'], keyword: '象牙手镯', start: 3, end: 7 }]);
+    assert.deepEqual(result.keywords, [{ indicatorId: keyword!.id, members: ['shopmart'], commodities: ['IVORY'], status: 'UNREVIEWED', keyword: '象牙手镯', start: 3, end: 7 }]);
     const [image] = result.images as Array<{ indicatorId: string; members: string[]; distance: number; hash: string }>;
     assert.deepEqual([image!.indicatorId, image!.members, image!.hash], [pdq!.id, ['shopmart'], pdq!.value]);
     assert.ok(image!.distance <= 31, `a smaller JPEG copy is near (distance ${image!.distance})`);

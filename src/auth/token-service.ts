@@ -10,6 +10,16 @@ import { AuthError, parseScopes } from './scopes.js';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
+/** NOTIFY channel on which a revoked token's jti is announced at commit, to every hub process. */
+export const TOKEN_REVOCATIONS_CHANNEL = 'wildintel_token_revocations';
+/**
+ * How long a token found unrevoked is trusted without asking the database again. Revocations
+ * reach every process at once by NOTIFY; this bounds the window should a notification be lost
+ * while a listening connection is re-opened.
+ */
+const UNREVOKED_FOR_MS = 60_000;
+const MAX_REMEMBERED = 100_000;
+
 export interface TokenView {
   jti: string;
   agency: string;
@@ -56,13 +66,22 @@ export async function createTokenService(deps: TokenServiceDeps) {
     const keys = new Map(jwks.map((j) => [j['kid']!, createPublicKey({ key: j, format: 'jwk' })] as const));
     return (cache = { at: now, keys, jwks });
   };
-  const verifier: AgencyTokenVerifier = createAgencyTokenVerifier({
-    keys: async () => (await liveKeys()).keys,
-    issuer: deps.issuer,
-    clock: deps.clock,
+  // jti → when it was last found unrevoked; Map order is insertion order, so the oldest go first.
+  const unrevoked = new Map<string, number>();
+  const isRevoked = async (jti: string): Promise<boolean> => {
+    const now = deps.clock.now().getTime();
+    const checked = unrevoked.get(jti);
+    if (checked !== undefined && now - checked < UNREVOKED_FOR_MS) return false;
     // Unknown ids count as revoked: only tokens this hub issued and recorded are accepted.
-    isRevoked: async (jti) => ((await deps.db.query(`SELECT 1 FROM agency_tokens WHERE jti = $1 AND revoked_at IS NULL`, [jti])) as unknown[]).length === 0,
-  });
+    const revoked = ((await deps.db.query(`SELECT 1 FROM agency_tokens WHERE jti = $1 AND revoked_at IS NULL`, [jti])) as unknown[]).length === 0;
+    unrevoked.delete(jti);
+    if (!revoked) {
+      if (unrevoked.size >= MAX_REMEMBERED) unrevoked.delete(unrevoked.keys().next().value!);
+      unrevoked.set(jti, now);
+    }
+    return revoked;
+  };
+  const verifier: AgencyTokenVerifier = createAgencyTokenVerifier({ keys: async () => (await liveKeys()).keys, issuer: deps.issuer, clock: deps.clock, isRevoked });
 
   return {
     verifier,
@@ -98,11 +117,21 @@ export async function createTokenService(deps: TokenServiceDeps) {
       return { token, jti, expiresAt: new Date(exp * 1000), leafIndex };
     },
 
+    /** Revokes a token: refused from the next request on, by every hub process (NOTIFY at commit). */
     async revoke(jti: string): Promise<{ jti: string; revokedAt: Date }> {
       const now = deps.clock.now();
-      const rows = await updateReturning<{ jti: string }>(deps.db, `UPDATE agency_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL RETURNING jti`, [jti, now]);
-      if (rows.length === 0) throw new AuthError('UNKNOWN_TOKEN', `no live token with id ${jti}`);
+      await deps.db.transaction(async (tx) => {
+        const rows = await updateReturning<{ jti: string }>(tx, `UPDATE agency_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL RETURNING jti`, [jti, now]);
+        if (rows.length === 0) throw new AuthError('UNKNOWN_TOKEN', `no live token with id ${jti}`);
+        await tx.query(`SELECT pg_notify($1, $2)`, [TOKEN_REVOCATIONS_CHANNEL, jti]);
+      });
+      unrevoked.delete(jti);
       return { jti, revokedAt: now };
+    },
+
+    /** Forgets that a token was found unrevoked (another process revoked it). */
+    forget(jti: string): void {
+      unrevoked.delete(jti);
     },
 
     async list(): Promise<TokenView[]> {

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { openDatabase, type Database } from '../db/index.js';
 import { buildSchema, createBatchEvents, createGraphQLServer, type GraphQLServices } from '../graphql/index.js';
-import { digestCompletedHours } from '../auth/index.js';
+import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
 import { startSubscriptionServer } from './subscriptions.js';
 import { contextFor } from './http-app.js';
@@ -42,6 +42,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   let admin: Server | undefined;
   let services: HubServices;
   let tail: BatchTail | undefined;
+  let unlistenRevocations: (() => Promise<void>) | undefined;
   let subscriptions: { close(): Promise<void> } | undefined;
   const events = createBatchEvents();
   try {
@@ -49,6 +50,8 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
     const ctx = { database, db: database.dataSource, clock, logger, services: async (): Promise<HubServices> => services };
     await services.matching.load();
     tail = await startBatchTail({ database, logger });
+    const tokens = services.tokens;
+    unlistenRevocations = await database.listen(TOKEN_REVOCATIONS_CHANNEL, (jti) => tokens.forget(jti));
     const { matching } = services;
     tail.onBatch(async () => void (await matching.refresh()));
     tail.onBatch((batch) => events.publish(batch));
@@ -70,6 +73,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   } catch (err) {
     await subscriptions?.close().catch(() => undefined);
     await tail?.stop().catch(() => undefined);
+    await unlistenRevocations?.().catch(() => undefined);
     await apollo.stop().catch(() => undefined);
     httpServer.close();
     await database.close();
@@ -92,6 +96,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
       clearTimeout(force);
       clearInterval(digests);
       await tail?.stop();
+      await unlistenRevocations?.();
       await services.access.flush();
       await new Promise<void>((resolve) => admin?.close(() => resolve()) ?? resolve());
       await database.close();

@@ -22,7 +22,10 @@ interface DemoFacts {
   queries: Array<{ title: string; ok: boolean; answer: string }>;
 }
 
-describe('npm run demo', () => {
+// The demo always runs on the embedded database, whatever the suite's driver: once is enough.
+const onServerSuite = process.env['TEST_DATABASE_URL'] !== undefined;
+
+describe('npm run demo', { skip: onServerSuite ? 'the demo runs on the embedded database; it is tested in the PGlite run of the suite' : false }, () => {
   let dir: string;
   let demo: ChildProcess;
   let exited: Promise<number | null>;

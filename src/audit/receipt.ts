@@ -30,8 +30,10 @@ export async function verifyReceipt(options: { receipt: ReceiptToVerify; jws: st
   if (entry.kind !== 'batch' || entry.batchId !== receipt.batchId || entry.jwsSha256 !== sent) {
     throw new AuditError('BATCH_HASH_MISMATCH', `entry ${receipt.leafIndex} does not commit to the batch ${receipt.batchId} as sent`);
   }
+  // Fetched outside the check: a hub that cannot answer now is unreachable, not inconsistent.
+  const proof = await client.inclusionProof(receipt.leafIndex, checkpoint.size);
   try {
-    verifyInclusion(receipt.leafIndex, checkpoint.size, leafHash(entryBytes), await client.inclusionProof(receipt.leafIndex, checkpoint.size), checkpoint.root);
+    verifyInclusion(receipt.leafIndex, checkpoint.size, leafHash(entryBytes), proof, checkpoint.root);
   } catch (cause) {
     throw new AuditError('INCONSISTENT_PROOF', `the batch's entry is not in the receipt's checkpoint: ${(cause as Error).message}`, { cause });
   }

@@ -3,34 +3,68 @@ import { KeywordAutomaton, PdqIndex, type KeywordHit, type PdqMatch } from '../m
 import type { Logger } from '../kernel/index.js';
 
 const CHUNK = 50_000;
+const BATCHES = 500;
 
 /**
  * The in-memory matching indexes behind matchImage and matchText: every IMAGE_PDQ and KEYWORD
  * indicator ever accepted (visibility is applied when results are read from the store, so the
  * indexes need not know who asks). Loaded at start in chunks with progress logged, then kept
- * current by reading indicators newer than the last one loaded, before each search and on each
+ * current by reading the indicators of the batches logged since, before each search and on each
  * accepted batch.
  */
 export function createMatchIndexes(deps: { db: DataSource; logger: Logger }) {
   const images = new PdqIndex();
   const keywords = new KeywordAutomaton();
-  let lastSeq = 0;
+  // Kept current in log order. Indicators take their `seq` at INSERT, before the batch waits for
+  // the log's lock, so concurrent batches commit out of `seq` order; a leaf index is taken under
+  // that lock, held until commit, so nothing committed later has a smaller one.
+  let lastLeaf = -1;
+  const add = (rows: ReadonlyArray<{ id: string; type: string; value: string }>): void => {
+    for (const r of rows) {
+      if (r.type === 'IMAGE_PDQ') images.add(r.id, r.value);
+      else keywords.add(r.id, r.value);
+    }
+  };
 
-  const readFrom = async (onChunk?: (loaded: number) => void): Promise<number> => {
+  /** Everything, in `seq` chunks (fast); batches logged after `lastLeaf` are read again by `readNew`. */
+  const readAll = async (onChunk: (loaded: number) => void): Promise<void> => {
+    const [last]: Array<{ n: string | number | null }> = await deps.db.query(`SELECT max(leaf_index) AS n FROM batches`);
+    lastLeaf = last?.n == null ? -1 : Number(last.n);
+    let lastSeq = 0;
     let loaded = 0;
     for (;;) {
       const rows: Array<{ seq: string | number; id: string; type: string; value: string }> = await deps.db.query(
         `SELECT seq, id, type, value FROM indicators WHERE seq > $1 AND type IN ('IMAGE_PDQ', 'KEYWORD') ORDER BY seq LIMIT ${CHUNK}`,
         [lastSeq],
       );
-      for (const r of rows) {
-        if (r.type === 'IMAGE_PDQ') images.add(r.id, r.value);
-        else keywords.add(r.id, r.value);
-      }
+      add(rows);
       loaded += rows.length;
       if (rows.length > 0) lastSeq = Number(rows.at(-1)!.seq);
-      onChunk?.(loaded);
-      if (rows.length < CHUNK) return loaded;
+      onChunk(loaded);
+      if (rows.length < CHUNK) return;
+    }
+  };
+
+  /** The indicators of the batches logged since the last read. */
+  const readNew = async (): Promise<number> => {
+    let loaded = 0;
+    for (;;) {
+      const [range]: Array<{ upto: string | number | null }> = await deps.db.query(
+        `SELECT max(leaf_index) AS upto FROM (SELECT leaf_index FROM batches WHERE leaf_index > $1 ORDER BY leaf_index LIMIT ${BATCHES}) AS next`,
+        [lastLeaf],
+      );
+      if (range?.upto == null) return loaded;
+      const upto = Number(range.upto);
+      const rows: Array<{ id: string; type: string; value: string }> = await deps.db.query(
+        `SELECT i.id, i.type, i.value FROM batches b
+           JOIN sightings s ON s.member = b.member AND s.batch_id = b.batch_id
+           JOIN indicators i ON i.id = s.indicator_id
+         WHERE b.leaf_index > $1 AND b.leaf_index <= $2 AND i.type IN ('IMAGE_PDQ', 'KEYWORD')`,
+        [lastLeaf, upto],
+      );
+      add(rows);
+      loaded += rows.length;
+      lastLeaf = upto;
     }
   };
 
@@ -40,7 +74,7 @@ export function createMatchIndexes(deps: { db: DataSource; logger: Logger }) {
   let following: Promise<number> | undefined;
   const fresh = (): Promise<number> => {
     if (current === undefined) {
-      current = readFrom().finally(() => (current = undefined));
+      current = readNew().finally(() => (current = undefined));
       return current;
     }
     following ??= current.then(
@@ -56,7 +90,7 @@ export function createMatchIndexes(deps: { db: DataSource; logger: Logger }) {
       const n = total[0]?.n ?? 0;
       const t0 = performance.now();
       deps.logger.info({ total: n }, 'loading matching indexes');
-      await readFrom((loaded) => {
+      await readAll((loaded) => {
         if (loaded > 0 && loaded < n) deps.logger.info({ loaded, total: n, percent: Math.round((100 * loaded) / n) }, 'loading matching indexes');
       });
       deps.logger.info({ images: images.size, keywords: keywords.size, ms: Math.round(performance.now() - t0), memoryMiB: Math.round((images.memoryBytes() + keywords.memoryBytes()) / 2 ** 20) }, 'matching indexes loaded');

@@ -178,8 +178,12 @@ export async function listIndicators(db: Queryable, filter: IndicatorFilter, vis
   const countParams = [...params.values];
   const pageWhere = page.after ? [...where, `i.seq < ${params.add(decodeCursor(page.after))}`] : where;
   const limit = params.add(page.first + 1);
+  // The page's ids first, walking the seq index newest first, then the aggregates of those rows
+  // alone: aggregating every match before sorting made each page cost as much as the whole set.
+  const pageSql = `WITH page AS (SELECT i.id FROM indicators i WHERE ${pageWhere.join(' AND ')} ORDER BY i.seq DESC LIMIT ${limit})
+    ${aggregateSql(vis, filter, params, ['i.id IN (SELECT id FROM page)'], 'ORDER BY i.seq DESC')}`;
   const [rows, counted] = await Promise.all([
-    db.query(aggregateSql(vis, filter, params, pageWhere, `ORDER BY i.seq DESC LIMIT ${limit}`), params.values) as Promise<Array<Record<string, unknown>>>,
+    db.query(pageSql, params.values) as Promise<Array<Record<string, unknown>>>,
     db.query(countSql, countParams) as Promise<Array<{ n: number }>>,
   ]);
   return {

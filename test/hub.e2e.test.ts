@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { reserveTestDatabase } from '../src/db/test-database.js';
-import { bearer, graphql, readerToken, runCli, safeJson, spawnHub, type HubProcess } from './helpers/hub-process.js';
+import { bearer, graphql, readerToken, runCli, safeJson, spawnHub, type HubProcess, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
 
-describe('wildintel hub, as a process', () => {
+describe('wildintel hub, as a process', { skip: EMBEDDED_PASS_ONLY }, () => {
   let reserved: Awaited<ReturnType<typeof reserveTestDatabase>>;
   let dataDir: string;
   let hub: HubProcess;
@@ -92,7 +92,7 @@ describe('wildintel hub, as a process', () => {
   });
 });
 
-describe('wildintel with an invalid configuration', () => {
+describe('wildintel with an invalid configuration', { skip: EMBEDDED_PASS_ONLY }, () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ['PORT=abc', { PORT: 'abc' }, /^wildintel: PORT must be a port number \(got "abc"\) \[INVALID_CONFIG\]\n$/],
     ['an unreachable DATABASE_URL', { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, /^wildintel: cannot connect to Postgres at 127\.0\.0\.1:1\/none: .+ \[DATABASE_UNREACHABLE\]\n$/],

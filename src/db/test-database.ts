@@ -4,11 +4,12 @@
  * PGlite directory when neither is set. Dropped by `drop()`.
  * Test support only: production code never imports this file.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { migrations as hubMigrations } from '../../migrations/index.js';
 import { openDatabase, type Database, type DatabaseOptions } from './database.js';
 
 export interface TestDatabase {
@@ -31,11 +32,16 @@ export async function createTestDatabase({ migrate = true, migrations }: { migra
   return server === undefined ? createPgliteTestDatabase(migrate, migrations) : createPostgresTestDatabase(server, migrate, migrations);
 }
 
-/** Makes an empty database (or data dir) for a child process to open, without opening it here. */
-export async function reserveTestDatabase(): Promise<{ options: DatabaseOptions; env: Record<string, string>; drop(): Promise<void> }> {
+/**
+ * Makes a database (or data dir) for a child process to open, without opening it here. An
+ * embedded one is already migrated with `migrations` (the hub's by default), as a hub or node
+ * that ran before would have left it; `{ fresh: true }` leaves the data dir empty instead.
+ */
+export async function reserveTestDatabase({ migrations, fresh = false }: { migrations?: MigrationList; fresh?: boolean } = {}): Promise<{ options: DatabaseOptions; env: Record<string, string>; drop(): Promise<void> }> {
   const server = testServerUrl();
   if (server === undefined) {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'wildintel-test-'));
+    if (!fresh) await seedPgliteDataDir(dataDir, migrations);
     return { options: { dataDir }, env: { DATA_DIR: dataDir }, drop: () => rm(dataDir, { recursive: true, force: true }) };
   }
   const { url, drop } = await createServerDatabase(server);
@@ -45,6 +51,7 @@ export async function reserveTestDatabase(): Promise<{ options: DatabaseOptions;
 async function createPgliteTestDatabase(migrate: boolean, migrations: DatabaseOptions['migrations']): Promise<TestDatabase> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'wildintel-test-'));
   const options: DatabaseOptions = { dataDir, ...(migrations ? { migrations } : {}) };
+  if (migrate) await seedPgliteDataDir(dataDir, migrations);
   const database = await openDatabase(options, { migrate });
   return {
     database,
@@ -70,6 +77,48 @@ async function createPostgresTestDatabase(server: string, migrate: boolean, migr
       await dropDatabase();
     },
   };
+}
+
+type MigrationList = NonNullable<DatabaseOptions['migrations']>;
+
+/**
+ * Copies a migrated embedded database into `dataDir`: PGlite's initdb, in WebAssembly, takes
+ * about 4 s of CPU, a copy of its result a tenth of a second, and the suite makes a database
+ * per test file and per process it starts. One template per migration list (keyed by PGlite's
+ * version and the migrations' code, so a changed migration makes a new one) is built once under
+ * the system's temporary folder, concurrently safe: built aside, then renamed into place.
+ */
+export async function seedPgliteDataDir(dataDir: string, migrations: MigrationList = hubMigrations): Promise<void> {
+  const template = await pgliteTemplate(migrations);
+  await cp(template, path.join(dataDir, 'pglite'), { recursive: true });
+}
+
+async function pgliteTemplate(migrations: MigrationList): Promise<string> {
+  const pgliteVersion = (JSON.parse(await readFile(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const key = createHash('sha256').update(pgliteVersion).update(migrations.map((m) => m.toString()).join('\n')).digest('hex').slice(0, 16);
+  const root = path.join(tmpdir(), 'wildintel-pglite-templates');
+  const template = path.join(root, key, 'pglite');
+  if (await exists(template)) return template;
+  await mkdir(root, { recursive: true });
+  const building = await mkdtemp(path.join(root, `${key}-building-`));
+  try {
+    const database = await openDatabase({ dataDir: building, migrations }, { migrate: true });
+    await database.close();
+    await rm(path.join(building, 'pglite.pid'), { force: true });
+    await rename(building, path.join(root, key)).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST' && err.code !== 'ENOTEMPTY') throw err;
+    });
+  } finally {
+    await rm(building, { recursive: true, force: true });
+  }
+  return template;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 function uniqueName(prefix = 'wildintel_test'): string {

@@ -3,6 +3,16 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * `skip` for the tests that drive `wildintel` as child processes (CLI arguments and exit codes,
+ * signals, restarts): they run in the embedded-database pass of the suite, the database
+ * `npm start` uses. Against a Postgres server, the in-process tests cover the same database
+ * code and the failure suite (`npm run test:faults`) drives the hub's processes through SIGKILL,
+ * restarts and outages; each child costs seconds of start-up, which CI would pay twice.
+ */
+export const EMBEDDED_PASS_ONLY: string | false =
+  (process.env['TEST_DATABASE_URL'] || process.env['DATABASE_URL']) ? 'drives wildintel processes: runs in the embedded-database pass of the suite and in the failure suite' : false;
 export const CLI = path.join(REPO_ROOT, 'bin/wildintel.js');
 
 export interface HubProcess {

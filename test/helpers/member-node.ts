@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import sharp from 'sharp';
 import { loadConfig } from '../../src/config/index.js';
+import { nodeMigrations } from '../../migrations/node/index.js';
 import { reserveTestDatabase } from '../../src/db/test-database.js';
 import { createLogger, systemRandom, type Logger } from '../../src/kernel/index.js';
 import { newApiKey, newPseudonymKeyFile, startNode, type RunningNode } from '../../src/node/index.js';
@@ -31,7 +32,7 @@ export async function sharedPseudonymKey(dir: string): Promise<string> {
 
 export async function nodeFixture(fed: TestFederation, member: TestMember, pseudonymFile: string, extra: Record<string, string> = {}): Promise<NodeFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), `wildintel-node-${member.slug}-`));
-  const reserved = await reserveTestDatabase();
+  const reserved = await reserveTestDatabase({ migrations: nodeMigrations });
   const { key, line } = newApiKey('pipeline', systemRandom);
   await writeFile(path.join(dir, 'key.pem'), member.keyPem, { mode: 0o600 });
   await writeFile(path.join(dir, 'cert.pem'), member.certPem);

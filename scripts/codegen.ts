@@ -35,6 +35,7 @@ const output = await codegen({
     contextType: '../context.js#GraphQLContext',
     mappers: {
       Indicator: '../../indicators/index.js#IndicatorRecord',
+      IndicatorConnection: '../connections.js#IndicatorConnectionModel',
       Sighting: '../../indicators/index.js#SightingRecord',
       SellerProfile: '../../indicators/index.js#SellerProfile',
       LinkedIndicator: '../../indicators/index.js#LinkedIndicator',

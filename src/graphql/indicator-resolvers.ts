@@ -1,4 +1,4 @@
-import { encodeCursor, findIndicator, listIndicators, listSightings } from '../indicators/index.js';
+import { countIndicators, encodeCursor, findIndicator, listIndicators, listSightings } from '../indicators/index.js';
 import type { Resolvers } from './generated/schema-types.js';
 import { visibilityOf } from './principal.js';
 
@@ -6,14 +6,18 @@ export const indicatorResolvers: Resolvers = {
   Query: {
     indicator: (_root, { id }, ctx) => findIndicator(ctx.db, id, visibilityOf(ctx)),
     indicators: async (_root, { filter, first, after }, ctx) => {
-      const page = await listIndicators(ctx.db, filter ?? {}, visibilityOf(ctx), { first, after: after ?? null });
+      const visibility = visibilityOf(ctx);
+      const page = await listIndicators(ctx.db, filter ?? {}, visibility, { first, after: after ?? null });
       const edges = page.records.map((node) => ({ cursor: encodeCursor(node), node }));
       return {
         edges,
-        totalCount: page.totalCount,
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+        countAll: () => countIndicators(ctx.db, filter ?? {}, visibility),
       };
     },
+  },
+  IndicatorConnection: {
+    totalCount: (connection) => connection.countAll(),
   },
   Mutation: {
     reportOpinion: async (_root, { indicatorId, opinion, note }, ctx) => {

@@ -55,7 +55,7 @@ export type {
 } from './seller-fingerprint.js';
 
 // Read side of the store (hub queries).
-export { findIndicator, findIndicators, listIndicators, listSightings, encodeCursor, decodeCursor, IndicatorQueryError, MAX_PAGE_SIZE } from './indicator-store.js';
+export { countIndicators, findIndicator, findIndicators, listIndicators, listSightings, encodeCursor, decodeCursor, IndicatorQueryError, MAX_PAGE_SIZE } from './indicator-store.js';
 export type { IndicatorRecord, IndicatorView, SightingRecord, IndicatorFilter, IndicatorPage, IndicatorQueryErrorCode, Queryable } from './indicator-store.js';
 export { unrestricted } from './visibility.js';
 export type { Visibility, HiddenSightings } from './visibility.js';

@@ -2,6 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { IndicatorRecord as IndicatorRecordModel, SightingRecord as SightingRecordModel, SellerProfile as SellerProfileModel, LinkedIndicator as LinkedIndicatorModel, StatsRow as StatsRowModel } from '../../indicators/index.js';
+import type { IndicatorConnectionModel as IndicatorConnectionModelModel } from '../connections.js';
 import type { OpinionView as OpinionViewModel } from '../../feedback/index.js';
 import type { Principal as PrincipalModel, AccessRecordView as AccessRecordViewModel, AccessDigestView as AccessDigestViewModel } from '../../auth/index.js';
 import type { GraphQLContext } from '../context.js';
@@ -437,7 +438,10 @@ export type IndicatorConnection = {
   __typename?: 'IndicatorConnection';
   edges: Array<IndicatorEdge>;
   pageInfo: PageInfo;
-  /** Indicators matching the filter, across all pages. */
+  /**
+   * Indicators matching the filter, across all pages. Counted only when selected: it reads every
+   * match (a page reads only its own rows), so leave it out when paging through a large result.
+   */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -654,7 +658,7 @@ export type ResolversTypes = {
   SightingContext: ResolverTypeWrapper<SightingContext>;
   IndicatorFilter: IndicatorFilter;
   IndicatorEdge: ResolverTypeWrapper<Omit<IndicatorEdge, 'node'> & { node: ResolversTypes['Indicator'] }>;
-  IndicatorConnection: ResolverTypeWrapper<Omit<IndicatorConnection, 'edges'> & { edges: Array<ResolversTypes['IndicatorEdge']> }>;
+  IndicatorConnection: ResolverTypeWrapper<IndicatorConnectionModelModel>;
   OpinionReceipt: ResolverTypeWrapper<OpinionReceipt>;
   Receipt: ResolverTypeWrapper<Receipt>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -693,7 +697,7 @@ export type ResolversParentTypes = {
   SightingContext: SightingContext;
   IndicatorFilter: IndicatorFilter;
   IndicatorEdge: Omit<IndicatorEdge, 'node'> & { node: ResolversParentTypes['Indicator'] };
-  IndicatorConnection: Omit<IndicatorConnection, 'edges'> & { edges: Array<ResolversParentTypes['IndicatorEdge']> };
+  IndicatorConnection: IndicatorConnectionModelModel;
   OpinionReceipt: OpinionReceipt;
   Receipt: Receipt;
   Mutation: Record<PropertyKey, never>;

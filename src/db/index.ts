@@ -3,3 +3,5 @@ export type { Database, DatabaseKind, DatabaseOptions } from './database.js';
 export { DatabaseError } from './errors.js';
 export type { DatabaseErrorCode } from './errors.js';
 export { updateReturning } from './update-returning.js';
+export { analyzeStaleTables, startStatisticsKeeper } from './statistics.js';
+export type { StatisticsKeeper } from './statistics.js';

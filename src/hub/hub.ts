@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import type { Config } from '../config/index.js';
-import { openDatabase, type Database } from '../db/index.js';
+import { openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
 import { buildSchema, createBatchEvents, createGraphQLServer, type GraphQLServices } from '../graphql/index.js';
 import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
@@ -80,6 +80,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
     throw err;
   }
   const digests = startAccessDigests({ database, services, clock, logger });
+  const statistics = await startStatisticsKeeper(database, logger);
   const url = `http://${hostOf(httpServer)}`;
   logger.info({ url, database: database.kind, version: VERSION }, 'hub listening');
 
@@ -95,6 +96,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
       await apollo.stop();
       clearTimeout(force);
       clearInterval(digests);
+      await statistics.stop();
       await tail?.stop();
       await unlistenRevocations?.();
       await services.access.flush();

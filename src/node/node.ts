@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Config } from '../config/index.js';
-import { openDatabase, type Database } from '../db/index.js';
+import { openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
 import { systemClock, systemRandom, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
 import { createAlarms } from './alarms.js';
@@ -86,6 +86,8 @@ export async function startNode({ config, logger, clock = systemClock, random = 
     const index = await FederationIndex.load(db);
     const feed = createFeedFollower({ db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, rootsDer: settings.rootsDer, client: logClient, witness, index, alarms, clock, random, logger });
     const track = (loop: BackgroundLoop): BackgroundLoop => (loops.push(loop), loop);
+    const statistics = await startStatisticsKeeper(database, logger);
+    track({ wake: () => undefined, stop: () => statistics.stop() });
     const auditLoop = track(startLoop('receipt audit', async () => auditUntilDone(() => auditNextReceipt({ db, client: logClient, witness, alarms, logger }), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs }));
     track(startLoop('feed', async () => feedDelay(await feed.followOnce(), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs }));
     const publisher = createPublisher({ db, hub, member: settings.member, signer: settings.signer, batchMax: settings.batchMax, batchDelayMs: settings.batchDelayMs, backoff: settings.backoff, clock, random, logger, onAccepted: () => auditLoop.wake() });

@@ -5,11 +5,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { signBatch } from '../src/provenance/index.js';
-import { graphql, runCli, spawnHub, type HubProcess, hubEnvironment, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
+import { graphql, runCli, spawnHub, type HubProcess, hubEnvironment, onlyInPass } from './helpers/hub-process.js';
 import { indicatorId } from '../src/indicators/index.js';
 import { sampleIndicators } from './helpers/federation.js';
 
-describe('agency tokens through the CLI and the hub', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('agency tokens through the CLI and the hub', { skip: onlyInPass('embedded') }, () => {
   let dir: string;
   let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let hub: HubProcess;

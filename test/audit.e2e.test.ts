@@ -9,7 +9,7 @@ import { auditLog, createHttpLogClient, parseState, serializeState, verifyReceip
 import { systemClock } from '../src/kernel/index.js';
 import { signMemberRequest } from '../src/provenance/index.js';
 import { MemoryHashStore, generateSignerKey, leafHash, parseSignerKey, signCheckpoint } from '../src/tlog/index.js';
-import { runCli, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
+import { runCli, onlyInPass } from './helpers/hub-process.js';
 import { sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
 async function publish(fed: TestFederation, member: TestMember, n: number, seed: string): Promise<void> {
@@ -50,7 +50,7 @@ async function rewriteHistory(fed: TestFederation, index: number): Promise<void>
   });
 }
 
-describe('wildintel audit verify', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('wildintel audit verify', { skip: onlyInPass('server') }, () => {
   let fed: TestFederation;
   let shopmart: TestMember;
   let chatapp: TestMember;
@@ -121,7 +121,7 @@ describe('wildintel audit verify', { skip: EMBEDDED_PASS_ONLY }, () => {
   });
 });
 
-describe('audit verify detects tampering', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('audit verify detects tampering', { skip: onlyInPass('server') }, () => {
   let fed: TestFederation;
   let shopmart: TestMember;
   before(async () => {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bearer, graphql, REPO_ROOT, runCli } from './helpers/hub-process.js';
+import { bearer, graphql, onlyInPass, REPO_ROOT, runCli } from './helpers/hub-process.js';
 
 interface DemoFacts {
   hubUrl: string;
@@ -23,9 +23,8 @@ interface DemoFacts {
 }
 
 // The demo always runs on the embedded database, whatever the suite's driver: once is enough.
-const onServerSuite = process.env['TEST_DATABASE_URL'] !== undefined;
 
-describe('npm run demo', { skip: onServerSuite ? 'the demo runs on the embedded database; it is tested in the PGlite run of the suite' : false }, () => {
+describe('npm run demo', { skip: onlyInPass('embedded') }, () => {
   let dir: string;
   let demo: ChildProcess;
   let exited: Promise<number | null>;

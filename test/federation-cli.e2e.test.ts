@@ -6,10 +6,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import { signBatch, signMemberRequest } from '../src/provenance/index.js';
-import { runCli, spawnHub, type HubProcess, hubEnvironment, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
+import { runCli, spawnHub, type HubProcess, hubEnvironment, onlyInPass } from './helpers/hub-process.js';
 import { sampleIndicators } from './helpers/federation.js';
 
-describe('a federation set up with the CLI, as an operator and a member would', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('a federation set up with the CLI, as an operator and a member would', { skip: onlyInPass('embedded') }, () => {
   let dir: string;
   let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let hub: HubProcess | undefined;

@@ -5,16 +5,17 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { reserveTestDatabase } from '../src/db/test-database.js';
-import { bearer, graphql, readerToken, runCli, safeJson, spawnHub, type HubProcess, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
+import { bearer, graphql, readerToken, runCli, safeJson, spawnHub, type HubProcess, onlyInPass } from './helpers/hub-process.js';
 
-describe('wildintel hub, as a process', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('wildintel hub, as a process', { skip: onlyInPass('embedded') }, () => {
   let reserved: Awaited<ReturnType<typeof reserveTestDatabase>>;
   let dataDir: string;
   let hub: HubProcess;
   let certsDir: string;
 
   before(async () => {
-    reserved = await reserveTestDatabase();
+    // An empty data dir: the hub's first start (creating and migrating its embedded database).
+    reserved = await reserveTestDatabase({ fresh: true });
     dataDir = reserved.env['DATA_DIR'] ?? (await mkdtemp(path.join(tmpdir(), 'wildintel-hub-')));
     certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-certs-'));
     hub = await spawnHub({ ...reserved.env, DATA_DIR: dataDir, CERTS_DIR: certsDir, HUB_ORIGIN: 'http://hub.test' });
@@ -92,7 +93,7 @@ describe('wildintel hub, as a process', { skip: EMBEDDED_PASS_ONLY }, () => {
   });
 });
 
-describe('wildintel with an invalid configuration', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('wildintel with an invalid configuration', { skip: onlyInPass('embedded') }, () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ['PORT=abc', { PORT: 'abc' }, /^wildintel: PORT must be a port number \(got "abc"\) \[INVALID_CONFIG\]\n$/],
     ['an unreachable DATABASE_URL', { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, /^wildintel: cannot connect to Postgres at 127\.0\.0\.1:1\/none: .+ \[DATABASE_UNREACHABLE\]\n$/],

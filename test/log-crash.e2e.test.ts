@@ -8,10 +8,10 @@ import { openDatabase } from '../src/db/index.js';
 import { systemClock } from '../src/kernel/index.js';
 import { signBatch } from '../src/provenance/index.js';
 import { parseEntry, storedHashCount } from '../src/tlog/index.js';
-import { runCli, spawnHub, type HubProcess, hubEnvironment, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
+import { runCli, spawnHub, type HubProcess, hubEnvironment, onlyInPass } from './helpers/hub-process.js';
 import { sampleIndicators } from './helpers/federation.js';
 
-describe('the hub killed with SIGKILL during a stream of publishes', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('the hub killed with SIGKILL during a stream of publishes', { skip: onlyInPass('embedded') }, () => {
   let dir: string;
   let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let env: Record<string, string>;

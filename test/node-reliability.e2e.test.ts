@@ -13,13 +13,13 @@ import { startHub, type RunningHub } from '../src/hub/index.js';
 import { createLogger } from '../src/kernel/index.js';
 import type { NodeStatus, RunningNode } from '../src/node/index.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
-import { spawnWildintel, type HubProcess, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
+import { spawnWildintel, type HubProcess, onlyInPass } from './helpers/hub-process.js';
 import { callNode, eventually, nodeFixture, sharedPseudonymKey, type NodeFixture } from './helpers/member-node.js';
 
 const common = { commodity: 'PANGOLIN', confidence: 70, observedAt: '2026-03-01T12:00:00Z' };
 const keywords = (prefix: string, n: number, tlp = 'AMBER'): object[] => Array.from({ length: n }, (_, i) => ({ kind: 'keyword', text: `${prefix}鳞片${i}`, tlp, ...common }));
 
-describe('delivery exactly once', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('delivery exactly once', { skip: onlyInPass('embedded') }, () => {
   let dir: string;
   let fed: TestFederation;
   let pseudonymFile: string;

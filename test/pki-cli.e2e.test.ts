@@ -14,9 +14,9 @@ import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import { openDatabase } from '../src/db/index.js';
 import { signBatch } from '../src/provenance/index.js';
 import { sampleIndicators } from './helpers/federation.js';
-import { hubEnvironment, runCli, spawnHub, type HubProcess, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
+import { hubEnvironment, runCli, spawnHub, type HubProcess, onlyInPass } from './helpers/hub-process.js';
 
-describe('a member certificate and a stored batch, checked with generic tools given only the root', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('a member certificate and a stored batch, checked with generic tools given only the root', { skip: onlyInPass('server') }, () => {
   let dir: string;
   let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let env: Record<string, string>;

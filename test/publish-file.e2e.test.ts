@@ -2,11 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bearer, graphql, readerToken, runCli, spawnHub, type HubProcess, hubEnvironment, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
+import { bearer, graphql, readerToken, runCli, spawnHub, type HubProcess, hubEnvironment, onlyInPass } from './helpers/hub-process.js';
 
 const line = (i: number): string => JSON.stringify({ type: 'KEYWORD', value: `code${i}`, commodity: i % 2 ? 'IVORY' : 'PANGOLIN', observedAt: '2026-11-01T00:00:00Z', confidence: 70, ...(i % 5 === 0 ? { tlp: 'GREEN' } : {}) });
 
-describe('wildintel publish', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('wildintel publish', { skip: onlyInPass('server') }, () => {
   let dir: string;
   let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let hub: HubProcess;

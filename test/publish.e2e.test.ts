@@ -12,7 +12,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { indicatorId } from '../src/indicators/index.js';
-import { bearer, graphql, hubEnvironment, readerToken, runCli, spawnHub, type HubProcess, EMBEDDED_PASS_ONLY } from './helpers/hub-process.js';
+import { bearer, graphql, hubEnvironment, readerToken, runCli, spawnHub, type HubProcess, onlyInPass } from './helpers/hub-process.js';
 
 const line = (value: string, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ type: 'KEYWORD', value, commodity: 'IVORY', observedAt: '2026-11-01T00:00:00Z', confidence: 70, ...extra });
@@ -42,7 +42,7 @@ async function startFlakyProxy(hubUrl: string, failures: Array<{ status: number;
   return { url: `http://127.0.0.1:${port}`, requests: () => requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-describe('wildintel publish, resuming and refusing', { skip: EMBEDDED_PASS_ONLY }, () => {
+describe('wildintel publish, resuming and refusing', { skip: onlyInPass('server') }, () => {
   let dir: string;
   let fixture: Awaited<ReturnType<typeof hubEnvironment>>;
   let hub: HubProcess;

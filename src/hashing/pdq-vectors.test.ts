@@ -77,4 +77,29 @@ describe('PDQ agrees with the reference implementation (full resolution)', () =>
       t.diagnostic(`${exact.length} of ${rows.length} rows exact (all eight hashes and quality)`);
     });
   });
+  describe('a dihedral hash finds the photo rotated or flipped in its pixels', () => {
+    // reg-test-input/dih holds one photo saved in each of the eight orientations: what a reseller
+    // re-uploading a turned or mirrored copy produces. JPEG re-encoding moves a few bits.
+    const DIH = 'images/reg-test-input/dih';
+    const saved: Record<string, string> = {
+      'bridge-2-rotate-90.jpg': 'rot90',
+      'bridge-3-rotate-180.jpg': 'rot180',
+      'bridge-4-rotate-270.jpg': 'rot270',
+      'bridge-5-flipx.jpg': 'flipx',
+      'bridge-6-flipy.jpg': 'flipy',
+      'bridge-7-flip-plus-1.jpg': 'flipp',
+      'bridge-8-flip-minus-1.jpg': 'flipm',
+    };
+    it('each saved orientation is within 10 bits of its dihedral hash of the original, and far from the others', async () => {
+      const original = await hashImageDihedral(path.join(VECTORS, DIH, 'bridge-1-original.jpg'));
+      for (const [file, expected] of Object.entries(saved)) {
+        const { pdq } = await hashImage(path.join(VECTORS, DIH, file));
+        for (const name of DIHEDRAL_NAMES) {
+          const distance = pdqDistance(pdq, original.hashes[name]);
+          if (name === expected) assert.ok(distance <= 10, `${file} vs ${name}: ${distance} bits`);
+          else assert.ok(distance > 64, `${file} vs ${name}: only ${distance} bits`);
+        }
+      }
+    });
+  });
 });

@@ -6,13 +6,19 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
  * `skip` for the tests that drive `wildintel` as child processes (CLI arguments and exit codes,
- * signals, restarts): they run in the embedded-database pass of the suite, the database
- * `npm start` uses. Against a Postgres server, the in-process tests cover the same database
- * code and the failure suite (`npm run test:faults`) drives the hub's processes through SIGKILL,
- * restarts and outages; each child costs seconds of start-up, which CI would pay twice.
+ * signals, restarts): each child costs a second or more of start-up, so each such test runs in one
+ * pass of the suite. Those whose subject is the embedded database (first start, the admin socket,
+ * durability after SIGKILL, the demo) run in the embedded pass, what `npm start` uses; those whose
+ * database is incidental (the publish and audit clients, PKI files checked with openssl) run in
+ * the Postgres pass, where a hub starts faster. The failure suite (`npm run test:faults`) drives
+ * hub processes on Postgres through SIGKILL, restarts and outages.
  */
-export const EMBEDDED_PASS_ONLY: string | false =
-  (process.env['TEST_DATABASE_URL'] || process.env['DATABASE_URL']) ? 'drives wildintel processes: runs in the embedded-database pass of the suite and in the failure suite' : false;
+export function onlyInPass(pass: 'embedded' | 'server'): string | false {
+  const server = Boolean(process.env['TEST_DATABASE_URL'] || process.env['DATABASE_URL']);
+  if (pass === 'server' && !server) return 'drives wildintel processes: runs in the Postgres pass (TEST_DATABASE_URL=postgres://… npm test)';
+  if (pass === 'embedded' && server) return 'drives wildintel processes: runs in the embedded-database pass (npm test)';
+  return false;
+}
 export const CLI = path.join(REPO_ROOT, 'bin/wildintel.js');
 
 export interface HubProcess {

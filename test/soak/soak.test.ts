@@ -1,5 +1,5 @@
 /**
- * The soak, shortened for CI: one minute of steady mixed load (publishes through three member
+ * The soak, shortened to a test (`npm run test:soak`): one minute of steady mixed load (publishes through three member
  * nodes, agency queries with real tokens) on a hub on Postgres. `bench/soak.ts` exits 1 on any
  * failed request or wrong answer, anything not delivered exactly once, an error logged by a
  * process, an audit alarm, or the hub's memory growing more than 1.5× across the run.

@@ -3,8 +3,8 @@
 // `npx wildintel …` works right after `npm install` and always runs the sources as they are.
 //
 // The sources are bundled with esbuild (the transformer tsx uses) into one module on each start:
-// about 0.1 s, where loading some 200 modules one by one through tsx's loader hooks takes about
-// 0.9 s more, paid by every command an operator or a test runs. The bundle is named by its
+// about 0.1 s, which saves about 0.4 s per command over loading some 200 modules one by one
+// through tsx's loader hooks (measured: 1.45 s against 1.9 s for `wildintel --version`). The bundle is named by its
 // content, written atomically, and sits two folders below the repository, as the sources do,
 // so paths they resolve from import.meta (package.json, schema/) mean the same. Packages stay
 // external and load from node_modules. WILDINTEL_NO_BUNDLE=1 runs through tsx instead.

@@ -11,6 +11,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrations as hubMigrations } from '../../migrations/index.js';
 import { openDatabase, type Database, type DatabaseOptions } from './database.js';
+import { testServerUrl } from './test-server.js';
+
+export { onlyOnceAcrossDatabases, testServerUrl } from './test-server.js';
 
 export interface TestDatabase {
   readonly database: Database;
@@ -22,10 +25,6 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export function testServerUrl(): string | undefined {
-  const url = process.env['TEST_DATABASE_URL'] || process.env['DATABASE_URL'];
-  return url === undefined || url === '' ? undefined : url;
-}
 
 export async function createTestDatabase({ migrate = true, migrations }: { migrate?: boolean; migrations?: DatabaseOptions['migrations'] } = {}): Promise<TestDatabase> {
   const server = testServerUrl();

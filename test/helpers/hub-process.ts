@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
+import { testServerUrl } from '../../src/db/test-server.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -14,7 +15,7 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
  * hub processes on Postgres through SIGKILL, restarts and outages.
  */
 export function onlyInPass(pass: 'embedded' | 'server'): string | false {
-  const server = Boolean(process.env['TEST_DATABASE_URL'] || process.env['DATABASE_URL']);
+  const server = testServerUrl() !== undefined;
   if (pass === 'server' && !server) return 'drives wildintel processes: runs in the Postgres pass (TEST_DATABASE_URL=postgres://… npm test)';
   if (pass === 'embedded' && server) return 'drives wildintel processes: runs in the embedded-database pass (npm test)';
   return false;

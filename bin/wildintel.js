@@ -7,7 +7,8 @@
 // through tsx's loader hooks (measured: 1.45 s against 1.9 s for `wildintel --version`). The bundle is named by its
 // content, written atomically, and sits two folders below the repository, as the sources do,
 // so paths they resolve from import.meta (package.json, schema/) mean the same. Packages stay
-// external and load from node_modules. WILDINTEL_NO_BUNDLE=1 runs through tsx instead.
+// external and load from node_modules. Where node_modules is read-only, or with
+// WILDINTEL_NO_BUNDLE=1, the sources run through tsx instead.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(repo, 'src/cli/main.ts');
 
-async function loadBundled() {
+/** The bundle's path, or undefined when it cannot be made here (e.g. a read-only node_modules). */
+async function bundle() {
+  try {
+    return await writeBundle();
+  } catch (err) {
+    if (!['EACCES', 'EPERM', 'EROFS'].includes(err?.code)) throw err;
+    return undefined;
+  }
+}
+
+async function writeBundle() {
   const { build } = await import('esbuild');
   const dir = path.join(repo, 'node_modules/.wildintel');
   const result = await build({
@@ -40,6 +51,12 @@ async function loadBundled() {
     renameSync(partial, file);
     removeStale(dir, file);
   }
+  return file;
+}
+
+async function loadBundled() {
+  const file = await bundle();
+  if (file === undefined) return loadThroughTsx();
   process.setSourceMapsEnabled(true);
   return import(pathToFileURL(file).href);
 }

@@ -13,7 +13,7 @@ import { migrations as hubMigrations } from '../../migrations/index.js';
 import { openDatabase, type Database, type DatabaseOptions } from './database.js';
 import { testServerUrl } from './test-server.js';
 
-export { onlyOnceAcrossDatabases, testServerUrl } from './test-server.js';
+export { onlyInPass, testServerUrl } from './test-server.js';
 
 export interface TestDatabase {
   readonly database: Database;

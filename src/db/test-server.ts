@@ -10,9 +10,18 @@ export function testServerUrl(): string | undefined {
 }
 
 /**
- * `skip` for the heavy suites that use no database (PDQ against the reference vectors, index
- * equivalence with brute force): CI runs the suite once per database, these need to run once.
+ * `skip` for the tests that drive `wildintel` as child processes (CLI arguments and exit codes,
+ * signals, restarts): each child costs a second or more of start-up, so each such test runs in one
+ * pass of the suite. Those whose subject is the embedded database (first start, the admin socket,
+ * durability after SIGKILL, the demo) run in the embedded pass, what `npm start` uses; those whose
+ * database is incidental (the publish and audit clients, PKI files checked with openssl) run in
+ * the Postgres pass, where a hub starts faster. The failure suite (`npm run test:faults`) drives
+ * hub processes on Postgres through SIGKILL, restarts and outages. Heavy suites that use no
+ * database (PDQ against the reference vectors, index equivalence) run once, in the embedded pass.
  */
-export function onlyOnceAcrossDatabases(): string | false {
-  return testServerUrl() === undefined ? false : 'uses no database: runs in the embedded-database pass of the suite';
+export function onlyInPass(pass: 'embedded' | 'server'): string | false {
+  const server = testServerUrl() !== undefined;
+  if (pass === 'server' && !server) return 'runs once, in the Postgres pass of the suite (TEST_DATABASE_URL=postgres://… npm test)';
+  if (pass === 'embedded' && server) return 'runs once, in the embedded-database pass of the suite (npm test)';
+  return false;
 }

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pdqDistance } from '../hashing/index.js';
 import { MatchingError, PdqIndex, type PdqLoadProgress, type PdqMatch } from './index.js';
-import { onlyOnceAcrossDatabases } from '../db/test-server.js';
+import { onlyInPass } from '../db/test-server.js';
 
 /** Deterministic 32-bit generator (LCG), so a failing case can be replayed. */
 function rng(seed: number): () => number {
@@ -67,7 +67,7 @@ function queriesFor(c: ReturnType<typeof corpus>): string[] {
 
 const RADII = [0, 1, 8, 15, 16, 17, 31, 32, 47, 48, 63, 64, 100, 256];
 
-describe('PdqIndex', { skip: onlyOnceAcrossDatabases() }, () => {
+describe('PdqIndex', { skip: onlyInPass('embedded') }, () => {
   describe('when filled by bulkLoad', () => {
     const c = corpus(42, 4000, 4000);
     const index = new PdqIndex();

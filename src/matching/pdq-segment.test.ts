@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSegment, chooseLayout, collectBuckets, layoutFor, probeBuckets, probeRadii, scanSlots, WORDS, type Hits, type Query, type Segment } from './pdq-segment.js';
-import { onlyOnceAcrossDatabases } from '../db/test-server.js';
+import { onlyInPass } from '../db/test-server.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -60,7 +60,7 @@ function queries(): Uint32Array[] {
   });
 }
 
-describe('multi-index probing', { skip: onlyOnceAcrossDatabases() }, () => {
+describe('multi-index probing', { skip: onlyInPass('embedded') }, () => {
   for (const tables of [11, 12, 13, 16, 17, 21, 24, 32]) {
     it(`finds exactly what a scan finds, each match once, with ${tables} tables, for every radius it can probe (all up to 63, some beyond)`, () => {
       const segment = buildSegment(hashes, 0, n, undefined, layoutFor(tables));

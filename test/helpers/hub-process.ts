@@ -1,25 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
-import { testServerUrl } from '../../src/db/test-server.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
-/**
- * `skip` for the tests that drive `wildintel` as child processes (CLI arguments and exit codes,
- * signals, restarts): each child costs a second or more of start-up, so each such test runs in one
- * pass of the suite. Those whose subject is the embedded database (first start, the admin socket,
- * durability after SIGKILL, the demo) run in the embedded pass, what `npm start` uses; those whose
- * database is incidental (the publish and audit clients, PKI files checked with openssl) run in
- * the Postgres pass, where a hub starts faster. The failure suite (`npm run test:faults`) drives
- * hub processes on Postgres through SIGKILL, restarts and outages.
- */
-export function onlyInPass(pass: 'embedded' | 'server'): string | false {
-  const server = testServerUrl() !== undefined;
-  if (pass === 'server' && !server) return 'drives wildintel processes: runs in the Postgres pass (TEST_DATABASE_URL=postgres://… npm test)';
-  if (pass === 'embedded' && server) return 'drives wildintel processes: runs in the embedded-database pass (npm test)';
-  return false;
-}
+export { onlyInPass } from '../../src/db/test-server.js';
 export const CLI = path.join(REPO_ROOT, 'bin/wildintel.js');
 
 export interface HubProcess {

@@ -11,7 +11,7 @@ import type { PublishedIndicator, Tlp } from '../indicators/index.js';
 import { indicatorId } from '../indicators/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
 import { backoffDelay } from './backoff.js';
-import { enqueue, retractIndicator, sealBatch, type PendingItem } from './outbox.js';
+import { enqueue, markAccepted, retractIndicator, sealBatch, type PendingItem } from './outbox.js';
 import { createPublisher, type Publisher } from './publisher.js';
 
 /** Randomness fixed at the middle of the jitter range, so every delay is exact. */
@@ -24,7 +24,7 @@ function keyword(value: string): PublishedIndicator {
 function item(value: string, tlp: Tlp = 'AMBER'): PendingItem {
   return { kind: 'indicator', tlp, id: indicatorId('KEYWORD', value), indicator: keyword(value) };
 }
-function payloadOf(jws: string): { tlp: Tlp; indicators: PublishedIndicator[]; retractions?: Array<{ indicatorId: string; reason: string }> } {
+function payloadOf(jws: string): { batchId: string; tlp: Tlp; indicators: PublishedIndicator[]; retractions?: Array<{ indicatorId: string; reason: string }> } {
   return JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as never;
 }
 
@@ -109,6 +109,26 @@ describe('outbox and publisher', () => {
       assert.equal(await publisher.sealDue(), 2000, 'after the full batch, one item waits its turn');
       const [first] = await batches();
       assert.deepEqual(payloadOf(first!.jws).indicators.map((i) => i.value), ['a', 'b']);
+    });
+
+    it('while a batch waits to be sent, gathers what arrives into full batches instead of sealing one per delay', async () => {
+      await enqueue(db(), [item('a')], clock.now());
+      clock.advance(2000);
+      await publisher.sealDue();
+      assert.equal((await batches()).length, 1, 'a batch is queued: the hub is down');
+      await enqueue(db(), [item('b'), item('c')], clock.now());
+      clock.advance(60_000);
+      assert.equal(await publisher.sealDue(), undefined, 'held for the queue, not for a delay');
+      assert.equal((await batches()).length, 1, 'two items long past the delay stay pending while the queue is not empty');
+      await enqueue(db(), [item('d'), item('e')], clock.now());
+      await publisher.sealDue();
+      const held = await batches();
+      assert.deepEqual(held.map((b) => payloadOf(b.jws).indicators.map((i) => i.value)), [['a'], ['b', 'c', 'd']], 'a full batch is sealed at once');
+      for (const b of held) await markAccepted(db(), b.seq, { batchId: payloadOf(b.jws).batchId, leafIndex: b.seq, indicatorIds: [], checkpoint: 'note', duplicate: false }, clock.now());
+      assert.equal(await publisher.sealDue(), 2000, 'the queue drained: what is left waits the usual delay for company');
+      clock.advance(2000);
+      assert.equal(await publisher.sealDue(), undefined);
+      assert.deepEqual((await batches()).map((b) => payloadOf(b.jws).indicators.map((i) => i.value)), [['a'], ['b', 'c', 'd'], ['e']]);
     });
 
     it('keeps items pending when signing fails: nothing half-sealed', async () => {

@@ -1,6 +1,7 @@
 /**
  * The publisher: seals pending items into signed batches once they have waited
- * NODE_BATCH_DELAY_MS (or fill a batch), and sends the queue to the hub one batch at a time,
+ * NODE_BATCH_DELAY_MS with nothing ahead of them in the queue (or fill a batch), and sends the
+ * queue to the hub one batch at a time,
  * oldest first. A network error, a 5xx or a retryable refusal schedules the same bytes again
  * with exponential backoff and jitter; any other refusal is final and kept with its error.
  * Time and randomness are injected, so every delay is exact under test.
@@ -35,7 +36,10 @@ export type PublishStep =
   | { readonly kind: 'retry'; readonly batchId: string; readonly delayMs: number; readonly reason: string };
 
 export interface Publisher {
-  /** Seals every batch that is due; returns the ms until the next one is, or undefined if nothing waits. */
+  /**
+   * Seals every batch that is due; returns the ms until the next one is, or undefined if nothing
+   * waits or what waits is held until the queue drains.
+   */
   sealDue(): Promise<number | undefined>;
   /** Sends the head of the queue if it is due. */
   sendNext(): Promise<PublishStep>;
@@ -44,12 +48,20 @@ export interface Publisher {
 }
 
 export function createPublisher(deps: PublisherDeps): Publisher {
+  // While earlier batches wait to be sent (the hub is down or slow), only full batches are
+  // sealed: what arrives meanwhile gathers into them, so an outage ends with a few full batches
+  // to deliver rather than one small batch per NODE_BATCH_DELAY_MS, each a round trip and a log
+  // entry. The items are durable while pending; the queue draining lets the rest be sealed.
   const sealDue = async (): Promise<number | undefined> => {
+    const backlog = (await headOfQueue(deps.db)) !== undefined;
     for (;;) {
       const pending = await pendingSummary(deps.db);
       if (pending === undefined) return undefined;
       const waited = deps.clock.now().getTime() - pending.oldest.getTime();
-      if (waited < deps.batchDelayMs && pending.count < deps.batchMax) return deps.batchDelayMs - waited;
+      if (pending.count < deps.batchMax) {
+        if (backlog) return undefined;
+        if (waited < deps.batchDelayMs) return deps.batchDelayMs - waited;
+      }
       await sealBatch({ db: deps.db, member: deps.member, signer: deps.signer, maxItems: deps.batchMax, clock: deps.clock, random: deps.random });
     }
   };

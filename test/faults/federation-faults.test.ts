@@ -33,6 +33,7 @@ describe('three nodes publishing through a hub SIGKILL, a Postgres restart and a
   let auditArgs: string[];
   let sizeBeforeFaults: number;
   let statuses: NodeStatus[];
+  let setupMs: number;
 
   /** Batches at the hub per member, read from its database. */
   const batchesAtHub = async (): Promise<Record<string, number>> => {
@@ -51,6 +52,7 @@ describe('three nodes publishing through a hub SIGKILL, a Postgres restart and a
     }, timeoutMs);
 
   before(async () => {
+    const setupFrom = Date.now();
     fed = await startProcessFederation({
       server: SERVER,
       members: MEMBERS,
@@ -65,6 +67,7 @@ describe('three nodes publishing through a hub SIGKILL, a Postgres restart and a
     assert.equal(first.code, 0, first.stderr);
     sizeBeforeFaults = Number(/log verified: size (\d+) \(was 0\)/.exec(first.stdout)?.[1]);
     assert.ok(sizeBeforeFaults > 3, first.stdout);
+    setupMs = Date.now() - setupFrom;
   });
   after(async () => {
     await Promise.all(feeders.map((f) => f.stop()));
@@ -72,6 +75,7 @@ describe('three nodes publishing through a hub SIGKILL, a Postgres restart and a
   });
 
   it('(a) the hub is SIGKILLed mid-stream: the nodes retry, and deliver to the hub restarted on its port', async (t) => {
+    t.diagnostic(`the federation was up and audited in ${setupMs} ms`);
     await sleep(1000);
     const killedAt = Date.now();
     await fed.killHub();
@@ -138,7 +142,9 @@ describe('three nodes publishing through a hub SIGKILL, a Postgres restart and a
   it('afterwards every observation is at the hub exactly once (count and ids)', async (t) => {
     await Promise.all(feeders.map((f) => f.stop()));
     for (const f of feeders) assert.deepEqual(f.errors, [], 'every observation the pipeline sent was taken by its node');
+    const drainFrom = Date.now();
     statuses = await fed.drained(120_000);
+    t.diagnostic(`the nodes drained in ${Date.now() - drainFrom} ms`);
     const batches = await batchesAtHub();
     for (const [i, member] of MEMBERS.entries()) {
       const made = feeders[i]!.made;

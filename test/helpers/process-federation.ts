@@ -126,7 +126,7 @@ export async function startProcessFederation(options: FederationOptions): Promis
     );
     const agencies = new Map<string, Promise<string>>();
     const status = async (node: FederationNode): Promise<NodeStatus> => {
-      const res = await fetch(`${node.url}/v1/status`, { headers: { authorization: `Bearer ${node.apiKey}` } });
+      const res = await fetch(`${node.url}/v1/status`, { headers: { authorization: `Bearer ${node.apiKey}` }, signal: AbortSignal.timeout(30_000) });
       if (!res.ok) throw new Error(`${node.slug}: GET /v1/status answered ${res.status}`);
       return (await res.json()) as NodeStatus;
     };

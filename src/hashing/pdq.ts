@@ -4,23 +4,24 @@
  * Hand-written because no npm package implements PDQ: upstream offers C++, Java and Python (the
  * PyPI binding `pdqhash` wraps the C++), nothing for Node. It follows the C++ reference,
  * facebook/ThreatExchange pdq/cpp (hashing/pdqhashing.cpp, downscaling/downscaling.cpp), as
- * described step by step in shared/docs/pdq.md. It emulates the reference's float32 arithmetic
- * operation by operation (Math.fround after every operation, Float32Array buffers), so given the
- * same decoded pixels it produces the same bits; the streaming box filter in jarosz.ts keeps
- * that exactness while running 2.5 times faster than a direct port (14 vs 35 ms of CPU per megapixel).
+ * described step by step in shared/docs/pdq.md, and gives the same bits from the same decoded
+ * pixels by doing the reference's float32 arithmetic operation by operation:
+ * - the full-resolution part (luma, the Jarosz box filters, decimation to 64×64), which is
+ *   nearly all the work, in WebAssembly compiled from AssemblyScript (assembly/downsample.ts),
+ *   where float32 is native; the JavaScript it replaced had to round every operation with
+ *   Math.fround and was three times slower (89 against 271 images/s on decoded pixels, docs/benchmarks.md);
+ * - the rest here (quality, DCT, median, dihedral variants), with Math.fround after every
+ *   operation and Float32Array buffers.
  * Like the library entry point, the Java port and the `pdqhash` binding (and unlike the CLI), it
  * hashes the full-resolution image with no 512×512 pre-shrink.
  *
- * Pure: no I/O and no clock. Scratch buffers are module-level and reused: the functions are
- * synchronous and not re-entrant, so one set per isolate (per worker) is enough.
- *
- * Speed note: V8 adds a check to every typed-array access for the rest of the process once any
- * ArrayBuffer has been detached (transferred). That costs this code about a fifth of its speed;
- * under tsx with pino loaded (our CLI and hub) it is already the case, so benchmarks run there.
+ * Pure: no I/O and no clock. Scratch buffers (and the WebAssembly instance) are module-level and
+ * reused: the functions are synchronous and not re-entrant, so one set per isolate (per worker)
+ * is enough.
  */
 import { HashingError } from './errors.js';
-import { jaroszDownsample64, planJarosz } from './jarosz.js';
-import { fillLumaRow, lumaSource } from './luma.js';
+import { downsample64 } from './downsampler.js';
+import { isGreyImage, lumaInto } from './luma.js';
 
 export interface Pixels {
   readonly width: number;
@@ -102,17 +103,10 @@ function checkPixels({ width, height, channels, data }: Pixels): void {
 }
 
 function downsample(pixels: Pixels, out: Float32Array, alwaysBlur: boolean): void {
-  const { width: cols, height: rows } = pixels;
-  const luma = lumaSource(pixels.data, cols, pixels.channels);
-  if (rows === 64 && cols === 64 && !alwaysBlur) {
-    const row = new Float64Array(64);
-    for (let r = 0; r < 64; r++) {
-      fillLumaRow(luma, r, row, 0);
-      out.set(row, r * 64);
-    }
-    return;
-  }
-  jaroszDownsample64(planJarosz(rows, cols), luma, out);
+  const { width: cols, height: rows, channels, data } = pixels;
+  const grey = isGreyImage(data, channels);
+  if (rows === 64 && cols === 64 && !alwaysBlur) lumaInto(data, channels, grey, out);
+  else downsample64({ data, rows, cols, channels, grey }, out);
 }
 
 /** Sum over neighbour pairs of |trunc((u − v)·100/255)|, in float32, /90, capped at 100. */

@@ -1,14 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { jaroszDownsample64, planJarosz } from './jarosz.js';
-import { lumaSource } from './luma.js';
+import { downsample64 } from './downsampler.js';
 
 const f = Math.fround;
 
 /**
  * A literal transcription of the reference (downscaling.cpp): whole float32 buffers, box1DFloat
- * with a stride, true division, rows then columns twice, then decimateFloat. The optimised
- * streaming version must agree with it bit for bit.
+ * with a stride, true division, rows then columns twice, then decimateFloat. The streaming
+ * WebAssembly filter must agree with it bit for bit.
  */
 function referenceDownsample(luma: Float32Array, rows: number, cols: number): Float32Array {
   const box1d = (input: Float32Array, output: Float32Array, start: number, stride: number, length: number, window: number): void => {
@@ -46,37 +45,54 @@ function noiseRgb(rows: number, cols: number, seed: number): Uint8Array {
   return data;
 }
 
-function referenceLuma(data: Uint8Array): Float32Array {
-  const out = new Float32Array(data.length / 3);
-  for (let i = 0; i < out.length; i++) out[i] = f(f(f(f(0.299) * data[3 * i]!) + f(f(0.587) * data[3 * i + 1]!)) + f(f(0.114) * data[3 * i + 2]!));
+function referenceLuma(data: Uint8Array, channels: number, grey: boolean): Float32Array {
+  const out = new Float32Array(data.length / channels);
+  for (let i = 0, p = 0; i < out.length; i++, p += channels) {
+    out[i] = grey ? data[p]! : f(f(f(f(0.299) * data[p]!) + f(f(0.587) * data[p + 1]!)) + f(f(0.114) * data[p + 2]!));
+  }
   return out;
 }
 
-describe('streaming Jarosz downsampling', () => {
+/** The same pixels with `channels` samples each: RGB kept, grey from red, alpha filled with noise. */
+function withChannels(rgb: Uint8Array, channels: number): Uint8Array {
+  const n = rgb.length / 3;
+  const out = new Uint8Array(n * channels);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < channels; c++) out[i * channels + c] = channels < 3 ? (c === 0 ? rgb[3 * i]! : (i * 37) & 255) : c < 3 ? rgb[3 * i + c]! : (i * 37) & 255;
+  }
+  return out;
+}
+
+function check(rows: number, cols: number, channels: number): void {
+  const data = withChannels(noiseRgb(rows, cols, rows * 7919 + cols), channels);
+  const grey = channels < 3;
+  const expected = referenceDownsample(referenceLuma(data, channels, grey), rows, cols);
+  const got = new Float32Array(64 * 64);
+  downsample64({ data, rows, cols, channels, grey }, got);
+  const firstDifference = got.findIndex((v, i) => !Object.is(v, expected[i]));
+  assert.equal(firstDifference, -1, `first differing sample at ${firstDifference}: ${got[firstDifference]} instead of ${expected[firstDifference]}`);
+}
+
+describe('Jarosz downsampling in WebAssembly', () => {
   // Windows 1..9 along each side, odd and even, sides at and around the 128-multiples, a prime,
-  // very thin and very wide images, and fewer than 64 rows or columns (repeated samples).
+  // very thin and very wide images, fewer than 64 rows or columns (repeated samples), and row
+  // counts that leave partial groups of four and partial chunks of staged rows.
   const sizes: Array<[number, number]> = [
     [5, 5], [5, 300], [300, 5], [17, 64], [64, 64], [127, 128], [128, 129], [129, 257], [255, 256],
-    [256, 383], [384, 385], [500, 333], [641, 97], [1031, 1000], [1152, 40], [23, 1100],
+    [256, 383], [384, 385], [500, 333], [641, 97], [1031, 1000], [1152, 40], [23, 1100], [6, 3001],
   ];
   for (const [rows, cols] of sizes) {
-    it(`equals the reference transcription bit for bit at ${rows}×${cols}`, () => {
-      const data = noiseRgb(rows, cols, rows * 7919 + cols);
-      const expected = referenceDownsample(referenceLuma(data), rows, cols);
-      const got = new Float32Array(64 * 64);
-      jaroszDownsample64(planJarosz(rows, cols), lumaSource(data, cols, 3), got);
-      const firstDifference = got.findIndex((v, i) => !Object.is(v, expected[i]));
-      assert.equal(firstDifference, -1, `first differing sample at ${firstDifference}`);
+    it(`equals the reference transcription bit for bit at ${rows}×${cols}`, () => check(rows, cols, 3));
+  }
+  for (const channels of [1, 2, 4]) {
+    it(`reads ${channels} samples per pixel (${channels < 3 ? 'grey' : 'RGB with alpha'}) as the reference does`, () => {
+      check(203, 301, channels);
+      check(7, 6, channels);
     });
   }
 
-  it('divides by multiplying with the reciprocal without changing any float32 result', () => {
-    let s = 12345;
-    for (let i = 0; i < 200_000; i++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      const sum = f((s / 2 ** 32) * 255 * 64 * (i % 3 === 0 ? 1e-3 : 1));
-      const n = 1 + (i % 160);
-      assert.equal(f(sum * (1 / n)), f(sum / n));
-    }
+  it('gives the same result for an image hashed again after a larger one (state is reset)', () => {
+    check(1031, 1000, 3);
+    check(129, 257, 3);
   });
 });

@@ -22,6 +22,7 @@ export interface GraphqlBenchResult {
   ratio: number;
   indicators: number;
   concurrency: number;
+  runs: number;
 }
 
 async function seed(url: string, count: number): Promise<string[]> {
@@ -48,7 +49,7 @@ async function startBare(url: string): Promise<{ url: string; stop(): void }> {
 }
 
 export async function benchGraphql(opts: { seconds?: number; runs?: number; concurrency?: number; indicators?: number } = {}): Promise<GraphqlBenchResult> {
-  const { seconds = 5, runs = 3, concurrency = 32, indicators = 10_000 } = opts;
+  const { seconds = 5, runs = 5, concurrency = 32, indicators = 10_000 } = opts;
   const database = await createBenchDatabase();
   const certsDir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-certs-'));
   const dataDir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-data-'));
@@ -83,7 +84,7 @@ export async function benchGraphql(opts: { seconds?: number; runs?: number; conc
     }
     const hubResult = medianRun(hubRuns);
     const bareResult = medianRun(bareRuns);
-    return { hub: hubResult, bare: bareResult, ratio: Math.round((hubResult.perSecond / bareResult.perSecond) * 100) / 100, indicators, concurrency };
+    return { hub: hubResult, bare: bareResult, ratio: Math.round((hubResult.perSecond / bareResult.perSecond) * 100) / 100, indicators, concurrency, runs };
   } finally {
     await database.drop();
     await rm(certsDir, { recursive: true, force: true });

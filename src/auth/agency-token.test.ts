@@ -100,3 +100,51 @@ describe('agency tokens', async () => {
     await assert.rejects(t.issue({ req: { ttlSeconds: 24 * 3600 + 1 } }), (e: unknown) => e instanceof AuthError && e.code === 'INVALID_TOKEN_REQUEST');
   });
 });
+
+describe('a token verified before (remembered, its signature not checked again)', async () => {
+  const kid = await keyId(ours);
+  const own = fixedClock('2026-11-28T12:00:00Z');
+  const keys = new Map<string, KeyObject>([[kid, createPublicKey(ours)]]);
+  const gone = new Set<string>();
+  const verifier = createAgencyTokenVerifier({ keys: async () => keys, issuer: ISSUER, clock: own, isRevoked: async (jti) => gone.has(jti) });
+  const issue = (jti: string, ttlSeconds = 3600): Promise<string> => issueAgencyToken({ ...request, ttlSeconds }, { key: { kid, privateKey: ours }, issuer: ISSUER, now: own.now(), jti });
+  const twice = async (token: string): Promise<void> => {
+    await verifier.verify(token);
+    await verifier.verify(token);
+  };
+
+  it('is refused once it has expired (past the 30 s tolerance, as on first use)', async () => {
+    const token = await issue('cached-expiry', 60);
+    await twice(token);
+    own.advance(89_000);
+    await verifier.verify(token);
+    own.advance(1_000);
+    await assert.rejects(verifier.verify(token), refusedFor('EXPIRED'));
+  });
+
+  it('is refused once revoked', async () => {
+    const token = await issue('cached-revoked');
+    await twice(token);
+    gone.add('cached-revoked');
+    await assert.rejects(verifier.verify(token), refusedFor('REVOKED'));
+  });
+
+  it('is refused once the key that signed it is no longer accepted', async () => {
+    const token = await issue('cached-key');
+    await twice(token);
+    keys.delete(kid);
+    try {
+      await assert.rejects(verifier.verify(token), refusedFor('UNKNOWN_KEY'));
+    } finally {
+      keys.set(kid, createPublicKey(ours));
+    }
+  });
+
+  it('lends nothing to an edited copy: tampered claims under its signature are still refused', async () => {
+    const token = await issue('cached-tamper');
+    await twice(token);
+    const [h, p, s] = token.split('.');
+    const edited = { ...(JSON.parse(Buffer.from(p!, 'base64url').toString()) as object), tlp: 'RED' };
+    await assert.rejects(verifier.verify(`${h}.${b64(edited)}.${s}`), refusedFor('BAD_SIGNATURE'));
+  });
+});

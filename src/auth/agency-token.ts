@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import { COMMODITIES, isTlp, type Commodity, type Tlp } from '../indicators/index.js';
-import type { Clock } from '../kernel/index.js';
+import { sha256Base64url, type Clock } from '../kernel/index.js';
 import { AuthError, parseScopes, type Scope } from './scopes.js';
 
 /** design.md item 6: a token lives at most 24 hours. */
@@ -84,15 +84,16 @@ interface VerifiedToken {
  *
  * An analyst's client sends the same token with every request, and its Ed25519 signature check
  * was a sixth of the hub's CPU per request. So a token that passed every check is remembered by
- * its exact text: a repeat skips the signature, but only if the key that verified it is still
- * one this hub accepts, and the time claims pass again against the clock (anything else takes
- * the full path, which gives the refusal). Revocation is checked on every request either way.
+ * the SHA-256 of its exact text (the bearer secret itself is not kept): a repeat skips the
+ * signature, but only if the key that verified it is still one this hub accepts, and the time
+ * claims pass again against the clock (anything else takes the full path, which gives the
+ * refusal). Revocation is checked on every request either way.
  */
 export function createAgencyTokenVerifier(options: TokenVerifierOptions) {
   const verified = new Map<string, VerifiedToken>();
 
   const stillValid = async (token: string): Promise<AgencyPrincipal | undefined> => {
-    const hit = verified.get(token);
+    const hit = verified.get(sha256Base64url(token));
     if (hit === undefined) return undefined;
     const now = Math.floor(options.clock.now().getTime() / 1000);
     const keys = await options.keys();
@@ -117,7 +118,7 @@ export function createAgencyTokenVerifier(options: TokenVerifierOptions) {
     }
     const principal = toPrincipal(payload, kid);
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
-    verified.set(token, { key, principal, nbf: payload.nbf! });
+    verified.set(sha256Base64url(token), { key, principal, nbf: payload.nbf! });
     return principal;
   };
 

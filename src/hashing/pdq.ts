@@ -9,7 +9,8 @@
  * - the full-resolution part (luma, the Jarosz box filters, decimation to 64×64), which is
  *   nearly all the work, in WebAssembly compiled from AssemblyScript (assembly/downsample.ts),
  *   where float32 is native; the JavaScript it replaced had to round every operation with
- *   Math.fround and was three times slower (89 against 271 images/s on decoded pixels, docs/benchmarks.md);
+ *   Math.fround and was three times slower (89 against 271 images/s on decoded 1-megapixel
+ *   images, one machine, one day);
  * - the rest here (quality, DCT, median, dihedral variants), with Math.fround after every
  *   operation and Float32Array buffers.
  * Like the library entry point, the Java port and the `pdqhash` binding (and unlike the CLI), it

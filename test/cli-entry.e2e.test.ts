@@ -45,3 +45,37 @@ describe('the wildintel entry point, bundled and through tsx', { skip: onlyInPas
     assert.deepEqual([sources!.code, sources!.stderr], [bundled!.code, bundled!.stderr]);
   });
 });
+
+describe('wildintel hash over many files', { skip: onlyInPass('embedded') }, () => {
+  let dir: string;
+  let files: string[];
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'wildintel-hash-cli-'));
+    files = [];
+    for (let i = 0; i < 7; i++) {
+      const file = path.join(dir, `image-${i}.png`);
+      await writeFile(file, await testPicture(100 + i));
+      files.push(file);
+    }
+    // An unreadable one in the middle: reported, and the rest still hashed.
+    await writeFile(path.join(dir, 'broken.jpg'), 'not an image');
+    files.splice(3, 0, path.join(dir, 'broken.jpg'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('prints one line per image in the order given, whatever --jobs, and reports the unreadable one', async () => {
+    const [one, four] = await Promise.all([runCli(['hash', '--jobs', '1', ...files], {}), runCli(['hash', '--jobs', '4', ...files], {})]);
+    assert.equal(one.code, 1, 'an image could not be hashed');
+    assert.deepEqual(one.stdout.trim().split('\n').map((l) => l.split(' ')[2]), files.filter((f) => !f.endsWith('broken.jpg')));
+    assert.equal(new Set(one.stdout.trim().split('\n').map((l) => l.split(' ')[0])).size, 7, 'seven different pictures, seven different hashes');
+    assert.match(one.stderr, /broken\.jpg: .*\[IMAGE_UNREADABLE\]/);
+    assert.deepEqual([four.code, four.stdout, four.stderr], [one.code, one.stdout, one.stderr]);
+  });
+
+  it('refuses a bad --jobs before reading anything', async () => {
+    const run = await runCli(['hash', '--jobs', '0', ...files], {});
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /--jobs must be a whole number from 1 to 64 \[INVALID_ARGUMENT\]/);
+    assert.equal(run.stdout, '');
+  });
+});

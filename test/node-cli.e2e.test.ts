@@ -27,7 +27,7 @@ describe('wildintel node commands', () => {
   const cli = async (...args: string[]): Promise<string> => {
     const printed: string[] = [];
     const config = loadConfig(fixture.env);
-    await buildProgram({ config: () => config, logger: () => createLogger('silent'), print: (t) => printed.push(t) }).parseAsync(['node', 'wildintel', ...args]);
+    await (await buildProgram({ config: () => config, logger: () => createLogger('silent'), print: (t) => printed.push(t) })).parseAsync(['node', 'wildintel', ...args]);
     return printed.join('\n');
   };
   const jsonl = async (name: string, lines: object[]): Promise<string> => {

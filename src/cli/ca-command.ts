@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { devDir, rootCertPath } from '../hub/index.js';
+import { devDir, rootCertPath } from '../config/index.js';
 import { createRootCa, parseCertificate, signMemberCsr, writePrivateKeyFile, MAX_MEMBER_VALIDITY_DAYS } from '../pki/index.js';
 import { systemClock } from '../kernel/index.js';
 import type { Config } from '../config/index.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { createLogKey, logKeyPath, readLogKey } from '../hub/index.js';
+import { logKeyPath } from '../config/index.js';
+import { createLogKey, readLogKey } from '../hub/index.js';
 import type { CliContext } from './context.js';
 
 export function registerHubKeysCommand(hub: Command, cli: CliContext): void {

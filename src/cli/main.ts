@@ -1,35 +1,37 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type Config } from '../config/index.js';
-import { createLogger, isWildintelError, type Logger } from '../kernel/index.js';
-import { VERSION } from '../hub/index.js';
+import { VERSION, createLogger, isWildintelError, type Logger } from '../kernel/index.js';
 import type { CliContext } from './context.js';
-import { registerConfigCommand } from './config-command.js';
-import { registerDbCommands } from './db-command.js';
-import { registerHubCommand } from './hub-command.js';
-import { registerCaCommands } from './ca-command.js';
-import { registerMemberCommands } from './member-command.js';
-import { registerPublishCommand } from './publish-file-command.js';
-import { registerAuditCommands } from './audit-command.js';
-import { registerHashCommand } from './hash-command.js';
-import { registerTokenCommands } from './token-command.js';
-import { registerNodeCommands } from './node-command.js';
 
-export function buildProgram(cli: CliContext): Command {
+type Register = (program: Command, cli: CliContext) => void;
+
+/**
+ * The top-level commands, in the order help lists them, and the module that declares each.
+ * Only the module of the command being run is loaded, with what it imports: `wildintel hash`,
+ * `audit verify` or `ca` start without the database, GraphQL and HTTP stacks. Help loads them all.
+ */
+const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readonly load: () => Promise<Register> }> = [
+  { names: ['hub'], load: async () => (await import('./hub-command.js')).registerHubCommand },
+  { names: ['db'], load: async () => (await import('./db-command.js')).registerDbCommands },
+  { names: ['ca'], load: async () => (await import('./ca-command.js')).registerCaCommands },
+  { names: ['member'], load: async () => (await import('./member-command.js')).registerMemberCommands },
+  { names: ['publish'], load: async () => (await import('./publish-file-command.js')).registerPublishCommand },
+  { names: ['audit'], load: async () => (await import('./audit-command.js')).registerAuditCommands },
+  { names: ['hash'], load: async () => (await import('./hash-command.js')).registerHashCommand },
+  { names: ['agency', 'token'], load: async () => (await import('./token-command.js')).registerTokenCommands },
+  { names: ['node', 'federation'], load: async () => (await import('./node-command.js')).registerNodeCommands },
+  { names: ['config'], load: async () => (await import('./config-command.js')).registerConfigCommand },
+];
+
+/** The program with the command named `command` declared, or every command when it names none. */
+export async function buildProgram(cli: CliContext, command?: string): Promise<Command> {
   const program = new Command('wildintel')
     .description('wildintel: a federation for sharing signed, anonymized indicators of the illegal online wildlife trade')
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
-  registerHubCommand(program, cli);
-  registerDbCommands(program, cli);
-  registerCaCommands(program, cli);
-  registerMemberCommands(program, cli);
-  registerPublishCommand(program, cli);
-  registerAuditCommands(program, cli);
-  registerHashCommand(program, cli);
-  registerTokenCommands(program, cli);
-  registerNodeCommands(program, cli);
-  registerConfigCommand(program, cli);
+  const named = COMMAND_MODULES.filter((m) => command !== undefined && m.names.includes(command));
+  for (const m of named.length > 0 ? named : COMMAND_MODULES) (await m.load())(program, cli);
   return program;
 }
 
@@ -49,8 +51,8 @@ function defaultContext(): CliContext {
  * no stack trace. Usage errors exit 2.
  */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram(defaultContext());
   try {
+    const program = await buildProgram(defaultContext(), argv[2]);
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = exitCodeFor(err);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createMemberKeyAndCsr, writePrivateKeyFile, type MemberView } from '../pki/index.js';
-import { devDir } from '../hub/index.js';
+import { devDir } from '../config/index.js';
 import type { CliContext } from './context.js';
 import { issueMemberCertificate } from './ca-command.js';
 import { readTextFile, writePublicFile } from './files.js';

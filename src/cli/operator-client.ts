@@ -1,8 +1,7 @@
 import { request } from 'node:http';
 import { existsSync } from 'node:fs';
-import type { Config } from '../config/index.js';
-import { openDatabase } from '../db/index.js';
-import { adminSocketPath, createHubServices, runOperation, type HubServices } from '../hub/index.js';
+import { adminSocketPath, type Config } from '../config/index.js';
+import type { HubServices } from '../hub/index.js';
 import { WildintelError, systemClock, type Logger } from '../kernel/index.js';
 
 /**
@@ -17,6 +16,8 @@ export async function operate(config: Readonly<Config>, logger: Logger, name: st
     const viaHub = await callAdminSocket(socket, name, input);
     if (viaHub.reached) return viaHub.result;
   }
+  // Loaded only here: through a running hub, the command needs neither.
+  const [{ openDatabase }, { createHubServices, runOperation }] = await Promise.all([import('../db/index.js'), import('../hub/index.js')]);
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   let services: Promise<HubServices> | undefined;
   const ctx = { database, db: database.dataSource, clock: systemClock, logger, services: () => (services ??= createHubServices({ config, database, logger, clock: systemClock })) };

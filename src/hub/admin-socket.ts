@@ -7,10 +7,6 @@ import { runOperation, type OperationContext } from './operations.js';
 
 const MAX_BODY = 1 << 20;
 
-export function adminSocketPath(dataDir: string): string {
-  return path.join(dataDir, 'admin.sock');
-}
-
 /**
  * The hub's operator endpoint: HTTP over a Unix socket in DATA_DIR, mode 0600.
  * The file system is the access control: only the account that runs the hub

@@ -1,18 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
-import type { Config } from '../config/index.js';
+import { adminSocketPath, type Config } from '../config/index.js';
 import { openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
 import { buildSchema, createBatchEvents, createGraphQLServer, type GraphQLServices } from '../graphql/index.js';
 import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
 import { startSubscriptionServer } from './subscriptions.js';
 import { contextFor } from './http-app.js';
-import { systemClock, type Clock, type Logger } from '../kernel/index.js';
-import { adminSocketPath, startAdminSocket } from './admin-socket.js';
+import { VERSION, systemClock, type Clock, type Logger } from '../kernel/index.js';
+import { startAdminSocket } from './admin-socket.js';
 import { createHttpApp } from './http-app.js';
 import { createMetrics } from './metrics.js';
-import { VERSION } from './version.js';
 import { createHubServices, type HubServices } from './services.js';
 
 export interface RunningHub {

@@ -1,10 +1,9 @@
 export { startHub } from './hub.js';
 export type { RunningHub, HubDeps } from './hub.js';
-export { adminSocketPath } from './admin-socket.js';
 export { runOperation, registerOperation } from './operations.js';
 export type { Operation, OperationContext } from './operations.js';
-export { VERSION } from './version.js';
+export { VERSION } from '../kernel/index.js';
 export { createHubServices } from './services.js';
 export type { HubServices } from './services.js';
-export { loadHubTrust, rootCertPath, logKeyPath, devDir, createLogKey, readLogKey } from './trust.js';
+export { loadHubTrust, createLogKey, readLogKey } from './trust.js';
 export type { HubTrust } from './trust.js';

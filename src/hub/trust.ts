@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, type Config } from '../config/index.js';
+import { ConfigError, devDir, logKeyPath, rootCertPath, tokenKeyPath, type Config } from '../config/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import { createRootCa, pemToDerCertificates, writePrivateKeyFile } from '../pki/index.js';
 import { generateSignerKey, parseSignerKey, type NoteSigner } from '../tlog/index.js';
@@ -18,26 +18,6 @@ export interface HubTrust {
   readonly tokenKey: KeyObject;
   /** True when the keys are the generated development federation under CERTS_DIR/dev. */
   readonly development: boolean;
-}
-
-export function devDir(config: Readonly<Config>): string {
-  return path.join(config.CERTS_DIR, 'dev');
-}
-
-/** Where the root certificate is: ROOT_CA_CERT, else CERTS_DIR/root.pem, else the development root. */
-export function rootCertPath(config: Readonly<Config>): { path: string; development: boolean } {
-  if (config.ROOT_CA_CERT !== undefined) return { path: config.ROOT_CA_CERT, development: false };
-  const production = path.join(config.CERTS_DIR, 'root.pem');
-  if (existsSync(production)) return { path: production, development: false };
-  return { path: path.join(devDir(config), 'root.pem'), development: true };
-}
-
-export function logKeyPath(config: Readonly<Config>): string {
-  return config.LOG_KEY_FILE ?? path.join(devDir(config), 'log-key.pem');
-}
-
-export function tokenKeyPath(config: Readonly<Config>): string {
-  return config.TOKEN_KEY_FILE ?? path.join(devDir(config), 'token-key.pem');
 }
 
 /**

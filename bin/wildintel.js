@@ -4,8 +4,9 @@
 //
 // The sources are bundled with esbuild (the transformer tsx uses) on each start, about 0.1 s, into
 // an entry and chunks split at the CLI's dynamic imports: a command loads only its own modules
-// and packages (src/cli/main.ts), so `wildintel config` starts in 0.35 s and one that loads
-// everything (`--help`, `hub`) in 0.9 s, against 1.35 s through tsx's loader hooks. Every file
+// and packages (src/cli/main.ts), so `wildintel config`, `ca`, `audit` or `hash` start in about
+// 0.4 s and one that loads everything (`--help`, `hub`) in 0.9 s, against 1.35 s through tsx's
+// loader hooks. Every file
 // is named by its content, written atomically, and sits two folders below the repository, as the
 // sources do, so paths they resolve from import.meta (package.json, schema/) mean the same.
 // Packages stay external and load from node_modules. Where node_modules is read-only, or with

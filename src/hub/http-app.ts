@@ -7,7 +7,7 @@ import type { Database } from '../db/index.js';
 import { createBatchAccessRoutes, createBatchRoutes } from '../ingest/index.js';
 import { authenticateBearer, createAuthenticator } from './authenticate.js';
 import { AuthError } from '../auth/index.js';
-import { createLogRoutes } from '../tlog/index.js';
+import { createLogRoutes } from './log-routes.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';

@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../kernel/index.js';
-import { updateReturning } from '../db/index.js';
 import { WildintelError } from '../kernel/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
 import { REVOCATION_REASONS } from '../tlog/index.js';
@@ -76,9 +75,12 @@ export function createMemberRegistry(deps: MemberRegistryDeps) {
       const now = deps.clock.now();
       return deps.db.transaction(async (tx) => {
         await requireMember(tx, input.slug);
-        const rows = await updateReturning<{ serial: string }>(
-          tx,
-          `UPDATE member_certificates SET revoked_at = $2, revocation_reason = $3 WHERE member = $1 AND revoked_at IS NULL AND ($4::text IS NULL OR serial = $4) RETURNING serial`,
+        // A SELECT over the UPDATE's RETURNING: the driver answers a SELECT with its rows.
+        const rows: Array<{ serial: string }> = await tx.query(
+          `WITH revoked AS (
+             UPDATE member_certificates SET revoked_at = $2, revocation_reason = $3
+             WHERE member = $1 AND revoked_at IS NULL AND ($4::text IS NULL OR serial = $4) RETURNING serial
+           ) SELECT serial FROM revoked`,
           [input.slug, now, reason, input.serial ?? null],
         );
         if (rows.length === 0) throw new MemberRegistryError('NOTHING_TO_REVOKE', `member ${input.slug} has no unrevoked certificate${input.serial ? ` with serial ${input.serial}` : ''}`);

@@ -3,6 +3,8 @@
  * signed notes and checkpoints, and the log entry format. No I/O, no clock.
  */
 export { TlogError } from './errors.js';
+/** The log's wire format carries hashes and entries in standard base64. */
+export { encodeBase64 } from './bytes.js';
 export type { TlogErrorCode } from './errors.js';
 
 export { HASH_SIZE, leafHash, nodeHash, emptyTreeHash, verifyInclusion, verifyConsistency, parseLogIndex } from './merkle.js';
@@ -56,4 +58,3 @@ export type {
 
 export { createTransparencyLog } from './log-store.js';
 export type { TransparencyLog, AppendResult, UnstampedEntry } from './log-store.js';
-export { createLogRoutes, MAX_ENTRIES_PER_REQUEST } from './log-routes.js';

@@ -1,10 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { isWildintelError, type Logger } from '../kernel/index.js';
-import { encodeBase64 } from './bytes.js';
-import { TlogError } from './errors.js';
-import { parseLogIndex } from './merkle.js';
-import type { TransparencyLog } from './log-store.js';
+import { encodeBase64, parseLogIndex, TlogError, type TransparencyLog } from '../tlog/index.js';
 
 /** design.md "Endpoints of the hub": at most this many entries per request. */
 export const MAX_ENTRIES_PER_REQUEST = 1000;

@@ -23,7 +23,10 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['config'], load: async () => (await import('./config-command.js')).registerConfigCommand },
 ];
 
-/** The program with the command named `command` declared, or every command when it names none. */
+/**
+ * The program with the command named `command` declared, none for `--version`, or every command
+ * when it names none (help).
+ */
 export async function buildProgram(cli: CliContext, command?: string): Promise<Command> {
   const program = new Command('wildintel')
     .description('wildintel: a federation for sharing signed, anonymized indicators of the illegal online wildlife trade')
@@ -31,7 +34,8 @@ export async function buildProgram(cli: CliContext, command?: string): Promise<C
     .showHelpAfterError()
     .exitOverride();
   const named = COMMAND_MODULES.filter((m) => command !== undefined && m.names.includes(command));
-  for (const m of named.length > 0 ? named : COMMAND_MODULES) (await m.load())(program, cli);
+  const declared = command === '--version' || command === '-V' ? [] : named.length > 0 ? named : COMMAND_MODULES;
+  for (const m of declared) (await m.load())(program, cli);
   return program;
 }
 

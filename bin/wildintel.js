@@ -6,11 +6,10 @@
 // an entry and chunks split at the CLI's dynamic imports: a command loads only its own modules
 // and packages (src/cli/main.ts), so `wildintel config`, `ca`, `audit` or `hash` start in about
 // 0.4 s and one that loads everything (`--help`, `hub`) in 0.9 s, against 1.35 s through tsx's
-// loader hooks. Every file
-// is named by its content, written atomically, and sits two folders below the repository, as the
-// sources do, so paths they resolve from import.meta (package.json, schema/) mean the same.
-// Packages stay external and load from node_modules. Where node_modules is read-only, or with
-// WILDINTEL_NO_BUNDLE=1, the sources run through tsx instead.
+// loader hooks. Every file is named by its content, written atomically, and sits two folders
+// below the repository, as the sources do, so paths they resolve from import.meta
+// (package.json, schema/) mean the same. Packages stay external and load from node_modules.
+// Where node_modules is read-only, or with WILDINTEL_NO_BUNDLE=1, the sources run through tsx.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,14 +50,15 @@ async function writeBundle() {
   // Every file is named by its content (an entry's hash covers the chunks it imports), so a file
   // already there is the one this build would write.
   mkdirSync(dir, { recursive: true });
-  for (const { path: file, contents } of result.outputFiles) {
-    if (existsSync(file)) continue;
+  const files = result.outputFiles.map((f) => f.path);
+  const missing = result.outputFiles.filter((f) => !existsSync(f.path));
+  for (const { path: file, contents } of missing) {
     const partial = `${file}.${process.pid}.tmp`;
     writeFileSync(partial, contents);
     renameSync(partial, file);
   }
-  const files = result.outputFiles.map((f) => f.path);
-  removeStale(dir, new Set(files));
+  // Only a start that changed the sources leaves earlier bundles behind to clear.
+  if (missing.length > 0) removeStale(dir, new Set(files));
   return files.find((f) => path.basename(f).startsWith('cli-'));
 }
 

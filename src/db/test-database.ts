@@ -25,7 +25,6 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-
 export async function createTestDatabase({ migrate = true, migrations }: { migrate?: boolean; migrations?: DatabaseOptions['migrations'] } = {}): Promise<TestDatabase> {
   const server = testServerUrl();
   return server === undefined ? createPgliteTestDatabase(migrate, migrations) : createPostgresTestDatabase(server, migrate, migrations);

@@ -2,7 +2,6 @@ export { startHub } from './hub.js';
 export type { RunningHub, HubDeps } from './hub.js';
 export { runOperation, registerOperation } from './operations.js';
 export type { Operation, OperationContext } from './operations.js';
-export { VERSION } from '../kernel/index.js';
 export { createHubServices } from './services.js';
 export type { HubServices } from './services.js';
 export { loadHubTrust, createLogKey, readLogKey } from './trust.js';

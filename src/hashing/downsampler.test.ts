@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { downsample64 } from './downsampler.js';
+import { downsample64, MAX_WIDTH } from './downsampler.js';
+import { HashingError } from './errors.js';
+import { lumaInto } from './luma.js';
 
 const f = Math.fround;
 
@@ -45,14 +47,6 @@ function noiseRgb(rows: number, cols: number, seed: number): Uint8Array {
   return data;
 }
 
-function referenceLuma(data: Uint8Array, channels: number, grey: boolean): Float32Array {
-  const out = new Float32Array(data.length / channels);
-  for (let i = 0, p = 0; i < out.length; i++, p += channels) {
-    out[i] = grey ? data[p]! : f(f(f(f(0.299) * data[p]!) + f(f(0.587) * data[p + 1]!)) + f(f(0.114) * data[p + 2]!));
-  }
-  return out;
-}
-
 /** The same pixels with `channels` samples each: RGB kept, grey from red, alpha filled with noise. */
 function withChannels(rgb: Uint8Array, channels: number): Uint8Array {
   const n = rgb.length / 3;
@@ -66,7 +60,9 @@ function withChannels(rgb: Uint8Array, channels: number): Uint8Array {
 function check(rows: number, cols: number, channels: number): void {
   const data = withChannels(noiseRgb(rows, cols, rows * 7919 + cols), channels);
   const grey = channels < 3;
-  const expected = referenceDownsample(referenceLuma(data, channels, grey), rows, cols);
+  const luma = new Float32Array(rows * cols);
+  lumaInto(data, channels, grey, luma);
+  const expected = referenceDownsample(luma, rows, cols);
   const got = new Float32Array(64 * 64);
   downsample64({ data, rows, cols, channels, grey }, got);
   const firstDifference = got.findIndex((v, i) => !Object.is(v, expected[i]));
@@ -93,6 +89,15 @@ describe('Jarosz downsampling in WebAssembly', () => {
 
   it('gives the same result for an image hashed again after a larger one (state is reset)', () => {
     check(1031, 1000, 3);
+    check(129, 257, 3);
+  });
+
+  it('refuses an image wider than it can hold, with INVALID_PIXELS, before touching its memory', () => {
+    const data = new Uint8Array((MAX_WIDTH + 1) * 5);
+    assert.throws(
+      () => downsample64({ data, rows: 5, cols: MAX_WIDTH + 1, channels: 1, grey: true }, new Float32Array(64 * 64)),
+      (e: unknown) => e instanceof HashingError && e.code === 'INVALID_PIXELS' && e.details?.['reason'] === 'too wide',
+    );
     check(129, 257, 3);
   });
 });

@@ -41,13 +41,20 @@ export interface DownsampleInput {
   readonly grey: boolean;
 }
 
+/**
+ * The widest image hashed. The filter keeps rings of whole rows in 32-bit WebAssembly memory, so
+ * its size must be bounded by the width; a million pixels is far beyond any photograph.
+ */
+export const MAX_WIDTH = 1 << 20;
+
 /** Equivalent to the reference's jaroszFilterFloat(…, 2 passes) then decimateFloat, into `out` (64×64). */
 export function downsample64({ data, rows, cols, channels, grey }: DownsampleInput, out: Float32Array): void {
+  const tooWide = (): HashingError =>
+    new HashingError('INVALID_PIXELS', `invalid pixels: an image ${cols} pixels wide is too wide to hash (at most ${MAX_WIDTH})`, { details: { width: cols, height: rows, channels, reason: 'too wide' } });
+  if (cols > MAX_WIDTH) throw tooWide();
   const wasm = instance();
   const staging = wasm.begin(rows, cols, channels, grey ? 1 : 0);
-  if (staging === 0) {
-    throw new HashingError('INVALID_PIXELS', `invalid pixels: an image ${cols} pixels wide is too wide to hash`, { details: { width: cols, height: rows, channels, reason: 'too wide' } });
-  }
+  if (staging === 0) throw tooWide();
   const chunk = wasm.CHUNK_ROWS.value as number;
   const rowBytes = cols * channels;
   // Read after begin(): growing the memory replaces its buffer.

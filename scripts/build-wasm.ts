@@ -5,9 +5,10 @@
  * CLI runs from a bundle). Run `npm run build:wasm` after editing the AssemblyScript;
  * `npm run build:wasm -- --check` fails when the committed module is stale (CI).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import asc from 'assemblyscript/asc';
+import { writeOrCheckGenerated } from './generated-file.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const source = 'src/hashing/assembly/downsample.ts';
@@ -43,19 +44,4 @@ export const DOWNSAMPLE_WASM_BASE64 =
 ${lines.map((l) => `  '${l}'`).join(' +\n')};
 `;
 
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(outFile, 'utf8');
-  } catch {
-    // missing counts as stale
-  }
-  if (current !== text) {
-    console.error(`${path.relative(root, outFile)} is stale: run npm run build:wasm`);
-    process.exit(1);
-  }
-  console.log('the compiled downsampling filter is up to date');
-} else {
-  writeFileSync(outFile, text);
-  console.log(`wrote ${path.relative(root, outFile)} (${binary.length} bytes of WebAssembly)`);
-}
+writeOrCheckGenerated(root, outFile, text, 'npm run build:wasm');

@@ -11,7 +11,7 @@ import type { Clock, Logger, Random } from '../kernel/index.js';
 import type { BatchSigner } from '../provenance/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { postBatch, type HubClientOptions } from './hub-client.js';
-import { headOfQueue, markAccepted, markRefused, markRetry, pendingSummary, sealBatch } from './outbox.js';
+import { headOfQueue, markAccepted, markRefused, markRetry, pendingSummary, sealBatch, type QueuedBatch } from './outbox.js';
 
 export interface PublisherDeps {
   readonly db: DataSource;
@@ -52,8 +52,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   // sealed: what arrives meanwhile gathers into them, so an outage ends with a few full batches
   // to deliver rather than one small batch per NODE_BATCH_DELAY_MS, each a round trip and a log
   // entry. The items are durable while pending; the queue draining lets the rest be sealed.
-  const sealDue = async (): Promise<number | undefined> => {
-    const backlog = (await headOfQueue(deps.db)) !== undefined;
+  const sealWith = async (backlog: boolean): Promise<number | undefined> => {
     for (;;) {
       const pending = await pendingSummary(deps.db);
       if (pending === undefined) return undefined;
@@ -66,8 +65,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     }
   };
 
-  const sendNext = async (): Promise<PublishStep> => {
-    const head = await headOfQueue(deps.db);
+  const send = async (head: QueuedBatch | undefined): Promise<PublishStep> => {
     if (head === undefined) return { kind: 'idle' };
     const wait = head.nextAttemptAt.getTime() - deps.clock.now().getTime();
     if (wait > 0) return { kind: 'waiting', ms: wait };
@@ -92,11 +90,14 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   };
 
   return {
-    sealDue,
-    sendNext,
+    sealDue: async () => sealWith((await headOfQueue(deps.db)) !== undefined),
+    sendNext: async () => send(await headOfQueue(deps.db)),
     async step() {
-      const sealIn = await sealDue();
-      const sent = await sendNext();
+      // With a backlog, sealing only appends full batches behind it: the head read once serves
+      // both halves. Without one, sealing may make the head, so it is read after.
+      const head = await headOfQueue(deps.db);
+      const sealIn = await sealWith(head !== undefined);
+      const sent = await send(head ?? (await headOfQueue(deps.db)));
       const sendIn = sent.kind === 'idle' ? undefined : sent.kind === 'waiting' ? sent.ms : sent.kind === 'retry' ? sent.delayMs : 0;
       if (sealIn === undefined) return sendIn;
       return sendIn === undefined ? sealIn : Math.min(sealIn, sendIn);

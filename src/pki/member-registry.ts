@@ -75,7 +75,9 @@ export function createMemberRegistry(deps: MemberRegistryDeps) {
       const now = deps.clock.now();
       return deps.db.transaction(async (tx) => {
         await requireMember(tx, input.slug);
-        // A SELECT over the UPDATE's RETURNING: the driver answers a SELECT with its rows.
+        // A SELECT over the UPDATE's RETURNING: the driver answers a SELECT with its rows. (db's
+        // updateReturning does this for a bare UPDATE; pki stays free of db, so that the CLI's PKI
+        // commands start without the database stack.)
         const rows: Array<{ serial: string }> = await tx.query(
           `WITH revoked AS (
              UPDATE member_certificates SET revoked_at = $2, revocation_reason = $3

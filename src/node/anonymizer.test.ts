@@ -114,6 +114,13 @@ describe('anonymizer', () => {
       const [o] = observe({ kind: 'image', data: Buffer.from('not an image').toString('base64') });
       await assert.rejects(anonymizer.anonymize(o!, 0), isInvalid(0, 'data'));
     });
+
+    it('refuses an image too wide to hash (a 15 KB PNG a million pixels wide) as invalid, not as a failure', async () => {
+      const width = (1 << 20) + 1;
+      const wide = await sharp(Buffer.alloc(width * 5, 128), { raw: { width, height: 5, channels: 1 } }).png().toBuffer();
+      const [o] = observe({ kind: 'image', data: wide.toString('base64') });
+      await assert.rejects(anonymizer.anonymize(o!, 0), (e: unknown) => isInvalid(0, 'data')(e) && /too wide/.test((e as Error).message));
+    });
   });
 
   it('refuses what the hub would refuse, on the platform API field', async () => {

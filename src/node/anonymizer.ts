@@ -125,14 +125,17 @@ export type ImageRefusal = (field: 'data' | 'path', reason: string, cause?: unkn
 
 /**
  * Hashes an image from the platform with `hash` (PDQ, or its dihedral variants): bytes as given,
- * a path only inside NODE_IMAGE_DIR. An unreadable image or a refused path goes to `refuse`.
+ * a path only inside NODE_IMAGE_DIR. An unreadable or unhashable image, or a refused path, goes to
+ * `refuse`.
  */
 export async function hashSource<T>(source: ImageSource, imageDir: string | undefined, refuse: ImageRefusal, hash: (input: Uint8Array | string) => Promise<T>): Promise<T> {
   const input = source.kind === 'bytes' ? source.bytes : await allowedPath(source.path, imageDir, refuse);
   try {
     return await hash(input);
   } catch (err) {
-    if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw refuse(source.kind === 'bytes' ? 'data' : 'path', 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF…)', err);
+    const field = source.kind === 'bytes' ? 'data' : 'path';
+    if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw refuse(field, 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF…)', err);
+    if (isWildintelError(err) && err.code === 'INVALID_PIXELS') throw refuse(field, `cannot be hashed: ${err.message.replace(/^invalid pixels: /, '')}`, err);
     throw err;
   }
 }

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { findIndicator, type Visibility } from '../src/indicators/index.js';
 
 /** The visibility of the hub's benchmark token (AMBER, indicators:read), so both run the same SQL. */
-const visibility = (): Visibility => ({ tlps: ['CLEAR', 'GREEN', 'AMBER'], commodities: null, types: ['KEYWORD', 'IMAGE_PDQ', 'IMAGE_SHA256'], now: new Date() });
+const visibility = (): Visibility => ({ tlps: ['CLEAR', 'GREEN', 'AMBER'], commodities: null, types: ['KEYWORD', 'IMAGE_PDQ', 'IMAGE_SHA256'], ownMember: null, now: new Date() });
 
 const pool = new pg.Pool({ connectionString: process.env['BENCH_DATABASE_URL'], max: 10 });
 const db = { query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows };

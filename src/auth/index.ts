@@ -4,7 +4,9 @@ export { issueAgencyToken, createAgencyTokenVerifier, publicJwk, privateKeyFromP
 export type { AgencyPrincipal, AgencyTokenVerifier, SigningKey, TokenRequest } from './agency-token.js';
 export { createTokenService, keyId, TOKEN_REVOCATIONS_CHANNEL } from './token-service.js';
 export type { TokenService, TokenView } from './token-service.js';
-export { ANONYMOUS, hasScope, visibilityFor } from './principal.js';
+export { ANONYMOUS, hasScope } from './principal.js';
+export { READ_PATHS, NOTHING, MEMBER_SHARED_TLP, grantFor, mayUse, maySee, batchView, wholeWithoutItems, grantVisibility } from './entitlement.js';
+export type { ReadPath, Grant, SightingFacts, BatchFacts, BatchView } from './entitlement.js';
 export type { Principal, MemberPrincipal } from './principal.js';
 export { createRateLimiter } from './rate-limit.js';
 export type { RateLimiter, RateDecision } from './rate-limit.js';
@@ -19,3 +21,5 @@ export {
   HOUR_MS,
 } from './access-audit.js';
 export type { AccessRecorder, AccessRecordInput, AccessRecordView, AccessDigestView, AccessLogFilter, AccessAuditErrorCode } from './access-audit.js';
+export { accessRecordOf } from './access-record.js';
+export type { AgencyRead } from './access-record.js';

@@ -129,6 +129,14 @@ export async function createTokenService(deps: TokenServiceDeps) {
       return { jti, revokedAt: now };
     },
 
+    /**
+     * Whether a token verified earlier is still good now: not expired, not revoked. For sessions
+     * that outlive the request that authenticated them (graphql-ws), checked at each delivery.
+     */
+    async isLive(token: { jti: string; exp: number }): Promise<boolean> {
+      return token.exp * 1000 > deps.clock.now().getTime() && !(await isRevoked(token.jti));
+    },
+
     /** Forgets that a token was found unrevoked (another process revoked it). */
     forget(jti: string): void {
       unrevoked.delete(jti);

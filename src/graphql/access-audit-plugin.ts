@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
-import { sha256Base64url } from '../kernel/index.js';
-import { canonicalJson, type JsonValue } from '../provenance/index.js';
+import { accessRecordOf } from '../auth/index.js';
+import type { JsonValue } from '../provenance/index.js';
 import type { GraphQLContext } from './context.js';
 
 /** Root fields asked for, by name (aliases resolved to the field), in order, without repeats. */
@@ -28,6 +28,10 @@ export function countReturned(data: Record<string, unknown> | null | undefined):
   return n;
 }
 
+export function outcomeOf(hasErrors: boolean, data: unknown): 'OK' | 'PARTIAL' | 'ERROR' {
+  return !hasErrors ? 'OK' : data ? 'PARTIAL' : 'ERROR';
+}
+
 /**
  * The access audit: every request made with an agency token is recorded (who, which token,
  * what operation, a hash of the variables, how much came back) before its answer leaves; if the
@@ -45,17 +49,16 @@ export function accessAuditPlugin(): ApolloServerPlugin<GraphQLContext> {
           const hasErrors = (result.errors?.length ?? 0) > 0;
           const data = result.data as Record<string, unknown> | null | undefined;
           try {
-            await rc.contextValue.services.recordAccess({
-              at: rc.contextValue.clock.now(),
-              agency: principal.agency,
-              analyst: principal.sub,
-              jti: principal.jti,
-              operation: rc.operationName ?? rc.operation?.operation ?? 'unparsed',
-              fields: rootFields(rc.operation),
-              variablesSha256: sha256Base64url(canonicalJson((rc.request.variables ?? {}) as JsonValue)),
-              returned: countReturned(data),
-              outcome: !hasErrors ? 'OK' : data ? 'PARTIAL' : 'ERROR',
-            });
+            await rc.contextValue.services.recordAccess(
+              accessRecordOf(principal, {
+                at: rc.contextValue.clock.now(),
+                operation: rc.operationName ?? rc.operation?.operation ?? 'unparsed',
+                fields: rootFields(rc.operation),
+                variables: (rc.request.variables ?? {}) as JsonValue,
+                returned: countReturned(data),
+                outcome: outcomeOf(hasErrors, data),
+              }),
+            );
           } catch (err) {
             const code = (err as { code?: string }).code ?? 'ACCESS_AUDIT_UNAVAILABLE';
             rc.response.http.status = 503;

@@ -35,4 +35,11 @@ export interface GraphQLContext {
   readonly services: GraphQLServices;
   /** Who is asking, authenticated before the request runs; the token itself is not kept. */
   readonly principal: Principal;
+  /** Over graphql-ws: the connection, which outlives the moment its token was checked. */
+  readonly session?: Session;
+}
+
+/** A long-lived connection's hold on its token: `live()` is false (and the connection closing) once the token expired or was revoked. */
+export interface Session {
+  live(): Promise<boolean>;
 }

@@ -4,9 +4,9 @@ import { visibilityOf } from './principal.js';
 
 export const indicatorResolvers: Resolvers = {
   Query: {
-    indicator: (_root, { id }, ctx) => findIndicator(ctx.db, id, visibilityOf(ctx)),
+    indicator: (_root, { id }, ctx) => findIndicator(ctx.db, id, visibilityOf(ctx, 'indicators')),
     indicators: async (_root, { filter, first, after }, ctx) => {
-      const visibility = visibilityOf(ctx);
+      const visibility = visibilityOf(ctx, 'indicators');
       const page = await listIndicators(ctx.db, filter ?? {}, visibility, { first, after: after ?? null });
       const edges = page.records.map((node) => ({ cursor: encodeCursor(node), node }));
       return {
@@ -23,7 +23,7 @@ export const indicatorResolvers: Resolvers = {
     reportOpinion: async (_root, { indicatorId, opinion, note }, ctx) => {
       const p = ctx.principal;
       const author = p.kind === 'agency' ? { kind: 'agency' as const, agency: p.agency, analyst: p.sub } : { kind: 'member' as const, member: p.kind === 'member' ? p.member : '' };
-      const recorded = await ctx.services.opinions.record(author, { indicatorId, verdict: opinion, note }, visibilityOf(ctx));
+      const recorded = await ctx.services.opinions.record(author, { indicatorId, verdict: opinion, note }, visibilityOf(ctx, 'indicators'));
       return { indicatorId, verdict: recorded.verdict, status: recorded.status, leafIndex: recorded.leafIndex, recordSha256: recorded.recordSha256 };
     },
   },

@@ -1,9 +1,9 @@
 import { provenanceOf } from '../ingest/index.js';
 import type { Resolvers } from './generated/schema-types.js';
-import { readerOf } from './principal.js';
+import { grantOf } from './principal.js';
 
 export const provenanceResolvers: Resolvers = {
   Query: {
-    provenance: async (_root, { indicatorId }, ctx) => provenanceOf({ db: ctx.db, log: ctx.services.log }, readerOf(ctx), indicatorId),
+    provenance: async (_root, { indicatorId }, ctx) => provenanceOf({ db: ctx.db, log: ctx.services.log }, grantOf(ctx, 'provenance'), indicatorId),
   },
 };

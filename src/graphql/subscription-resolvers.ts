@@ -1,8 +1,9 @@
-import { findIndicators, type IndicatorRecord } from '../indicators/index.js';
+import { BATCH_COLUMNS, batchKey, contentFor, retractedBy, storedBatch, type BatchRow } from '../ingest/index.js';
+import { findIndicators, indicatorId, type IndicatorRecord, type IndicatorType } from '../indicators/index.js';
 import type { BatchAnnouncement } from './indicator-events.js';
 import type { GraphQLContext } from './context.js';
 import type { IndicatorEventFilter, Resolvers, Tlp } from './generated/schema-types.js';
-import { visibilityOf } from './principal.js';
+import { grantOf, visibilityOf } from './principal.js';
 
 interface IndicatorEvent {
   member: string;
@@ -13,29 +14,53 @@ interface IndicatorEvent {
 }
 
 /**
- * The indicators a batch published or retracted, as this subscriber may see them: the same
- * visibility as `indicators` (TLP, commodities, SELLER only with sellers:read), judged on the
- * batch's own sightings, so nothing above the token's TLP is announced.
+ * The indicators a batch published or retracted, as this subscriber may see them: the batch goes
+ * through the same entitlement decision as `/v1/batches` and the feed (whole, or the items the
+ * token may see), then the filter; nothing is delivered once the session's token has expired or
+ * been revoked.
  */
 async function eventsFor(ctx: GraphQLContext, batch: BatchAnnouncement, filter: IndicatorEventFilter | null | undefined): Promise<Array<{ indicatorPublished: IndicatorEvent }>> {
   if (filter?.member && filter.member !== batch.member) return [];
-  const vis = visibilityOf(ctx);
-  const rows: Array<{ id: string; retracted: boolean }> = await ctx.db.query(
-    `SELECT s.indicator_id AS id, (s.retracted_by IS NOT NULL AND s.retracted_by = $2) AS retracted
-     FROM sightings s JOIN indicators i ON i.id = s.indicator_id
-     WHERE s.member = $1 AND (s.batch_id = $2 OR s.retracted_by = $2)
-       AND s.tlp = ANY($3::text[]) AND ($4::text[] IS NULL OR s.commodity = ANY($4::text[])) AND i.type = ANY($5::text[])
-       AND ($6::text IS NULL OR i.type = $6) AND ($7::text IS NULL OR s.commodity = $7)
-     ORDER BY s.id`,
-    [batch.member, batch.batchId, [...vis.tlps], vis.commodities === null ? null : [...vis.commodities], [...vis.types], filter?.type ?? null, filter?.commodity ?? null],
+  if (ctx.session !== undefined && !(await ctx.session.live())) return [];
+  const wanted = (item: Item): boolean => (!filter?.type || item.type === filter.type) && (!filter?.commodity || item.commodity === filter.commodity);
+  const { published, retracted } = await visibleItems(ctx, batch);
+  const vis = visibilityOf(ctx, 'subscription');
+  const publishedIds = published.filter(wanted).map((i) => i.id);
+  const retractedIds = [...new Set(retracted.filter(wanted).map((i) => i.id))];
+  const records = [...(await findIndicators(ctx.db, publishedIds, vis)), ...(await findIndicators(ctx.db, retractedIds, vis, { includeRetracted: true }))];
+  const retractedSet = new Set(retractedIds);
+  return records.map((indicator) => ({ indicatorPublished: { member: batch.member, batchId: batch.batchId, tlp: batch.tlp, indicator, retracted: retractedSet.has(indicator.id) } }));
+}
+
+interface Item {
+  readonly id: string;
+  readonly type: string;
+  readonly commodity: string;
+}
+
+/** What the batch published and retracted that the subscriber's grant reaches. */
+async function visibleItems(ctx: GraphQLContext, announced: BatchAnnouncement): Promise<{ published: Item[]; retracted: Item[] }> {
+  const rows: BatchRow[] = await ctx.db.query(`SELECT ${BATCH_COLUMNS} FROM batches WHERE member = $1 AND batch_id = $2`, [announced.member, announced.batchId]);
+  if (rows[0] === undefined) return { published: [], retracted: [] };
+  const batch = storedBatch(rows[0]);
+  const retractedSightings = (await retractedBy(ctx.db, [batch])).get(batchKey(batch)) ?? [];
+  const content = contentFor(grantOf(ctx, 'subscription'), batch, retractedSightings);
+  if (content.kind === 'none') return { published: [], retracted: [] };
+  if (content.kind === 'partial') {
+    const retractedIds = new Set(content.retractions.map((r) => String(r['indicatorId'])));
+    return {
+      published: content.indicators.map((i) => ({ id: indicatorId(i['type'] as IndicatorType, String(i['value'])), type: String(i['type']), commodity: String(i['commodity']) })),
+      retracted: retractedSightings.filter((r) => retractedIds.has(r.indicatorId)).map((r) => ({ id: r.indicatorId, type: r.type, commodity: r.commodity })),
+    };
+  }
+  const published: Array<{ indicator_id: string; type: string; commodity: string }> = await ctx.db.query(
+    `SELECT s.indicator_id, i.type, s.commodity FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE s.member = $1 AND s.batch_id = $2 ORDER BY s.id`,
+    [batch.member, batch.batchId],
   );
-  const published = rows.filter((r) => !r.retracted).map((r) => r.id);
-  const retracted = rows.filter((r) => r.retracted).map((r) => r.id);
-  const records = [...(await findIndicators(ctx.db, published, vis)), ...(await findIndicators(ctx.db, retracted, vis, { includeRetracted: true }))];
-  const retractedSet = new Set(retracted);
-  return records.map((indicator) => ({
-    indicatorPublished: { member: batch.member, batchId: batch.batchId, tlp: batch.tlp, indicator, retracted: retractedSet.has(indicator.id) },
-  }));
+  return {
+    published: published.map((r) => ({ id: r.indicator_id, type: r.type, commodity: r.commodity })),
+    retracted: retractedSightings.map((r) => ({ id: r.indicatorId, type: r.type, commodity: r.commodity })),
+  };
 }
 
 export const subscriptionResolvers: Resolvers = {

@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import { decodeProtectedHeader } from 'jose';
 import { ANONYMOUS, AuthError, type Principal } from '../auth/index.js';
-import type { Reader } from '../ingest/index.js';
 import type { HubServices } from './services.js';
 
 function unauthenticated(reason: string, message: string): AuthError {
@@ -32,12 +31,14 @@ export async function authenticateBearer(services: HubServices, authorization: s
   return services.tokens.verifier.verify(token);
 }
 
-/** For REST routes that always need a caller: the batch-access policy's view of it. */
-export function createAuthenticator(services: HubServices) {
-  return async (req: Request): Promise<Reader> => {
-    const principal = await authenticateBearer(services, req.get('authorization'));
-    if (principal.kind === 'anonymous') throw unauthenticated('MISSING', 'send authorization: Bearer <member request token or agency token>');
-    if (principal.kind === 'member') return principal;
-    return { kind: 'agency', agency: principal.agency, maxTlp: principal.tlp, provenance: principal.scopes.has('provenance:read') };
-  };
+/** For REST routes that always need a caller. */
+export async function authenticateRequired(services: HubServices, req: Request): Promise<Exclude<Principal, { kind: 'anonymous' }>> {
+  const principal = await authenticateBearer(services, req.get('authorization'));
+  if (principal.kind === 'anonymous') throw unauthenticated('MISSING', 'send authorization: Bearer <member request token or agency token>');
+  return principal;
+}
+
+/** The rate limiter's key for a principal: an agency token's id, or the member. */
+export function rateKey(principal: Exclude<Principal, { kind: 'anonymous' }>): string {
+  return principal.kind === 'agency' ? principal.jti : `member:${principal.member}`;
 }

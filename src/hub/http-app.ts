@@ -4,8 +4,9 @@ import type { ApolloServer } from '@apollo/server';
 import { contextError, type GraphQLContext, type GraphQLServices } from '../graphql/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { Database } from '../db/index.js';
-import { createBatchAccessRoutes, createBatchRoutes } from '../ingest/index.js';
-import { authenticateBearer, createAuthenticator } from './authenticate.js';
+import { createBatchRoutes } from '../ingest/index.js';
+import { authenticateBearer } from './authenticate.js';
+import { createContentRoutes } from './read-routes.js';
 import { AuthError } from '../auth/index.js';
 import { createLogRoutes } from './log-routes.js';
 import type { HubServices } from './services.js';
@@ -48,8 +49,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   });
   app.use('/log', createLogRoutes(deps.database.dataSource, deps.services.log, deps.logger));
   app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
-  const authenticate = createAuthenticator(deps.services);
-  app.use('/v1', createBatchAccessRoutes({ db: deps.database.dataSource, log: deps.services.log, logger: deps.logger, authenticate }));
+  app.use('/v1', createContentRoutes({ db: deps.database.dataSource, services: deps.services, clock: deps.clock, logger: deps.logger }));
 
   app.use(
     '/graphql',

@@ -12,6 +12,8 @@ export interface Visibility {
   readonly commodities: readonly Commodity[] | null;
   /** Indicator types; SELLER only for readers entitled to pseudonymous seller data. */
   readonly types: readonly IndicatorType[];
+  /** A member reading: its own sightings are visible whatever their TLP. */
+  readonly ownMember: string | null;
   /** Expiry is judged against this instant (the request's clock). */
   readonly now: Date;
 }
@@ -24,7 +26,7 @@ export interface HiddenSightings {
 
 /** Everything, for the hub's own work (indexes, ingest); never for a reader. */
 export function unrestricted(now: Date): Visibility {
-  return { tlps: TLPS, commodities: null, types: INDICATOR_TYPES, now };
+  return { tlps: TLPS, commodities: null, types: INDICATOR_TYPES, ownMember: null, now };
 }
 
 /** Collects positional parameters; every value goes into SQL as a parameter, never as text. */
@@ -43,7 +45,10 @@ export class SqlParams {
 /** The conditions that make sighting `alias` visible. */
 export function visibleSightingSql(vis: Visibility, params: SqlParams, hidden: HiddenSightings = {}, alias = 's'): string[] {
   const conditions: string[] = [];
-  if (vis.tlps.length < TLPS.length) conditions.push(`${alias}.tlp = ANY(${params.add([...vis.tlps])}::text[])`);
+  if (vis.tlps.length < TLPS.length) {
+    const tlp = `${alias}.tlp = ANY(${params.add([...vis.tlps])}::text[])`;
+    conditions.push(vis.ownMember === null ? tlp : `(${tlp} OR ${alias}.member = ${params.add(vis.ownMember)})`);
+  }
   if (vis.commodities !== null && vis.commodities.length < COMMODITIES.length) conditions.push(`${alias}.commodity = ANY(${params.add([...vis.commodities])}::text[])`);
   if (!hidden.includeRetracted) conditions.push(`${alias}.retracted_at IS NULL`);
   if (!hidden.includeExpired) conditions.push(`(${alias}.expires_at IS NULL OR ${alias}.expires_at > ${params.add(vis.now)})`);

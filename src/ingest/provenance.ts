@@ -1,14 +1,17 @@
 import type { DataSource } from 'typeorm';
 import { decodeProtectedHeader } from 'jose';
-import type { Tlp } from '../indicators/index.js';
-import type { TransparencyLog } from '../tlog/index.js';
-import { mayRead, type Reader } from './batch-access.js';
+import { maySee, type Grant } from '../auth/index.js';
+import type { Commodity, IndicatorType, Tlp } from '../indicators/index.js';
+import { encodeBase64, type TransparencyLog } from '../tlog/index.js';
+import { batchKey, contentFor, retractedBy, storedBatch, type BatchRow } from './batch-content.js';
 
 export interface ProvenanceSighting {
   member: string;
   batchId: string;
   tlp: Tlp;
-  jws: string;
+  /** The compact JWS, when the caller may see every item of the batch; otherwise null (its hash and log entry still prove it). */
+  jws: string | null;
+  jwsSha256: string;
   certificateChain: string[];
   leafIndex: number;
   logEntry: string;
@@ -22,31 +25,43 @@ export interface ProvenanceBundle {
   sightings: ProvenanceSighting[];
 }
 
-/** Every visible sighting's batch, chain, entry and inclusion proof, all against one checkpoint. */
-export async function provenanceOf(deps: { db: DataSource; log: TransparencyLog }, reader: Reader, indicatorId: string): Promise<ProvenanceBundle | null> {
-  const rows: Array<{ member: string; batch_id: string; tlp: Tlp; jws: string; leaf_index: string | number }> = await deps.db.query(
-    `SELECT DISTINCT b.member, b.batch_id::text, b.tlp, b.jws, b.leaf_index
-     FROM sightings s JOIN batches b ON b.member = s.member AND b.batch_id = s.batch_id
+interface Row extends BatchRow {
+  sighting_tlp: Tlp;
+  commodity: Commodity;
+  type: IndicatorType;
+}
+
+/**
+ * For each live sighting of the indicator the grant may see: its batch (whole only if the grant
+ * sees every item of it), certificate chain, log entry and inclusion proof, all against one checkpoint.
+ */
+export async function provenanceOf(deps: { db: DataSource; log: TransparencyLog }, grant: Grant, indicatorId: string): Promise<ProvenanceBundle | null> {
+  const rows: Row[] = await deps.db.query(
+    `SELECT b.member, b.batch_id::text, b.tlp, b.jws, b.jws_sha256, b.leaf_index, s.tlp AS sighting_tlp, s.commodity, i.type
+     FROM sightings s JOIN batches b ON b.member = s.member AND b.batch_id = s.batch_id JOIN indicators i ON i.id = s.indicator_id
      WHERE s.indicator_id = $1 AND s.retracted_at IS NULL ORDER BY b.leaf_index`,
     [indicatorId],
   );
-  const visible = rows.filter((r) => mayRead(reader, r));
+  const visible = rows.filter((r) => maySee(grant, { member: r.member, tlp: r.sighting_tlp, commodity: r.commodity, type: r.type }));
   if (visible.length === 0) return null;
+  const batches = visible.map(storedBatch);
+  const retracted = await retractedBy(deps.db, batches);
   const { size, note } = await deps.log.latestCheckpoint(deps.db);
   const sightings = await Promise.all(
-    visible.map(async (r) => {
-      const leafIndex = Number(r.leaf_index);
-      const [entry] = await deps.log.entries(deps.db, leafIndex, leafIndex + 1);
-      const proof = await deps.log.inclusionProof(deps.db, leafIndex, size);
+    batches.map(async (b) => {
+      const [entry] = await deps.log.entries(deps.db, b.leafIndex, b.leafIndex + 1);
+      const proof = await deps.log.inclusionProof(deps.db, b.leafIndex, size);
+      const content = contentFor(grant, b, retracted.get(batchKey(b)) ?? []);
       return {
-        member: r.member,
-        batchId: r.batch_id,
-        tlp: r.tlp,
-        jws: r.jws,
-        certificateChain: (decodeProtectedHeader(r.jws).x5c ?? []).map(String),
-        leafIndex,
-        logEntry: Buffer.from(entry!).toString('base64'),
-        inclusionProof: proof.map((h) => Buffer.from(h).toString('base64')),
+        member: b.member,
+        batchId: b.batchId,
+        tlp: b.tlp,
+        jws: content.kind === 'whole' ? content.jws : null,
+        jwsSha256: b.jwsSha256,
+        certificateChain: (decodeProtectedHeader(b.jws).x5c ?? []).map(String),
+        leafIndex: b.leafIndex,
+        logEntry: encodeBase64(entry!),
+        inclusionProof: proof.map(encodeBase64),
       };
     }),
   );

@@ -228,7 +228,9 @@ export type Query = {
   checkpoint: Checkpoint;
   /**
    * The provenance of an indicator, for the entitled: a token with provenance:read sees every
-   * sighting, an agency token those its TLP covers, a member its own and CLEAR–AMBER ones.
+   * sighting and every batch whole; an agency token with indicators:read the sightings that
+   * `indicator(id)` shows it (its TLP, commodities, sellers:read), each batch whole only when it may
+   * see every item in it; a member its own sightings and others' CLEAR–AMBER ones.
    */
   provenance: Maybe<Provenance>;
 };
@@ -537,8 +539,14 @@ export type ProvenanceSighting = {
   member: Scalars['String']['output'];
   batchId: Scalars['ID']['output'];
   tlp: Tlp;
-  /** The compact JWS as the member signed it. */
-  jws: Scalars['String']['output'];
+  /**
+   * The compact JWS as the member signed it, when the token may see every item of the batch (its
+   * signature covers them all); null otherwise: the batch's hash, log entry and inclusion proof
+   * below still prove that the member's batch was logged.
+   */
+  jws: Maybe<Scalars['String']['output']>;
+  /** base64url SHA-256 of the compact JWS exactly as received: the log entry's jwsSha256. */
+  jwsSha256: Scalars['String']['output'];
   /** base64 DER certificates from the JWS header, leaf first. */
   certificateChain: Array<Scalars['String']['output']>;
   leafIndex: Scalars['Int']['output'];
@@ -935,7 +943,8 @@ export type ProvenanceSightingResolvers<ContextType = GraphQLContext, ParentType
   member?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   batchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   tlp?: Resolver<ResolversTypes['Tlp'], ParentType, ContextType>;
-  jws?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  jws?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  jwsSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   certificateChain?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   logEntry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -115,16 +115,17 @@ describe('a batch the hub must refuse', () => {
   });
 
   describe('when the certificate was revoked', () => {
-    it('refuses batches created after the revocation with CERT_REVOKED, keeps earlier ones valid', async () => {
+    it('refuses every batch that arrives after the revocation with CERT_REVOKED, whatever its createdAt; keeps logged ones valid', async () => {
       const leaving = await fed.addMember('leaving');
       const early = await fed.sign(leaving, { indicators: sampleIndicators(1, 'early') });
       assert.equal((await post(await fed.sign(leaving, { indicators: sampleIndicators(1, 'before') }))).status, 201);
       await new Promise((r) => setTimeout(r, 20));
       await fed.hub.services.members.revoke({ slug: 'leaving', reason: 'cessationOfOperation' });
       await expectRefused(await fed.sign(leaving, { indicators: sampleIndicators(1, 'after') }), 403, 'CERT_REVOKED');
-      assert.equal((await post(early)).status, 201, 'signed before the revocation, submitted after: still valid');
+      const late = await expectRefused(early, 403, 'CERT_REVOKED');
+      assert.equal(late.details?.['reason'], 'cessationOfOperation', 'signed before the revocation but received after: the signer’s createdAt does not count');
       const [{ n }] = await fed.hub.database.dataSource.query(`SELECT count(*)::int AS n FROM sightings WHERE member = 'leaving'`);
-      assert.equal(n, 2);
+      assert.equal(n, 1, 'the batch logged before the revocation stays');
     });
     it('keeps a rotated certificate working when the old one is revoked', async () => {
       const first = await fed.addMember('rotating');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { certFingerprint, pemToDerCertificates } from '../pki/index.js';
+import { certFingerprint, parseCertificate, pemToDerCertificates, vouchesFor, type RecordedRevocation } from '../pki/index.js';
 import { createBatchVerifier } from '../provenance/index.js';
 import type { Clock } from '../kernel/index.js';
 import { isWildintelError } from '../kernel/index.js';
@@ -39,14 +39,14 @@ const PAGE = 1000;
 export async function auditLog(options: AuditOptions): Promise<AuditReport> {
   const note = await options.client.checkpoint();
   const checkpoint = openSigned(note, options.verifierKey);
-  const previous = options.previous ?? { origin: checkpoint.origin, range: EMPTY_RANGE, note: '', certificates: {}, revocations: {} };
+  const previous = options.previous ?? { origin: checkpoint.origin, range: EMPTY_RANGE, note: '', certificates: {}, revocations: {}, revocationIndexes: {}, memberSerials: {} };
   await proveExtends(options.client, previous, checkpoint);
   const walk = await walkEntries(options, previous, checkpoint);
   const root = rangeRoot(walk.range);
   if (!Buffer.from(root).equals(Buffer.from(checkpoint.root))) {
     throw new AuditError('ROOT_MISMATCH', `the entries 0..${checkpoint.size - 1} hash to ${b64(root)}, but the signed checkpoint says ${b64(checkpoint.root)}: the log's entries were altered`);
   }
-  const state: AuditState = { origin: checkpoint.origin, range: walk.range, note, certificates: walk.certificates, revocations: walk.revocations };
+  const state: AuditState = { origin: checkpoint.origin, range: walk.range, note, certificates: walk.certificates, revocations: walk.revocations, revocationIndexes: walk.revocationIndexes, memberSerials: walk.memberSerials };
   return { state, from: previous.range.size, to: checkpoint.size, entriesChecked: checkpoint.size - previous.range.size, batchesVerified: walk.batchesVerified, kinds: walk.kinds };
 }
 
@@ -82,12 +82,22 @@ interface Walk {
   range: CompactRange;
   certificates: Record<string, string>;
   revocations: Record<string, number>;
+  revocationIndexes: Record<string, number>;
+  memberSerials: Record<string, string[]>;
   batchesVerified: number;
   kinds: Record<string, number>;
 }
 
 async function walkEntries(options: AuditOptions, previous: AuditState, checkpoint: Checkpoint): Promise<Walk> {
-  const walk: Walk = { range: previous.range, certificates: { ...previous.certificates }, revocations: { ...previous.revocations }, batchesVerified: 0, kinds: {} };
+  const walk: Walk = {
+    range: previous.range,
+    certificates: { ...previous.certificates },
+    revocations: { ...previous.revocations },
+    revocationIndexes: { ...previous.revocationIndexes },
+    memberSerials: Object.fromEntries(Object.entries(previous.memberSerials).map(([m, s]) => [m, [...s]])),
+    batchesVerified: 0,
+    kinds: {},
+  };
   const batchCheck = options.client.batch !== undefined && options.rootPem !== undefined ? batchChecker(options, walk) : undefined;
   for (let start = previous.range.size; start < checkpoint.size; start += PAGE) {
     const end = Math.min(checkpoint.size, start + PAGE);
@@ -96,7 +106,8 @@ async function walkEntries(options: AuditOptions, previous: AuditState, checkpoi
     for (const [i, bytes] of entries.entries()) {
       const entry = parseChecked(bytes, start + i);
       walk.kinds[entry.kind] = (walk.kinds[entry.kind] ?? 0) + 1;
-      record(walk, entry);
+      record(walk, entry, start + i);
+      if (entry.kind === 'batch') assertMemberVouched(walk, entry, start + i);
       if (entry.kind === 'batch' && batchCheck !== undefined) await batchCheck(entry, start + i);
       walk.range = appendLeaf(walk.range, leafHash(bytes));
     }
@@ -113,9 +124,34 @@ function parseChecked(bytes: Uint8Array, index: number): LogEntry {
   }
 }
 
-function record(walk: Walk, entry: LogEntry): void {
-  if (entry.kind === 'member') walk.certificates[certFingerprint(Buffer.from(entry.cert, 'base64'))] = entry.member;
-  if (entry.kind === 'revocation') walk.revocations[entry.serial] ??= entry.ts;
+function record(walk: Walk, entry: LogEntry, index: number): void {
+  if (entry.kind === 'member') {
+    const der = Buffer.from(entry.cert, 'base64');
+    walk.certificates[certFingerprint(der)] = entry.member;
+    (walk.memberSerials[entry.member] ??= []).push(parseCertificate(der).serialHex);
+  }
+  if (entry.kind === 'revocation') {
+    walk.revocations[entry.serial] ??= entry.ts;
+    walk.revocationIndexes[entry.serial] ??= index;
+  }
+}
+
+function revocationOf(walk: Walk, serial: string): RecordedRevocation | undefined {
+  const index = walk.revocationIndexes[serial];
+  return index === undefined ? undefined : { index, reason: 'logged' };
+}
+
+/**
+ * The revocation rule (src/pki/revocation-rule.ts) on the entries alone: a batch logged after
+ * the revocation entries of every certificate its member ever enrolled was signed by none that
+ * still vouched. (With read access, {@link batchChecker} checks the batch's own certificate.)
+ */
+function assertMemberVouched(walk: Walk, entry: Extract<LogEntry, { kind: 'batch' }>, index: number): void {
+  const serials = walk.memberSerials[entry.member] ?? [];
+  if (serials.length === 0 || serials.some((s) => vouchesFor(revocationOf(walk, s), index))) return;
+  throw new AuditError('BATCH_AFTER_REVOCATION', `entry ${index}: batch ${entry.member}/${entry.batchId} was logged after every certificate of ${entry.member} had been revoked (entries ${serials.map((s) => walk.revocationIndexes[s]).join(', ')}): the hub accepted what no certificate vouched for`, {
+    details: { index, member: entry.member, batchId: entry.batchId },
+  });
 }
 
 /** With read access: each batch's bytes hash to its entry, and its signature and chain hold as the log itself recorded membership and revocation. */
@@ -129,13 +165,20 @@ function batchChecker(options: AuditOptions, walk: Walk) {
     const jws = await options.client.batch!(entry.member, entry.batchId);
     const hash = createHash('sha256').update(jws).digest('base64url');
     if (hash !== entry.jwsSha256) throw new AuditError('BATCH_HASH_MISMATCH', `entry ${index}: batch ${entry.member}/${entry.batchId} hashes to ${hash}, the log says ${entry.jwsSha256}`);
+    let verified: Awaited<ReturnType<typeof verifier.verify>>;
     try {
-      const verified = await verifier.verify(jws);
+      verified = await verifier.verify(jws);
       if (walk.certificates[verified.chain.leafFingerprintSha256] !== entry.member) throw new Error('its certificate was never enrolled in the log for this member');
       if (verified.payload.indicators.length !== entry.count) throw new Error(`it holds ${verified.payload.indicators.length} indicators, the log says ${entry.count}`);
     } catch (cause) {
       const code = isWildintelError(cause) ? ` [${cause.code}]` : '';
       throw new AuditError('BATCH_INVALID', `entry ${index}: batch ${entry.member}/${entry.batchId} does not verify: ${(cause as Error).message}${code}`, { cause });
+    }
+    const serial = verified.chain.leafSerialHex;
+    if (!vouchesFor(revocationOf(walk, serial), index)) {
+      throw new AuditError('BATCH_AFTER_REVOCATION', `entry ${index}: batch ${entry.member}/${entry.batchId} is signed by certificate ${serial}, whose revocation the log recorded earlier at entry ${walk.revocationIndexes[serial]}: the hub accepted it after the revocation`, {
+        details: { index, member: entry.member, batchId: entry.batchId, serial, revocationIndex: walk.revocationIndexes[serial] },
+      });
     }
     walk.batchesVerified++;
   };

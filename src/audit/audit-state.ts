@@ -14,6 +14,10 @@ export interface AuditState {
   readonly certificates: Readonly<Record<string, string>>;
   /** Certificate serial → revocation time (ms), from `revocation` entries. */
   readonly revocations: Readonly<Record<string, number>>;
+  /** Certificate serial → index of its first `revocation` entry: the revocation rule compares positions. */
+  readonly revocationIndexes: Readonly<Record<string, number>>;
+  /** Member slug → serials of the certificates its `member` entries enrolled. */
+  readonly memberSerials: Readonly<Record<string, readonly string[]>>;
 }
 
 const stateFile = z
@@ -25,6 +29,9 @@ const stateFile = z
     note: z.string(),
     certificates: z.record(z.string(), z.string()),
     revocations: z.record(z.string(), z.number()),
+    // Absent from state files written before the revocation rule compared log positions.
+    revocationIndexes: z.record(z.string(), z.number().int().nonnegative()).default({}),
+    memberSerials: z.record(z.string(), z.array(z.string())).default({}),
   })
   .strict();
 

@@ -13,6 +13,7 @@ export type AuditErrorCode =
   | 'BATCH_UNAVAILABLE'
   | 'BATCH_HASH_MISMATCH'
   | 'BATCH_INVALID'
+  | 'BATCH_AFTER_REVOCATION'
   | 'INVALID_STATE';
 
 export class AuditError extends WildintelError<AuditErrorCode> {}

@@ -6,7 +6,7 @@ import { openDatabase, startStatisticsKeeper, type Database } from '../db/index.
 import { buildSchema, createBatchEvents, createGraphQLServer, type GraphQLServices } from '../graphql/index.js';
 import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
-import { startSubscriptionServer } from './subscriptions.js';
+import { startSubscriptionServer, type SubscriptionServer } from './subscriptions.js';
 import { contextFor } from './http-app.js';
 import { VERSION, systemClock, type Clock, type Logger } from '../kernel/index.js';
 import { startAdminSocket } from './admin-socket.js';
@@ -42,7 +42,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   let services: HubServices;
   let tail: BatchTail | undefined;
   let unlistenRevocations: (() => Promise<void>) | undefined;
-  let subscriptions: { close(): Promise<void> } | undefined;
+  let subscriptions: SubscriptionServer | undefined;
   const events = createBatchEvents();
   try {
     services = await createHubServices({ config, database, logger, clock });
@@ -50,7 +50,11 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
     await services.matching.load();
     tail = await startBatchTail({ database, logger });
     const tokens = services.tokens;
-    unlistenRevocations = await database.listen(TOKEN_REVOCATIONS_CHANNEL, (jti) => tokens.forget(jti));
+    // A revoked token is refused from the next request on, and its open sessions are closed, in every process.
+    unlistenRevocations = await database.listen(TOKEN_REVOCATIONS_CHANNEL, (jti) => {
+      tokens.forget(jti);
+      subscriptions?.closeToken(jti);
+    });
     const { matching } = services;
     tail.onBatch(async () => void (await matching.refresh()));
     tail.onBatch((batch) => events.publish(batch));
@@ -66,7 +70,15 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
     await apollo.start();
     const deps = { database, services, graphqlServices, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' };
     httpServer.on('request', createHttpApp(deps));
-    subscriptions = startSubscriptionServer({ httpServer, schema, logger, contextFor: (authorization) => contextFor(deps, 'ws', authorization) });
+    subscriptions = startSubscriptionServer({
+      httpServer,
+      schema,
+      logger,
+      clock,
+      contextFor: (authorization) => contextFor(deps, 'ws', authorization),
+      isLive: (token) => tokens.isLive(token),
+      recordAccess: services.access.record,
+    });
     await listen(httpServer, config.PORT, config.HOST);
     admin = await startAdminSocket(adminSocketPath(config.DATA_DIR), ctx);
   } catch (err) {

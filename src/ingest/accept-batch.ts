@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseIndicator, InvalidIndicatorError, indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
+import { vouchesFor } from '../pki/index.js';
 import type { BatchVerifier, VerifiedBatch } from '../provenance/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
 import { findBatch, liveSightingIds, storeBatch } from './batch-store.js';
@@ -134,6 +135,7 @@ export const BATCHES_CHANNEL = 'wildintel_batches';
 async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string, verified: VerifiedBatch, { indicators, ids }: ValidIndicators): Promise<Receipt> {
   const { payload, jwsSha256 } = verified;
   const retractions = payload.retractions ?? [];
+  await assertSignerVouches(tx, log, verified);
   await assertRetractable(tx, payload.member, retractions.map((r) => r.indicatorId));
   const stored = await storeBatch(tx, {
     member: payload.member,
@@ -153,6 +155,26 @@ async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string,
   // Delivered at commit to every hub process listening (matching indexes, subscriptions).
   await tx.query(`SELECT pg_notify($1, $2)`, [BATCHES_CHANNEL, String(appended.firstIndex)]);
   return { batchId: payload.batchId, leafIndex: appended.firstIndex, indicatorIds: stored.indicatorIds, checkpoint: appended.checkpoint, duplicate: false };
+}
+
+/**
+ * The revocation rule (src/pki/revocation-rule.ts) at receipt: the signing certificate must not
+ * have been revoked before this batch is logged, whatever its createdAt says. The row lock (FOR
+ * SHARE) makes a concurrent revocation wait for this batch, or this batch wait for it and see it.
+ */
+async function assertSignerVouches(tx: EntityManager, log: TransparencyLog, verified: VerifiedBatch): Promise<void> {
+  const rows: Array<{ serial: string; revoked_at: Date | null; revoked_leaf_index: string | number | null; revocation_reason: string | null }> = await tx.query(
+    `SELECT serial, revoked_at, revoked_leaf_index, revocation_reason FROM member_certificates WHERE fingerprint = $1 FOR SHARE`,
+    [verified.chain.leafFingerprintSha256],
+  );
+  const row = rows[0];
+  if (row === undefined) throw new IngestError('UNKNOWN_MEMBER', `the certificate ${verified.chain.leafFingerprintSha256} is not enrolled`);
+  const revocation = row.revoked_leaf_index === null ? undefined : { index: Number(row.revoked_leaf_index), reason: row.revocation_reason ?? 'unspecified' };
+  if (!vouchesFor(revocation, await log.size(tx))) {
+    throw new IngestError('CERT_REVOKED', `the signing certificate ${row.serial} was revoked (${revocation!.reason}) at ${row.revoked_at!.toISOString()}, before this batch arrived: whatever its createdAt, it is refused`, {
+      details: { serial: row.serial, reason: revocation!.reason, revokedAt: new Date(row.revoked_at!).toISOString(), revocationLeafIndex: revocation!.index },
+    });
+  }
 }
 
 async function assertRetractable(tx: EntityManager, member: string, ids: readonly string[]): Promise<void> {

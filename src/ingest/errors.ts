@@ -1,7 +1,7 @@
 import { WildintelError } from '../kernel/index.js';
 
 /** Ingest's own refusals; signature and chain problems keep their provenance and PKI codes. */
-export type IngestErrorCode = 'BATCH_TOO_LARGE' | 'BATCH_ID_CONFLICT' | 'UNKNOWN_MEMBER' | 'UNKNOWN_SIGHTING' | 'INVALID_INDICATOR' | 'INVALID_BATCH_REF';
+export type IngestErrorCode = 'BATCH_TOO_LARGE' | 'BATCH_ID_CONFLICT' | 'UNKNOWN_MEMBER' | 'UNKNOWN_SIGHTING' | 'INVALID_INDICATOR' | 'INVALID_BATCH_REF' | 'CERT_REVOKED';
 
 export class IngestError extends WildintelError<IngestErrorCode> {}
 

@@ -16,6 +16,7 @@ import type { DataSource } from 'typeorm';
 import { appendLeaf, rangeRoot, type CompactRange, type LogClient } from '../audit/index.js';
 import { indicatorId, type PublishedIndicator } from '../indicators/index.js';
 import { isWildintelError, sha256Base64url, type Clock, type Logger, type Random } from '../kernel/index.js';
+import { vouchesFor } from '../pki/index.js';
 import { createBatchVerifier, signMemberRequest, type BatchSigner } from '../provenance/index.js';
 import { leafHash, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
 import type { Alarms } from './alarms.js';
@@ -43,7 +44,10 @@ export interface FeedFollowerDeps {
 interface FeedState {
   next: number;
   range: CompactRange;
+  /** Serial → revocation time (ms), for the createdAt check. */
   revocations: Record<string, number>;
+  /** Serial → index of its revocation entry, for the revocation rule. */
+  revocationIndexes: Record<string, number>;
 }
 
 /** A party's verdict on an indicator, as its logged record says. */
@@ -79,8 +83,8 @@ export function createFeedFollower(deps: FeedFollowerDeps): FeedFollower {
       const state = await readFeedState(deps.db);
       const page = await fetchFeed(deps.hub, await requestToken(deps), state.next - 1);
       try {
-        const { range, revocations, batches, opinions } = await verifyPage(deps, state, page);
-        await applyPage(deps, { next: state.next + page.items.length, range, revocations }, batches, opinions);
+        const { range, revocations, revocationIndexes, batches, opinions } = await verifyPage(deps, state, page);
+        await applyPage(deps, { next: state.next + page.items.length, range, revocations, revocationIndexes }, batches, opinions);
       } catch (err) {
         if (isWildintelError(err) && err.code === 'HUB_UNAVAILABLE') throw err;
         halted = true;
@@ -100,11 +104,16 @@ function requestToken(deps: FeedFollowerDeps): Promise<string> {
 }
 
 async function readFeedState(db: DataSource): Promise<FeedState> {
-  const [row]: Array<{ feed_next: string | number; feed_range: string[]; feed_revocations: Record<string, number> }> = await db.query(
-    `SELECT feed_next, feed_range, feed_revocations FROM node_state WHERE id = 1`,
+  const [row]: Array<{ feed_next: string | number; feed_range: string[]; feed_revocations: Record<string, number>; feed_revocation_indexes: Record<string, number> }> = await db.query(
+    `SELECT feed_next, feed_range, feed_revocations, feed_revocation_indexes FROM node_state WHERE id = 1`,
   );
   const next = Number(row?.feed_next ?? 0);
-  return { next, range: { size: next, hashes: (row?.feed_range ?? []).map((h) => new Uint8Array(Buffer.from(h, 'base64'))) }, revocations: { ...row?.feed_revocations } };
+  return {
+    next,
+    range: { size: next, hashes: (row?.feed_range ?? []).map((h) => new Uint8Array(Buffer.from(h, 'base64'))) },
+    revocations: { ...row?.feed_revocations },
+    revocationIndexes: { ...row?.feed_revocation_indexes },
+  };
 }
 
 function feedInvalid(check: string, message: string, cause?: unknown): NodeError {
@@ -114,6 +123,7 @@ function feedInvalid(check: string, message: string, cause?: unknown): NodeError
 async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPage): Promise<FeedState & { batches: VerifiedFeedBatch[]; opinions: FeedOpinion[] }> {
   let range = state.range;
   const revocations = { ...state.revocations };
+  const revocationIndexes = { ...state.revocationIndexes };
   const verifier = createBatchVerifier({ roots: deps.rootsDer, isRevoked: (serial) => (revocations[serial] === undefined ? undefined : new Date(revocations[serial])), clock: deps.clock });
   const batches: VerifiedFeedBatch[] = [];
   const opinions: FeedOpinion[] = [];
@@ -122,12 +132,15 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
     const bytes = new Uint8Array(Buffer.from(item.entry, 'base64'));
     const entry = parseFeedEntry(bytes, item.index);
     range = appendLeaf(range, leafHash(bytes));
-    if (entry.kind === 'revocation') revocations[entry.serial] ??= entry.ts;
-    if (entry.kind === 'batch' && item.jws !== undefined) batches.push(await verifyFeedBatch(verifier, entry, item.jws, item.index));
+    if (entry.kind === 'revocation') {
+      revocations[entry.serial] ??= entry.ts;
+      revocationIndexes[entry.serial] ??= item.index;
+    }
+    if (entry.kind === 'batch' && item.jws !== undefined) batches.push(await verifyFeedBatch(verifier, revocationIndexes, entry, item.jws, item.index));
     if (entry.kind === 'opinion' && item.opinion !== undefined) opinions.push(verifyFeedOpinion(entry, item.opinion, item.index));
   }
   if (range.size > 0) await proveIncluded(deps, range, await deps.witness.observe(page.checkpoint));
-  return { next: range.size, range, revocations, batches, opinions };
+  return { next: range.size, range, revocations, revocationIndexes, batches, opinions };
 }
 
 function parseFeedEntry(bytes: Uint8Array, index: number): LogEntry {
@@ -138,13 +151,17 @@ function parseFeedEntry(bytes: Uint8Array, index: number): LogEntry {
   }
 }
 
-async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>, entry: Extract<LogEntry, { kind: 'batch' }>, jws: string, index: number): Promise<VerifiedFeedBatch> {
+async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>, revocationIndexes: Readonly<Record<string, number>>, entry: Extract<LogEntry, { kind: 'batch' }>, jws: string, index: number): Promise<VerifiedFeedBatch> {
   if (sha256Base64url(jws) !== entry.jwsSha256) throw feedInvalid('BATCH_HASH_MISMATCH', `the batch served with entry ${index} is not the one the entry commits to`);
-  let payload;
+  let payload, chain;
   try {
-    ({ payload } = await verifier.verify(jws));
+    ({ payload, chain } = await verifier.verify(jws));
   } catch (cause) {
     throw feedInvalid('BATCH_INVALID', `the batch of entry ${index} does not verify: ${(cause as Error).message}`, cause);
+  }
+  const revokedAt = revocationIndexes[chain.leafSerialHex];
+  if (!vouchesFor(revokedAt === undefined ? undefined : { index: revokedAt, reason: 'logged' }, index)) {
+    throw feedInvalid('BATCH_AFTER_REVOCATION', `the batch of entry ${index} is signed by certificate ${chain.leafSerialHex}, whose revocation the log recorded earlier at entry ${revokedAt}: the hub accepted it after the revocation`);
   }
   if (payload.member !== entry.member || payload.batchId !== entry.batchId || payload.tlp !== entry.tlp || payload.indicators.length !== entry.count) {
     throw feedInvalid('BATCH_INVALID', `the batch of entry ${index} does not match its entry (member, batch id, TLP or count)`);
@@ -188,10 +205,11 @@ async function applyPage(deps: FeedFollowerDeps, state: FeedState, batches: read
   const gone = await deps.db.transaction(async (tx) => {
     for (const batch of batches) await storeFeedBatch(tx, batch.member, batch.sightings, batch.retracted);
     await storeFeedOpinions(tx, opinions);
-    await tx.query(`UPDATE node_state SET feed_next = $1, feed_range = $2::jsonb, feed_revocations = $3::jsonb, feed_at = $4 WHERE id = 1`, [
+    await tx.query(`UPDATE node_state SET feed_next = $1, feed_range = $2::jsonb, feed_revocations = $3::jsonb, feed_revocation_indexes = $4::jsonb, feed_at = $5 WHERE id = 1`, [
       state.next,
       JSON.stringify(state.range.hashes.map((h) => Buffer.from(h).toString('base64'))),
       JSON.stringify(state.revocations),
+      JSON.stringify(state.revocationIndexes),
       deps.clock.now(),
     ]);
     return unbacked(tx, retracted);

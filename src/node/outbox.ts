@@ -178,6 +178,11 @@ export async function markRefused(db: Queryable, seq: number, refusal: Refusal):
   ]);
 }
 
+/** The same batch (same payload, same batch id) signed again, due now: after a key rotation, its old signature no longer vouches. */
+export async function replaceSignature(db: Queryable, seq: number, jws: string, at: Date, reason: string): Promise<void> {
+  await db.query(`UPDATE node_batches SET jws = $2, next_attempt_at = $3, attempts = attempts + 1, last_error = $4 WHERE seq = $1 AND state = 'queued'`, [seq, jws, at, reason]);
+}
+
 export async function markRetry(db: Queryable, seq: number, nextAttemptAt: Date, error: string): Promise<number> {
   const [row] = await updateReturning<{ attempts: number }>(
     db,

@@ -8,10 +8,12 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Clock, Logger, Random } from '../kernel/index.js';
-import type { BatchSigner } from '../provenance/index.js';
+import { decodeProtectedHeader } from 'jose';
+import { pemToDerCertificates } from '../pki/index.js';
+import { signBatch, type BatchPayload, type BatchSigner } from '../provenance/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { postBatch, type HubClientOptions } from './hub-client.js';
-import { headOfQueue, markAccepted, markRefused, markRetry, pendingSummary, sealBatch, type QueuedBatch } from './outbox.js';
+import { headOfQueue, markAccepted, markRefused, markRetry, pendingSummary, replaceSignature, sealBatch, type QueuedBatch } from './outbox.js';
 
 export interface PublisherDeps {
   readonly db: DataSource;
@@ -47,6 +49,23 @@ export interface Publisher {
   step(): Promise<number | undefined>;
 }
 
+/**
+ * After a rotation (new certificate enrolled, the node restarted with it, the old one revoked as
+ * superseded, or expired) batches sealed with the old key are refused, since the hub judges revocation by when
+ * it receives a batch. Their payload is still the member's: the node signs it again with its
+ * current certificate, same batch id, and sends it. A batch already signed by the current
+ * certificate is refused for good (this node's own certificate is revoked).
+ */
+async function resignedAfterRotation(deps: PublisherDeps, head: QueuedBatch): Promise<boolean> {
+  const [leaf] = (decodeProtectedHeader(head.jws).x5c ?? []).map(String);
+  const current = pemToDerCertificates(deps.signer.chainPem[0] ?? '').map((der) => Buffer.from(der).toString('base64'))[0];
+  if (leaf === undefined || current === undefined || leaf === current) return false;
+  const payload = JSON.parse(Buffer.from(head.jws.split('.')[1]!, 'base64url').toString('utf8')) as BatchPayload<object>;
+  await replaceSignature(deps.db, head.seq, await signBatch(payload, deps.signer), deps.clock.now(), 'CERT_REVOKED: signed by a rotated-out certificate; signed again with the current one');
+  deps.logger.warn({ batchId: head.batchId }, 'the hub refused a batch signed by the previous certificate; signed it again with the current one');
+  return true;
+}
+
 export function createPublisher(deps: PublisherDeps): Publisher {
   // While earlier batches wait to be sent (the hub is down or slow), only full batches are
   // sealed: what arrives meanwhile gathers into them, so an outage ends with a few full batches
@@ -77,6 +96,9 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         deps.onAccepted?.();
         return { kind: 'accepted', batchId: head.batchId, leafIndex: outcome.receipt.leafIndex, duplicate: outcome.receipt.duplicate };
       case 'refused':
+        if ((outcome.refusal.code === 'CERT_REVOKED' || outcome.refusal.code === 'CERT_EXPIRED') && (await resignedAfterRotation(deps, head))) {
+          return { kind: 'retry', batchId: head.batchId, delayMs: 0, reason: 'signed again with the current certificate' };
+        }
         await markRefused(deps.db, head.seq, outcome.refusal);
         deps.logger.error({ batchId: head.batchId, code: outcome.refusal.code, details: outcome.refusal.details }, `the hub refused a batch for good: ${outcome.refusal.message}`);
         return { kind: 'refused', batchId: head.batchId, code: outcome.refusal.code };

@@ -17,3 +17,5 @@ export { PkiError } from './errors.js';
 export type { PkiErrorCode } from './errors.js';
 export { createMemberRegistry, MemberRegistryError } from './member-registry.js';
 export type { MemberRegistry, MemberView, MemberCertificateView, MemberRegistryErrorCode } from './member-registry.js';
+export { vouchesFor, memberStatus } from './revocation-rule.js';
+export type { RecordedRevocation } from './revocation-rule.js';

@@ -5,6 +5,7 @@ import type { TransparencyLog } from '../tlog/index.js';
 import { REVOCATION_REASONS } from '../tlog/index.js';
 import { parseCertificate, type ParsedCertificate } from './certificate.js';
 import { verifyChain } from './chain.js';
+import { memberStatus } from './revocation-rule.js';
 import { assertMemberSlug, memberDnsName } from './member-slug.js';
 
 export type MemberRegistryErrorCode = 'UNKNOWN_MEMBER' | 'MEMBER_MISMATCH' | 'INVALID_REVOCATION' | 'INVALID_MEMBER_NAME' | 'NOTHING_TO_REVOKE';
@@ -67,7 +68,7 @@ export function createMemberRegistry(deps: MemberRegistryDeps) {
     },
 
     /** Revokes the member's unrevoked certificates (or one, by serial) as of now. */
-    async revoke(input: { slug: string; reason?: string; serial?: string }): Promise<{ revoked: string[]; revokedAt: Date }> {
+    async revoke(input: { slug: string; reason?: string; serial?: string }): Promise<{ revoked: string[]; revokedAt: Date; leafIndex: number }> {
       const reason = (input.reason ?? 'unspecified') as RevocationReason;
       if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) {
         throw new MemberRegistryError('INVALID_REVOCATION', `reason must be one of ${REVOCATION_REASONS.join(', ')}`);
@@ -75,20 +76,21 @@ export function createMemberRegistry(deps: MemberRegistryDeps) {
       const now = deps.clock.now();
       return deps.db.transaction(async (tx) => {
         await requireMember(tx, input.slug);
-        // A SELECT over the UPDATE's RETURNING: the driver answers a SELECT with its rows. (db's
-        // updateReturning does this for a bare UPDATE; pki stays free of db, so that the CLI's PKI
-        // commands start without the database stack.)
+        // The rows are locked first: a batch being ingested holds its certificate's row (FOR SHARE)
+        // until it is logged, so each batch is logged wholly before or wholly after the revocation.
         const rows: Array<{ serial: string }> = await tx.query(
-          `WITH revoked AS (
-             UPDATE member_certificates SET revoked_at = $2, revocation_reason = $3
-             WHERE member = $1 AND revoked_at IS NULL AND ($4::text IS NULL OR serial = $4) RETURNING serial
-           ) SELECT serial FROM revoked`,
-          [input.slug, now, reason, input.serial ?? null],
+          `SELECT serial FROM member_certificates WHERE member = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR serial = $2) ORDER BY serial FOR UPDATE`,
+          [input.slug, input.serial ?? null],
         );
         if (rows.length === 0) throw new MemberRegistryError('NOTHING_TO_REVOKE', `member ${input.slug} has no unrevoked certificate${input.serial ? ` with serial ${input.serial}` : ''}`);
-        const serials = rows.map((r) => r.serial).sort();
-        await deps.log.append(tx, serials.map((serial) => ({ kind: 'revocation' as const, member: input.slug, serial, reason })));
-        return { revoked: serials, revokedAt: now };
+        const serials = rows.map((r) => r.serial);
+        const { firstIndex } = await deps.log.append(tx, serials.map((serial) => ({ kind: 'revocation' as const, member: input.slug, serial, reason })));
+        await tx.query(
+          `UPDATE member_certificates c SET revoked_at = $3, revocation_reason = $4, revoked_leaf_index = r.idx
+           FROM unnest($1::text[], $2::bigint[]) AS r(serial, idx) WHERE c.serial = r.serial`,
+          [serials, serials.map((_, i) => firstIndex + i), now, reason],
+        );
+        return { revoked: serials, revokedAt: now, leafIndex: firstIndex };
       });
     },
 
@@ -122,13 +124,10 @@ async function listMembers(db: Pick<DataSource, 'query'>, slug?: string): Promis
   );
   const certs: Array<{ member: string; fingerprint: string; serial: string; not_before: Date; not_after: Date; enrolled_at: Date; revoked_at: Date | null; revocation_reason: string | null }> =
     await db.query(`SELECT member, fingerprint, serial, not_before, not_after, enrolled_at, revoked_at, revocation_reason FROM member_certificates WHERE $1::text IS NULL OR member = $1 ORDER BY enrolled_at`, [slug ?? null]);
-  return members.map((m) => ({
-    slug: m.slug,
-    name: m.name,
-    status: m.status,
-    enrolledAt: m.enrolled_at,
-    certificates: certs
+  return members.map((m) => {
+    const certificates = certs
       .filter((c) => c.member === m.slug)
-      .map((c) => ({ fingerprint: c.fingerprint, serial: c.serial, notBefore: c.not_before, notAfter: c.not_after, enrolledAt: c.enrolled_at, revokedAt: c.revoked_at, revocationReason: c.revocation_reason })),
-  }));
+      .map((c) => ({ fingerprint: c.fingerprint, serial: c.serial, notBefore: c.not_before, notAfter: c.not_after, enrolledAt: c.enrolled_at, revokedAt: c.revoked_at, revocationReason: c.revocation_reason }));
+    return { slug: m.slug, name: m.name, status: memberStatus(m.status, certificates), enrolledAt: m.enrolled_at, certificates };
+  });
 }

@@ -110,7 +110,7 @@ async function record(deps: SubscriptionServerDeps, context: GraphQLContext, arg
   await deps.recordAccess(
     accessRecordOf(context.principal, {
       at: deps.clock.now(),
-      operation: `ws:${args.operationName ?? operation?.operation ?? 'unparsed'}`,
+      operation: `ws:${args.operationName ?? operation?.name?.value ?? operation?.operation ?? 'unparsed'}`,
       fields: rootFields(operation),
       variables: (args.variableValues ?? {}) as JsonValue,
       returned,

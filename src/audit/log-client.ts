@@ -48,6 +48,10 @@ export function createHttpLogClient(hubUrl: string, options: { token?: string } 
     client.batch = async (member, batchId) => {
       const res = await get(`/v1/batches/${encodeURIComponent(member)}/${encodeURIComponent(batchId)}`, true);
       if (!res.ok) throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: HTTP ${res.status}`);
+      // A token that may see only part of a batch gets its items as JSON, not the signed JWS.
+      if (!(res.headers.get('content-type') ?? '').startsWith('application/jose')) {
+        throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: the token may see only part of it; verifying every batch needs a token with provenance:read`);
+      }
       return res.text();
     };
   }

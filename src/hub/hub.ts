@@ -12,6 +12,7 @@ import { VERSION, systemClock, type Clock, type Logger } from '../kernel/index.j
 import { startAdminSocket } from './admin-socket.js';
 import { createHttpApp } from './http-app.js';
 import { createMetrics } from './metrics.js';
+import { listRoutes, type HttpRoute } from './route-list.js';
 import { createHubServices, type HubServices } from './services.js';
 
 export interface RunningHub {
@@ -19,6 +20,8 @@ export interface RunningHub {
   /** Base URL the hub listens on, e.g. http://127.0.0.1:4000 */
   readonly url: string;
   readonly database: Database;
+  /** Every HTTP route and mounted handler (the suites that must cover every path check against it). */
+  readonly routes: readonly HttpRoute[];
   /** Stops accepting, finishes in-flight requests (up to the grace period), closes the database. */
   stop(): Promise<void>;
 }
@@ -43,6 +46,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   let tail: BatchTail | undefined;
   let unlistenRevocations: (() => Promise<void>) | undefined;
   let subscriptions: SubscriptionServer | undefined;
+  let routes: HttpRoute[] = [];
   const events = createBatchEvents();
   try {
     services = await createHubServices({ config, database, logger, clock });
@@ -69,7 +73,9 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
     };
     await apollo.start();
     const deps = { database, services, graphqlServices, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' };
-    httpServer.on('request', createHttpApp(deps));
+    const app = createHttpApp(deps);
+    routes = listRoutes(app);
+    httpServer.on('request', app);
     subscriptions = startSubscriptionServer({
       httpServer,
       schema,
@@ -118,7 +124,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
     })();
     return stopping;
   };
-  return { url, database, services, stop };
+  return { url, database, services, routes, stop };
 }
 
 /** Every minute, commit finished hours of access records to the log (idempotent across processes). */

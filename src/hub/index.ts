@@ -6,3 +6,4 @@ export { createHubServices } from './services.js';
 export type { HubServices } from './services.js';
 export { loadHubTrust, createLogKey, readLogKey } from './trust.js';
 export type { HubTrust } from './trust.js';
+export type { HttpRoute } from './route-list.js';

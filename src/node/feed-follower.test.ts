@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
 import { createLogger, sha256Base64url, systemClock, systemRandom } from '../kernel/index.js';
-import { createMemberKeyAndCsr, createRootCa, pemToDerCertificates, signMemberCsr, type CaMaterial } from '../pki/index.js';
+import { createMemberKeyAndCsr, createRootCa, parseCertificate, pemToDerCertificates, signMemberCsr, type CaMaterial } from '../pki/index.js';
 import { signBatch, type BatchSigner } from '../provenance/index.js';
 import { consistencyProofSync, encodeEntry, generateSignerKey, leafHash, MemoryHashStore, parseSignerKey, signCheckpoint } from '../tlog/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
@@ -93,7 +93,7 @@ describe('feed follower', () => {
   beforeEach(async () => {
     const db = t.database.dataSource;
     await db.query(`TRUNCATE node_feed_indicators, node_alarms`);
-    await db.query(`UPDATE node_state SET feed_next = 0, feed_range = '[]', feed_revocations = '{}', checkpoint_origin = NULL, checkpoint_size = NULL, checkpoint_root = NULL`);
+    await db.query(`UPDATE node_state SET feed_next = 0, feed_range = '[]', feed_revocations = '{}', feed_revocation_indexes = '{}', checkpoint_origin = NULL, checkpoint_size = NULL, checkpoint_root = NULL`);
     hub = new FakeHub();
     index = await FederationIndex.load(db);
     const logger = createLogger('silent');
@@ -162,6 +162,17 @@ describe('feed follower', () => {
       assert.equal(await follower.followOnce(), 'halted');
       assert.deepEqual(await alarmCodes(), ['BATCH_INVALID']);
       assert.deepEqual(await scan('象牙'), []);
+    });
+
+    it('refuses a batch logged after its certificate’s revocation entry, however it is dated', async () => {
+      const serial = parseCertificate(pemToDerCertificates(shopmart.chainPem[0]!)[0]!).serialHex;
+      await hub.batch(shopmart, 'shopmart', [keyword('犀角')]);
+      hub.append(encodeEntry({ kind: 'revocation', ts: now.getTime() + 60_000, member: 'shopmart', serial, reason: 'keyCompromise' }));
+      // Signed with a createdAt before the revocation's time: only the log's order tells.
+      await hub.batch(shopmart, 'shopmart', [keyword('象牙')]);
+      assert.equal(await follower.followOnce(), 'halted');
+      assert.deepEqual(await alarmCodes(), ['BATCH_AFTER_REVOCATION']);
+      assert.deepEqual(await scan('象牙犀角'), [], 'nothing from the page was applied');
     });
 
     it('refuses a gap in the entries', () =>

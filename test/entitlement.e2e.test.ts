@@ -1,0 +1,506 @@
+/**
+ * The adversarial entitlement suite. A federation is built from a seeded random mix of members,
+ * TLPs, commodities, indicator types, shared sellers and code words, retractions and expiries;
+ * many random narrow tokens (scopes × TLP × commodities) and member request tokens are issued;
+ * and for every principal and every path that returns indicator data — GraphQL over HTTP and over
+ * graphql-ws, subscriptions, provenance, /v1/batches, /v1/feed — what comes back is compared with
+ * an oracle computed here from the seeded data alone, by rules written from design.md, not by
+ * calling the hub's own entitlement code. Anything returned beyond the oracle, or missing from it,
+ * fails with the principal and the path named.
+ *
+ * The seed is random per run and printed; ENTITLEMENT_SEED=N reproduces a run.
+ *
+ * The last part holds the schema's root fields and the hub's HTTP routes against the paths this
+ * suite checks: a path added without being classified here fails.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { createClient, type Client } from 'graphql-ws';
+import { indicatorId, normalizeKeyword } from '../src/indicators/index.js';
+import { signMemberRequest } from '../src/provenance/index.js';
+import { buildSchema } from '../src/graphql/index.js';
+import { VERSION } from '../src/kernel/index.js';
+import { graphql } from './helpers/hub-process.js';
+import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
+
+// ---------------------------------------------------------------------------------------------
+// The seeded world
+// ---------------------------------------------------------------------------------------------
+
+const SEED = Number(process.env['ENTITLEMENT_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(SEED);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+const chance = (p: number): boolean => random() < p;
+const sample = <T>(xs: readonly T[], n: number): T[] => [...xs].sort(() => random() - 0.5).slice(0, n);
+const hex = (bytes: number): string => Array.from({ length: bytes }, () => Math.floor(random() * 256).toString(16).padStart(2, '0')).join('');
+const letters = (n: number): string => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(random() * 26)]).join('');
+
+type Tlp = 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER_STRICT' | 'RED';
+type Type = 'KEYWORD' | 'SELLER' | 'IMAGE_PDQ' | 'IMAGE_SHA256';
+const TLPS: Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'];
+const RANK: Record<Tlp, number> = { CLEAR: 0, GREEN: 1, AMBER: 2, AMBER_STRICT: 3, RED: 4 };
+const COMMODITIES = ['IVORY', 'PANGOLIN', 'RHINO_HORN', 'TIGER'];
+const MEMBERS = ['alpha', 'bravo', 'charlie'];
+const READ_SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read'];
+const PAST = '2026-11-16T00:00:00Z';
+
+interface Value {
+  readonly type: Type;
+  readonly value: string;
+  readonly id: string;
+}
+const pool: Record<Type, Value[]> = { KEYWORD: [], SELLER: [], IMAGE_PDQ: [], IMAGE_SHA256: [] };
+for (let i = 0; i < 9; i++) {
+  const values: Array<[Type, string]> = [
+    ['KEYWORD', normalizeKeyword(`code${letters(6)}`)],
+    ['SELLER', `fp1.k2026.${Buffer.from(hex(32), 'hex').toString('base64url')}`],
+    ['IMAGE_PDQ', hex(32)],
+    ['IMAGE_SHA256', hex(32)],
+  ];
+  for (const [type, value] of values) pool[type].push({ type, value, id: indicatorId(type, value) });
+}
+const TYPES = Object.keys(pool) as Type[];
+
+interface Item extends Value {
+  readonly commodity: string;
+  readonly observedAt: string;
+  readonly expiresAt: string | null;
+}
+interface Sighting extends Item {
+  readonly member: string;
+  readonly batchId: string;
+  readonly tlp: Tlp;
+  retractedBy: string | null;
+}
+interface Batch {
+  readonly member: string;
+  batchId: string;
+  readonly tlp: Tlp;
+  readonly items: Item[];
+  readonly retracts: string[];
+  /** The sightings this batch retracted (filled in when it is applied to the model). */
+  retracted: Sighting[];
+  leafIndex: number;
+}
+
+const sightings: Sighting[] = [];
+
+function plan(count: number, { expiring }: { expiring: boolean }): Batch[] {
+  const live = (member: string): string[] => [...new Set(sightings.filter((s) => s.member === member && s.retractedBy === null).map((s) => s.id))];
+  const planned: Batch[] = [];
+  for (let i = 0; i < count; i++) {
+    const member = pick(MEMBERS);
+    const retracts = chance(0.2) ? sample(live(member), 1 + Math.floor(random() * 2)) : [];
+    const n = retracts.length > 0 && chance(0.5) ? 0 : 1 + Math.floor(random() * 5);
+    const chosen = new Map<string, Item>();
+    while (chosen.size < n) {
+      const v = pick(pool[pick(TYPES)]);
+      if (chosen.has(v.id) || retracts.includes(v.id)) continue;
+      const observedAt = `2026-11-${String(1 + Math.floor(random() * 14)).padStart(2, '0')}T0${Math.floor(random() * 10)}:00:00Z`;
+      const expiresAt = expiring && chance(0.2) ? PAST : chance(0.3) ? '2027-06-01T00:00:00Z' : null;
+      chosen.set(v.id, { ...v, commodity: pick(COMMODITIES), observedAt, expiresAt });
+    }
+    const batch: Batch = { member, batchId: '', tlp: pick(TLPS), items: [...chosen.values()], retracts, retracted: [], leafIndex: -1 };
+    apply(batch);
+    planned.push(batch);
+  }
+  return planned;
+}
+
+/** The model's effect of a batch: its sightings, and the member's live sightings it retracts. */
+function apply(batch: Batch): void {
+  batch.batchId = `pending-${planned++}`;
+  for (const s of sightings) {
+    if (s.member === batch.member && s.retractedBy === null && batch.retracts.includes(s.id)) {
+      s.retractedBy = batch.batchId;
+      batch.retracted.push(s);
+    }
+  }
+  for (const item of batch.items) sightings.push({ ...item, member: batch.member, batchId: batch.batchId, tlp: batch.tlp, retractedBy: null });
+}
+let planned = 0;
+
+function wire(item: Item): Record<string, unknown> {
+  return {
+    type: item.type,
+    value: item.value,
+    commodity: item.commodity,
+    observedAt: item.observedAt,
+    confidence: 50,
+    ...(item.type === 'IMAGE_PDQ' ? { quality: 90 } : {}),
+    ...(item.expiresAt ? { expiresAt: item.expiresAt } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Principals and the oracle (rules from design.md, written independently of src/auth)
+// ---------------------------------------------------------------------------------------------
+
+type Path = 'indicators' | 'seller' | 'matchText' | 'matchImage' | 'stats' | 'provenance' | 'subscription';
+/** design.md "Scopes", per path; the provenance paths (provenance, /v1/batches, /v1/feed) take either. */
+const PATH_SCOPES: Record<Path, string[]> = {
+  indicators: ['indicators:read'],
+  seller: ['sellers:read'],
+  matchText: ['match:text'],
+  matchImage: ['match:image'],
+  stats: ['stats:read'],
+  provenance: ['provenance:read', 'indicators:read'],
+  subscription: ['indicators:read'],
+};
+
+type Party =
+  | { kind: 'agency'; name: string; scopes: string[]; tlp: Tlp; commodities: string[] | null; token: string }
+  | { kind: 'member'; name: string; member: TestMember };
+
+function opens(p: Party, path: Path): boolean {
+  return p.kind === 'member' ? path === 'provenance' : PATH_SCOPES[path].some((s) => p.scopes.includes(s));
+}
+
+/** May `p` see sighting `s` on `path`? */
+function sees(p: Party, path: Path, s: { member: string; tlp: Tlp; commodity: string; type: Type }): boolean {
+  if (!opens(p, path)) return false;
+  if (p.kind === 'member') return s.member === p.member.slug || RANK[s.tlp] <= RANK.AMBER;
+  if (path === 'provenance' && p.scopes.includes('provenance:read')) return true;
+  return RANK[s.tlp] <= RANK[p.tlp] && (p.commodities === null || p.commodities.includes(s.commodity)) && (s.type !== 'SELLER' || p.scopes.includes('sellers:read'));
+}
+
+const higher = (a: Tlp, b: Tlp): Tlp => (RANK[a] >= RANK[b] ? a : b);
+const live = (s: Sighting): boolean => s.retractedBy === null && !(s.expiresAt !== null && Date.parse(s.expiresAt) <= Date.now());
+const shownRetractions = (p: Party, path: Path, b: Batch): string[] =>
+  b.retracts.filter((id) => b.retracted.filter((s) => s.id === id).every((s) => sees(p, path, { ...s, tlp: higher(b.tlp, s.tlp) })));
+const shownItems = (p: Party, path: Path, b: Batch): Item[] => b.items.filter((i) => sees(p, path, { ...i, member: b.member, tlp: b.tlp }));
+const whole = (p: Party, path: Path, b: Batch): boolean => shownItems(p, path, b).length === b.items.length && shownRetractions(p, path, b).length === b.retracts.length;
+const visibleLive = (p: Party, path: Path, id?: string): Sighting[] => sightings.filter((s) => (id === undefined || s.id === id) && live(s) && sees(p, path, s));
+const key = (s: { member: string; batchId: string }): string => `${s.member}/${s.batchId}`;
+const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
+
+function describeParty(p: Party): string {
+  return p.kind === 'member' ? `member ${p.member.slug}` : `token "${p.scopes.join(' ')}" tlp=${p.tlp} commodities=${p.commodities?.join(',') ?? 'all'}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+// ---------------------------------------------------------------------------------------------
+
+describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
+  let fed: TestFederation;
+  const members: Record<string, TestMember> = {};
+  const parties: Party[] = [];
+  let batches: Batch[] = [];
+  const mismatches: string[] = [];
+  let checks = 0;
+  const expect = (p: Party, path: string, actual: unknown, expected: unknown): void => {
+    checks++;
+    const a = JSON.stringify(actual);
+    const e = JSON.stringify(expected);
+    if (a !== e) mismatches.push(`${describeParty(p)} · ${path}: got ${a.slice(0, 400)}, the oracle says ${e.slice(0, 400)}`);
+  };
+
+  const bearer = async (p: Party): Promise<string> =>
+    p.kind === 'agency'
+      ? p.token
+      : signMemberRequest({ keyPem: p.member.keyPem, chainPem: [p.member.certPem], member: p.member.slug, audience: fed.config.HUB_ORIGIN, now: new Date(), jti: crypto.randomUUID() });
+  const ask = async (p: Party, query: string, variables: Record<string, unknown> = {}) => graphql(fed.hub.url, query, variables, { authorization: `Bearer ${await bearer(p)}` });
+  const get = async (p: Party, path: string) => fetch(`${fed.hub.url}${path}`, { headers: { authorization: `Bearer ${await bearer(p)}` } });
+
+  async function publish(list: Batch[]): Promise<void> {
+    for (const b of list) {
+      const modelId = b.batchId;
+      const batchId = crypto.randomUUID();
+      const jws = await fed.sign(members[b.member]!, {
+        batchId,
+        tlp: b.tlp,
+        indicators: b.items.map(wire),
+        ...(b.retracts.length > 0 ? { retractions: b.retracts.map((indicatorId) => ({ indicatorId, reason: 'withdrawn' })) } : {}),
+      });
+      const r = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+      const text = await r.text();
+      assert.equal(r.status, 201, `seed ${SEED}: publishing ${JSON.stringify(b)}: ${text}`);
+      b.batchId = batchId;
+      b.leafIndex = (JSON.parse(text) as { leafIndex: number }).leafIndex;
+      for (const s of sightings) {
+        if (s.batchId === modelId) (s as { batchId: string }).batchId = batchId;
+        if (s.retractedBy === modelId) s.retractedBy = batchId;
+      }
+    }
+  }
+
+  before(async () => {
+    fed = await startTestFederation({ env: { RATE_LIMIT_BURST: '1000000', RATE_LIMIT_PER_MINUTE: '1000000' } });
+    for (const slug of MEMBERS) members[slug] = await fed.addMember(slug);
+    batches = plan(28, { expiring: true });
+    await publish(batches);
+    for (let i = 0; i < 22; i++) {
+      const scopes = sample(READ_SCOPES, 1 + Math.floor(random() * 3));
+      const tlp = pick(TLPS);
+      const commodities = chance(0.5) ? null : sample(COMMODITIES, 1 + Math.floor(random() * 2));
+      const token = await fed.token(scopes.join(' '), { tlp, ...(commodities ? { commodities: commodities as never } : {}), agency: `agency-${i % 4}`, sub: `analyst-${i}` });
+      parties.push({ kind: 'agency', name: `t${i}`, scopes, tlp, commodities, token });
+    }
+    for (const slug of ['alpha', 'charlie']) parties.push({ kind: 'member', name: slug, member: members[slug]! });
+  });
+  after(async () => {
+    await fed.close();
+  });
+
+  it('GraphQL indicators and indicator(id) over HTTP', async () => {
+    const ids = sorted(new Set(sightings.map((s) => s.id)));
+    for (const p of parties.filter((x) => x.kind === 'agency')) {
+      const r = await ask(p, '{ indicators(first: 500) { totalCount edges { node { id sightingCount } } } all: indicators(first: 500, filter: { includeRetracted: true, includeExpired: true }) { edges { node { id sightingCount } } } }');
+      if (!opens(p, 'indicators')) {
+        expect(p, 'indicators', r.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
+        continue;
+      }
+      const got = (r.body.data!['indicators'] as { totalCount: number; edges: Array<{ node: { id: string; sightingCount: number } }> });
+      const expected = ids.flatMap((id) => {
+        const n = visibleLive(p, 'indicators', id).length;
+        return n > 0 ? [`${id}:${n}`] : [];
+      });
+      expect(p, 'indicators', sorted(got.edges.map((e) => `${e.node.id}:${e.node.sightingCount}`)), expected);
+      expect(p, 'indicators.totalCount', got.totalCount, expected.length);
+      const all = (r.body.data!['all'] as { edges: Array<{ node: { id: string; sightingCount: number } }> }).edges.map((e) => `${e.node.id}:${e.node.sightingCount}`);
+      const expectedAll = ids.flatMap((id) => {
+        const n = sightings.filter((s) => s.id === id && sees(p, 'indicators', s)).length;
+        return n > 0 ? [`${id}:${n}`] : [];
+      });
+      expect(p, 'indicators(includeRetracted, includeExpired)', sorted(all), expectedAll);
+      for (const id of sample(ids, 12)) {
+        const one = await ask(p, 'query($id: ID!) { indicator(id: $id) { id sightings { member batchId } } }', { id });
+        const node = one.body.data!['indicator'] as { sightings: Array<{ member: string; batchId: string }> } | null;
+        const want = visibleLive(p, 'indicators', id);
+        expect(p, `indicator(${id})`, node === null ? null : sorted(node.sightings.map(key)), want.length === 0 ? null : sorted(want.map(key)));
+      }
+    }
+  });
+
+  it('seller, matchText, matchImage and stats', async () => {
+    const text = pool.KEYWORD.map((k) => k.value).join(' — ');
+    const normalized = normalizeKeyword(text);
+    for (const p of parties.filter((x) => x.kind === 'agency')) {
+      if (opens(p, 'seller')) {
+        for (const seller of pool.SELLER) {
+          const r = await ask(p, 'query($fp: String!) { seller(fingerprint: $fp) { indicator { members } keywords { indicator { id } sharedBatches } images { indicator { id } } sellers { indicator { id } } } }', { fp: seller.value });
+          const got = r.body.data!['seller'] as { indicator: { members: string[] }; keywords: Array<{ indicator: { id: string }; sharedBatches: number }>; images: Array<{ indicator: { id: string } }>; sellers: Array<{ indicator: { id: string } }> } | null;
+          const mine = visibleLive(p, 'seller', seller.id);
+          if (mine.length === 0) {
+            expect(p, `seller(${seller.value})`, got, null);
+            continue;
+          }
+          const inBatches = new Set(mine.map(key));
+          const linked = sightings.filter((s) => s.id !== seller.id && inBatches.has(key(s)) && live(s) && sees(p, 'seller', s));
+          const linkedIds = (types: Type[]) => sorted(new Set(linked.filter((s) => types.includes(s.type) && visibleLive(p, 'seller', s.id).length > 0).map((s) => s.id)));
+          expect(p, `seller(${seller.value}).members`, got?.indicator.members ?? null, sorted(new Set(mine.map((s) => s.member))));
+          expect(p, `seller(${seller.value}).keywords`, sorted(got?.keywords.map((k) => `${k.indicator.id}:${k.sharedBatches}`) ?? []), linkedIds(['KEYWORD']).map((id) => `${id}:${new Set(linked.filter((s) => s.id === id).map(key)).size}`));
+          expect(p, `seller(${seller.value}).images`, sorted(got?.images.map((k) => k.indicator.id) ?? []), linkedIds(['IMAGE_PDQ', 'IMAGE_SHA256']));
+          expect(p, `seller(${seller.value}).sellers`, sorted(got?.sellers.map((k) => k.indicator.id) ?? []), linkedIds(['SELLER']));
+        }
+      }
+      if (opens(p, 'matchText')) {
+        const r = await ask(p, 'query($t: String!) { matchText(text: $t) { indicator { id } } }', { t: text });
+        const got = sorted(new Set((r.body.data!['matchText'] as Array<{ indicator: { id: string } }>).map((m) => m.indicator.id)));
+        expect(p, 'matchText', got, sorted(pool.KEYWORD.filter((k) => normalized.includes(k.value) && visibleLive(p, 'matchText', k.id).length > 0).map((k) => k.id)));
+      }
+      if (opens(p, 'matchImage')) {
+        for (const pdq of pool.IMAGE_PDQ) {
+          const r = await ask(p, 'query($h: String!) { matchImage(pdq: $h, maxDistance: 0) { indicator { id } } }', { h: pdq.value });
+          expect(p, `matchImage(${pdq.value})`, (r.body.data!['matchImage'] as Array<{ indicator: { id: string } }>).map((m) => m.indicator.id), visibleLive(p, 'matchImage', pdq.id).length > 0 ? [pdq.id] : []);
+        }
+      }
+      if (opens(p, 'stats')) {
+        const r = await ask(p, '{ stats(from: "2026-11-01T00:00:00Z", to: "2026-11-20T00:00:00Z", bucket: DAY, groupBy: COMMODITY) { key sightings } }');
+        const totals: Record<string, number> = {};
+        for (const row of r.body.data!['stats'] as Array<{ key: string; sightings: number }>) totals[row.key] = (totals[row.key] ?? 0) + row.sightings;
+        const expected: Record<string, number> = {};
+        for (const s of visibleLive(p, 'stats')) expected[s.commodity] = (expected[s.commodity] ?? 0) + 1;
+        expect(p, 'stats', Object.entries(totals).sort(), Object.entries(expected).sort());
+      }
+    }
+  });
+
+  it('provenance(indicatorId): the sightings, and a batch’s JWS only when every item of it may be seen', async () => {
+    const ids = sorted(new Set(sightings.map((s) => s.id)));
+    for (const p of parties) {
+      for (const id of sample(ids, 14)) {
+        const r = await ask(p, 'query($id: ID!) { provenance(indicatorId: $id) { sightings { member batchId jws jwsSha256 } } }', { id });
+        if (!opens(p, 'provenance')) {
+          expect(p, `provenance(${id})`, r.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
+          continue;
+        }
+        const got = r.body.data!['provenance'] as { sightings: Array<{ member: string; batchId: string; jws: string | null }> } | null;
+        const want = sightings.filter((s) => s.id === id && s.retractedBy === null && sees(p, 'provenance', s));
+        const shape = (s: { member: string; batchId: string }, hasJws: boolean) => `${key(s)}:${hasJws ? 'jws' : 'hash'}`;
+        expect(
+          p,
+          `provenance(${id})`,
+          got === null ? null : sorted(got.sightings.map((s) => shape(s, s.jws !== null))),
+          want.length === 0 ? null : sorted(want.map((s) => shape(s, whole(p, 'provenance', batches.find((b) => b.batchId === s.batchId)!)))),
+        );
+      }
+    }
+  });
+
+  it('GET /v1/batches/<member>/<batchId>: whole, the visible items, or not found', async () => {
+    for (const p of parties) {
+      for (const b of batches) {
+        const r = await get(p, `/v1/batches/${b.member}/${b.batchId}`);
+        if (!opens(p, 'provenance')) {
+          expect(p, `/v1/batches/${key(b)}`, r.status, 403);
+          continue;
+        }
+        const items = shownItems(p, 'provenance', b);
+        const retractions = shownRetractions(p, 'provenance', b);
+        const expected = whole(p, 'provenance', b) ? 'whole' : items.length + retractions.length === 0 ? 404 : { items: sorted(items.map((i) => i.id)), retractions: sorted(retractions) };
+        let got: unknown = r.status;
+        if (r.status === 200 && (r.headers.get('content-type') ?? '').startsWith('application/jose')) got = 'whole';
+        else if (r.status === 200) {
+          const body = (await r.json()) as { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }> };
+          got = { items: sorted(body.indicators.map((i) => indicatorId(i.type, i.value))), retractions: sorted(body.retractions.map((x) => x.indicatorId)) };
+        }
+        expect(p, `/v1/batches/${key(b)}`, got, expected);
+      }
+    }
+  });
+
+  it('GET /v1/feed, paged to the end', async () => {
+    const byIndex = new Map(batches.map((b) => [b.leafIndex, b]));
+    for (const p of parties) {
+      const first = await get(p, '/v1/feed');
+      if (!opens(p, 'provenance')) {
+        expect(p, '/v1/feed', first.status, 403);
+        continue;
+      }
+      const served = new Map<number, unknown>();
+      let page = (await first.json()) as { items: Array<{ index: number; jws?: string; partial?: { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }> } }>; next: number; size: number };
+      for (;;) {
+        for (const item of page.items) {
+          if (!byIndex.has(item.index)) continue;
+          served.set(item.index, item.jws !== undefined ? 'whole' : item.partial !== undefined ? { items: sorted(item.partial.indicators.map((i) => indicatorId(i.type, i.value))), retractions: sorted(item.partial.retractions.map((x) => x.indicatorId)) } : 'none');
+        }
+        if (page.next + 1 >= page.size) break;
+        page = (await (await get(p, `/v1/feed?after=${page.next}`)).json()) as typeof page;
+      }
+      for (const b of batches) {
+        const items = shownItems(p, 'provenance', b);
+        const retractions = shownRetractions(p, 'provenance', b);
+        const expected = whole(p, 'provenance', b) ? 'whole' : items.length + retractions.length === 0 ? 'none' : { items: sorted(items.map((i) => i.id)), retractions: sorted(retractions) };
+        expect(p, `/v1/feed entry ${b.leafIndex}`, served.get(b.leafIndex), expected);
+      }
+    }
+  });
+
+  it('graphql-ws: queries answer as over HTTP, and subscriptions deliver exactly the visible items of new batches', async () => {
+    const agencies = parties.filter((p): p is Extract<Party, { kind: 'agency' }> => p.kind === 'agency');
+    const url = `${fed.hub.url.replace('http', 'ws')}/graphql`;
+    const clients: Client[] = [];
+    const received = new Map<string, string[]>();
+    try {
+      for (const p of agencies) {
+        const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${p.token}` } });
+        clients.push(client);
+        const query = '{ indicators(first: 500) { edges { node { id sightingCount } } } }';
+        const overWs = await new Promise<unknown>((resolve, reject) => client.subscribe({ query }, { next: resolve, error: reject, complete: () => undefined }));
+        const overHttp = (await ask(p, query)).body;
+        expect(p, 'graphql-ws query indicators', overWs, overHttp);
+        received.set(p.name, []);
+        client.subscribe<{ indicatorPublished: { batchId: string; retracted: boolean; indicator: { id: string } } }>(
+          { query: 'subscription { indicatorPublished { batchId retracted indicator { id } } }' },
+          { next: (m) => void received.get(p.name)!.push(m.data ? `${m.data.indicatorPublished.batchId}:${m.data.indicatorPublished.indicator.id}:${m.data.indicatorPublished.retracted}` : `error:${JSON.stringify(m.errors)}`), error: () => undefined, complete: () => undefined },
+        );
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      const fresh = plan(8, { expiring: false });
+      await publish(fresh);
+      batches.push(...fresh);
+      const expectedFor = (p: Party): string[] =>
+        fresh.flatMap((b) => [...shownItems(p, 'subscription', b).map((i) => `${b.batchId}:${i.id}:false`), ...shownRetractions(p, 'subscription', b).map((id) => `${b.batchId}:${id}:true`)]);
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && agencies.some((p) => received.get(p.name)!.length < expectedFor(p).length)) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 300));
+      for (const p of agencies) {
+        const got = received.get(p.name)!.map((m) => (m.startsWith('error:') ? `error:${(JSON.parse(m.slice(6)) as Array<{ extensions: { code: string } }>)[0]!.extensions.code}` : m));
+        expect(p, 'subscription indicatorPublished', sorted(got), opens(p, 'subscription') ? sorted(expectedFor(p)) : ['error:FORBIDDEN']);
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.dispose()));
+    }
+  });
+
+  it('agrees with the oracle everywhere', () => {
+    assert.ok(checks > 500, `only ${checks} comparisons were made`);
+    assert.deepEqual(mismatches, [], `seed ${SEED}: ${mismatches.length} of ${checks} comparisons differ:\n${mismatches.slice(0, 30).join('\n')}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every path is classified: a new root field or route must be added here (and to the suites)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Each GraphQL root field and HTTP route: which entitlement path this suite checks it under, or
+ * why it returns no indicator data. Keep it in step with the entitlement, access-audit, rate-limit
+ * and fuzz suites when adding a path.
+ */
+const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
+  'Query.hubInfo': 'none: version and time',
+  'Query.checkpoint': 'none: the public signed checkpoint',
+  'Query.indicator': 'indicators',
+  'Query.indicators': 'indicators',
+  'Query.seller': 'seller',
+  'Query.matchImage': 'matchImage',
+  'Query.matchText': 'matchText',
+  'Query.stats': 'stats',
+  'Query.members': 'none: the coalition’s public member list',
+  'Query.me': 'none: the caller’s own token',
+  'Query.accessLog': 'none: access records (audit:read), no indicator data',
+  'Query.accessDigests': 'none: access digests (audit:read)',
+  'Query.provenance': 'provenance',
+  'Mutation.publishBatch': 'none: a member publishes; the receipt names only its own indicators',
+  'Mutation.reportOpinion': 'indicators',
+  'Subscription.indicatorPublished': 'subscription',
+};
+const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
+  'GET /.well-known/jwks.json': 'none: public keys',
+  '* /graphql': 'none: GraphQL, classified field by field above',
+  'GET /healthz': 'none: liveness',
+  'GET /readyz': 'none: readiness',
+  'GET /metrics': 'none: process and request metrics',
+  'GET /log/checkpoint': 'none: the public log',
+  'GET /log/entries': 'none: the public log (hashes only)',
+  'GET /log/proof/inclusion': 'none: the public log',
+  'GET /log/proof/consistency': 'none: the public log',
+  'POST /v1/batches': 'none: ingest; the receipt names only the batch’s own indicators',
+  'GET /v1/batches/:member/:batchId': 'provenance',
+  'GET /v1/feed': 'provenance',
+};
+
+describe('every path is known to the entitlement suite', () => {
+  it('classifies every root field of the schema', () => {
+    const schema = buildSchema(VERSION);
+    const fields = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) => (type ? Object.keys(type.getFields()).map((f) => `${type.name}.${f}`) : []));
+    assert.deepEqual(fields.filter((f) => !(f in ROOT_FIELDS)), [], 'new root fields: classify them here and check them in the suite above');
+    assert.deepEqual(Object.keys(ROOT_FIELDS).filter((f) => !fields.includes(f)), [], 'fields that no longer exist');
+  });
+
+  it('classifies every HTTP route of the hub', async () => {
+    const fed = await startTestFederation();
+    try {
+      const routes = fed.hub.routes.map((r) => `${r.method} ${r.path}`);
+      assert.deepEqual(routes.filter((r) => !(r in HTTP_ROUTES)), [], 'new routes: classify them here and check them in the suite above');
+      assert.deepEqual(Object.keys(HTTP_ROUTES).filter((r) => !routes.includes(r)), [], 'routes that no longer exist');
+    } finally {
+      await fed.close();
+    }
+  });
+});

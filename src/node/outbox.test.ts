@@ -188,6 +188,26 @@ describe('outbox and publisher', () => {
       const states = await batches();
       assert.deepEqual(states.map((b) => [b.state, b.refusal?.code ?? null]), [['refused', 'INVALID_INDICATOR'], ['accepted', null]]);
     });
+
+    it('after a key rotation, signs a batch sealed with the old key again with the current one when the hub refuses it CERT_REVOKED', async () => {
+      await enqueue(db(), [item('a')], clock.now());
+      clock.advance(2000);
+      await publisher.sealDue();
+      const [sealed] = await batches();
+      const root = createRootCa({ commonName: 'Test Root', validityYears: 1, now: clock.now() });
+      const next = createMemberKeyAndCsr({ member: 'shopmart' });
+      const rotated: BatchSigner = { keyPem: next.keyPem, chainPem: [signMemberCsr({ csrPem: next.csrPem, ca: root, now: clock.now() })] };
+      const after = createPublisher({ db: db(), hub: { hubUrl: hub.url }, member: 'shopmart', signer: rotated, batchMax: 3, batchDelayMs: 2000, backoff: policy, clock, random: half, logger });
+      const revoked = { error: { code: 'CERT_REVOKED', message: 'revoked before this batch arrived' } };
+      hub.answer(403, revoked);
+      assert.equal((await after.sendNext()).kind, 'retry');
+      const [resigned] = await batches();
+      assert.equal(resigned!.state, 'queued');
+      assert.deepEqual(payloadOf(resigned!.jws), payloadOf(sealed!.jws), 'the same payload, batch id and all');
+      assert.notEqual(resigned!.jws, sealed!.jws);
+      hub.answer(403, revoked);
+      assert.deepEqual(await after.sendNext(), { kind: 'refused', batchId: payloadOf(sealed!.jws).batchId, code: 'CERT_REVOKED' }, 'its current certificate revoked too: refused for good');
+    });
   });
 
   describe('when retracting', () => {

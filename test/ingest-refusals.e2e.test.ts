@@ -230,7 +230,8 @@ describe('rotation and revocation', () => {
     assert.deepEqual(revoked, [view.certificates[0]!.serial]);
     const error = await expectRefused(fed, await fed.sign(old, { indicators: sampleIndicators(1, 'oldafter') }), 403, 'CERT_REVOKED');
     assert.equal(error.details?.['serialHex'], view.certificates[0]!.serial);
-    await expectAccepted(fed, signedBefore);
+    const late = await expectRefused(fed, signedBefore, 403, 'CERT_REVOKED');
+    assert.equal(late.details?.['serialHex'], view.certificates[0]!.serial, 'signed before the revocation, received after: refused all the same');
     await expectAccepted(fed, await fed.sign(renewed, { indicators: sampleIndicators(1, 'newafter') }));
   });
 
@@ -254,8 +255,9 @@ describe('retracting an indicator that two members reported', () => {
   let shopmart: TestMember;
   let chatapp: TestMember;
   const id = indicatorId('KEYWORD', 'ivoryshared0');
+  // Signed as if three minutes ago: the hub records when it received the retraction, not the member's claim.
   const retract = (member: TestMember, batchId = randomUUID()): Promise<string> =>
-    fed.sign(member, { batchId, indicators: [], retractions: [{ indicatorId: id, reason: 'false positive' }] });
+    fed.sign(member, { batchId, createdAt: new Date(Date.now() - 180_000).toISOString(), indicators: [], retractions: [{ indicatorId: id, reason: 'false positive' }] });
   const indicator = async (): Promise<{ members: string[]; sightingCount: number } | null> =>
     (await fed.read('query($id: ID!) { indicator(id: $id) { members sightingCount } }', { id })).body.data!['indicator'] as never;
   const total = async (filter = ''): Promise<number> =>
@@ -284,6 +286,7 @@ describe('retracting an indicator that two members reported', () => {
     );
     assert.equal(rows.length, 1, 'the sighting is kept, never deleted');
     assert.ok(rows[0]!.retracted_at instanceof Date);
+    assert.ok(Date.now() - rows[0]!.retracted_at.getTime() < 60_000, `retracted at ${rows[0]!.retracted_at.toISOString()}: the time of receipt, not the signed createdAt`);
     assert.deepEqual({ by: rows[0]!.retracted_by, reason: rows[0]!.reason }, { by: batchId, reason: 'false positive' });
   });
 

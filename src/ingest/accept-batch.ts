@@ -172,7 +172,7 @@ async function assertSignerVouches(tx: EntityManager, log: TransparencyLog, veri
   const revocation = row.revoked_leaf_index === null ? undefined : { index: Number(row.revoked_leaf_index), reason: row.revocation_reason ?? 'unspecified' };
   if (!vouchesFor(revocation, await log.size(tx))) {
     throw new IngestError('CERT_REVOKED', `the signing certificate ${row.serial} was revoked (${revocation!.reason}) at ${row.revoked_at!.toISOString()}, before this batch arrived: whatever its createdAt, it is refused`, {
-      details: { serial: row.serial, reason: revocation!.reason, revokedAt: new Date(row.revoked_at!).toISOString(), revocationLeafIndex: revocation!.index },
+      details: { serialHex: row.serial, reason: revocation!.reason, revokedAt: new Date(row.revoked_at!).toISOString(), revocationLeafIndex: revocation!.index },
     });
   }
 }

@@ -105,11 +105,12 @@ async function applyRetractions(tx: EntityManager, batch: BatchToStore): Promise
   if (batch.retractions.length === 0) return 0;
   const rows = await updateReturning<{ id: string }>(
     tx,
-    `UPDATE sightings s SET retracted_at = $3, retracted_by = $4, retract_reason = r.reason
-     FROM unnest($5::text[], $6::text[]) AS r(indicator_id, reason)
+    // retracted_at is when the hub received the retraction (as batches.received_at), not the createdAt the member signed.
+    `UPDATE sightings s SET retracted_at = now(), retracted_by = $2, retract_reason = r.reason
+     FROM unnest($3::text[], $4::text[]) AS r(indicator_id, reason)
      WHERE s.member = $1 AND s.indicator_id = r.indicator_id AND s.retracted_at IS NULL AND s.batch_id <> $2
      RETURNING s.id`,
-    [batch.member, batch.batchId, batch.createdAt, batch.batchId, batch.retractions.map((r) => r.indicatorId), batch.retractions.map((r) => r.reason ?? null)],
+    [batch.member, batch.batchId, batch.retractions.map((r) => r.indicatorId), batch.retractions.map((r) => r.reason ?? null)],
   );
   return rows.length;
 }

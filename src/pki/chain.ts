@@ -7,8 +7,9 @@ import { createLru } from './lru.js';
 
 /**
  * When (if ever) the certificate `serialHex` issued by the CA with SHA-256 fingerprint
- * `issuerFingerprint` was revoked. A certificate revoked at or before the time being checked is refused;
- * one revoked later still vouches for what it signed before (design.md item 2: "revoked at createdAt").
+ * `issuerFingerprint` was revoked. A certificate revoked at or before the time being checked is
+ * refused (design.md item 2: "revoked at createdAt"). That is a first filter only: createdAt is
+ * the signer's claim, and what decides is where the hub logged the batch (revocation-rule.ts).
  */
 export type RevocationLookup = (serialHex: string, issuerFingerprint: string) => Date | undefined;
 

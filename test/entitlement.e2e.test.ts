@@ -205,7 +205,14 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     checks++;
     const a = JSON.stringify(actual);
     const e = JSON.stringify(expected);
-    if (a !== e) mismatches.push(`${describeParty(p)} · ${path}: got ${a.slice(0, 400)}, the oracle says ${e.slice(0, 400)}`);
+    if (a === e) return;
+    if (Array.isArray(actual) && Array.isArray(expected)) {
+      const extra = actual.filter((x) => !expected.some((y) => JSON.stringify(y) === JSON.stringify(x)));
+      const missing = expected.filter((y) => !actual.some((x) => JSON.stringify(y) === JSON.stringify(x)));
+      mismatches.push(`${describeParty(p)} · ${path}: returned beyond the oracle ${JSON.stringify(extra).slice(0, 400)}, missing ${JSON.stringify(missing).slice(0, 400)}${extra.length + missing.length === 0 ? ' (order or repeats differ)' : ''}`);
+      return;
+    }
+    mismatches.push(`${describeParty(p)} · ${path}: got ${a.slice(0, 400)}, the oracle says ${e.slice(0, 400)}`);
   };
 
   const bearer = async (p: Party): Promise<string> =>
@@ -351,6 +358,19 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     }
   });
 
+  const opinions: Array<{ id: string; leafIndex: number }> = [];
+  it('reportOpinion: only on an indicator the token may see', async () => {
+    const ids = sorted(new Set(sightings.map((s) => s.id)));
+    for (const p of parties) {
+      const id = pick(ids);
+      const r = await ask(p, 'mutation($id: ID!) { reportOpinion(indicatorId: $id, opinion: CONFIRMED) { leafIndex } }', { id });
+      const mayJudge = p.kind === 'member' ? visibleLive(p, 'provenance', id).length > 0 : opens(p, 'indicators') && visibleLive(p, 'indicators', id).length > 0;
+      const code = r.body.errors?.[0]?.extensions?.['code'] ?? 'OK';
+      expect(p, `reportOpinion(${id})`, code, mayJudge ? 'OK' : p.kind === 'agency' && !opens(p, 'indicators') ? 'FORBIDDEN' : 'NOT_FOUND');
+      if (code === 'OK') opinions.push({ id, leafIndex: (r.body.data!['reportOpinion'] as { leafIndex: number }).leafIndex });
+    }
+  });
+
   it('GET /v1/batches/<member>/<batchId>: whole, the visible items, or not found', async () => {
     for (const p of parties) {
       for (const b of batches) {
@@ -382,9 +402,11 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         continue;
       }
       const served = new Map<number, unknown>();
-      let page = (await first.json()) as { items: Array<{ index: number; jws?: string; partial?: { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }> } }>; next: number; size: number };
+      const opinionsServed = new Set<number>();
+      let page = (await first.json()) as { items: Array<{ index: number; jws?: string; opinion?: string; partial?: { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }> } }>; next: number; size: number };
       for (;;) {
         for (const item of page.items) {
+          if (item.opinion !== undefined) opinionsServed.add(item.index);
           if (!byIndex.has(item.index)) continue;
           served.set(item.index, item.jws !== undefined ? 'whole' : item.partial !== undefined ? { items: sorted(item.partial.indicators.map((i) => indicatorId(i.type, i.value))), retractions: sorted(item.partial.retractions.map((x) => x.indicatorId)) } : 'none');
         }
@@ -397,6 +419,9 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         const expected = whole(p, 'provenance', b) ? 'whole' : items.length + retractions.length === 0 ? 'none' : { items: sorted(items.map((i) => i.id)), retractions: sorted(retractions) };
         expect(p, `/v1/feed entry ${b.leafIndex}`, served.get(b.leafIndex), expected);
       }
+      // An opinion is served with its entry when one of the indicator's sightings (live or not) may be seen.
+      const expectedOpinions = opinions.filter((o) => sightings.some((s) => s.id === o.id && sees(p, 'provenance', s))).map((o) => o.leafIndex);
+      expect(p, '/v1/feed opinions', [...opinionsServed].sort((a, b) => a - b), expectedOpinions.sort((a, b) => a - b));
     }
   });
 

@@ -27,7 +27,8 @@ async function eventsFor(ctx: GraphQLContext, batch: BatchAnnouncement, filter: 
   const vis = visibilityOf(ctx, 'subscription');
   const publishedIds = published.filter(wanted).map((i) => i.id);
   const retractedIds = [...new Set(retracted.filter(wanted).map((i) => i.id))];
-  const records = [...(await findIndicators(ctx.db, publishedIds, vis)), ...(await findIndicators(ctx.db, retractedIds, vis, { includeRetracted: true }))];
+  // A retraction reaches whoever may see the sighting it withdraws, even one that had expired.
+  const records = [...(await findIndicators(ctx.db, publishedIds, vis)), ...(await findIndicators(ctx.db, retractedIds, vis, { includeRetracted: true, includeExpired: true }))];
   const retractedSet = new Set(retractedIds);
   return records.map((indicator) => ({ indicatorPublished: { member: batch.member, batchId: batch.batchId, tlp: batch.tlp, indicator, retracted: retractedSet.has(indicator.id) } }));
 }

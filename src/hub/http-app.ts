@@ -11,6 +11,7 @@ import { createLogRoutes } from './log-routes.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
+import { createConsoleRoutes } from '../console/index.js';
 
 export interface HttpAppDeps {
   database: Database;
@@ -51,6 +52,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const authenticate = createAuthenticator(deps.services);
   app.use('/v1', createBatchAccessRoutes({ db: deps.database.dataSource, log: deps.services.log, logger: deps.logger, authenticate }));
 
+  app.use(createConsoleRoutes({ logger: deps.logger }));
   app.use(
     '/graphql',
     express.json({ limit: GRAPHQL_BODY_LIMIT }),

@@ -60,7 +60,8 @@ export function drawGraph(container: HTMLElement, graph: GraphData, onSelect: (n
       { selector: 'edge', style: { width: 'mapData(weight, 1, 10, 1, 5)', 'line-color': '#8c959f', 'curve-style': 'bezier', opacity: 0.7 } },
       { selector: 'edge[kind = "REPORTED_BY"]', style: { 'line-style': 'dashed', 'line-color': '#2da44e' } },
     ],
-    layout: { name: 'concentric', concentric: (n) => 10 - Number(n.data('hop')), levelWidth: () => 1, minNodeSpacing: 24, animate: false },
+    // Force-directed: batches link many indicators to each other, and a ring by hop hid that structure.
+    layout: { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 60 },
   });
   cy.on('tap', 'node', (ev) => onSelect(ev.target.data() as GraphNodeData));
   cy.on('tap', (ev) => ev.target === cy && onSelect(null));

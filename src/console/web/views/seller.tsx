@@ -37,7 +37,7 @@ export function SellerView({ token, fingerprint }: { token: string; me: Me; fing
     location.hash = href(`seller/${input.trim()}`);
   };
   const seller = profile.data?.seller;
-  const linkedTable = (rows: Linked[]) => <IndicatorTable rows={rows.map((l) => l.indicator)} extra={{ header: t('seller.shared'), cell: (_r, i) => rows[i]!.sharedBatches }} />;
+  const linkedTable = (rows: Linked[]) => <LinkedTable rows={rows} />;
   return (
     <>
       <Card title={t('seller.title')}>
@@ -76,6 +76,25 @@ export function SellerView({ token, fingerprint }: { token: string; me: Me; fing
   );
 }
 
+/** The most shared first; long lists (batches carry many indicators) open on request. */
+function LinkedTable({ rows }: { rows: Linked[] }) {
+  const { t } = useI18n();
+  const [all, setAll] = useState(false);
+  const shown = all ? rows : rows.slice(0, LINKED_SHOWN);
+  return (
+    <>
+      <IndicatorTable rows={shown.map((l) => l.indicator)} extra={{ header: t('seller.shared'), cell: (_r, i) => shown[i]!.sharedBatches }} />
+      {rows.length > shown.length ? (
+        <button type="button" class="link" onClick={() => setAll(true)}>
+          {t('seller.showAll', { n: rows.length })}
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+const LINKED_SHOWN = 12;
+
 function GraphCard({ token, fingerprint }: { token: string; fingerprint: string }) {
   const { t, e } = useI18n();
   const box = useRef<HTMLDivElement>(null);
@@ -86,7 +105,7 @@ function GraphCard({ token, fingerprint }: { token: string; fingerprint: string 
   useEffect(() => {
     let live = true;
     (async () => {
-      const [{ sellerGraph }, { drawGraph }] = await Promise.all([gql<{ sellerGraph: GraphData | null }>(token, GRAPH, { fp: fingerprint, hops: 2, max: 40 }), import('./graph.js')]);
+      const [{ sellerGraph }, { drawGraph }] = await Promise.all([gql<{ sellerGraph: GraphData | null }>(token, GRAPH, { fp: fingerprint, hops: 2, max: 30 }), import('./graph.js')]);
       if (!live || sellerGraph === null || box.current === null) return;
       setTruncated(sellerGraph.truncated);
       handle.current = drawGraph(box.current, sellerGraph, setSelected);

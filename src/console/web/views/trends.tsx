@@ -145,6 +145,17 @@ export function TrendsView({ token, me }: { token: string; me: Me }) {
           <ErrorBox error={rising.error} />
           {risingRows.length === 0 && !rising.loading ? <p class="muted">{t('app.none')}</p> : null}
           <table class="results" data-rising>
+            {risingRows.length > 0 ? (
+              <thead>
+                <tr>
+                  <th>{t('trends.keyword')}</th>
+                  <th>{t('field.commodities')}</th>
+                  <th class="num">{t('trends.current')}</th>
+                  <th class="num">{t('trends.previous')}</th>
+                  <th class="num">{t('trends.change')}</th>
+                </tr>
+              </thead>
+            ) : null}
             <tbody>
               {risingRows.map((r) => (
                 <tr>

@@ -100,6 +100,7 @@ function GraphCard({ token, fingerprint }: { token: string; fingerprint: string 
   const box = useRef<HTMLDivElement>(null);
   const handle = useRef<GraphHandle | null>(null);
   const [selected, setSelected] = useState<GraphNodeData | null>(null);
+  const [nodes, setNodes] = useState<GraphNodeData[]>([]);
   const [truncated, setTruncated] = useState(false);
   const [error, setError] = useState<Error | undefined>();
   useEffect(() => {
@@ -108,6 +109,7 @@ function GraphCard({ token, fingerprint }: { token: string; fingerprint: string 
       const [{ sellerGraph }, { drawGraph }] = await Promise.all([gql<{ sellerGraph: GraphData | null }>(token, GRAPH, { fp: fingerprint, hops: 2, max: 30 }), import('./graph.js')]);
       if (!live || sellerGraph === null || box.current === null) return;
       setTruncated(sellerGraph.truncated);
+      setNodes(sellerGraph.nodes);
       handle.current = drawGraph(box.current, sellerGraph, setSelected);
     })().catch((err: Error) => live && setError(err));
     return () => {
@@ -119,11 +121,22 @@ function GraphCard({ token, fingerprint }: { token: string; fingerprint: string 
   const expand = async (node: GraphNodeData) => {
     try {
       const { sellerGraph } = await gql<{ sellerGraph: GraphData | null }>(token, GRAPH, { id: node.id, hops: 1, max: 20 });
-      if (sellerGraph) handle.current?.add(sellerGraph);
+      if (sellerGraph === null) return;
+      handle.current?.add(sellerGraph);
+      setNodes((known) => [...known, ...sellerGraph.nodes.filter((n) => !known.some((k) => k.id === n.id)).map((n) => ({ ...n, hop: node.hop + n.hop }))]);
     } catch (err) {
       setError(err as Error);
     }
   };
+  const actions = (n: GraphNodeData) =>
+    n.indicator ? (
+      <>
+        <a href={href(`indicator/${n.id}`)}>{t('seller.open')}</a>{' '}
+        <button type="button" class="link" data-expand={n.id} onClick={() => void expand(n)}>
+          {t('seller.expand')}
+        </button>
+      </>
+    ) : null;
   return (
     <Card title={t('seller.graph')}>
       <p class="muted">{t('seller.graphHelp')}</p>
@@ -135,28 +148,32 @@ function GraphCard({ token, fingerprint }: { token: string; fingerprint: string 
           {selected ? (
             <>
               <p>
-                <strong>{e(selected.kind === 'PLATFORM' ? 'member' : selected.kind)}</strong>
+                <strong>{e(selected.kind)}</strong>
               </p>
               <p class="value" title={selected.label}>
                 {short(selected.label, 60)}
               </p>
               {selected.indicator ? (
-                <>
-                  <p>
-                    {t('field.members')}: {selected.indicator.members.join(', ')}
-                  </p>
-                  <p>
-                    <a href={href(`indicator/${selected.id}`)}>{t('seller.open')}</a>{' '}
-                    <button type="button" onClick={() => void expand(selected)}>
-                      {t('seller.expand')}
-                    </button>
-                  </p>
-                </>
+                <p>
+                  {t('field.members')}: {selected.indicator.members.join(', ')}
+                </p>
               ) : null}
+              <p>{actions(selected)}</p>
             </>
           ) : null}
         </aside>
       </div>
+      {/* The same nodes as a list: the canvas is not readable by a screen reader or a keyboard. */}
+      <details class="graph-nodes">
+        <summary>{t('seller.nodeList', { n: nodes.length })}</summary>
+        <ul>
+          {[...nodes].sort((a, b) => a.hop - b.hop).map((n) => (
+            <li data-node={n.id} data-hop={n.hop}>
+              <span class="muted">{n.hop}</span> {e(n.kind)} <span class="value">{short(n.label, 40)}</span> {actions(n)}
+            </li>
+          ))}
+        </ul>
+      </details>
     </Card>
   );
 }

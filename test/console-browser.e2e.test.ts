@@ -325,6 +325,10 @@ describe('analyst console in Chromium', { skip }, () => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-csv^=byCommodity]')]);
       const keys = new Set(readFileSync((await download.path())!, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',')[1]));
       assert.deepEqual([...keys], ['IVORY']);
+      await page.waitForSelector('[data-rising] tr a');
+      for (const v of await page.$$eval('[data-rising] tr a', (as) => as.map((a) => a.textContent!))) assert.ok(!seed.hiddenFromNarrow.includes(v), `rising shows ${v}`);
+      await go(page, `indicator/${indicatorId('KEYWORD', seed.redWords[0]!)}`);
+      await page.waitForSelector('main p.muted:has-text("Nothing found")');
       await go(page, 'watchlists');
       await page.waitForSelector('[data-watchlist]');
       const alerts = await page.$$eval('tr[data-alert] a.value', (as) => as.map((a) => a.textContent));

@@ -62,8 +62,9 @@ export function createConsoleRoutes(deps: { logger: Logger; load?: () => Promise
     if (browsing) res.redirect(302, '/console/#/explorer');
     else next();
   });
-  router.get(/^\/console\/(.*)$/, async (req, res) => {
-    const name = (req.params as Record<string, string>)[0] || 'index.html';
+  router.get('/console/{*file}', async (req, res) => {
+    const segments = (req.params as { file?: string[] }).file ?? [];
+    const name = segments.length === 0 ? 'index.html' : segments.join('/');
     let files: ConsoleAssets['files'];
     try {
       files = (await load()).files;

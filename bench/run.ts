@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark in one run, each figure beside its baseline from the same run,
  * written to docs/benchmarks.md. Progress goes to stderr. BENCH_DATABASE_URL picks the Postgres
- * server (default postgres://postgres@127.0.0.1:5432/postgres); `--quick` shortens every part.
+ * server (default postgres://postgres@127.0.0.1:5432/postgres); `--quick` shortens every part;
+ * `--only TEXT` runs the sections whose title contains TEXT and replaces just those in the file.
  */
 import { cpus, totalmem, platform, release } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { benchGraphql } from './graphql.js';
@@ -12,11 +13,14 @@ import { benchIngest } from './ingest.js';
 import { benchTlog } from './tlog.js';
 import { benchPdq } from './pdq.js';
 import { benchMatching } from './matching.js';
-import { round } from './load.js';
+import { median, round } from './load.js';
 import type { KeywordBenchResult } from './matching.js';
 import { DEFAULT_BENCH_SERVER } from './bench-db.js';
+import { benchConsole } from './console.js';
 
 const quick = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 /** Measured by the matching section, reported in its own section. */
 let keywordResults: KeywordBenchResult | undefined;
 
@@ -130,6 +134,26 @@ const sections: Section[] = [
       ];
     },
   },
+  {
+    title: 'Analyst console: page load in Chromium vs the same hub’s /healthz',
+    run: async () => {
+      const r = await benchConsole(quick ? { runs: 3 } : {});
+      const row = (name: string, xs: number[]): string => `| ${name} | **${median(xs)}** | ${xs.join(', ')} |`;
+      const lazy = Object.entries(r.sizes).filter(([name]) => ['explorer.js', 'explorer.css', 'pdq-worker.js'].includes(name) || /^chunks\/(graph|chart)-/.test(name));
+      return [
+        `Debian's Chromium (headless) through playwright-core against an in-process hub on the embedded database, a fresh browser context (empty cache) for each of ${r.runs} runs; median and every run. The browser suite (test/console-browser.e2e.test.ts) measures the first of these on every run and prints it (\`console page load\`).`,
+        '',
+        '| | ms (median) | runs |',
+        '|---|---|---|',
+        row('console: navigation → sign-in form in the page', r.interactiveMs),
+        row('console: token submitted → `me` checked and the first search drawn', r.signedInMs),
+        row('baseline: navigation → load of /healthz (same hub, nothing to render)', r.baselineMs),
+        `| ratio (console / baseline) | **${round(median(r.interactiveMs) / Math.max(1, median(r.baselineMs)), 1)}×** (target: the page interactive in under 1,000 ms) | |`,
+        '',
+        `First visit: ${r.firstVisit.files} files, **${r.firstVisit.wireKiB} KiB on the wire** (gzip), ${r.firstVisit.decodedKiB} KiB decoded. Loaded only when their view opens (raw KiB / gzip KiB): ${lazy.map(([n, v]) => `\`${n.replace(/-[A-Z0-9]{8}\.js$/, '.js')}\` ${v}`).join(', ')}.`,
+      ];
+    },
+  },
 ];
 
 async function machine(): Promise<string[]> {
@@ -144,18 +168,36 @@ async function machine(): Promise<string[]> {
   ];
 }
 
+/** Replaces the `## title` sections of an existing report with fresh ones (appending those it lacks). */
+function spliceSections(existing: string, fresh: Map<string, string[]>): string {
+  const parts = existing.trimEnd().split(/\n+(?=## )/);
+  for (const [title, lines] of fresh) {
+    const text = `## ${title}\n\n${lines.join('\n')}`;
+    const at = parts.findIndex((p) => p.startsWith(`## ${title}\n`));
+    if (at >= 0) parts[at] = text;
+    else parts.push(text);
+  }
+  return `${parts.join('\n\n')}\n`;
+}
+
 async function main(): Promise<void> {
   const started = new Date();
-  const out = ['# Benchmarks', '', `Measured by \`npm run bench\` on ${started.toISOString().slice(0, 10)}${quick ? ' (quick mode)' : ''}. Every figure is beside a baseline measured in the same run; compare the ratios, not the absolute numbers, across machines.`, '', '## Machine', '', ...(await machine())];
-  for (const [i, section] of sections.entries()) {
-    process.stderr.write(`[${i + 1}/${sections.length}] ${section.title}…\n`);
+  const chosen = sections.filter((s) => only === undefined || s.title.includes(only));
+  const fresh = new Map<string, string[]>();
+  for (const [i, section] of chosen.entries()) {
+    process.stderr.write(`[${i + 1}/${chosen.length}] ${section.title}…\n`);
     const t0 = performance.now();
-    const lines = await section.run();
+    fresh.set(section.title, await section.run());
     process.stderr.write(`      done in ${Math.round((performance.now() - t0) / 1000)} s\n`);
-    out.push('', `## ${section.title}`, '', ...lines);
   }
   const file = path.resolve(import.meta.dirname, '../docs/benchmarks.md');
-  writeFileSync(file, `${out.join('\n')}\n`);
+  if (only !== undefined && existsSync(file)) {
+    writeFileSync(file, spliceSections(readFileSync(file, 'utf8'), fresh));
+  } else {
+    const out = ['# Benchmarks', '', `Measured by \`npm run bench\` on ${started.toISOString().slice(0, 10)}${quick ? ' (quick mode)' : ''}. Every figure is beside a baseline measured in the same run; compare the ratios, not the absolute numbers, across machines.`, '', '## Machine', '', ...(await machine())];
+    for (const [title, lines] of fresh) out.push('', `## ${title}`, '', ...lines);
+    writeFileSync(file, `${out.join('\n')}\n`);
+  }
   process.stderr.write(`wrote ${path.relative(process.cwd(), file)}\n`);
 }
 

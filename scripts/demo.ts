@@ -4,7 +4,7 @@
  * the nodes' platform API; then it prints an agency token, five example queries with what they
  * answered, the auditor's command and the URLs, and runs until Ctrl-C.
  *
- *   npm run demo -- [--seed N] [--scale LISTINGS] [--json-out FILE] [--dir DIR]
+ *   npm run demo -- [--seed N] [--scale LISTINGS] [--json-out FILE] [--dir DIR] [--port N]
  */
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,7 @@ const NAMES: Record<Platform, string> = { shopmart: 'ShopMart (marketplace)', ch
 const READ_SCOPES = 'indicators:read sellers:read match:image match:text stats:read';
 
 interface Options {
+  port: number;
   seed: number;
   scale: number;
   jsonOut?: string;
@@ -49,6 +50,7 @@ function parseOptions(argv: string[]): Options {
     .option('--seed <n>', 'seed of the synthetic data set (the same seed gives the same data)', positive('--seed'), 42)
     .option('--scale <listings>', 'listings to generate across the three platforms (each is 3–4 observations)', positive('--scale'), 450)
     .option('--json-out <file>', 'write the federation’s URLs, keys and tokens as JSON once it is up')
+    .option('--port <n>', 'the hub’s port if free (the nodes take the next ones from n + 101)', positive('--port'), 4000)
     .option('--dir <dir>', 'where the demo keeps its databases, keys and logs (wiped at start)', path.join(REPO_ROOT, 'demo-data'))
     .parse(argv);
   return program.opts<Options>();
@@ -69,7 +71,7 @@ const step = (text: string): void => void process.stderr.write(`• ${text}\n`);
 
 async function startFederation(options: Options, services: Service[]) {
   const logs = createWriteStream(path.join(options.dir, 'logs.jsonl'));
-  const hubPort = await freePort(4000);
+  const hubPort = await freePort(options.port);
   const hubUrl = `http://127.0.0.1:${hubPort}`;
   const hubEnv = { DATA_DIR: path.join(options.dir, 'hub'), CERTS_DIR: path.join(options.dir, 'certs'), HOST: '127.0.0.1', PORT: String(hubPort), HUB_ORIGIN: hubUrl };
   step(`starting the hub on ${hubUrl} (embedded PGlite under ${path.relative(process.cwd(), hubEnv.DATA_DIR)})`);
@@ -84,7 +86,7 @@ async function startFederation(options: Options, services: Service[]) {
     await cli(['member', 'create', slug, '--name', NAMES[slug], '--out', home], hubEnv);
     const { key: apiKey, line } = newApiKey('demo-pipeline', systemRandom);
     writeFileSync(path.join(home, 'api-keys'), `${line}\n`, { mode: 0o600 });
-    const port = await freePort(4101 + i);
+    const port = await freePort(options.port + 101 + i);
     const url = `http://127.0.0.1:${port}`;
     const env = {
       DATA_DIR: path.join(home, 'data'),
@@ -208,13 +210,16 @@ async function main(): Promise<void> {
     step('waiting for the nodes to sign and deliver every batch');
     await waitDelivered(federation.nodes);
     const { agencyToken, auditorToken } = await issueTokens(federation.hubEnv);
+    step('preparing the analyst console (built on first use, then cached)');
+    const consoleUrl = await warmConsole(federation.hubUrl);
     const queries = exampleQueries(await queryInputs(dataset, fingerprints, now));
     const answers: Array<{ ok: boolean; line: string }> = [];
     for (const q of queries) answers.push(await runQuery(federation.hubUrl, agencyToken, q));
-    printSummary({ ...federation, agencyToken, auditorToken, queries, answers, dir: options.dir });
+    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, dir: options.dir });
     if (options.jsonOut) {
       const facts = {
         hubUrl: federation.hubUrl,
+        consoleUrl,
         nodes: federation.nodes.map(({ slug, url, apiKey, key, cert }) => ({ slug, url, apiKey, key, cert })),
         agencyToken,
         auditorToken,
@@ -232,12 +237,22 @@ async function main(): Promise<void> {
   }
 }
 
-function printSummary(f: { hubUrl: string; nodes: NodeInfo[]; agencyToken: string; auditorToken: string; logKey: string; rootCert: string; dir: string; queries: ReturnType<typeof exampleQueries>; answers: Array<{ ok: boolean; line: string }> }): void {
+/** The console's page, requested once so that its first build is not the analyst's wait. */
+async function warmConsole(hubUrl: string): Promise<string> {
+  const url = `${hubUrl}/console/`;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`the analyst console did not load (${res.status}); see the hub's log`);
+  return url;
+}
+
+function printSummary(f: { hubUrl: string; consoleUrl: string; nodes: NodeInfo[]; agencyToken: string; auditorToken: string; logKey: string; rootCert: string; dir: string; queries: ReturnType<typeof exampleQueries>; answers: Array<{ ok: boolean; line: string }> }): void {
   const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
   say('\n═══ wildintel demo federation ═══\n');
+  say(`analyst console  ${f.consoleUrl}   ← open it and paste the agency token below`);
   say(`hub        ${f.hubUrl}/graphql   (public log: ${f.hubUrl}/log/checkpoint)`);
   for (const n of f.nodes) say(`${n.slug.padEnd(10)} ${n.url}   platform API key ${n.apiKey}`);
-  say(`\nagency token (${READ_SCOPES}; TLP RED; 24 h):`);
+  say(`\nagency token (${READ_SCOPES}; TLP RED; 24 h): paste it into the console, or use it with curl:`);
+  say(f.agencyToken);
   say(`export TOKEN=${f.agencyToken}`);
   say(`curl -s ${f.hubUrl}/graphql -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"query":"{ me { agency scopes tlp } }"}'`);
   for (const [i, q] of f.queries.entries()) {

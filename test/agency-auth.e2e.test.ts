@@ -40,6 +40,15 @@ const MATRIX: Array<{ field: string; query: string; anyOf: readonly string[] | '
   { field: 'Mutation.publishBatch', query: 'mutation { publishBatch(jws: "x") { batchId } }', anyOf: 'public' },
   { field: 'Mutation.reportOpinion', query: 'mutation { reportOpinion(indicatorId: "x", opinion: CONFIRMED) { status } }', anyOf: ['indicators:read'], members: true },
   { field: 'Subscription.indicatorPublished', query: 'subscription { indicatorPublished { batchId } }', anyOf: ['indicators:read'] },
+  // The analyst console (issue 14).
+  { field: 'Query.risingKeywords', query: '{ risingKeywords(from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z") { current } }', anyOf: ['indicators:read'] },
+  { field: 'Query.sellerGraph', query: '{ sellerGraph(fingerprint: "fp1.k.x") { center } }', anyOf: ['sellers:read'] },
+  { field: 'Query.watchlists', query: '{ watchlists { id } }', anyOf: ['indicators:read'] },
+  { field: 'Query.alerts', query: '{ alerts { unacknowledged } }', anyOf: ['indicators:read'] },
+  { field: 'Mutation.createWatchlist', query: 'mutation { createWatchlist(input: { name: "w", keywords: ["ivory"] }) { id } }', anyOf: ['indicators:read'] },
+  { field: 'Mutation.deleteWatchlist', query: 'mutation { deleteWatchlist(id: "x") }', anyOf: ['indicators:read'] },
+  { field: 'Mutation.acknowledgeAlerts', query: 'mutation { acknowledgeAlerts(ids: ["1"]) { id } }', anyOf: ['indicators:read'] },
+  { field: 'Subscription.alertRaised', query: 'subscription { alertRaised { id } }', anyOf: ['indicators:read'] },
 ];
 
 function allowed(row: (typeof MATRIX)[number], caller: string): boolean {

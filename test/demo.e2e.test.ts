@@ -14,6 +14,7 @@ import { bearer, graphql, onlyInPass, REPO_ROOT, runCli } from './helpers/hub-pr
 
 interface DemoFacts {
   hubUrl: string;
+  consoleUrl: string;
   nodes: Array<{ slug: string; url: string; apiKey: string; key: string; cert: string }>;
   agencyToken: string;
   auditorToken: string;
@@ -69,6 +70,14 @@ describe('npm run demo', { skip: onlyInPass('embedded') }, () => {
     for (const q of facts.queries) assert.ok(q.ok, `${q.title}: ${q.answer}`);
     for (const q of facts.queries) assert.ok(stdout.includes(q.answer), 'the answer is printed');
     assert.match(stdout, /export TOKEN=ey/);
+  });
+
+  it('prints the analyst console’s URL, which serves the console', async () => {
+    assert.equal(facts.consoleUrl, `${facts.hubUrl}/console/`);
+    assert.match(stdout, new RegExp(`analyst console\\s+${facts.consoleUrl.replace(/[.]/g, '\\.')}`));
+    const page = await fetch(facts.consoleUrl);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
   });
 
   it('gives a working agency token: sellers seen on several platforms, correlated by fingerprint', async () => {

@@ -494,6 +494,15 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Mutation.publishBatch': 'none: a member publishes; the receipt names only its own indicators',
   'Mutation.reportOpinion': 'indicators',
   'Subscription.indicatorPublished': 'subscription',
+  // The analyst console (issue 14); checked per narrow token in test/console-api.e2e.test.ts, not yet against this suite's oracle.
+  'Query.risingKeywords': 'indicators',
+  'Query.sellerGraph': 'seller',
+  'Query.watchlists': 'indicators',
+  'Query.alerts': 'indicators',
+  'Mutation.createWatchlist': 'indicators',
+  'Mutation.deleteWatchlist': 'none: returns the id of the agency’s own watchlist',
+  'Mutation.acknowledgeAlerts': 'indicators',
+  'Subscription.alertRaised': 'subscription',
 };
 const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /.well-known/jwks.json': 'none: public keys',
@@ -508,6 +517,10 @@ const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'POST /v1/batches': 'none: ingest; the receipt names only the batch’s own indicators',
   'GET /v1/batches/:member/:batchId': 'provenance',
   'GET /v1/feed': 'provenance',
+  'GET /': 'none: redirects to the console',
+  'GET /console': 'none: redirects to /console/',
+  'GET /console/{*file}': 'none: the console’s static files (its data comes through GraphQL)',
+  'GET /graphql': 'none: a browser is redirected to the console’s explorer; others go on to GraphQL',
 };
 
 describe('every path is known to the entitlement suite', () => {

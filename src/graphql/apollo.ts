@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Logger } from '../kernel/index.js';
 import type { GraphQLContext } from './context.js';
@@ -51,6 +52,8 @@ export function createGraphQLServer(options: GraphQLServerOptions & { schema: Gr
     plugins: [
       ...(protection.plugins as Array<ApolloServerPlugin<GraphQLContext>>),
       accessAuditPlugin(),
+      // Apollo's landing page loads its scripts from a CDN; browsers are sent to the console's explorer instead.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       ...(options.plugins ?? []),
     ],

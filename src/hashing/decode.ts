@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { HashingError } from './errors.js';
 import type { Pixels } from './pdq.js';
 
@@ -15,6 +14,8 @@ import type { Pixels } from './pdq.js';
  * sharp 0.35 returns grey images as three equal channels; the PDQ core then uses the grey value.
  */
 export async function decodeImage(input: Uint8Array | string): Promise<Pixels> {
+  // Loaded on the first decode: the hub uses this module for Hamming distances only and need not load libvips.
+  const { default: sharp } = await import('sharp');
   try {
     const { data, info } = await sharp(input, { ignoreIcc: true, failOn: 'error' })
       .rotate()

@@ -20,8 +20,16 @@ interface DownsampleExports {
 
 let filter: DownsampleExports | undefined;
 
+/** atob rather than Buffer: the analyst console runs this module in a browser's worker too. */
+function wasmBytes(): Uint8Array<ArrayBuffer> {
+  const binary = atob(DOWNSAMPLE_WASM_BASE64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 function instance(): DownsampleExports {
-  filter ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DOWNSAMPLE_WASM_BASE64, 'base64')), {
+  filter ??= new WebAssembly.Instance(new WebAssembly.Module(wasmBytes()), {
     env: {
       abort: () => {
         throw new Error('the PDQ downsampling module aborted');

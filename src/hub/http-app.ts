@@ -12,6 +12,7 @@ import { createLogRoutes } from './log-routes.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
+import { createConsoleRoutes } from '../console/index.js';
 
 export interface HttpAppDeps {
   database: Database;
@@ -51,6 +52,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
   app.use('/v1', createContentRoutes({ db: deps.database.dataSource, services: deps.services, clock: deps.clock, logger: deps.logger }));
 
+  app.use(createConsoleRoutes({ logger: deps.logger }));
   app.use(
     '/graphql',
     express.json({ limit: GRAPHQL_BODY_LIMIT }),

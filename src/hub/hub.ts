@@ -14,6 +14,7 @@ import { createHttpApp } from './http-app.js';
 import { createMetrics } from './metrics.js';
 import { listRoutes, type HttpRoute } from './route-list.js';
 import { createHubServices, type HubServices } from './services.js';
+import { createAlertMatcher } from '../watchlists/index.js';
 
 export interface RunningHub {
   readonly services: HubServices;
@@ -60,7 +61,10 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
       subscriptions?.closeToken(jti);
     });
     const { matching } = services;
+    const alerts = createAlertMatcher({ db: database.dataSource, clock, logger });
     tail.onBatch(async () => void (await matching.refresh()));
+    // Alerts are raised before the batch is announced, so the alert subscription finds them.
+    tail.onBatch(async (batch) => void (await alerts.onBatch(batch)));
     tail.onBatch((batch) => events.publish(batch));
     const graphqlServices: GraphQLServices = {
       ingest: services.ingest,

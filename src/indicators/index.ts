@@ -56,10 +56,14 @@ export type {
 
 // Read side of the store (hub queries).
 export { countIndicators, findIndicator, findIndicators, listIndicators, listSightings, encodeCursor, decodeCursor, IndicatorQueryError, MAX_PAGE_SIZE } from './indicator-store.js';
-export type { IndicatorRecord, IndicatorView, SightingRecord, IndicatorFilter, IndicatorPage, IndicatorQueryErrorCode, Queryable } from './indicator-store.js';
-export { unrestricted } from './visibility.js';
+export type { IndicatorRecord, IndicatorView, SightingRecord, IndicatorFilter, IndicatorPage, IndicatorQueryErrorCode, Queryable, SightingState } from './indicator-store.js';
+export { unrestricted, SqlParams, visibleSightingSql, visibleTypeSql } from './visibility.js';
 export type { Visibility, HiddenSightings } from './visibility.js';
 export { sellerProfile, MAX_LINKED_INDICATORS } from './seller-profile.js';
 export type { SellerProfile, LinkedIndicator } from './seller-profile.js';
 export { indicatorStats } from './indicator-stats.js';
 export type { StatsRow, StatsBucket, StatsGroupBy } from './indicator-stats.js';
+export { risingKeywords, MAX_RISING_KEYWORDS } from './rising-keywords.js';
+export type { RisingKeyword } from './rising-keywords.js';
+export { linkGraph, MAX_GRAPH_HOPS, MAX_GRAPH_NODES } from './link-graph.js';
+export type { LinkGraph, GraphNode, GraphLink, GraphNodeKind } from './link-graph.js';

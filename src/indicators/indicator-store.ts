@@ -55,7 +55,13 @@ export interface IndicatorFilter extends HiddenSightings {
   status?: OpinionStatus | null | undefined;
   observedAfter?: Date | null | undefined;
   observedBefore?: Date | null | undefined;
+  /** Only sightings at this TLP label (within what the reader may see anyway). */
+  tlp?: string | null | undefined;
+  /** Only indicators with a sighting in this state; RETRACTED and EXPIRED imply including them. */
+  sightingState?: SightingState | null | undefined;
 }
+
+export type SightingState = 'LIVE' | 'RETRACTED' | 'EXPIRED';
 
 export interface IndicatorPage {
   records: IndicatorRecord[];
@@ -114,6 +120,10 @@ function filterSql(filter: IndicatorFilter, vis: Visibility, params: SqlParams):
   if (filter.minConfidence !== null && filter.minConfidence !== undefined) onSighting.push(`f.confidence >= ${params.add(filter.minConfidence)}`);
   if (filter.observedAfter) onSighting.push(`f.observed_at >= ${params.add(filter.observedAfter)}`);
   if (filter.observedBefore) onSighting.push(`f.observed_at < ${params.add(filter.observedBefore)}`);
+  if (filter.tlp) onSighting.push(`f.tlp = ${params.add(filter.tlp)}`);
+  if (filter.sightingState === 'LIVE') onSighting.push(...visibleSightingSql(vis, params, {}, 'f'));
+  if (filter.sightingState === 'RETRACTED') onSighting.push('f.retracted_at IS NOT NULL');
+  if (filter.sightingState === 'EXPIRED') onSighting.push(`f.expires_at <= ${params.add(vis.now)}`);
   return { onIndicator, onSighting };
 }
 
@@ -166,6 +176,13 @@ export async function findIndicators(db: Queryable, ids: readonly string[], vis:
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
+/** A filter on retracted or expired sightings also shows them (and their indicator's aggregates over them). */
+function withSightingState(filter: IndicatorFilter): IndicatorFilter {
+  if (filter.sightingState === 'RETRACTED') return { ...filter, includeRetracted: true };
+  if (filter.sightingState === 'EXPIRED') return { ...filter, includeExpired: true };
+  return filter;
+}
+
 /** The conditions an indicator must meet to be listed under `filter` by `vis`, over `i`. */
 function listingWhere(filter: IndicatorFilter, vis: Visibility, params: SqlParams): string[] {
   const { onIndicator, onSighting } = filterSql(filter, vis, params);
@@ -173,7 +190,8 @@ function listingWhere(filter: IndicatorFilter, vis: Visibility, params: SqlParam
 }
 
 /** A page of the indicators matching `filter`, newest first. */
-export async function listIndicators(db: Queryable, filter: IndicatorFilter, vis: Visibility, page: { first: number; after?: string | null }): Promise<IndicatorPage> {
+export async function listIndicators(db: Queryable, given: IndicatorFilter, vis: Visibility, page: { first: number; after?: string | null }): Promise<IndicatorPage> {
+  const filter = withSightingState(given);
   if (!Number.isInteger(page.first) || page.first < 1 || page.first > MAX_PAGE_SIZE) {
     throw new IndicatorQueryError('INVALID_PAGE_SIZE', `first must be between 1 and ${MAX_PAGE_SIZE}`, { details: { first: page.first } });
   }
@@ -198,7 +216,7 @@ export async function listIndicators(db: Queryable, filter: IndicatorFilter, vis
  */
 export async function countIndicators(db: Queryable, filter: IndicatorFilter, vis: Visibility): Promise<number> {
   const params = new SqlParams();
-  const rows = (await db.query(`SELECT count(*)::int AS n FROM indicators i WHERE ${listingWhere(filter, vis, params).join(' AND ')}`, params.values)) as Array<{ n: number }>;
+  const rows = (await db.query(`SELECT count(*)::int AS n FROM indicators i WHERE ${listingWhere(withSightingState(filter), vis, params).join(' AND ')}`, params.values)) as Array<{ n: number }>;
   return rows[0]?.n ?? 0;
 }
 

@@ -1,0 +1,45 @@
+import { grantFor, grantVisibility, type AgencyPrincipal } from '../auth/index.js';
+import type { Commodity, Tlp, Visibility } from '../indicators/index.js';
+import type { Scope } from '../auth/index.js';
+
+/**
+ * The entitlement a watchlist matches with: that of the token that created it, kept as its
+ * claims (never the token). Its visibility is derived by the hub's one entitlement decision in
+ * src/auth, exactly as it was for the live token, so the matcher never reads more than the
+ * creating analyst could.
+ */
+export interface WatchlistOwner {
+  readonly agency: string;
+  readonly sub: string;
+  readonly jti: string;
+  readonly tlp: Tlp;
+  readonly commodities: readonly Commodity[] | null;
+  readonly scopes: readonly Scope[];
+}
+
+export function ownerOf(principal: AgencyPrincipal): WatchlistOwner {
+  return {
+    agency: principal.agency,
+    sub: principal.sub,
+    jti: principal.jti,
+    tlp: principal.tlp,
+    commodities: principal.commodities === undefined ? null : [...principal.commodities],
+    scopes: [...principal.scopes],
+  };
+}
+
+/** The owner as a principal again (exp and kid do not bear on visibility). */
+export function ownerVisibility(owner: WatchlistOwner, now: Date): Visibility {
+  const principal: AgencyPrincipal = {
+    kind: 'agency',
+    agency: owner.agency,
+    sub: owner.sub,
+    jti: owner.jti,
+    tlp: owner.tlp,
+    scopes: new Set(owner.scopes),
+    ...(owner.commodities === null ? {} : { commodities: new Set(owner.commodities) }),
+    exp: 0,
+    kid: '',
+  };
+  return grantVisibility(grantFor(principal, 'indicators'), now);
+}

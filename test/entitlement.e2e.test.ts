@@ -336,6 +336,41 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     }
   });
 
+  it('the console’s reads: sellerGraph and risingKeywords', async () => {
+    const DAY = 86_400_000;
+    const [from, to] = [Date.parse('2026-11-08T00:00:00Z'), Date.parse('2026-11-15T00:00:00Z')];
+    for (const p of parties.filter((x) => x.kind === 'agency')) {
+      if (opens(p, 'seller')) {
+        for (const seller of pool.SELLER) {
+          const r = await ask(p, 'query($fp: String!) { sellerGraph(fingerprint: $fp, hops: 2, maxNodes: 150) { truncated nodes { id kind hop } } }', { fp: seller.value });
+          const graph = r.body.data!['sellerGraph'] as { truncated: boolean; nodes: Array<{ id: string; kind: string; hop: number }> } | null;
+          const mine = visibleLive(p, 'seller', seller.id);
+          if (mine.length === 0 || graph === null) {
+            expect(p, `sellerGraph(${seller.value})`, graph === null, mine.length === 0);
+            continue;
+          }
+          const indicators = graph.nodes.filter((n) => n.kind !== 'PLATFORM');
+          expect(p, `sellerGraph(${seller.value}) nodes beyond the token`, indicators.filter((n) => visibleLive(p, 'seller', n.id).length === 0).map((n) => n.id), []);
+          const platforms = graph.nodes.filter((n) => n.kind === 'PLATFORM').map((n) => n.id.replace(/^member:/, ''));
+          const reporting = new Set(indicators.flatMap((n) => visibleLive(p, 'seller', n.id).map((s) => s.member)));
+          expect(p, `sellerGraph(${seller.value}) platforms`, sorted(platforms), sorted(reporting));
+          if (!graph.truncated) {
+            const inBatches = new Set(mine.map(key));
+            const linked = sorted(new Set(sightings.filter((s) => s.id !== seller.id && inBatches.has(key(s)) && live(s) && sees(p, 'seller', s)).map((s) => s.id)));
+            expect(p, `sellerGraph(${seller.value}) first hop`, sorted(indicators.filter((n) => n.hop === 1).map((n) => n.id)), linked);
+          }
+        }
+      }
+      if (opens(p, 'indicators')) {
+        const r = await ask(p, 'query($f: DateTime!, $t: DateTime!) { risingKeywords(from: $f, to: $t, first: 100) { indicator { id } current previous } }', { f: new Date(from).toISOString(), t: new Date(to).toISOString() });
+        const count = (id: string, a: number, b: number) => visibleLive(p, 'indicators', id).filter((s) => Date.parse(s.observedAt) >= a && Date.parse(s.observedAt) < b).length;
+        const expected = pool.KEYWORD.map((k) => ({ id: k.id, current: count(k.id, from, to), previous: count(k.id, from - 7 * DAY, from) })).filter((k) => k.current > k.previous);
+        const got = r.body.data!['risingKeywords'] as Array<{ indicator: { id: string }; current: number; previous: number }>;
+        expect(p, 'risingKeywords', sorted(got.map((k) => `${k.indicator.id}:${k.current}:${k.previous}`)), sorted(expected.map((k) => `${k.id}:${k.current}:${k.previous}`)));
+      }
+    }
+  });
+
   it('provenance(indicatorId): the sightings, and a batch’s JWS only when every item of it may be seen', async () => {
     const ids = sorted(new Set(sightings.map((s) => s.id)));
     for (const p of parties) {
@@ -359,6 +394,8 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
   });
 
   const opinions: Array<{ id: string; leafIndex: number }> = [];
+  const watchlists: Array<{ id: string; owner: Party }> = [];
+  const phaseTwo = new Set<string>();
   it('reportOpinion: only on an indicator the token may see', async () => {
     const ids = sorted(new Set(sightings.map((s) => s.id)));
     for (const p of parties) {
@@ -444,6 +481,11 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
           { next: (m) => void received.get(p.name)!.push(m.data ? `${m.data.indicatorPublished.batchId}:${m.data.indicatorPublished.indicator.id}:${m.data.indicatorPublished.retracted}` : `error:${JSON.stringify(m.errors)}`), error: () => undefined, complete: () => undefined },
         );
       }
+      // Each token that may save one watches every commodity: its alerts are then every new sighting its own grant reaches.
+      for (const p of agencies.filter((x) => opens(x, 'indicators'))) {
+        const r = await ask(p, 'mutation($c: [Commodity!]) { createWatchlist(input: { name: "all", commodities: $c }) { id } }', { c: p.commodities ?? COMMODITIES });
+        watchlists.push({ id: (r.body.data!['createWatchlist'] as { id: string }).id, owner: p });
+      }
       await new Promise((r) => setTimeout(r, 500));
       const fresh = plan(8, { expiring: false });
       await publish(fresh);
@@ -457,8 +499,25 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         const got = received.get(p.name)!.map((m) => (m.startsWith('error:') ? `error:${(JSON.parse(m.slice(6)) as Array<{ extensions: { code: string } }>)[0]!.extensions.code}` : m));
         expect(p, 'subscription indicatorPublished', sorted(got), opens(p, 'subscription') ? sorted(expectedFor(p)) : ['error:FORBIDDEN']);
       }
+      fresh.forEach((b) => phaseTwo.add(b.batchId));
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));
+    }
+  });
+
+  it('watchlist alerts: raised with the saving token’s grant, shown through the reader’s', async () => {
+    const agencyOf = (p: Party): number => parties.indexOf(p) % 4; // tokens were issued to agency-(i % 4)
+    for (const reader of parties.filter((x): x is Extract<Party, { kind: 'agency' }> => x.kind === 'agency')) {
+      const r = await ask(reader, '{ alerts(first: 200) { edges { node { watchlistId batchId indicator { id } } } } }');
+      if (!opens(reader, 'indicators')) {
+        expect(reader, 'alerts', r.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
+        continue;
+      }
+      const got = (r.body.data!['alerts'] as { edges: Array<{ node: { watchlistId: string; batchId: string; indicator: { id: string } } }> }).edges.map((e) => `${e.node.watchlistId}:${e.node.batchId}:${e.node.indicator.id}`);
+      const expected = watchlists
+        .filter((w) => agencyOf(w.owner) === agencyOf(reader))
+        .flatMap((w) => sightings.filter((s) => phaseTwo.has(s.batchId) && COMMODITIES.includes(s.commodity) && sees(w.owner, 'indicators', s) && sees(reader, 'indicators', s)).map((s) => `${w.id}:${s.batchId}:${s.id}`));
+      expect(reader, 'alerts', sorted(got), sorted(expected));
     }
   });
 

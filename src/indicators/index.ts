@@ -57,7 +57,7 @@ export type {
 // Read side of the store (hub queries).
 export { countIndicators, findIndicator, findIndicators, listIndicators, listSightings, encodeCursor, decodeCursor, IndicatorQueryError, MAX_PAGE_SIZE } from './indicator-store.js';
 export type { IndicatorRecord, IndicatorView, SightingRecord, IndicatorFilter, IndicatorPage, IndicatorQueryErrorCode, Queryable } from './indicator-store.js';
-export { unrestricted } from './visibility.js';
+export { unrestricted, SqlParams, visibleSightingSql, visibleTypeSql } from './visibility.js';
 export type { Visibility, HiddenSightings } from './visibility.js';
 export { sellerProfile, MAX_LINKED_INDICATORS } from './seller-profile.js';
 export type { SellerProfile, LinkedIndicator } from './seller-profile.js';

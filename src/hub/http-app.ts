@@ -11,6 +11,7 @@ import { createLogRoutes } from './log-routes.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
+import { createInteropRoutes } from '../interop/index.js';
 
 export interface HttpAppDeps {
   database: Database;
@@ -50,6 +51,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
   const authenticate = createAuthenticator(deps.services);
   app.use('/v1', createBatchAccessRoutes({ db: deps.database.dataSource, log: deps.services.log, logger: deps.logger, authenticate }));
+
+  app.use(createInteropRoutes({ db: deps.database.dataSource, clock: deps.clock, logger: deps.logger, origin: deps.services.log.origin, authenticate: (authorization) => authenticateBearer(deps.services, authorization), rateLimiter: deps.services.rateLimiter, access: deps.services.access }));
 
   app.use(
     '/graphql',

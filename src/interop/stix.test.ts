@@ -124,7 +124,7 @@ describe('TLP 2.0 marking definitions', () => {
         name,
         extensions: { 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d': { extension_type: 'property-extension', tlp_2_0: value } },
       });
-      assertValidStix(tlpMarkingDefinition(tlp));
+      assertValidStix({ ...tlpMarkingDefinition(tlp) });
     }
   });
 });

@@ -34,7 +34,9 @@ export function acceptsTaxii(accept: string | undefined): boolean {
 }
 
 export function sendTaxii(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.status(status).set({ ...headers, 'content-type': TAXII_MEDIA_TYPE }).send(JSON.stringify(body));
+  // end(), not send(): Express would append a charset parameter to the media type.
+  const text = JSON.stringify(body);
+  res.status(status).set({ ...headers, 'content-type': TAXII_MEDIA_TYPE, 'content-length': String(Buffer.byteLength(text)) }).end(text);
 }
 
 /** The TAXII error message (3.6.1): a title, the HTTP status as a string, our stable code in error_code. */

@@ -39,7 +39,7 @@ export function stixValidator(type: string): ValidateFunction {
 }
 
 /** Throws with ajv's errors unless `object` is valid against the schema of its type. */
-export function assertValidStix(object: { type: string; id?: string }): void {
-  const validate = stixValidator(object.type);
-  if (!validate(object)) throw new Error(`${object.id ?? object.type} is not valid STIX 2.1: ${JSON.stringify(validate.errors, null, 1)}`);
+export function assertValidStix(object: Record<string, unknown>): void {
+  const validate = stixValidator(String(object['type']));
+  if (!validate(object)) throw new Error(`${String(object['id'] ?? object['type'])} is not valid STIX 2.1: ${JSON.stringify(validate.errors, null, 1)}`);
 }

@@ -40,29 +40,43 @@ export interface PageQuery {
 /** The position before every entry of a collection. */
 export const START: Position = { leaf: -2, ord: ORD.afterLeaf, key: 0 };
 
-/** Work per request: log entries read (each weighted by its batch's size) before a non-empty page is cut short. */
-const WINDOW_WEIGHT = 4000;
+/**
+ * Windows are sized in sightings of the collection's TLP (other batches weigh one entry each):
+ * twice what the page still needs at first, four times more after a window that gave less than
+ * half of it (a collection of a rare commodity), up to MAX_WEIGHT. A non-empty page is cut short
+ * after MAX_WINDOWS_PER_PAGE windows, so that one request never reads the whole log.
+ */
+const MIN_WEIGHT = 500;
+const MAX_WEIGHT = 200_000;
 const MAX_WINDOWS_PER_PAGE = 16;
 
 const KIND_TYPES: Readonly<Record<ItemKind, string>> = { identity: 'identity', indicator: 'indicator', sighting: 'sighting', opinion: 'opinion' };
 
 /**
- * The next log index after `lo` such that (lo, hi] holds about WINDOW_WEIGHT sightings (at least
- * one entry); undefined at the end of the log.
+ * The next log index after `lo` such that (lo, hi] holds about `budget` sightings of the TLP (at
+ * least one entry); undefined at the end of the log.
  */
-async function nextWindow(db: Queryable, lo: number): Promise<number | undefined> {
+async function nextWindow(db: Queryable, lo: number, tlp: string, budget: number): Promise<number | undefined> {
   const found = await rows(
     db,
-    `SELECT e.idx::float8 AS idx, COALESCE(b.indicator_count, 0)::float8 AS n FROM tlog_entries e LEFT JOIN batches b ON b.leaf_index = e.idx
-     WHERE e.idx > $1 ORDER BY e.idx LIMIT 1000`,
-    [lo],
+    `SELECT e.idx::float8 AS idx, (CASE WHEN b.tlp = $2 THEN b.indicator_count ELSE 0 END)::float8 AS n
+     FROM tlog_entries e LEFT JOIN batches b ON b.leaf_index = e.idx WHERE e.idx > $1 ORDER BY e.idx LIMIT 2000`,
+    [lo, tlp],
   );
   let weight = 0;
   for (const r of found) {
     weight += Number(r['n']) + 1;
-    if (weight >= WINDOW_WEIGHT) return Number(r['idx']);
+    if (weight >= budget) return Number(r['idx']);
   }
   return found.at(-1) === undefined ? undefined : Number(found.at(-1)!['idx']);
+}
+
+/** Kinds with nothing to give are not asked: no member shares sightings, no opinion logged yet. */
+async function kindsWithContent(db: Queryable, kinds: Set<ItemKind>): Promise<Set<ItemKind>> {
+  const [r] = await rows(db, `SELECT EXISTS (SELECT 1 FROM interop_sighting_policy WHERE share) AS shared, EXISTS (SELECT 1 FROM opinions) AS opinions`, []);
+  if (r?.['shared'] !== true) kinds.delete('sighting');
+  if (r?.['opinions'] !== true) kinds.delete('opinion');
+  return kinds;
 }
 
 function staticItems(q: PageQuery): Array<{ position: Position; object: StixObject }> {
@@ -74,19 +88,23 @@ function staticItems(q: PageQuery): Array<{ position: Position; object: StixObje
 /** Reads one page: at most `limit` entries after `after`, in position order. */
 export async function readCollectionPage(db: Queryable, q: PageQuery): Promise<FeedPage> {
   const vis = narrowTo(q.visibility, q.collection);
-  const kinds = new Set((Object.keys(KIND_TYPES) as ItemKind[]).filter((k) => q.types === undefined || q.types.has(KIND_TYPES[k])));
+  const kinds = await kindsWithContent(db, new Set((Object.keys(KIND_TYPES) as ItemKind[]).filter((k) => q.types === undefined || q.types.has(KIND_TYPES[k]))));
   const fixed = staticItems(q).slice(0, q.limit + 1);
   const items: WindowItem[] = [];
   let lo = q.after.ord === ORD.afterLeaf ? Math.max(q.after.leaf, BEFORE_LOG) : q.after.leaf - 1;
   let cutAt: number | undefined;
+  let grow = 1;
   for (let windows = 0; fixed.length + items.length <= q.limit && kinds.size > 0; windows++) {
     if (windows >= MAX_WINDOWS_PER_PAGE && fixed.length + items.length > 0) {
       cutAt = lo;
       break;
     }
-    const hi = await nextWindow(db, lo);
+    const need = q.limit + 1 - fixed.length - items.length;
+    const hi = await nextWindow(db, lo, q.collection.tlp, Math.min(Math.max(2 * need, MIN_WEIGHT) * grow, MAX_WEIGHT));
     if (hi === undefined) break;
-    items.push(...(await readWindow(db, { vis, lo, hi, after: q.after, limit: q.limit + 1 - fixed.length - items.length, kinds })));
+    const found = await readWindow(db, { vis, lo, hi, after: q.after, limit: need, kinds });
+    items.push(...found);
+    if (found.length < need / 2) grow *= 4;
     lo = hi;
   }
   const entries = await materialize(db, q, [...fixed.map((f) => ({ ...f, item: undefined })), ...items.map((item) => ({ position: item.position, item, object: undefined }))].slice(0, q.limit));

@@ -9,7 +9,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Queryable, Visibility } from '../indicators/index.js';
-import { listMispEvents, logSize, writeMispEvent } from './misp-feed.js';
+import { buffered, listMispEvents, logSize, writeMispEvent } from './misp-feed.js';
 import { mispEventUuid, mispHashLine, mispManifestEntry, type MispEventSummary } from './misp.js';
 import { streamSink } from './stream-sink.js';
 
@@ -59,7 +59,7 @@ export async function exportMispFeed(db: Queryable, vis: Visibility, dir: string
   await mkdir(dir, { recursive: true });
   const hashesFile = path.join(dir, 'hashes.csv');
   const hashesOut = createWriteStream(`${hashesFile}.tmp`, { mode: 0o644 });
-  const hashes = streamSink(hashesOut);
+  const hashes = buffered(streamSink(hashesOut));
   let written = 0;
   let hashLines = 0;
   try {
@@ -67,12 +67,14 @@ export async function exportMispFeed(db: Queryable, vis: Visibility, dir: string
       await writeEventFile(db, vis, upTo, dir, event, async (row) => {
         const line = mispHashLine(row);
         if (line !== undefined) {
-          await hashes(line);
+          await hashes.write(line);
           hashLines++;
         }
-        options.onProgress?.(++written, total);
+        written++;
+        options.onProgress?.(written, total);
       });
     }
+    await hashes.flush();
     await close(hashesOut);
   } catch (err) {
     hashesOut.destroy();

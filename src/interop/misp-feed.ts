@@ -123,25 +123,52 @@ async function leavesOfDay(db: Queryable, day: string): Promise<{ first: number;
  * Calls `onRow` for each row written (hashes, progress). Returns the attributes written.
  */
 export async function writeMispEvent(db: Queryable, vis: Visibility, upTo: number, event: MispEventSummary, sink: Sink, onRow?: (row: MispRow) => Promise<void> | void): Promise<number> {
-  await sink('{"Event":{"Attribute":[');
+  const out = buffered(sink);
+  await out.write('{"Event":{"Attribute":[');
   let n = 0;
   for await (const row of mispRows(db, vis, upTo, event)) {
-    await sink(`${n === 0 ? '' : ','}${JSON.stringify(mispAttribute(row))}`);
+    await out.write(`${n === 0 ? '' : ','}${JSON.stringify(mispAttribute(row))}`);
     n++;
     await onRow?.(row);
   }
-  await sink(`],${JSON.stringify(mispEventFields(event)).slice(1)}}`);
+  await out.write(`],${JSON.stringify(mispEventFields(event)).slice(1)}}`);
+  await out.flush();
   return n;
 }
 
 /** Writes hashes.csv: one line per live attribute the reader may see. Returns the lines written. */
 export async function writeMispHashes(db: Queryable, vis: Visibility, upTo: number, sink: Sink): Promise<number> {
+  const out = buffered(sink);
   let n = 0;
   for await (const row of mispRows(db, vis, upTo)) {
     const line = mispHashLine(row);
     if (line === undefined) continue;
-    await sink(line);
+    await out.write(line);
     n++;
   }
+  await out.flush();
   return n;
+}
+
+const CHUNK = 64 * 1024;
+
+/** Gathers small writes into chunks of about 64 KiB: one write (and one backpressure check) per chunk. */
+export function buffered(sink: Sink): { write(text: string): Promise<void> | void; flush(): Promise<void> } {
+  let parts: string[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    if (parts.length === 0) return;
+    const chunk = parts.join('');
+    parts = [];
+    size = 0;
+    await sink(chunk);
+  };
+  return {
+    write(text) {
+      parts.push(text);
+      size += text.length;
+      return size >= CHUNK ? flush() : undefined;
+    },
+    flush,
+  };
 }

@@ -49,6 +49,15 @@ export interface WindowQuery {
   readonly kinds: ReadonlySet<ItemKind>;
 }
 
+/**
+ * Implied by the sightings' visibility, since a sighting carries its batch's TLP: it lets the
+ * planner pass over batches of other labels without reading their sightings. Not a decision of
+ * its own: every query also applies the visibility to the sightings themselves.
+ */
+function batchOfVisibleTlp(vis: Visibility, p: SqlParams, batch = 'b'): string {
+  return `${batch}.tlp = ANY(${p.add([...vis.tlps])}::text[])`;
+}
+
 /** `leaf`/`key` after the cursor, for items of `ord`. */
 function afterSql(c: Position, ord: number, leaf: string, key: string, p: SqlParams): string {
   if (ord < c.ord) return `${leaf} > ${p.add(c.leaf)}`;
@@ -70,7 +79,7 @@ export async function readWindow(db: Queryable, q: WindowQuery): Promise<WindowI
 async function identities(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
   const p = new SqlParams([q.lo, q.hi]);
   const hasVisible = (batch: string): string =>
-    `EXISTS (SELECT 1 FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE s.member = ${batch}.member AND s.batch_id = ${batch}.batch_id AND ${visibleSql(q.vis, p, 's', 'i')})`;
+    `${batchOfVisibleTlp(q.vis, p, batch)} AND EXISTS (SELECT 1 FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE s.member = ${batch}.member AND s.batch_id = ${batch}.batch_id AND ${visibleSql(q.vis, p, 's', 'i')})`;
   const firsts = `SELECT b.member, min(b.leaf_index) AS leaf FROM batches b
     WHERE b.leaf_index > $1 AND b.leaf_index <= $2 AND ${hasVisible('b')}
     GROUP BY b.member
@@ -98,7 +107,7 @@ async function sightingsAsOf(db: Queryable, vis: Visibility, ids: readonly strin
 async function indicators(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
   const p = new SqlParams([q.lo, q.hi]);
   const touched = `SELECT s.indicator_id, b.leaf_index AS leaf FROM batches b JOIN sightings s ON s.member = b.member AND s.batch_id = b.batch_id
-      WHERE b.leaf_index > $1 AND b.leaf_index <= $2 AND ${visibleSql(q.vis, p)}
+      WHERE b.leaf_index > $1 AND b.leaf_index <= $2 AND ${batchOfVisibleTlp(q.vis, p)} AND ${visibleSql(q.vis, p)}
     UNION
     SELECT s.indicator_id, rb.leaf_index FROM batches rb JOIN sightings s ON s.member = rb.member AND s.retracted_by = rb.batch_id
       WHERE rb.leaf_index > $1 AND rb.leaf_index <= $2 AND ${visibleSql(q.vis, p)}`;
@@ -137,7 +146,7 @@ async function sightings(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
     JOIN batches b ON b.member = s.member AND b.batch_id = s.batch_id`;
   const found = await rows(
     db,
-    `SELECT * FROM (${route(reported)} AND b.leaf_index > $1 AND b.leaf_index <= $2 AND rb.leaf_index IS NULL UNION ALL ${route(retracted)} AND rb.leaf_index > $1 AND rb.leaf_index <= $2) x
+    `SELECT * FROM (${route(reported)} AND b.leaf_index > $1 AND b.leaf_index <= $2 AND ${batchOfVisibleTlp(q.vis, p)} AND rb.leaf_index IS NULL UNION ALL ${route(retracted)} AND rb.leaf_index > $1 AND rb.leaf_index <= $2) x
      ORDER BY x.position, x."sightingId" LIMIT ${p.add(q.limit)}`,
     p,
   );
@@ -154,7 +163,7 @@ async function opinions(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
   const candidates = `SELECT o.*, ${firstLeaf} AS first_leaf FROM opinions o JOIN indicators i ON i.id = o.indicator_id
     WHERE ${visibleTypeOnlySql(q.vis, p)} AND o.leaf_index <= $2 AND (o.leaf_index > $1 OR o.indicator_id IN (
       SELECT s.indicator_id FROM batches b JOIN sightings s ON s.member = b.member AND s.batch_id = b.batch_id
-      WHERE b.leaf_index > $1 AND b.leaf_index <= $2 AND ${visibleSql(q.vis, p)}))`;
+      WHERE b.leaf_index > $1 AND b.leaf_index <= $2 AND ${batchOfVisibleTlp(q.vis, p)} AND ${visibleSql(q.vis, p)}))`;
   const found = await rows(
     db,
     `SELECT ${OPINION_COLUMNS}, greatest(o.leaf_index, o.first_leaf)::float8 AS position FROM (${candidates}) o

@@ -64,8 +64,9 @@ export async function exportMispFeed(db: Queryable, vis: Visibility, dir: string
   let hashLines = 0;
   try {
     for (const event of events) {
+      const uuid = mispEventUuid(event);
       await writeEventFile(db, vis, upTo, dir, event, async (row) => {
-        const line = mispHashLine(row);
+        const line = mispHashLine(row, uuid);
         if (line !== undefined) {
           await hashes.write(line);
           hashLines++;

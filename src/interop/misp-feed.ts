@@ -5,7 +5,7 @@
  */
 import type { Queryable, Visibility } from '../indicators/index.js';
 import { INDICATOR_COLUMNS, rows, SIGHTING_COLUMNS, SqlParams, toFeedIndicator, toFeedSighting, visibleSql } from './feed-sql.js';
-import { dayOf, mispAttribute, mispEventFields, mispEventUuid, mispHashLine, type MispEventKey, type MispEventSummary, type MispRow } from './misp.js';
+import { dayOf, eventKeyOf, mispAttribute, mispEventFields, mispEventUuid, mispHashLine, type MispEventKey, type MispEventSummary, type MispRow } from './misp.js';
 import type { Tlp } from '../indicators/index.js';
 
 const PAGE = 2000;
@@ -139,9 +139,14 @@ export async function writeMispEvent(db: Queryable, vis: Visibility, upTo: numbe
 /** Writes hashes.csv: one line per live attribute the reader may see. Returns the lines written. */
 export async function writeMispHashes(db: Queryable, vis: Visibility, upTo: number, sink: Sink): Promise<number> {
   const out = buffered(sink);
+  const uuids = new Map<string, string>();
   let n = 0;
   for await (const row of mispRows(db, vis, upTo)) {
-    const line = mispHashLine(row);
+    const key = eventKeyOf(row);
+    const name = `${key.member}:${key.day}:${key.tlp}`;
+    const uuid = uuids.get(name) ?? mispEventUuid(key);
+    uuids.set(name, uuid);
+    const line = mispHashLine(row, uuid);
     if (line === undefined) continue;
     await out.write(line);
     n++;

@@ -136,8 +136,11 @@ export function mispEventFields(e: MispEventSummary): Record<string, unknown> {
   return { ...eventHeader(e), publish_timestamp: String(e.timestamp), published: true, extends_uuid: '', protected: false };
 }
 
-/** A hashes.csv line: MD5 of the value and the event, as MISP's feed cache reads it; none for a withdrawn sighting. */
-export function mispHashLine(row: MispRow): string | undefined {
+/**
+ * A hashes.csv line: MD5 of the value and the event, as MISP's feed cache reads it; none for a
+ * withdrawn sighting. `eventUuid` when the caller knows it (saves deriving it per line).
+ */
+export function mispHashLine(row: MispRow, eventUuid = mispEventUuid(eventKeyOf(row))): string | undefined {
   if (row.sighting.retractedAt !== null) return undefined;
-  return `${createHash('md5').update(row.indicator.value, 'utf8').digest('hex')},${mispEventUuid(eventKeyOf(row))}\n`;
+  return `${createHash('md5').update(row.indicator.value, 'utf8').digest('hex')},${eventUuid}\n`;
 }

@@ -18,6 +18,34 @@ import { staticObjects } from './stix.js';
 /** At most this many ids in one `match[id]`. */
 export const MAX_MATCH_IDS = 50;
 const SCAN_PAGE = 20_000;
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Rows found by id, per database: a row's keys never change, so neither does the id derived from
+ * them, and asking for the same object again costs no scan.
+ */
+const remembered = new WeakMap<Queryable, Map<string, Record<string, unknown>>>();
+let scanning: Promise<unknown> = Promise.resolve();
+
+/** One scan at a time per process: each is a pass over a table, and a burst must not take every core. */
+function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+  const run = scanning.then(task, task);
+  scanning = run.catch(() => undefined);
+  return run;
+}
+
+async function lookUp(db: Queryable, scan: Scanner, ids: ReadonlySet<string>): Promise<Map<string, Record<string, unknown>>> {
+  const cache = remembered.get(db) ?? new Map<string, Record<string, unknown>>();
+  remembered.set(db, cache);
+  const missing = new Set([...ids].filter((id) => !cache.has(id)));
+  if (missing.size > 0) {
+    for (const [id, row] of await oneAtATime(() => scan(db, missing))) {
+      if (cache.size >= MAX_REMEMBERED) cache.delete(cache.keys().next().value!);
+      cache.set(id, row);
+    }
+  }
+  return new Map([...ids].flatMap((id) => (cache.has(id) ? [[id, cache.get(id)!] as const] : [])));
+}
 
 interface LookupQuery {
   readonly visibility: Visibility;
@@ -92,7 +120,7 @@ export async function findObjects(db: Queryable, q: LookupQuery): Promise<FeedEn
   for (const [type, scan] of Object.entries(SCANNERS)) {
     const ofType = new Set([...wanted].filter((id) => id.startsWith(`${type}--`)));
     if (ofType.size === 0) continue;
-    for (const [id, r] of await scan(db, ofType)) {
+    for (const [id, r] of await lookUp(db, scan, ofType)) {
       const at = await positionOf(db, vis, type, r);
       if (at === undefined) continue;
       // The walk itself, started just before the object's position, so the object is the one it gives.

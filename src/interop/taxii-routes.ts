@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { isWildintelError } from '../kernel/index.js';
 import { findReadableCollection, readableCollections, type CollectionInfo } from './collections.js';
 import { readCollectionPage, type FeedEntry, type FeedPage } from './collection-feed.js';
-import { ORD } from './collection-window.js';
+import { comparePositions, ORD, type Position } from './collection-window.js';
 import { admitFeedRequest, recordFeedAccess, requireFeedScope, type FeedCaller, type FeedDeps } from './feed-access.js';
 import { compareFeedTime, formatFeedTime, parseFeedTime } from './feed-time.js';
 import { HTTP_STATUS, InteropError } from './errors.js';
@@ -72,23 +72,31 @@ function dateHeaders(entries: readonly FeedEntry[]): Record<string, string> {
   return { 'X-TAXII-Date-Added-First': formatFeedTime(entries[0]!.dateAdded), 'X-TAXII-Date-Added-Last': formatFeedTime(entries.at(-1)!.dateAdded) };
 }
 
-/** The entries a request asks for: the walk (or the id lookup) after its position, filtered by version. */
-async function select(deps: FeedDeps, caller: FeedCaller, collection: CollectionInfo, q: ObjectsQuery): Promise<FeedPage> {
-  if (!q.specVersionMatches) return { entries: [], more: false, next: q.after };
-  const after = q.addedAfter === undefined ? q.after : laterOf(q.after, { leaf: await lastLeafAtOrBefore(deps.db, q.addedAfter), ord: ORD.afterLeaf, key: 0 });
-  const base = { visibility: caller.visibility, collection, origin: deps.origin };
-  let page: FeedPage;
-  if (q.ids === undefined) page = await readCollectionPage(deps.db, { ...base, after, limit: q.limit, types: q.types });
-  else {
-    const all = (await findObjects(deps.db, { ...base, ids: q.ids })).filter((e) => (q.types === undefined || q.types.has(e.object.type)) && comparePosition(e, after) > 0);
-    page = { entries: all.slice(0, q.limit), more: all.length > q.limit, next: all.slice(0, q.limit).at(-1)?.position ?? after };
-  }
+/** Where a request resumes: its `next`, or past its `added_after`, whichever is further. */
+async function afterOf(d: FeedDeps, q: ObjectsQuery): Promise<Position> {
+  return q.addedAfter === undefined ? q.after : laterOf(q.after, { leaf: await lastLeafAtOrBefore(d.db, q.addedAfter), ord: ORD.afterLeaf, key: 0 });
+}
+
+/** A page of found entries (an id lookup): of the asked types, after the position, at most `limit`. */
+function pageOf(found: readonly FeedEntry[], q: ObjectsQuery, after: Position): FeedPage {
+  const all = found.filter((e) => (q.types === undefined || q.types.has(e.object.type)) && comparePositions(e.position, after) > 0);
+  const entries = all.slice(0, q.limit);
+  return { entries, more: all.length > q.limit, next: entries.at(-1)?.position ?? after };
+}
+
+/** match[version] with exact versions keeps the entries of those versions (each object has one). */
+function byVersion(page: FeedPage, q: ObjectsQuery): FeedPage {
   if (q.versions.any || q.versions.exact.length === 0) return page;
   return { ...page, entries: page.entries.filter((e) => q.versions.exact.some((v) => compareFeedTime(v, parseFeedTime(versionOf(e.object))!) === 0)) };
 }
 
-function comparePosition(e: FeedEntry, p: { leaf: number; ord: number; key: number }): number {
-  return e.position.leaf - p.leaf || e.position.ord - p.ord || e.position.key - p.key;
+/** The entries a request asks for: the walk (or the id lookup) after its position, filtered by version. */
+async function select(d: FeedDeps, caller: FeedCaller, collection: CollectionInfo, q: ObjectsQuery): Promise<FeedPage> {
+  if (!q.specVersionMatches) return { entries: [], more: false, next: q.after };
+  const after = await afterOf(d, q);
+  const base = { visibility: caller.visibility, collection, origin: d.origin };
+  const page = q.ids === undefined ? await readCollectionPage(d.db, { ...base, after, limit: q.limit, types: q.types }) : pageOf(await findObjects(d.db, { ...base, ids: q.ids }), q, after);
+  return byVersion(page, q);
 }
 
 function envelope(page: FeedPage, collection: CollectionInfo, items: unknown[]): Record<string, unknown> {
@@ -149,13 +157,14 @@ function handlersFor(d: FeedDeps): Record<string, Handler> {
   };
 }
 
+/** One object of a collection (404 when it is not in it), with the request's filters applied. */
 async function oneObject(d: FeedDeps, caller: FeedCaller, req: Request, allowed: readonly string[]): Promise<{ c: CollectionInfo; page: FeedPage }> {
   const c = collectionOf(caller, req);
-  const p = queryParameters(req.originalUrl, allowed);
-  const objectId = String(req.params['objectId']);
-  if ((await findObjects(d.db, { visibility: caller.visibility, collection: c, origin: d.origin, ids: [objectId] })).length === 0) throw notFound('this object');
-  p.set('match[id]', objectId);
-  return { c, page: await select(d, caller, c, parseObjectsQuery(p, c.id)) };
+  const q = parseObjectsQuery(queryParameters(req.originalUrl, allowed), c.id);
+  const found = await findObjects(d.db, { visibility: caller.visibility, collection: c, origin: d.origin, ids: [String(req.params['objectId'])] });
+  if (found.length === 0) throw notFound('this object');
+  if (!q.specVersionMatches) return { c, page: { entries: [], more: false, next: q.after } };
+  return { c, page: byVersion(pageOf(found, q, await afterOf(d, q)), q) };
 }
 
 /** Runs a handler behind the gate: negotiation, authentication, rate limit, scope, then the audit record before the answer. */

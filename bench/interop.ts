@@ -14,7 +14,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import express from 'express';
@@ -42,6 +42,8 @@ export interface ChildResult {
 export interface InteropBenchResult {
   indicators: number;
   seedSeconds: number;
+  /** The 1-minute load average at the start and the end (the machine may be shared). */
+  loadAverage: string;
   idle: ChildResult;
   all: { export: ChildResult; baseline: ChildResult; selectAll: ChildResult };
   tenth: { export: ChildResult; baseline: ChildResult };
@@ -174,6 +176,7 @@ export async function benchInterop(options: { indicators?: number; onProgress?: 
   const n = options.indicators ?? 1_000_000;
   const say = options.onProgress ?? (() => undefined);
   const { url, drop } = await createBenchDatabase();
+  const loadAtStart = round(loadavg()[0]!, 1);
   const out = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-misp-'));
   try {
     say(`seeding ${n.toLocaleString('en')} indicators`);
@@ -184,7 +187,7 @@ export async function benchInterop(options: { indicators?: number; onProgress?: 
     const all = { baseline: await child('select-keyset', url, 'all'), export: await child('export', url, 'all', path.join(out, 'all')), selectAll: await child('select-all', url, 'all') };
     say('TAXII: one collection paged to the end over HTTP');
     const taxii = await taxiiWalk(url);
-    return { indicators: n, seedSeconds: round(seedSeconds, 1), idle, all, tenth, taxii };
+    return { indicators: n, seedSeconds: round(seedSeconds, 1), loadAverage: `${loadAtStart} at the start, ${round(loadavg()[0]!, 1)} at the end`, idle, all, tenth, taxii };
   } finally {
     await rm(out, { recursive: true, force: true });
     await drop();
@@ -198,14 +201,14 @@ export function interopSection(r: InteropBenchResult): string[] {
   const row = (name: string, c: ChildResult, baseline: ChildResult): string =>
     `| ${name} | ${c.rows.toLocaleString('en')} | **${rate(c)}** | ${rate(baseline)} | **${round(rate(c) / rate(baseline), 2)}** | **${c.maxRssMiB}** | ${baseline.maxRssMiB} | ${c.bytes === undefined ? '—' : round(c.bytes / 2 ** 20, 1)} |`;
   return [
-    `${r.indicators.toLocaleString('en')} indicators (keywords, SHA-256 and PDQ hashes over ten commodities), one sighting each, in batches of 1,000 from four members over 30 days of log, seeded into Postgres in ${r.seedSeconds} s. Every figure below is from one process per measurement (peak memory is the process's RSS high-water mark, \`process.resourceUsage().maxRSS\`); the token is AMBER with \`taxii:read sellers:read\`, so half the sightings (the GREEN and AMBER batches: all of them here) are visible.`,
+    `${r.indicators.toLocaleString('en')} indicators (keywords, SHA-256 and PDQ hashes over ten commodities), one sighting each, in batches of 1,000 from four members over 30 days of log, seeded into Postgres in ${r.seedSeconds} s. Every figure below is from one process per measurement (peak memory is the process's RSS high-water mark, \`process.resourceUsage().maxRSS\`); the token is AMBER with \`taxii:read sellers:read\`, so every sighting (the batches are GREEN or AMBER) is visible. Load average of the machine during the run: ${r.loadAverage}; compare the ratios.`,
     '',
     '| MISP export (`exportMispFeed`, what `wildintel export misp` runs) | attributes | attributes/s | baseline rows/s | ratio | peak RSS MiB | baseline peak RSS MiB | feed MiB |',
     '|---|---|---|---|---|---|---|---|',
     row('every commodity', r.all.export, r.all.baseline),
     row('IVORY only (a tenth)', r.tenth.export, r.tenth.baseline),
     '',
-    `Baseline: a plain keyset-paged SELECT of the same rows (the same joins and order, pages of 2,000, nothing built from them). Memory: an idle process with the same modules loaded peaks at **${r.idle.maxRssMiB} MiB**; the export peaks where the paged SELECT does, whether it writes a tenth of the rows or all of them (pages are read and written, then dropped); one plain SELECT of all ${r.all.selectAll.rows.toLocaleString('en')} rows at once peaks at **${r.all.selectAll.maxRssMiB} MiB**: what holding the rows would cost.`,
+    `Baseline: a plain keyset-paged SELECT of the same rows (the same joins and order, pages of 2,000, nothing built from them). Memory: an idle process with the same modules loaded peaks at **${r.idle.maxRssMiB} MiB**; the export peaks where the paged SELECT of the same rows does, a tenth of them or all (the growth from a tenth to all is the same on both sides: V8 letting its heap grow before collecting, not rows kept; pages are read, written and dropped); one plain SELECT of all ${r.all.selectAll.rows.toLocaleString('en')} rows at once peaks at **${r.all.selectAll.maxRssMiB} MiB**: what holding the rows would cost.`,
     '',
     '| TAXII 2.1 (`GET …/collections/<amber-ivory>/objects/?limit=1000`, following `next` to the end) | objects | pages | objects/s | baseline rows/s | ratio |',
     '|---|---|---|---|---|---|',

@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { indicatorId, normalizeKeyword } from '../src/indicators/index.js';
 import { setSightingSharing, stixIds, tlpMarkingId } from '../src/interop/index.js';
-import { graphql } from './helpers/hub-process.js';
+import { testServerUrl } from '../src/db/test-database.js';
+import { graphql, runCli } from './helpers/hub-process.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 import { assertValidStix } from './helpers/stix-schemas.js';
 import { TAXII, TaxiiClient, type PollState } from './helpers/taxii-client.js';
@@ -158,7 +159,14 @@ describe('TAXII 2.1 server', () => {
     const url = await collectionUrl(c, 'TLP:GREEN PANGOLIN');
     const state: PollState = {};
     assert.ok(!(await c.poll(url, state)).some((o) => o['type'] === 'sighting'), 'withheld by default');
-    await setSightingSharing({ db: fed.hub.database.dataSource, clock: { now: () => new Date() } }, 'chatapp', true);
+    // The operator's command, through the running hub's admin socket (embedded) or the database (a server).
+    const env = { DATA_DIR: fed.config.DATA_DIR, CERTS_DIR: fed.certsDir, HUB_ORIGIN: fed.config.HUB_ORIGIN, ...(testServerUrl() ? { DATABASE_URL: fed.db.env['DATABASE_URL']! } : {}) };
+    const shared = await runCli(['interop', 'sightings', 'chatapp', 'share'], env);
+    assert.equal(shared.code, 0, shared.stderr);
+    assert.match(shared.stdout, /^chatapp: sightings shared from log index \d+ on/);
+    const listed = await runCli(['interop', 'sightings'], env);
+    assert.match(listed.stdout, /chatapp {2}share \(from log index \d+\)\nsearchco {2}withhold\nshopmart {2}withhold/);
+    await assert.rejects(setSightingSharing({ db: fed.hub.database.dataSource, clock: { now: () => new Date() } }, 'nobody', true), { code: 'UNKNOWN_MEMBER' });
     const K5 = { type: 'KEYWORD', value: 'pangolinscale', ...common('PANGOLIN', '2026-11-08T10:00:00Z'), context: { listingCount: 3 } };
     await publish(chatapp, 'GREEN', [K5]);
     const opinionToken = await fed.token('indicators:read', { tlp: 'GREEN', sub: 'reviewer' });

@@ -158,12 +158,14 @@ const OPINION_COLUMNS = `o.id::float8 AS id, o.indicator_id AS "indicatorId", o.
 async function opinions(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
   const p = new SqlParams([q.lo, q.hi]);
   const firstLeaf = `(SELECT min(b.leaf_index) FROM sightings s ${SIGHTING_JOINS} WHERE s.indicator_id = o.indicator_id AND ${visibleSql(q.vis, p)})`;
-  // Opinions logged in the window on an indicator already in the collection, and older opinions
-  // on an indicator whose first sighting in the collection is in the window.
-  const candidates = `SELECT o.*, ${firstLeaf} AS first_leaf FROM opinions o JOIN indicators i ON i.id = o.indicator_id
-    WHERE ${visibleTypeOnlySql(q.vis, p)} AND o.leaf_index <= $2 AND (o.leaf_index > $1 OR o.indicator_id IN (
+  // Two routes, each through an index: opinions logged in the window (by their log index), and
+  // older opinions on an indicator whose first sighting in the collection is in the window (by
+  // indicator); the position condition below keeps each at its one place.
+  const logged = `SELECT o.*, ${firstLeaf} AS first_leaf FROM opinions o WHERE o.leaf_index > $1 AND o.leaf_index <= $2`;
+  const arriving = `SELECT o.*, ${firstLeaf} AS first_leaf FROM opinions o WHERE o.leaf_index <= $1 AND o.indicator_id IN (
       SELECT s.indicator_id FROM batches b JOIN sightings s ON s.member = b.member AND s.batch_id = b.batch_id
-      WHERE b.leaf_index > $1 AND b.leaf_index <= $2 AND ${batchOfVisibleTlp(q.vis, p)} AND ${visibleSql(q.vis, p)}))`;
+      WHERE b.leaf_index > $1 AND b.leaf_index <= $2 AND ${batchOfVisibleTlp(q.vis, p)} AND ${visibleSql(q.vis, p)})`;
+  const candidates = `SELECT c.* FROM (${logged} UNION ALL ${arriving}) c JOIN indicators i ON i.id = c.indicator_id WHERE ${visibleTypeOnlySql(q.vis, p)}`;
   const found = await rows(
     db,
     `SELECT ${OPINION_COLUMNS}, greatest(o.leaf_index, o.first_leaf)::float8 AS position FROM (${candidates}) o

@@ -3,7 +3,7 @@
  * the page is full. See collection-window.ts for where each object sits.
  */
 import type { Queryable, Visibility } from '../indicators/index.js';
-import { describeCollection, narrowTo, type CollectionRef } from './collections.js';
+import { narrowTo, type CollectionRef } from './collections.js';
 import { readWindow, comparePositions, ORD, type ItemKind, type Position, type WindowItem } from './collection-window.js';
 import { rows } from './feed-sql.js';
 import type { FeedTime } from './feed-time.js';
@@ -155,4 +155,3 @@ function toStix(item: WindowItem, ctx: StixContext): StixObject {
   }
 }
 
-export { describeCollection };

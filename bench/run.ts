@@ -13,6 +13,7 @@ import { benchIngest } from './ingest.js';
 import { benchTlog } from './tlog.js';
 import { benchPdq } from './pdq.js';
 import { benchMatching } from './matching.js';
+import { benchInterop, interopSection, INTEROP_SECTION_TITLE } from './interop.js';
 import { median, round } from './load.js';
 import type { KeywordBenchResult } from './matching.js';
 import { DEFAULT_BENCH_SERVER } from './bench-db.js';
@@ -114,6 +115,10 @@ const sections: Section[] = [
         `| automaton with normalization, raw text | ${r.automatonWithNormalizationMiBps} (ratio with normalization timed on both sides: ${r.ratioWithNormalization}×) |`,
       ];
     },
+  },
+  {
+    title: INTEROP_SECTION_TITLE,
+    run: async () => interopSection(await benchInterop({ indicators: quick ? 100_000 : 1_000_000, onProgress: (t) => process.stderr.write(`      ${t}\n`) })),
   },
   {
     title: 'PDQ images per second on one core (1-megapixel JPEG)',

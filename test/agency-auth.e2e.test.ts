@@ -16,7 +16,7 @@ import { signMemberRequest } from '../src/provenance/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
-const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin'] as const;
+const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin', 'taxii:read'] as const;
 const ZERO_PDQ = '0'.repeat(64);
 
 /**

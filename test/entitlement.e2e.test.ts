@@ -21,7 +21,9 @@ import { indicatorId, normalizeKeyword } from '../src/indicators/index.js';
 import { signMemberRequest } from '../src/provenance/index.js';
 import { buildSchema } from '../src/graphql/index.js';
 import { VERSION } from '../src/kernel/index.js';
+import { stixIds } from '../src/interop/index.js';
 import { graphql } from './helpers/hub-process.js';
+import { TaxiiClient } from './helpers/taxii-client.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -52,8 +54,9 @@ type Type = 'KEYWORD' | 'SELLER' | 'IMAGE_PDQ' | 'IMAGE_SHA256';
 const TLPS: Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'];
 const RANK: Record<Tlp, number> = { CLEAR: 0, GREEN: 1, AMBER: 2, AMBER_STRICT: 3, RED: 4 };
 const COMMODITIES = ['IVORY', 'PANGOLIN', 'RHINO_HORN', 'TIGER'];
+const ALL_COMMODITIES = ['IVORY', 'RHINO_HORN', 'PANGOLIN', 'TIGER', 'LEOPARD', 'TURTLE_TORTOISE', 'BIRD', 'PRIMATE', 'REPTILE', 'OTHER'];
 const MEMBERS = ['alpha', 'bravo', 'charlie'];
-const READ_SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read'];
+const READ_SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'taxii:read'];
 const PAST = '2026-11-16T00:00:00Z';
 
 interface Value {
@@ -148,7 +151,7 @@ function wire(item: Item): Record<string, unknown> {
 // Principals and the oracle (rules from design.md, written independently of src/auth)
 // ---------------------------------------------------------------------------------------------
 
-type Path = 'indicators' | 'seller' | 'matchText' | 'matchImage' | 'stats' | 'provenance' | 'subscription';
+type Path = 'indicators' | 'seller' | 'matchText' | 'matchImage' | 'stats' | 'provenance' | 'subscription' | 'taxii';
 /** design.md "Scopes", per path; the provenance paths (provenance, /v1/batches, /v1/feed) take either. */
 const PATH_SCOPES: Record<Path, string[]> = {
   indicators: ['indicators:read'],
@@ -158,6 +161,7 @@ const PATH_SCOPES: Record<Path, string[]> = {
   stats: ['stats:read'],
   provenance: ['provenance:read', 'indicators:read'],
   subscription: ['indicators:read'],
+  taxii: ['taxii:read'],
 };
 
 type Party =
@@ -462,6 +466,36 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     }
   });
 
+  it('TAXII 2.1 collections and the MISP feed: the token’s history of indicators, nothing beyond', async () => {
+    const history = (p: Party): string[] => sorted(new Set(sightings.filter((s) => sees(p, 'taxii', s)).map((s) => stixIds.indicator(s.id))));
+    for (const p of parties.filter((x): x is Extract<Party, { kind: 'agency' }> => x.kind === 'agency')) {
+      const taxii = new TaxiiClient(`${fed.hub.url}/taxii2/`, p.token);
+      const discovery = await taxii.get(`${fed.hub.url}/taxii2/`);
+      if (!opens(p, 'taxii')) {
+        expect(p, 'TAXII discovery', discovery.status, 403);
+        expect(p, 'MISP manifest', (await get(p, '/misp/manifest.json')).status, 403);
+        continue;
+      }
+      const [root] = await taxii.apiRoots();
+      const collections = await taxii.collections(root!);
+      const readable = sorted(collections.map((c) => String(c['title'])));
+      const expectedCollections = sorted(new Set(TLPS.filter((t) => RANK[t] <= RANK[p.tlp]).flatMap((t) => (p.commodities ?? ALL_COMMODITIES).map((c) => `TLP:${t.replace('_STRICT', '+STRICT')} ${c}`))));
+      expect(p, 'TAXII collections', readable, expectedCollections);
+      const seen = new Set<string>();
+      for (const c of collections) {
+        for (const o of await taxii.poll(`${root}collections/${c['id']}/`, {}, { limit: 500, filters: { 'match[type]': 'indicator' } })) seen.add(String(o['id']));
+      }
+      expect(p, 'TAXII indicators (all collections)', sorted(seen), history(p));
+      const manifest = (await (await get(p, '/misp/manifest.json')).json()) as Record<string, unknown>;
+      const values = new Set<string>();
+      for (const uuid of Object.keys(manifest)) {
+        const event = (await (await get(p, `/misp/${uuid}.json`)).json()) as { Event: { Attribute: Array<{ value: string }> } };
+        for (const a of event.Event.Attribute) values.add(a.value);
+      }
+      expect(p, 'MISP feed attribute values', sorted(values), sorted(new Set(sightings.filter((s) => sees(p, 'taxii', s)).map((s) => s.value))));
+    }
+  });
+
   it('graphql-ws: queries answer as over HTTP, and subscriptions deliver exactly the visible items of new batches', async () => {
     const agencies = parties.filter((p): p is Extract<Party, { kind: 'agency' }> => p.kind === 'agency');
     const url = `${fed.hub.url.replace('http', 'ws')}/graphql`;
@@ -580,6 +614,20 @@ const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /console': 'none: redirects to /console/',
   'GET /console/{*file}': 'none: the console’s static files (its data comes through GraphQL)',
   'GET /graphql': 'none: a browser is redirected to the console’s explorer; others go on to GraphQL',
+  'GET /taxii2/': 'taxii',
+  'GET /taxii2/:root': 'taxii',
+  'GET /taxii2/:root/status/:statusId': 'none: TAXII status (the server is read-only: always not found)',
+  'GET /taxii2/:root/collections': 'taxii',
+  'GET /taxii2/:root/collections/:id': 'taxii',
+  'GET /taxii2/:root/collections/:id/objects': 'taxii',
+  'POST /taxii2/:root/collections/:id/objects': 'none: read-only, refused',
+  'GET /taxii2/:root/collections/:id/manifest': 'taxii',
+  'GET /taxii2/:root/collections/:id/objects/:objectId': 'taxii',
+  'DELETE /taxii2/:root/collections/:id/objects/:objectId': 'none: read-only, refused',
+  'GET /taxii2/:root/collections/:id/objects/:objectId/versions': 'taxii',
+  'GET /misp/manifest.json': 'taxii',
+  'GET /misp/hashes.csv': 'taxii',
+  'GET /misp/:file': 'taxii',
 };
 
 describe('every path is known to the entitlement suite', () => {

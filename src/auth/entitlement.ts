@@ -22,6 +22,8 @@ export const READ_PATHS = {
   stats: { scopes: ['stats:read'], auditorSeesAll: false },
   /** `indicatorPublished` over graphql-ws. */
   subscription: { scopes: ['indicators:read'], auditorSeesAll: false },
+  /** The TAXII 2.1 server and the MISP feed (src/interop): agencies' own tools. */
+  taxii: { scopes: ['taxii:read'], auditorSeesAll: false },
   /** `provenance(indicatorId)`, `GET /v1/batches/…`, `GET /v1/feed`: the content behind the log's hashes. */
   provenance: { scopes: ['provenance:read', 'indicators:read'], auditorSeesAll: true },
 } as const satisfies Record<string, { scopes: readonly Scope[]; auditorSeesAll: boolean }>;

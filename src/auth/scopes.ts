@@ -1,7 +1,7 @@
 import { WildintelError } from '../kernel/index.js';
 
-/** design.md "Scopes". */
-export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin'] as const;
+/** design.md "Scopes"; `taxii:read` (machine feeds: TAXII 2.1 and the MISP feed, docs/interop.md) was added after it. */
+export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin', 'taxii:read'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'INVALID_TOKEN_REQUEST' | 'UNKNOWN_AGENCY' | 'UNKNOWN_TOKEN';

@@ -21,6 +21,7 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['agency', 'token'], load: async () => (await import('./token-command.js')).registerTokenCommands },
   { names: ['node', 'federation'], load: async () => (await import('./node-command.js')).registerNodeCommands },
   { names: ['config'], load: async () => (await import('./config-command.js')).registerConfigCommand },
+  { names: ['export', 'interop'], load: async () => (await import('./interop-command.js')).registerInteropCommands },
 ];
 
 /**

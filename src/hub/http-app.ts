@@ -13,6 +13,7 @@ import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
 import { createConsoleRoutes } from '../console/index.js';
+import { createInteropRoutes } from '../interop/index.js';
 
 export interface HttpAppDeps {
   database: Database;
@@ -53,6 +54,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/v1', createContentRoutes({ db: deps.database.dataSource, services: deps.services, clock: deps.clock, logger: deps.logger }));
 
   app.use(createConsoleRoutes({ logger: deps.logger }));
+  app.use(createInteropRoutes({ db: deps.database.dataSource, clock: deps.clock, logger: deps.logger, origin: deps.services.log.origin, authenticate: (authorization) => authenticateBearer(deps.services, authorization), rateLimiter: deps.services.rateLimiter, access: deps.services.access }));
+
   app.use(
     '/graphql',
     express.json({ limit: GRAPHQL_BODY_LIMIT }),

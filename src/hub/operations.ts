@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../db/index.js';
 import { WildintelError, type Clock, type Logger } from '../kernel/index.js';
 import type { HubServices } from './services.js';
+import { listSightingSharing, setSightingSharing } from '../interop/index.js';
 
 /**
  * Operator actions (migrate, enrol a member, issue a token…) are plain functions
@@ -91,3 +92,10 @@ registerOperation('agency.list', async (ctx) => ({ agencies: await (await ctx.se
 registerOperation('token.issue', async (ctx, input) => (await ctx.services()).tokens.issue(parse(issueInput, input)));
 registerOperation('token.revoke', async (ctx, input) => (await ctx.services()).tokens.revoke(parse(jtiInput, input).jti));
 registerOperation('token.list', async (ctx) => ({ tokens: await (await ctx.services()).tokens.list() }));
+
+const sightingSharingInput = z.object({ member: z.string(), share: z.boolean() }).strict();
+registerOperation('interop.sightings.set', async (ctx, input) => {
+  const { member, share } = parse(sightingSharingInput, input);
+  return setSightingSharing(ctx, member, share);
+});
+registerOperation('interop.sightings.list', async (ctx) => ({ members: await listSightingSharing(ctx.db) }));

@@ -43,7 +43,11 @@ export const REVOCATION_REASONS = [
 ] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
-/** design.md "Scopes". */
+/**
+ * design.md "Scopes", and `taxii:read` (the machine feeds, docs/interop.md). An auditor whose
+ * release predates a scope refuses a `token` entry naming it (MALFORMED_ENTRY): auditors upgrade
+ * before the hub issues tokens with a new scope.
+ */
 export const TOKEN_SCOPES = [
   'indicators:read',
   'sellers:read',
@@ -53,6 +57,7 @@ export const TOKEN_SCOPES = [
   'provenance:read',
   'audit:read',
   'admin',
+  'taxii:read',
 ] as const;
 
 interface EntryBase {

@@ -200,7 +200,9 @@ export type Scope =
   | 'STATS_READ'
   | 'PROVENANCE_READ'
   | 'AUDIT_READ'
-  | 'ADMIN';
+  | 'ADMIN'
+  /** The TAXII 2.1 server and the MISP feed (docs/interop.md), within the token's TLP and commodities. */
+  | 'TAXII_READ';
 
 export type Query = {
   __typename?: 'Query';

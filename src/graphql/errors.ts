@@ -12,6 +12,7 @@ const PASSTHROUGH_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
   'INVALID_DATE_TIME',
+  'OPERATION_NOT_SUPPORTED',
 ]);
 
 /** Codes set by contextError (authentication and rate limiting, before any resolver runs). */
@@ -25,7 +26,7 @@ const CONTEXT_CODES = new Set(['UNAUTHENTICATED', 'RATE_LIMITED']);
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = domainError(unwrapResolverError(error));
     if (isWildintelError(original)) {
       return {
         message: original.message,
@@ -45,6 +46,10 @@ export function createErrorFormatter(logger: Logger) {
     if (original instanceof GraphQLError && original.originalError === undefined && code === undefined) {
       return { ...formatted, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
     }
+    if (isUncodedRequestError(original)) {
+      // Apollo's own request errors without a code (a persisted query's hash or version): a 4xx it chose, labelled here.
+      return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+    }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL request');
     return {
       message: 'Internal server error',
@@ -52,6 +57,22 @@ export function createErrorFormatter(logger: Logger) {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   };
+}
+
+/**
+ * A domain error raised outside a resolver (a validation rule's, which Apollo wraps as its
+ * ValidationError and graphql-ws passes as is) is the error's `originalError`.
+ */
+function domainError(error: unknown): unknown {
+  if (error instanceof GraphQLError && isWildintelError(error.originalError)) return error.originalError;
+  if (error instanceof GraphQLError && error.originalError instanceof GraphQLError && isWildintelError(error.originalError.originalError)) return error.originalError.originalError;
+  return error;
+}
+
+function isUncodedRequestError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError !== undefined || error.extensions['code'] !== undefined) return false;
+  const status = (error.extensions['http'] as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 const CONTEXT_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };

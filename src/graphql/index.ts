@@ -6,4 +6,7 @@ export { contextError, createErrorFormatter } from './errors.js';
 export { createBatchEvents } from './indicator-events.js';
 export type { BatchEvents, BatchAnnouncement } from './indicator-events.js';
 export { buildSchema } from './schema.js';
-export { armorRules } from './apollo.js';
+export { protectionRules, PARSE_OPTIONS } from './apollo.js';
+export { createWsOperationPreparer } from './ws-operation.js';
+export type { PreparedOperation, WsOperationPayload } from './ws-operation.js';
+export { unsafeInputError } from './input-safety.js';

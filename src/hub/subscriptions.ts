@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { parse, specifiedRules, validate, type ExecutionArgs, type GraphQLError, type GraphQLSchema } from 'graphql';
-import { armorRules, createErrorFormatter, type GraphQLContext } from '../graphql/index.js';
+import type { ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
+import { createErrorFormatter, createWsOperationPreparer, type GraphQLContext } from '../graphql/index.js';
 import type { Logger } from '../kernel/index.js';
 
 /** Close codes graphql-ws clients understand: 4401 unauthorized, 4429 too many requests. */
@@ -22,7 +22,7 @@ export function startSubscriptionServer(deps: {
   contextFor: (authorization: string | undefined) => Promise<GraphQLContext>;
 }): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: 64 * 1024 });
-  const rules = [...specifiedRules, ...armorRules()];
+  const prepare = createWsOperationPreparer(deps.schema);
   const formatter = createErrorFormatter(deps.logger);
   const format = (e: GraphQLError, original: unknown) => formatter(e.toJSON(), original);
   const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
@@ -45,11 +45,12 @@ export function startSubscriptionServer(deps: {
         }
       },
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
-        const document = parse(payload.query);
-        const errors = validate(deps.schema, document, rules);
-        if (errors.length > 0) return errors;
+        // Refusals are an `error` message on this id (the connection stays), never a throw (4500).
+        const prepared = prepare(payload);
+        if (Array.isArray(prepared)) return prepared;
+        const { document, variableValues } = prepared;
         const contextValue = await deps.contextFor(authorizationOf(ctx.connectionParams));
-        return { schema: deps.schema, document, variableValues: payload.variables ?? null, operationName: payload.operationName ?? null, contextValue };
+        return { schema: deps.schema, document, variableValues, operationName: payload.operationName ?? null, contextValue };
       },
       // The same error shapes as over HTTP: stable codes, no stack traces.
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e, e)),

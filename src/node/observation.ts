@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { COMMODITIES, DEFAULT_TLP, PURPOSES, SELLER_IDENTIFIER_KINDS, TLPS } from '../indicators/index.js';
 import type { Commodity, IndicatorContext, Purpose, SellerIdentifier, Tlp } from '../indicators/index.js';
+import { findUnsafeText } from '../kernel/index.js';
 import { NodeError } from './errors.js';
 
 /** Observations in one request; a bulk job sends several requests. */
@@ -84,6 +85,9 @@ export function parseObservations(body: unknown, files: UploadedFiles = new Map(
 }
 
 export function parseObservation(item: unknown, index: number, files: UploadedFiles = new Map()): Observation {
+  // A NUL or a lone surrogate can be neither stored (jsonb, text) nor signed: refused here, with the field.
+  const unsafe = findUnsafeText(item);
+  if (unsafe !== undefined) throw invalidObservation(index, unsafe.path === '(value)' ? 'observation' : unsafe.path, unsafe.reason);
   const result = wire.safeParse(item, { error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined) });
   if (!result.success) {
     const { field, reason } = firstIssue(result.error);

@@ -11,7 +11,8 @@ import type { Clock, Logger, Random } from '../kernel/index.js';
 import type { BatchSigner } from '../provenance/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { postBatch, type HubClientOptions } from './hub-client.js';
-import { headOfQueue, markAccepted, markRefused, markRetry, pendingSummary, sealBatch, type QueuedBatch } from './outbox.js';
+import { headOfQueue, markAccepted, markRetry, pendingSummary, sealBatch, type QueuedBatch } from './outbox.js';
+import { refuseBatch } from './dead-letters.js';
 
 export interface PublisherDeps {
   readonly db: DataSource;
@@ -76,10 +77,11 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         deps.logger.info({ batchId: head.batchId, leafIndex: outcome.receipt.leafIndex, duplicate: outcome.receipt.duplicate }, 'batch accepted by the hub');
         deps.onAccepted?.();
         return { kind: 'accepted', batchId: head.batchId, leafIndex: outcome.receipt.leafIndex, duplicate: outcome.receipt.duplicate };
-      case 'refused':
-        await markRefused(deps.db, head.seq, outcome.refusal);
-        deps.logger.error({ batchId: head.batchId, code: outcome.refusal.code, details: outcome.refusal.details }, `the hub refused a batch for good: ${outcome.refusal.message}`);
+      case 'refused': {
+        const { dead, requeued } = await refuseBatch(deps.db, head, outcome.refusal, deps.clock.now());
+        deps.logger.error({ batchId: head.batchId, code: outcome.refusal.code, details: outcome.refusal.details, deadLetters: dead, requeued }, `the hub refused a batch for good: ${outcome.refusal.message}`);
         return { kind: 'refused', batchId: head.batchId, code: outcome.refusal.code };
+      }
       case 'retry': {
         const delayMs = backoffDelay(head.attempts + 1, deps.backoff, deps.random);
         await markRetry(deps.db, head.seq, new Date(deps.clock.now().getTime() + delayMs), outcome.reason);

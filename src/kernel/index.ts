@@ -8,3 +8,5 @@ export { VERSION } from './version.js';
 export type { Logger } from './logger.js';
 export { unsafeTextReason, findUnsafeText } from './text-safety.js';
 export type { UnsafeTextReason } from './text-safety.js';
+export { createSemaphore } from './semaphore.js';
+export type { Semaphore } from './semaphore.js';

@@ -115,11 +115,19 @@ describe('anonymizer', () => {
       await assert.rejects(anonymizer.anonymize(o!, 0), isInvalid(0, 'data'));
     });
 
+    it('refuses a blank image (PDQ quality 0) with PDQ_QUALITY_TOO_LOW, under a threshold the node sets', async () => {
+      const blank = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).png().toBuffer();
+      const [o] = observe({ kind: 'image', data: blank.toString('base64') });
+      await assert.rejects(anonymizer.anonymize(o!, 0), (e: unknown) => isInvalid(0, 'data')(e) && (e as NodeError).details?.['reason'] === 'PDQ_QUALITY_TOO_LOW');
+      const lenient = createAnonymizer({ pseudonymKeys: [key], minPdqQuality: 0 });
+      assert.equal((await lenient.anonymize(o!, 0)).indicators[0]!.indicator.type, 'IMAGE_PDQ');
+    });
+
     it('refuses an image too wide to hash (a 15 KB PNG a million pixels wide) as invalid, not as a failure', async () => {
       const width = (1 << 20) + 1;
       const wide = await sharp(Buffer.alloc(width * 5, 128), { raw: { width, height: 5, channels: 1 } }).png().toBuffer();
       const [o] = observe({ kind: 'image', data: wide.toString('base64') });
-      await assert.rejects(anonymizer.anonymize(o!, 0), (e: unknown) => isInvalid(0, 'data')(e) && /too wide/.test((e as Error).message));
+      await assert.rejects(anonymizer.anonymize(o!, 0), (e: unknown) => isInvalid(0, 'data')(e) && /wider than 1048576 pixels/.test((e as Error).message) && (e as NodeError).details?.['reason'] === 'IMAGE_TOO_LARGE');
     });
   });
 

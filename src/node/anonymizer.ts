@@ -8,7 +8,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js';
-import { hashImage } from '../hashing/index.js';
+import { hashImage, type ImageHashes } from '../hashing/index.js';
 import { isWildintelError } from '../kernel/index.js';
 import {
   computeSellerFingerprint,
@@ -17,6 +17,7 @@ import {
   InvalidIndicatorError,
   keywordFromText,
   parseIndicator,
+  PDQ_WEAK_QUALITY,
   type IndicatorType,
   type PseudonymKey,
   type PublishedIndicator,
@@ -32,6 +33,10 @@ export interface AnonymizerOptions {
   readonly defaultRegion?: CountryCode | undefined;
   /** The only directory `path` images may come from; undefined refuses `path`. */
   readonly imageDir?: string | undefined;
+  /** Hashes images within the node's pixel budget and decode bound (default: hashImage's defaults, unbounded). */
+  readonly hashImage?: (input: Uint8Array | string) => Promise<ImageHashes>;
+  /** PDQ hashes of lower quality are refused (default PDQ_WEAK_QUALITY, 50). */
+  readonly minPdqQuality?: number;
 }
 
 export interface MadeIndicator {
@@ -60,6 +65,8 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
   const current = options.pseudonymKeys.at(-1);
   if (current === undefined) throw new NodeError('NODE_MISCONFIGURED', 'the node needs a federation pseudonym key (PSEUDONYM_KEYS_FILE)');
   const region = options.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion };
+  const hash = options.hashImage ?? ((input: Uint8Array | string) => hashImage(input));
+  const minQuality = options.minPdqQuality ?? PDQ_WEAK_QUALITY;
   const fingerprint = (identifier: SellerIdentifier, key: PseudonymKey, index: number): string => {
     try {
       return computeSellerFingerprint(identifier, key, region);
@@ -80,7 +87,12 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
         case 'keyword':
           return { tlp, indicators: [keywordIndicator(observation.text, observation, index, region.defaultRegion)] };
         case 'image': {
-          const hashes = await hashSource(observation.image, options.imageDir, (field, reason, cause) => invalidObservation(index, field, reason, cause), hashImage);
+          const hashes = await hashSource(observation.image, options.imageDir, (field, reason, cause, code) => invalidObservation(index, field, reason, cause, code), hash);
+          const field = observation.image.kind === 'bytes' ? 'data' : 'path';
+          if (hashes.quality < minQuality) {
+            // A blank or flat image hashes to (nearly) all zeros, which "matches" every other blank image.
+            throw invalidObservation(index, field, `has a PDQ quality of ${hashes.quality}, under NODE_MIN_PDQ_QUALITY (${minQuality}): a blank, flat or tiny image cannot be matched`, undefined, 'PDQ_QUALITY_TOO_LOW');
+          }
           return { tlp, indicators: [made('IMAGE_PDQ', hashes.pdq, observation, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, observation, index)] };
         }
       }
@@ -120,8 +132,8 @@ export function holdsPersonalData(text: string, region: CountryCode | undefined)
   return findPhoneNumbersInText(folded, region === undefined ? {} : { defaultCountry: region }).length > 0;
 }
 
-/** How a caller reports a bad image: the field at fault (`data` or `path`) and why. */
-export type ImageRefusal = (field: 'data' | 'path', reason: string, cause?: unknown) => Error;
+/** How a caller reports a bad image: the field at fault (`data` or `path`), why, and why in a code (IMAGE_TOO_LARGE…). */
+export type ImageRefusal = (field: 'data' | 'path', reason: string, cause?: unknown, code?: string) => Error;
 
 /**
  * Hashes an image from the platform with `hash` (PDQ, or its dihedral variants): bytes as given,
@@ -134,8 +146,9 @@ export async function hashSource<T>(source: ImageSource, imageDir: string | unde
     return await hash(input);
   } catch (err) {
     const field = source.kind === 'bytes' ? 'data' : 'path';
-    if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw refuse(field, 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF…)', err);
-    if (isWildintelError(err) && err.code === 'INVALID_PIXELS') throw refuse(field, `cannot be hashed: ${err.message.replace(/^invalid pixels: /, '')}`, err);
+    if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw refuse(field, 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF)', err, 'IMAGE_UNREADABLE');
+    if (isWildintelError(err) && err.code === 'IMAGE_TOO_LARGE') throw refuse(field, `is too large to hash: ${err.message.replace(/^the image is /, '')} (NODE_MAX_IMAGE_PIXELS)`, err, 'IMAGE_TOO_LARGE');
+    if (isWildintelError(err) && err.code === 'INVALID_PIXELS') throw refuse(field, `cannot be hashed: ${err.message.replace(/^invalid pixels: /, '')}`, err, 'INVALID_PIXELS');
     throw err;
   }
 }

@@ -15,6 +15,7 @@ import { systemClock, systemRandom, type Clock, type Logger, type Random } from 
 import { nodeMigrations } from '../../migrations/node/index.js';
 import { createAlarms } from './alarms.js';
 import { createAnonymizer } from './anonymizer.js';
+import { createImageHasher, type ImageHasher } from '../hashing/index.js';
 import { NodeError } from './errors.js';
 import { createFeedFollower, type FeedFollower } from './feed-follower.js';
 import { FederationIndex } from './federation-index.js';
@@ -62,11 +63,23 @@ export async function openNodeDatabase(config: Readonly<Config>): Promise<Databa
 }
 
 /** What works without the hub: the vault, the anonymizer and the outbox (used by `wildintel node import` when no node runs). */
-export async function createObservationIntake(settings: NodeSettings, database: Database, deps: { clock: Clock; random: Random; onQueued?: () => void }): Promise<{ vault: Vault; observations: ObservationService }> {
+export async function createObservationIntake(
+  settings: NodeSettings,
+  database: Database,
+  deps: { clock: Clock; random: Random; onQueued?: () => void },
+): Promise<{ vault: Vault; observations: ObservationService; images: ImageHasher }> {
   const vault = createVault(settings.vaultKey, deps.random);
   await assertVaultKey(database.dataSource, vault);
-  const anonymizer = createAnonymizer({ pseudonymKeys: settings.pseudonymKeys, defaultRegion: settings.defaultRegion, imageDir: settings.imageDir });
-  return { vault, observations: createObservationService({ db: database.dataSource, anonymizer, vault, clock: deps.clock, ...(deps.onQueued ? { onQueued: deps.onQueued } : {}) }) };
+  // One hasher for observations and scans: the decode bound holds across both.
+  const images = createImageHasher({ maxPixels: settings.images.maxPixels, concurrency: settings.images.concurrentDecodes });
+  const anonymizer = createAnonymizer({
+    pseudonymKeys: settings.pseudonymKeys,
+    defaultRegion: settings.defaultRegion,
+    imageDir: settings.imageDir,
+    hashImage: images.hash,
+    minPdqQuality: settings.images.minPdqQuality,
+  });
+  return { vault, images, observations: createObservationService({ db: database.dataSource, anonymizer, vault, clock: deps.clock, ...(deps.onQueued ? { onQueued: deps.onQueued } : {}) }) };
 }
 
 export async function startNode({ config, logger, clock = systemClock, random = systemRandom }: NodeDeps): Promise<RunningNode> {
@@ -82,7 +95,7 @@ export async function startNode({ config, logger, clock = systemClock, random = 
     const witness = createHubWitness({ db, client: logClient, configuredKey: settings.logKey, fetchLogKey: () => fetchLogVerifierKey(hub), alarms, clock, logger });
     // The vault key is checked before anything runs: a wrong key file stops the node at start.
     let wakePublisher = (): void => undefined;
-    const { observations } = await createObservationIntake(settings, database, { clock, random, onQueued: () => wakePublisher() });
+    const { observations, images } = await createObservationIntake(settings, database, { clock, random, onQueued: () => wakePublisher() });
     const index = await FederationIndex.load(db);
     const feed = createFeedFollower({ db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, rootsDer: settings.rootsDer, client: logClient, witness, index, alarms, clock, random, logger });
     const track = (loop: BackgroundLoop): BackgroundLoop => (loops.push(loop), loop);
@@ -97,7 +110,7 @@ export async function startNode({ config, logger, clock = systemClock, random = 
     const api = (authenticate: (key: string | undefined) => string | undefined): Express =>
       createPlatformApi({
         service: observations,
-        scan: (request) => scanListing(db, index, request, { imageDir: settings.imageDir, clock }),
+        scan: (request) => scanListing(db, index, request, { imageDir: settings.imageDir, clock, hashDihedral: images.hashDihedral }),
         status,
         opinion: (body) => reportOpinion({ hub, audience: settings.audience, member: settings.member, signer: settings.signer, clock, random }, parseOpinionRequest(body)),
         logger,

@@ -96,9 +96,10 @@ export function parseObservation(item: unknown, index: number, files: UploadedFi
   return toObservation(result.data, index, files);
 }
 
-export function invalidObservation(index: number, field: string, reason: string, cause?: unknown): NodeError {
+/** `code`, when given, says why in a word a program can switch on (e.g. IMAGE_TOO_LARGE), as `details.reason`. */
+export function invalidObservation(index: number, field: string, reason: string, cause?: unknown, code?: string): NodeError {
   const where = index < 0 ? '' : `observation ${index}: `;
-  return new NodeError('INVALID_OBSERVATION', `${where}${field} ${reason}`, { details: { index, field }, ...(cause === undefined ? {} : { cause }) });
+  return new NodeError('INVALID_OBSERVATION', `${where}${field} ${reason}`, { details: { index, field, ...(code === undefined ? {} : { reason: code }) }, ...(cause === undefined ? {} : { cause }) });
 }
 
 function toObservation(w: Wire, index: number, files: UploadedFiles): Observation {

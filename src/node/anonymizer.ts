@@ -7,7 +7,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
 import { hashImage, type ImageHashes } from '../hashing/index.js';
 import { isWildintelError } from '../kernel/index.js';
 import {
@@ -16,6 +16,7 @@ import {
   InvalidIdentifierError,
   InvalidIndicatorError,
   keywordFromText,
+  normalizeKeyword,
   parseIndicator,
   PDQ_WEAK_QUALITY,
   type IndicatorType,
@@ -25,6 +26,7 @@ import {
   type Tlp,
 } from '../indicators/index.js';
 import { NodeError } from './errors.js';
+import { findIdentifiers, replaceIdentifiers, type FoundIdentifier, type FoundKind } from './identifier-detection.js';
 import { invalidObservation, type ImageSource, type Observation, type ObservationCommon } from './observation.js';
 
 export interface AnonymizerOptions {
@@ -44,11 +46,18 @@ export interface MadeIndicator {
   readonly indicator: PublishedIndicator;
 }
 
+/** For the vault only: the raw identifier behind a SELLER indicator. */
+export interface MadePseudonym {
+  readonly fingerprint: string;
+  readonly keyId: string;
+  readonly identifier: SellerIdentifier;
+}
+
 export interface AnonymizedObservation {
   readonly tlp: Tlp;
   readonly indicators: readonly MadeIndicator[];
-  /** For the vault only: the raw identifier behind a SELLER indicator. */
-  readonly pseudonym?: { readonly fingerprint: string; readonly keyId: string; readonly identifier: SellerIdentifier };
+  /** One per SELLER indicator made: the seller observed, or identifiers found in keyword text. */
+  readonly pseudonyms: readonly MadePseudonym[];
 }
 
 export interface Anonymizer {
@@ -56,6 +65,8 @@ export interface Anonymizer {
   anonymize(observation: Observation, index: number): Promise<AnonymizedObservation>;
   /** The indicator ids a raw identifier has under every pseudonym key held (for retractions). */
   sellerIndicatorIds(identifier: SellerIdentifier): string[];
+  /** The id of the KEYWORD a keyword observation of `text` publishes, identifiers replaced (for retractions). Throws InvalidIndicatorError. */
+  keywordIndicatorId(text: string): string;
 }
 
 /** Indicator fields named as the platform API names them. */
@@ -82,10 +93,10 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
       switch (observation.kind) {
         case 'seller': {
           const value = fingerprint(observation.identifier, current, index);
-          return { tlp, indicators: [made('SELLER', value, observation, index)], pseudonym: { fingerprint: value, keyId: current.keyId, identifier: observation.identifier } };
+          return { tlp, indicators: [made('SELLER', value, observation, index)], pseudonyms: [{ fingerprint: value, keyId: current.keyId, identifier: observation.identifier }] };
         }
         case 'keyword':
-          return { tlp, indicators: [keywordIndicator(observation.text, observation, index, region.defaultRegion)] };
+          return { tlp, ...keywordIndicators(observation.text, observation, index, current, region.defaultRegion) };
         case 'image': {
           const hashes = await hashSource(observation.image, options.imageDir, (field, reason, cause, code) => invalidObservation(index, field, reason, cause, code), hash);
           const field = observation.image.kind === 'bytes' ? 'data' : 'path';
@@ -93,20 +104,60 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
             // A blank or flat image hashes to (nearly) all zeros, which "matches" every other blank image.
             throw invalidObservation(index, field, `has a PDQ quality of ${hashes.quality}, under NODE_MIN_PDQ_QUALITY (${minQuality}): a blank, flat or tiny image cannot be matched`, undefined, 'PDQ_QUALITY_TOO_LOW');
           }
-          return { tlp, indicators: [made('IMAGE_PDQ', hashes.pdq, observation, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, observation, index)] };
+          return { tlp, indicators: [made('IMAGE_PDQ', hashes.pdq, observation, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, observation, index)], pseudonyms: [] };
         }
       }
     },
     sellerIndicatorIds(identifier) {
       return options.pseudonymKeys.map((key) => indicatorId('SELLER', fingerprint(identifier, key, 0)));
     },
+    keywordIndicatorId(text) {
+      return indicatorId('KEYWORD', keywordFromText(publishedKeywordText(text, region.defaultRegion)));
+    },
   };
 }
 
-function keywordIndicator(text: string, common: ObservationCommon, index: number, region: CountryCode | undefined): MadeIndicator {
-  if (holdsPersonalData(text, region)) {
-    throw invalidObservation(index, 'text', 'looks like it holds a phone number, e-mail address, link or account number: keyword text is published to the federation, so send identifiers as seller observations');
+/** What a found identifier becomes in published text: a placeholder naming its kind, never the value. */
+const PLACEHOLDER: Readonly<Record<FoundKind, string>> = { phone: '[phone]', email: '[email]', chat: '[chat]', url: '[link]', number: '[number]' };
+
+/**
+ * Listing text is published (normalized, and as `original`), so identifiers in it never are:
+ * each one found (identifier-detection.ts) is replaced by a placeholder in the text the keyword
+ * is made from, and a phone, e-mail, handle or link becomes what a seller observation of it
+ * would — a SELLER indicator with its fingerprint (sealed in the vault), so the seller is still
+ * correlated across platforms under the pseudonym. A text that is nothing but identifiers makes
+ * no keyword.
+ */
+function keywordIndicators(text: string, common: ObservationCommon, index: number, key: PseudonymKey, region: CountryCode | undefined): Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'> {
+  const found = findIdentifiers(text, { defaultRegion: region });
+  const sellers = found.flatMap((f) => sellerOf(f, key, region));
+  const redacted = replaceIdentifiers(text, found, (f) => PLACEHOLDER[f.kind]);
+  const indicators: MadeIndicator[] = [];
+  if (found.length === 0 || normalizeKeyword(replaceIdentifiers(text, found, () => ' ')) !== '') indicators.push(keywordIndicator(redacted, common, index));
+  for (const s of sellers) indicators.push(made('SELLER', s.fingerprint, common, index));
+  if (indicators.length === 0) throw invalidObservation(index, 'text', 'holds only identifiers (phone numbers, e-mail addresses, handles or account numbers) and no keyword: send identifiers as seller observations');
+  return { indicators: dedupe(indicators), pseudonyms: sellers };
+}
+
+function sellerOf(found: FoundIdentifier, key: PseudonymKey, region: CountryCode | undefined): MadePseudonym[] {
+  if (found.kind === 'number') return [];
+  const identifier: SellerIdentifier = { kind: found.kind, value: found.value };
+  try {
+    return [{ fingerprint: computeSellerFingerprint(identifier, key, region === undefined ? {} : { defaultRegion: region }), keyId: key.keyId, identifier }];
+  } catch (err) {
+    // Found by shape but not a valid identifier of its kind (a phone number of no real range): the placeholder is enough.
+    if (err instanceof InvalidIdentifierError) return [];
+    throw err;
   }
+}
+
+/** One batch carries an indicator once: the same handle twice in a text is one SELLER. */
+function dedupe(indicators: readonly MadeIndicator[]): MadeIndicator[] {
+  const seen = new Set<string>();
+  return indicators.filter((i) => !seen.has(i.id) && (seen.add(i.id), true));
+}
+
+function keywordIndicator(text: string, common: ObservationCommon, index: number): MadeIndicator {
   let value: string;
   try {
     value = keywordFromText(text);
@@ -117,19 +168,9 @@ function keywordIndicator(text: string, common: ObservationCommon, index: number
   return made('KEYWORD', value, common, index, { original: text });
 }
 
-const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/u;
-const LINK = /https?:\/\/|www\.|\.(?:com|cn|net|org)\b/iu;
-/** Seven digits in a row are an account, phone or payment number far more often than a keyword. */
-const LONG_NUMBER = /\d{7,}/u;
-
-/**
- * Keyword text is published verbatim as `original`; a phone number or handle pasted into a
- * listing must not ride along. Runs on the NFKC form, so full-width digits and `＠` count.
- */
-export function holdsPersonalData(text: string, region: CountryCode | undefined): boolean {
-  const folded = text.normalize('NFKC');
-  if (EMAIL.test(folded) || LINK.test(folded) || LONG_NUMBER.test(folded)) return true;
-  return findPhoneNumbersInText(folded, region === undefined ? {} : { defaultCountry: region }).length > 0;
+/** The text a keyword observation publishes: identifiers replaced by placeholders (for retractions by text). */
+export function publishedKeywordText(text: string, region: CountryCode | undefined): string {
+  return replaceIdentifiers(text, findIdentifiers(text, { defaultRegion: region }), (f) => PLACEHOLDER[f.kind]);
 }
 
 /** How a caller reports a bad image: the field at fault (`data` or `path`), why, and why in a code (IMAGE_TOO_LARGE…). */

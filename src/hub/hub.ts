@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
 import { adminSocketPath, type Config } from '../config/index.js';
-import { openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
+import { makePrivateDir, openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
 import { buildSchema, createBatchEvents, createGraphQLServer, type GraphQLServices } from '../graphql/index.js';
 import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
@@ -32,7 +31,7 @@ export interface HubDeps {
 type Phase = 'running' | 'stopping' | 'stopped';
 
 export async function startHub({ config, logger, clock = systemClock }: HubDeps): Promise<RunningHub> {
-  mkdirSync(config.DATA_DIR, { recursive: true });
+  makePrivateDir(config.DATA_DIR);
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }, { migrate: true });
   let phase: Phase = 'running';
   const httpServer = createServer();

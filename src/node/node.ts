@@ -6,11 +6,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Config } from '../config/index.js';
-import { openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
+import { makePrivateDir, openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
 import { systemClock, systemRandom, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
 import { createAlarms } from './alarms.js';
@@ -58,7 +58,7 @@ export function nodeSocketPath(dataDir: string): string {
 
 /** The node's database, migrated: PGlite under DATA_DIR, or DATABASE_URL. */
 export async function openNodeDatabase(config: Readonly<Config>): Promise<Database> {
-  mkdirSync(config.DATA_DIR, { recursive: true });
+  makePrivateDir(config.DATA_DIR);
   return openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrations: nodeMigrations }, { migrate: true });
 }
 

@@ -9,6 +9,7 @@ import type { GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import { accessAuditPlugin } from './access-audit-plugin.js';
 import { UnsafeTextRule } from './input-safety.js';
 import { httpOperationsPlugin } from './http-operations.js';
+import { errorLogPlugin } from './error-log-plugin.js';
 
 /** At most this many tokens in a document (names, punctuation, values), enforced by graphql's own parser. */
 export const MAX_TOKENS = 2000;
@@ -59,12 +60,13 @@ export function createGraphQLServer(options: GraphQLServerOptions & { schema: Gr
     includeStacktraceInErrorResponses: false,
     // The hub owns shutdown (src/hub/hub.ts): Apollo must not re-raise SIGTERM and exit before the database closes.
     stopOnTerminationSignals: false,
-    formatError: createErrorFormatter(options.logger),
+    formatError: createErrorFormatter(options.logger, { logUnexpected: false }),
     parseOptions: PARSE_OPTIONS,
     validationRules: protectionRules(),
     plugins: [
       ...(protection.plugins as Array<ApolloServerPlugin<GraphQLContext>>),
       httpOperationsPlugin(),
+      errorLogPlugin(),
       accessAuditPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       ...(options.plugins ?? []),

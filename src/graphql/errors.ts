@@ -24,7 +24,7 @@ const CONTEXT_CODES = new Set(['UNAUTHENTICATED', 'RATE_LIMITED']);
  * through; everything else is logged and masked as INTERNAL_SERVER_ERROR, so no
  * stack trace or SQL ever reaches a client.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, { logUnexpected = true }: { logUnexpected?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = domainError(unwrapResolverError(error));
     if (isWildintelError(original)) {
@@ -50,13 +50,28 @@ export function createErrorFormatter(logger: Logger) {
       // Apollo's own request errors without a code (a persisted query's hash or version): a 4xx it chose, labelled here.
       return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
     }
-    logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL request');
+    // Over HTTP the error-log plugin logs it, with the request's ids (logUnexpected: false).
+    if (logUnexpected) logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL request');
     return {
       message: 'Internal server error',
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   };
+}
+
+/**
+ * What was thrown behind an error a client will see as INTERNAL_SERVER_ERROR, or undefined for
+ * every error that carries its own code (domain errors, GraphQL's parse, validation and
+ * coercion errors, Apollo's request errors). Takes the error before formatting.
+ */
+export function unexpectedCause(error: GraphQLError): unknown {
+  const original = domainError(unwrapResolverError(error));
+  if (isWildintelError(original)) return undefined;
+  const code = error.extensions['code'];
+  if (typeof code === 'string' && (CONTEXT_CODES.has(code) || PASSTHROUGH_CODES.has(code))) return undefined;
+  if (original instanceof GraphQLError && original.originalError === undefined) return undefined;
+  return original instanceof GraphQLError ? original.originalError : original;
 }
 
 /**

@@ -110,7 +110,7 @@ function requestLog(logger: Logger) {
   };
 }
 
-/** Coded JSON for every failure; unknown errors are masked and logged by type and message only (never with bodies or query parameters). */
+/** Coded JSON for every failure; unknown errors are masked and logged through the scrubbing serializer (never with bodies or query parameters). */
 function errorHandler(logger: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const coded = toCoded(err);
@@ -118,8 +118,8 @@ function errorHandler(logger: Logger) {
       res.status(NODE_ERROR_STATUS[coded.code]).json({ error: { code: coded.code, message: coded.message, ...coded.details } });
       return;
     }
-    const e = err as Error & { code?: unknown };
-    logger.error({ error: { type: e.name, code: e.code, message: e.message } }, 'request failed');
+    // The logger's error serializer drops SQL, its parameters and database messages (kernel/logger.ts).
+    logger.error({ err }, 'request failed');
     res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'internal error; see the node log' } });
   };
 }

@@ -6,36 +6,26 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { indicatorId, normalizeKeyword } from '../src/indicators/index.js';
-import { createLogger } from '../src/kernel/index.js';
 import type { RunningNode } from '../src/node/index.js';
-import { startTestFederation, type TestFederation } from './helpers/federation.js';
+import type { TestFederation } from './helpers/federation.js';
 import { runCli } from './helpers/hub-process.js';
-import { callNode, eventually, nodeFixture, sharedPseudonymKey, type NodeFixture } from './helpers/member-node.js';
+import { callNode, eventually, federationWithNode, type NodeFixture } from './helpers/member-node.js';
 
 const common = { commodity: 'IVORY', confidence: 70, observedAt: '2026-03-01T12:00:00Z' };
 
 describe('poison at the member node', () => {
-  let dir: string;
+  let setup: Awaited<ReturnType<typeof federationWithNode>>;
   let fed: TestFederation;
   let fixture: NodeFixture;
   let node: RunningNode;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'wildintel-dead-letters-'));
-    fed = await startTestFederation({ env: { HUB_ORIGIN: 'http://hub.test' } });
-    fixture = await nodeFixture(fed, await fed.addMember('shopmart'), await sharedPseudonymKey(dir), { NODE_BATCH_DELAY_MS: '300' });
-    node = await fixture.start(createLogger('silent'));
+    setup = await federationWithNode({ nodeEnv: { NODE_BATCH_DELAY_MS: '300' } });
+    ({ fed, fixture } = setup);
+    node = setup.node!;
   });
-  after(async () => {
-    await node?.stop();
-    await fixture?.cleanup();
-    await fed?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => setup?.close());
 
   const observe = (observations: object[]) => callNode(node.url, fixture.apiKey, '/v1/observations', { observations });
 

@@ -5,37 +5,27 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { computeSellerFingerprint, indicatorId } from '../src/indicators/index.js';
-import { createLogger } from '../src/kernel/index.js';
 import { parsePseudonymKeys, type RunningNode } from '../src/node/index.js';
-import { startTestFederation, type TestFederation } from './helpers/federation.js';
-import { callNode, dumpDatabase, eventually, nodeFixture, sharedPseudonymKey, type NodeFixture } from './helpers/member-node.js';
+import type { TestFederation } from './helpers/federation.js';
+import { callNode, dumpDatabase, eventually, federationWithNode, type NodeFixture } from './helpers/member-node.js';
 
 const common = { commodity: 'IVORY', confidence: 70, observedAt: '2026-03-01T12:00:00Z' };
 
 describe('identifiers in listing text', () => {
-  let dir: string;
+  let setup: Awaited<ReturnType<typeof federationWithNode>>;
   let fed: TestFederation;
   let fixture: NodeFixture;
   let node: RunningNode;
   let pseudonymFile: string;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'wildintel-text-ids-'));
-    fed = await startTestFederation({ env: { HUB_ORIGIN: 'http://hub.test' } });
-    pseudonymFile = await sharedPseudonymKey(dir);
-    fixture = await nodeFixture(fed, await fed.addMember('shopmart'), pseudonymFile);
-    node = await fixture.start(createLogger('silent'));
+    setup = await federationWithNode();
+    ({ fed, fixture, pseudonymFile } = setup);
+    node = setup.node!;
   });
-  after(async () => {
-    await node?.stop();
-    await fixture?.cleanup();
-    await fed?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => setup?.close());
 
   it('publishes the keyword with placeholders and each identifier as its fingerprint, and nothing raw reaches the hub', async () => {
     const texts = ['加微信 zzwx_seller8812 象牙', 'ivory zzbob at example dot org', '象牙手镯 电话 138-0013-8000', 'rhino horn zzcarl(at)mail(dot)com'];

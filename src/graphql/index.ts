@@ -10,3 +10,5 @@ export { protectionRules, PARSE_OPTIONS } from './apollo.js';
 export { createWsOperationPreparer } from './ws-operation.js';
 export type { PreparedOperation, WsOperationPayload } from './ws-operation.js';
 export { unsafeInputError } from './input-safety.js';
+export { operationMetricsPlugin } from './operation-metrics-plugin.js';
+export type { OperationOutcome } from './operation-metrics-plugin.js';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminSocketPath, type Config } from '../config/index.js';
 import { makePrivateDir, openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
-import { buildSchema, createBatchEvents, createGraphQLServer, type GraphQLServices } from '../graphql/index.js';
+import { buildSchema, createBatchEvents, createGraphQLServer, operationMetricsPlugin, type GraphQLServices } from '../graphql/index.js';
 import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
 import { startSubscriptionServer } from './subscriptions.js';
@@ -36,7 +36,15 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   let phase: Phase = 'running';
   const httpServer = createServer();
   const schema = buildSchema(VERSION);
-  const apollo = createGraphQLServer({ schema, httpServer, logger, version: VERSION, introspection: config.NODE_ENV !== 'production' });
+  const metrics = createMetrics();
+  const apollo = createGraphQLServer({
+    schema,
+    httpServer,
+    logger,
+    version: VERSION,
+    introspection: config.NODE_ENV !== 'production',
+    plugins: [operationMetricsPlugin((name, outcome) => metrics.graphqlOperation(name, outcome))],
+  });
   let admin: Server | undefined;
   let services: HubServices;
   let tail: BatchTail | undefined;
@@ -44,7 +52,9 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   let subscriptions: { close(): Promise<void> } | undefined;
   const events = createBatchEvents();
   try {
-    services = await createHubServices({ config, database, logger, clock });
+    services = await createHubServices({ config, database, logger, clock, metrics });
+    const live = services;
+    metrics.observe({ logSize: () => live.log.size(database.dataSource), matchIndexSizes: () => live.matching.sizes(), accessAuditQueue: () => live.access.depth() });
     const ctx = { database, db: database.dataSource, clock, logger, services: async (): Promise<HubServices> => services };
     await services.matching.load();
     tail = await startBatchTail({ database, logger });
@@ -63,7 +73,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
       recordAccess: services.access.record,
     };
     await apollo.start();
-    const deps = { database, services, graphqlServices, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' };
+    const deps = { database, services, graphqlServices, apollo, metrics, logger, clock, isAccepting: () => phase === 'running' };
     httpServer.on('request', createHttpApp(deps));
     subscriptions = startSubscriptionServer({ httpServer, schema, logger, contextFor: (authorization) => contextFor(deps, 'ws', authorization) });
     await listen(httpServer, config.PORT, config.HOST);

@@ -10,3 +10,4 @@ export { unsafeTextReason, findUnsafeText } from './text-safety.js';
 export type { UnsafeTextReason } from './text-safety.js';
 export { createSemaphore } from './semaphore.js';
 export type { Semaphore } from './semaphore.js';
+export { createMetricsRegistry, boundedLabel } from './metrics.js';

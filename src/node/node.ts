@@ -30,6 +30,7 @@ import { auditNextReceipt } from './receipt-audit.js';
 import { scanListing } from './scan.js';
 import { loadNodeSettings, type NodeSettings } from './settings.js';
 import { readNodeStatus, type NodeStatus } from './status.js';
+import { createNodeMetrics } from './metrics.js';
 import { assertVaultKey, createVault, type Vault } from './vault.js';
 
 export interface NodeDeps {
@@ -107,6 +108,7 @@ export async function startNode({ config, logger, clock = systemClock, random = 
     const publishLoop = track(startLoop('publisher', () => publisher.step(), { logger, errorDelayMs: settings.backoff.baseMs }));
     wakePublisher = () => publishLoop.wake();
     const status = (): Promise<NodeStatus> => readNodeStatus(db, { feedHalted: feed.halted });
+    const metrics = createNodeMetrics({ db, images, clock });
     const api = (authenticate: (key: string | undefined) => string | undefined): Express =>
       createPlatformApi({
         service: observations,
@@ -116,6 +118,7 @@ export async function startNode({ config, logger, clock = systemClock, random = 
         logger,
         maxBodyBytes: settings.maxBodyBytes,
         authenticate: (req) => authenticate(bearerToken(req)),
+        metrics,
       });
     if (settings.apiKeys.size === 0) logger.warn('no platform API keys yet: make one with `wildintel node api-key new NAME` (the local socket works meanwhile)');
     const tcp = await listen(createServer(api((key) => (key === undefined ? undefined : settings.apiKeys.identify(key)))), { port: settings.port, host: settings.host });

@@ -17,3 +17,4 @@ export { PkiError } from './errors.js';
 export type { PkiErrorCode } from './errors.js';
 export { createMemberRegistry, MemberRegistryError } from './member-registry.js';
 export type { MemberRegistry, MemberView, MemberCertificateView, MemberRegistryErrorCode } from './member-registry.js';
+export { MEMBER_SIGNING_EKU } from './member-eku.js';

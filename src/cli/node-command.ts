@@ -78,13 +78,13 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
 }
 
 async function runNode(cli: CliContext): Promise<void> {
-  const logger = cli.logger();
-  const node = await startNode({ config: cli.config(), logger });
+  const node = await startNode({ config: cli.config(), logger: cli.logger() });
+  const logger = cli.logger().child({ service: `node:${node.member}` });
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'signal received');
       node.stop().then(resolve, (err: unknown) => {
-        logger.error({ error: (err as Error).message }, 'shutdown failed');
+        logger.error({ err }, 'shutdown failed');
         process.exitCode = 1;
         resolve();
       });

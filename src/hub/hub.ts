@@ -30,7 +30,9 @@ export interface HubDeps {
 
 type Phase = 'running' | 'stopping' | 'stopped';
 
-export async function startHub({ config, logger, clock = systemClock }: HubDeps): Promise<RunningHub> {
+export async function startHub({ config, logger: parent, clock = systemClock }: HubDeps): Promise<RunningHub> {
+  // Every line names its service, so that logs of a whole federation can share one stream.
+  const logger = parent.child({ service: 'hub' });
   makePrivateDir(config.DATA_DIR);
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }, { migrate: true });
   let phase: Phase = 'running';

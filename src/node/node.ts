@@ -83,8 +83,10 @@ export async function createObservationIntake(
   return { vault, images, observations: createObservationService({ db: database.dataSource, anonymizer, vault, clock: deps.clock, ...(deps.onQueued ? { onQueued: deps.onQueued } : {}) }) };
 }
 
-export async function startNode({ config, logger, clock = systemClock, random = systemRandom }: NodeDeps): Promise<RunningNode> {
+export async function startNode({ config, logger: parent, clock = systemClock, random = systemRandom }: NodeDeps): Promise<RunningNode> {
   const settings = await loadNodeSettings(config, random);
+  // Every line names its service, so that logs of a whole federation can share one stream.
+  const logger = parent.child({ service: `node:${settings.member}` });
   const database = await openNodeDatabase(config);
   const loops: BackgroundLoop[] = [];
   const servers: Server[] = [];

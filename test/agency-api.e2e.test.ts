@@ -240,7 +240,7 @@ describe('agency API', () => {
       const huge = `{ hubInfo { version } } # ${'x'.repeat(2 * 1024 * 1024)}`;
       const hugeR = await fetch(`${fed.hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: huge }) });
       assert.equal(hugeR.status, 413);
-      assert.equal(((await hugeR.json()) as { error: { code: string } }).error.code, 'PAYLOAD_TOO_LARGE');
+      assert.equal(((await hugeR.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code, 'PAYLOAD_TOO_LARGE');
     });
 
     it('answers a full page of 500 with a dozen fields, and refuses a page larger than 500', async () => {

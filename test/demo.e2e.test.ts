@@ -65,6 +65,14 @@ describe('npm run demo', { skip: onlyInPass('embedded') }, () => {
     assert.match(facts.logVerifierKey, /\+[0-9a-f]{8}\+/);
   });
 
+  it('logs every service at info into logs.jsonl, each line naming its service', async () => {
+    const lines = (await readFile(path.join(dir, 'federation', 'logs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { service?: string; level: number; msg: string });
+    const services = new Set(lines.map((l) => l.service));
+    assert.deepEqual([...services].sort(), ['hub', 'node:chatapp', 'node:searchco', 'node:shopmart'], 'every line names one of the four services');
+    assert.ok(lines.some((l) => l.service === 'hub' && l.msg === 'hub listening' && l.level === 30), 'info lines are kept');
+    for (const slug of ['shopmart', 'chatapp', 'searchco']) assert.ok(lines.some((l) => l.service === `node:${slug}` && l.msg === 'member node listening'), slug);
+  });
+
   it('prints five queries that each showed the cross-platform picture', () => {
     assert.equal(facts.queries.length, 5);
     for (const q of facts.queries) assert.ok(q.ok, `${q.title}: ${q.answer}`);

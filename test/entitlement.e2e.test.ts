@@ -24,6 +24,7 @@ import { VERSION } from '../src/kernel/index.js';
 import { stixIds } from '../src/interop/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { TaxiiClient } from './helpers/taxii-client.js';
+import { HUB_ROUTES } from '../src/hub/routes.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -644,6 +645,12 @@ describe('every path is known to the entitlement suite', () => {
       const routes = fed.hub.routes.map((r) => `${r.method} ${r.path}`);
       assert.deepEqual(routes.filter((r) => !(r in HTTP_ROUTES)), [], 'new routes: classify them here and check them in the suite above');
       assert.deepEqual(Object.keys(HTTP_ROUTES).filter((r) => !routes.includes(r)), [], 'routes that no longer exist');
+      // The route table (metrics labels, the fuzz suite) must list the same routes the app serves.
+      const norm = (path: string) => path.replace(/\/$/, '') || '/';
+      const inTable = (method: string, path: string) => HUB_ROUTES.some((h) => h.kind !== 'graphql-ws' && (method === '*' || h.method === method) && norm(h.path) === norm(path));
+      assert.deepEqual(fed.hub.routes.filter((r) => !inTable(r.method, r.path)).map((r) => `${r.method} ${r.path}`), [], 'routes missing from src/hub/routes.ts');
+      const served = (h: (typeof HUB_ROUTES)[number]) => fed.hub.routes.some((r) => (r.method === '*' || r.method === h.method) && norm(r.path) === norm(h.path));
+      assert.deepEqual(HUB_ROUTES.filter((h) => h.kind !== 'graphql-ws' && !served(h)).map((h) => `${h.method} ${h.path}`), [], 'routes in src/hub/routes.ts the app does not serve');
     } finally {
       await fed.close();
     }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import { openDatabase } from '../src/db/index.js';
 import { signBatch } from '../src/provenance/index.js';
+import { MEMBER_SIGNING_EKU } from '../src/pki/index.js';
 import { sampleIndicators } from './helpers/federation.js';
 import { hubEnvironment, runCli, spawnHub, type HubProcess, onlyInPass } from './helpers/hub-process.js';
 
@@ -53,6 +54,10 @@ describe('a member certificate and a stored batch, checked with generic tools gi
     assert.match(text, /CN ?= ?acme/);
     assert.match(text, /DNS:acme\.members\.wildintel/);
     assert.match(text, /CA:FALSE/);
+    // A member certificate signs batches: it is not a TLS server certificate for its own SAN.
+    const asServer = spawnSync('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', file('root.pem'), file('acme.pem')], { encoding: 'utf8' });
+    assert.notEqual(asServer.status, 0, 'openssl refuses it for sslserver');
+    assert.match(execFileSync('openssl', ['x509', '-in', file('acme.pem'), '-noout', '-ext', 'extendedKeyUsage'], { encoding: 'utf8' }), new RegExp(MEMBER_SIGNING_EKU.replace(/\./g, '\\.')));
   });
 
   it('stores a published batch that node:crypto and plain jose verify from the root certificate alone', async () => {

@@ -112,13 +112,17 @@ function shuffle<T>(rng: Rng, items: T[]): T[] {
   return items;
 }
 
-/** A product-like photo: shapes and gradients on a background, different for each seed. */
+/**
+ * A product-like photo: shapes and gradients on a background, different for each seed. Enough
+ * shapes that every photo, and every edit of it, hashes with a PDQ quality well above the
+ * nodes' threshold (NODE_MIN_PDQ_QUALITY, 50): six large ones left some at 41.
+ */
 async function basePhoto(rng: Rng): Promise<Buffer> {
   const hue = Math.floor(rng() * 360);
-  const shapes = Array.from({ length: 6 + Math.floor(rng() * 6) }, () => {
+  const shapes = Array.from({ length: 14 + Math.floor(rng() * 6) }, () => {
     const x = Math.floor(rng() * 320);
     const y = Math.floor(rng() * 320);
-    const r = 20 + Math.floor(rng() * 80);
+    const r = 12 + Math.floor(rng() * 50);
     const fill = `hsl(${Math.floor(rng() * 360)},${40 + Math.floor(rng() * 50)}%,${25 + Math.floor(rng() * 60)}%)`;
     return rng() < 0.5 ? `<circle cx="${x}" cy="${y}" r="${r}" fill="${fill}"/>` : `<rect x="${x}" y="${y}" width="${r * 1.5}" height="${r}" fill="${fill}" transform="rotate(${Math.floor(rng() * 90)} ${x} ${y})"/>`;
   });

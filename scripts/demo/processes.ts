@@ -31,8 +31,9 @@ export async function freePort(preferred: number): Promise<number> {
   return (await tryPort(preferred)) ?? (await tryPort(0))!;
 }
 
-function baseEnv(env: Record<string, string>): Record<string, string> {
-  return { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', LOG_LEVEL: 'warn', ...env };
+/** Operator commands print their result; only their warnings are worth a log line. */
+function baseEnv(env: Record<string, string>, logLevel = 'warn'): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', LOG_LEVEL: logLevel, ...env };
 }
 
 /** Runs a CLI command to completion; its stdout, or an error with its stderr. */
@@ -47,9 +48,13 @@ export async function cli(args: string[], env: Record<string, string>): Promise<
   return stdout.trim();
 }
 
-/** Starts a long-running `wildintel` command and waits until `url`/healthz answers. */
+/**
+ * Starts a long-running `wildintel` command at LOG_LEVEL=info (what an operator runs) and waits
+ * until `url`/healthz answers. Its lines go to the shared log file; each names its service
+ * (`"service":"hub"`, `"service":"node:shopmart"`).
+ */
 export async function startService(name: string, args: string[], env: Record<string, string>, url: string, logFile: NodeJS.WritableStream): Promise<Service> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: baseEnv(env, 'info'), stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(logFile, { end: false });
   child.stderr?.pipe(logFile, { end: false });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

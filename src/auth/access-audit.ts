@@ -103,6 +103,10 @@ export function createAccessRecorder(deps: { db: DataSource; logger: Logger }) {
         flushing ??= drain();
       });
     },
+    /** Records waiting for a write (the metrics' access-audit queue depth). */
+    depth(): number {
+      return queue.length;
+    },
     /** Waits for records already queued (shutdown). */
     async flush(): Promise<void> {
       while (flushing !== undefined) await flushing;

@@ -10,8 +10,8 @@ export function registerHubCommand(program: Command, cli: CliContext): void {
     .addHelpText('after', '\nSettings come from the environment; see `wildintel config`.')
     .action(async () => {
       const config = cli.config();
-      const logger = cli.logger();
-      const hub = await startHub({ config, logger });
+      const logger = cli.logger().child({ service: 'hub' });
+      const hub = await startHub({ config, logger: cli.logger() });
       await new Promise<void>((resolve) => {
         const onSignal = (signal: NodeJS.Signals): void => {
           logger.info({ signal }, 'signal received');

@@ -78,13 +78,13 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
 }
 
 async function runNode(cli: CliContext): Promise<void> {
-  const logger = cli.logger();
-  const node = await startNode({ config: cli.config(), logger });
+  const node = await startNode({ config: cli.config(), logger: cli.logger() });
+  const logger = cli.logger().child({ service: `node:${node.member}` });
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'signal received');
       node.stop().then(resolve, (err: unknown) => {
-        logger.error({ error: (err as Error).message }, 'shutdown failed');
+        logger.error({ err }, 'shutdown failed');
         process.exitCode = 1;
         resolve();
       });
@@ -137,6 +137,8 @@ function formatStatus(s: NodeStatus): string {
     s.lastReceipt ? `last receipt batch ${s.lastReceipt.batchId} at log entry ${s.lastReceipt.leafIndex}, ${s.lastReceipt.acceptedAt} (audit ${s.lastReceipt.audit})` : 'last receipt none yet',
     `hub audit   ${s.audit.verified} receipts verified, ${s.audit.failed} failed, ${s.audit.pending} pending; checkpoint ${s.audit.checkpoint ? `${s.audit.checkpoint.size} entries at ${s.audit.checkpoint.at}` : 'none yet'}`,
     `feed        next entry ${s.feed.next}${s.feed.halted ? ' (HALTED: see alarms)' : ''}; ${s.feed.indexed.keywords} keywords, ${s.feed.indexed.images} image hashes indexed`,
+    `dead letters ${s.deadLetters.count}${s.deadLetters.count > 0 ? ' (refused by the hub for good, never published)' : ''}`,
+    ...s.deadLetters.recent.map((d) => `  DEAD ${d.deadAt} batch ${d.batchId} ${d.kind} ${d.index}${d.type ? ` (${d.type})` : ''} ${d.indicatorId}: ${d.code} ${d.message}`),
     `alarms      ${s.alarms.count}`,
     ...s.alarms.recent.map((a) => `  ALARM ${new Date(a.raisedAt).toISOString()} ${a.code}: ${a.message}`),
     ...s.refusedBatches.map((b) => `  REFUSED batch ${b.batchId} (${b.tlp}, ${b.count} items, ${b.createdAt}): ${b.code} ${b.message}`),

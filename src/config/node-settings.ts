@@ -55,6 +55,21 @@ export const nodeSettings = {
   NODE_RETRY_BASE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(1).max(600_000).default(1000).describe('first retry delay of a batch the hub did not take (doubled each try, with jitter)'),
   NODE_RETRY_MAX_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(1).max(86_400_000).default(300_000).describe('longest delay between two tries of a batch'),
   NODE_FEED_INTERVAL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10).max(86_400_000).default(30_000).describe("how often the node polls the hub's feed when it has caught up"),
+  NODE_MAX_IMAGE_PIXELS: z.coerce
+    .number({ error: 'must be a number of pixels' })
+    .int()
+    .min(64 * 64)
+    .max(268_402_689)
+    .default(40_000_000)
+    .describe('largest image (width × height, from its header, before decoding) the node hashes; a decode holds about 6 bytes per pixel'),
+  NODE_IMAGE_DECODES: z.coerce.number({ error: 'must be a number' }).int().min(1).max(64).default(2).describe('images decoded at once (each holds its pixels in memory); the others wait their turn'),
+  NODE_MIN_PDQ_QUALITY: z.coerce
+    .number({ error: 'must be a number from 0 to 100' })
+    .int()
+    .min(0)
+    .max(100)
+    .default(50)
+    .describe('images whose PDQ hash is of lower quality (blank, flat, tiny) are refused: such hashes match unrelated images'),
   NODE_MAX_BODY_MB: z.coerce.number({ error: 'must be a number of MiB' }).int().min(1).max(512).default(32).describe('largest platform API request (base64 images count)'),
 } as const;
 

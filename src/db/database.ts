@@ -7,6 +7,7 @@ import { migrations as hubMigrations } from '../../migrations/index.js';
 import { DatabaseError } from './errors.js';
 import { lockDataDir } from './embedded-lock.js';
 import { pgliteDriverFor } from './pglite-pool.js';
+import { makePrivateDir } from './private-dir.js';
 
 export interface DatabaseOptions {
   /** A Postgres server; when absent, the embedded PGlite under `dataDir`. */
@@ -49,6 +50,8 @@ export async function openDatabase(options: DatabaseOptions, { migrate = false }
       throw err;
     }
   }
+  // PGlite restores some files of a new cluster with their own modes (chmod, which no umask narrows).
+  if (!options.databaseUrl && !options.dataDir.startsWith('memory://')) makePrivateDir(options.dataDir);
   return database;
 }
 
@@ -82,6 +85,7 @@ async function openPostgres(url: string, poolSize: number, migrations: Migration
 
 async function openPglite(dataDir: string, migrations: MigrationList): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) makePrivateDir(dataDir);
   const unlock = inMemory ? () => undefined : lockDataDir(dataDir);
   let pglite: PGlite | undefined;
   try {

@@ -5,3 +5,4 @@ export type { DatabaseErrorCode } from './errors.js';
 export { updateReturning } from './update-returning.js';
 export { analyzeStaleTables, startStatisticsKeeper } from './statistics.js';
 export type { StatisticsKeeper } from './statistics.js';
+export { makePrivateDir } from './private-dir.js';

@@ -12,6 +12,7 @@ const PASSTHROUGH_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
   'INVALID_DATE_TIME',
+  'OPERATION_NOT_SUPPORTED',
 ]);
 
 /** Codes set by contextError (authentication and rate limiting, before any resolver runs). */
@@ -23,9 +24,9 @@ const CONTEXT_CODES = new Set(['UNAUTHENTICATED', 'RATE_LIMITED']);
  * through; everything else is logged and masked as INTERNAL_SERVER_ERROR, so no
  * stack trace or SQL ever reaches a client.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, { logUnexpected = true }: { logUnexpected?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = domainError(unwrapResolverError(error));
     if (isWildintelError(original)) {
       return {
         message: original.message,
@@ -45,13 +46,48 @@ export function createErrorFormatter(logger: Logger) {
     if (original instanceof GraphQLError && original.originalError === undefined && code === undefined) {
       return { ...formatted, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
     }
-    logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL request');
+    if (isUncodedRequestError(original)) {
+      // Apollo's own request errors without a code (a persisted query's hash or version): a 4xx it chose, labelled here.
+      return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+    }
+    // Over HTTP the error-log plugin logs it, with the request's ids (logUnexpected: false).
+    if (logUnexpected) logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL request');
     return {
       message: 'Internal server error',
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   };
+}
+
+/**
+ * What was thrown behind an error a client will see as INTERNAL_SERVER_ERROR, or undefined for
+ * every error that carries its own code (domain errors, GraphQL's parse, validation and
+ * coercion errors, Apollo's request errors). Takes the error before formatting.
+ */
+export function unexpectedCause(error: GraphQLError): unknown {
+  const original = domainError(unwrapResolverError(error));
+  if (isWildintelError(original)) return undefined;
+  const code = error.extensions['code'];
+  if (typeof code === 'string' && (CONTEXT_CODES.has(code) || PASSTHROUGH_CODES.has(code))) return undefined;
+  if (original instanceof GraphQLError && original.originalError === undefined) return undefined;
+  return original instanceof GraphQLError ? original.originalError : original;
+}
+
+/**
+ * A domain error raised outside a resolver (a validation rule's, which Apollo wraps as its
+ * ValidationError and graphql-ws passes as is) is the error's `originalError`.
+ */
+function domainError(error: unknown): unknown {
+  if (error instanceof GraphQLError && isWildintelError(error.originalError)) return error.originalError;
+  if (error instanceof GraphQLError && error.originalError instanceof GraphQLError && isWildintelError(error.originalError.originalError)) return error.originalError.originalError;
+  return error;
+}
+
+function isUncodedRequestError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError !== undefined || error.extensions['code'] !== undefined) return false;
+  const status = (error.extensions['http'] as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 const CONTEXT_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };

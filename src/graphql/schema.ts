@@ -13,6 +13,7 @@ import { subscriptionResolvers } from './subscription-resolvers.js';
 import { watchlistResolvers } from './watchlist-resolvers.js';
 import { analysisResolvers } from './analysis-resolvers.js';
 import { applyAuthorization } from './authorization.js';
+import { conformToOctober2021 } from './spec-conformance.js';
 import type { Resolvers } from './generated/schema-types.js';
 
 const SCHEMA_DIR = path.resolve(import.meta.dirname, '../../schema');
@@ -32,5 +33,5 @@ export function buildSchema(version: string): GraphQLSchema {
     Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
   };
   const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers, watchlistResolvers, analysisResolvers];
-  return applyAuthorization(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }));
+  return conformToOctober2021(applyAuthorization(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers })));
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { decodeImage, hashImage, hashImageDihedral, HashingError, pdqDistance } from './index.js';
+import { createImageHasher, decodeImage, hashImage, hashImageDihedral, HashingError, pdqDistance } from './index.js';
 
 const W = 240;
 const H = 160;
@@ -99,5 +99,28 @@ describe('hashImage', () => {
     it('refuses a missing file with IMAGE_UNREADABLE and keeps the cause', async () => {
       await assert.rejects(hashImage(path.join(tmpdir(), 'wildintel-no-such-image.jpg')), (e: unknown) => isUnreadable(e) && (e as HashingError).details?.['errno'] === 'ENOENT' && (e as Error).cause !== undefined);
     });
+  });
+});
+
+describe('the pixel budget', () => {
+  const tooLarge = (e: unknown): boolean => e instanceof HashingError && e.code === 'IMAGE_TOO_LARGE';
+  it('refuses from the header an image declaring more pixels than the budget, and one wider than any hash takes', async () => {
+    const png = await sharp(picture(), { raw }).png().toBuffer();
+    await assert.rejects(hashImage(png, { maxPixels: W * H - 1 }), (e: unknown) => tooLarge(e) && (e as HashingError).details?.['width'] === W);
+    assert.equal((await hashImage(png, { maxPixels: W * H })).sha256.length, 64);
+    const wide = await sharp(Buffer.alloc(((1 << 20) + 1) * 5), { raw: { width: (1 << 20) + 1, height: 5, channels: 1 } }).png().toBuffer();
+    await assert.rejects(decodeImage(wide, { maxPixels: 1e9 }), tooLarge);
+  });
+  it('refuses vector formats, whose cost their header does not tell', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><rect width="100" height="100"/></svg>');
+    await assert.rejects(hashImage(svg), isUnreadable);
+  });
+  it('bounds the decodes a hasher runs at once', async () => {
+    const hasher = createImageHasher({ maxPixels: 1e6, concurrency: 1 });
+    const png = await sharp(picture(), { raw }).png().toBuffer();
+    const pending = [hasher.hash(png), hasher.hash(png), hasher.hashDihedral(png)];
+    assert.deepEqual([hasher.stats().active, hasher.stats().waiting], [1, 2]);
+    await Promise.all(pending);
+    assert.deepEqual(hasher.stats(), { active: 0, waiting: 0, hashed: 3 });
   });
 });

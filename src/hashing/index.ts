@@ -3,14 +3,15 @@
  * variants) and SHA-256 of the file bytes. Everything other contexts may use is exported here.
  */
 import { readFile } from 'node:fs/promises';
-import { sha256 } from '../kernel/index.js';
-import { decodeImage } from './decode.js';
+import { createSemaphore, sha256 } from '../kernel/index.js';
+import { decodeImage, type DecodeLimits } from './decode.js';
 import { HashingError } from './errors.js';
 import { pdqDihedralFromPixels, pdqFromPixels, type DihedralName } from './pdq.js';
 
 export { pdqFromPixels, pdqDihedralFromPixels, DIHEDRAL_NAMES } from './pdq.js';
 export type { Pixels, PdqResult, PdqDihedralResult, DihedralName } from './pdq.js';
-export { decodeImage } from './decode.js';
+export { decodeImage, DEFAULT_MAX_PIXELS } from './decode.js';
+export type { DecodeLimits } from './decode.js';
 export { HashingError, HASHING_ERROR_CODES } from './errors.js';
 export type { HashingErrorCode } from './errors.js';
 export { pdqDistance, isPdqHex } from './hamming.js';
@@ -33,19 +34,44 @@ export interface ImageDihedralHashes {
 
 /**
  * PDQ and SHA-256 of an image given as its bytes or a file path.
- * @throws HashingError `IMAGE_UNREADABLE` when the file cannot be read or decoded.
+ * @throws HashingError `IMAGE_UNREADABLE` when the file cannot be read or decoded, `IMAGE_TOO_LARGE`
+ * when its header declares more pixels than `limits.maxPixels` (default DEFAULT_MAX_PIXELS).
  */
-export async function hashImage(input: Uint8Array | string): Promise<ImageHashes> {
+export async function hashImage(input: Uint8Array | string, limits: DecodeLimits = {}): Promise<ImageHashes> {
   const bytes = await readBytes(input);
-  const { hash, quality } = pdqFromPixels(await decodeImage(bytes));
+  const { hash, quality } = pdqFromPixels(await decodeImage(bytes, limits));
   return { pdq: hash, quality, sha256: sha256(bytes).toString('hex') };
 }
 
 /** The eight dihedral PDQ hashes (compare a query with all eight for rotation-robust matching). */
-export async function hashImageDihedral(input: Uint8Array | string): Promise<ImageDihedralHashes> {
+export async function hashImageDihedral(input: Uint8Array | string, limits: DecodeLimits = {}): Promise<ImageDihedralHashes> {
   const bytes = await readBytes(input);
-  const { hashes, quality } = pdqDihedralFromPixels(await decodeImage(bytes));
+  const { hashes, quality } = pdqDihedralFromPixels(await decodeImage(bytes, limits));
   return { hashes, quality, sha256: sha256(bytes).toString('hex') };
+}
+
+/** Hashing for a server: a pixel budget per image and a bound on decodes at once (each holds its pixels). */
+export interface ImageHasher {
+  hash(input: Uint8Array | string): Promise<ImageHashes>;
+  hashDihedral(input: Uint8Array | string): Promise<ImageDihedralHashes>;
+  /** Decodes running and waiting now; images hashed since start. */
+  stats(): { readonly active: number; readonly waiting: number; readonly hashed: number };
+}
+
+export function createImageHasher(options: { maxPixels: number; concurrency: number }): ImageHasher {
+  const gate = createSemaphore(options.concurrency);
+  const limits = { maxPixels: options.maxPixels };
+  let hashed = 0;
+  const counted = async <T>(task: () => Promise<T>): Promise<T> => {
+    const result = await gate.run(task);
+    hashed++;
+    return result;
+  };
+  return {
+    hash: (input) => counted(() => hashImage(input, limits)),
+    hashDihedral: (input) => counted(() => hashImageDihedral(input, limits)),
+    stats: () => ({ active: gate.active, waiting: gate.waiting, hashed }),
+  };
 }
 
 /** The bytes are read once, so the SHA-256 and the PDQ describe the same content. */

@@ -14,6 +14,8 @@ import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
 import { createConsoleRoutes } from '../console/index.js';
 import { createInteropRoutes } from '../interop/index.js';
+import { refuseUnsafeUrl } from './url-safety.js';
+import { graphqlBodyErrors, refuseUnsafeGraphQLInput } from './graphql-edge.js';
 
 export interface HttpAppDeps {
   database: Database;
@@ -34,6 +36,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestLog(deps.logger, deps.metrics.httpDuration));
+  app.use(refuseUnsafeUrl);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -59,9 +62,11 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(
     '/graphql',
     express.json({ limit: GRAPHQL_BODY_LIMIT }),
+    refuseUnsafeGraphQLInput,
     expressMiddleware(deps.apollo, {
       context: async ({ req, res }) => contextFor(deps, String(res.locals['requestId']), req.get('authorization')),
     }),
+    graphqlBodyErrors(GRAPHQL_BODY_LIMIT),
   );
 
   app.use((_req, res) => {

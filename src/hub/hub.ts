@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
 import { adminSocketPath, type Config } from '../config/index.js';
-import { openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
-import { buildSchema, createBatchEvents, createGraphQLServer, type GraphQLServices } from '../graphql/index.js';
+import { makePrivateDir, openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
+import { buildSchema, createBatchEvents, createGraphQLServer, operationMetricsPlugin, type GraphQLServices } from '../graphql/index.js';
 import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
 import { startSubscriptionServer, type SubscriptionServer } from './subscriptions.js';
@@ -35,13 +34,23 @@ export interface HubDeps {
 
 type Phase = 'running' | 'stopping' | 'stopped';
 
-export async function startHub({ config, logger, clock = systemClock }: HubDeps): Promise<RunningHub> {
-  mkdirSync(config.DATA_DIR, { recursive: true });
+export async function startHub({ config, logger: parent, clock = systemClock }: HubDeps): Promise<RunningHub> {
+  // Every line names its service, so that logs of a whole federation can share one stream.
+  const logger = parent.child({ service: 'hub' });
+  makePrivateDir(config.DATA_DIR);
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }, { migrate: true });
   let phase: Phase = 'running';
   const httpServer = createServer();
   const schema = buildSchema(VERSION);
-  const apollo = createGraphQLServer({ schema, httpServer, logger, version: VERSION, introspection: config.NODE_ENV !== 'production' });
+  const metrics = createMetrics();
+  const apollo = createGraphQLServer({
+    schema,
+    httpServer,
+    logger,
+    version: VERSION,
+    introspection: config.NODE_ENV !== 'production',
+    plugins: [operationMetricsPlugin((name, outcome) => metrics.graphqlOperation(name, outcome))],
+  });
   let admin: Server | undefined;
   let services: HubServices;
   let tail: BatchTail | undefined;
@@ -50,7 +59,9 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   let routes: HttpRoute[] = [];
   const events = createBatchEvents();
   try {
-    services = await createHubServices({ config, database, logger, clock });
+    services = await createHubServices({ config, database, logger, clock, metrics });
+    const live = services;
+    metrics.observe({ logSize: () => live.log.size(database.dataSource), matchIndexSizes: () => live.matching.sizes(), accessAuditQueue: () => live.access.depth() });
     const ctx = { database, db: database.dataSource, clock, logger, services: async (): Promise<HubServices> => services };
     await services.matching.load();
     tail = await startBatchTail({ database, logger });
@@ -76,7 +87,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
       recordAccess: services.access.record,
     };
     await apollo.start();
-    const deps = { database, services, graphqlServices, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' };
+    const deps = { database, services, graphqlServices, apollo, metrics, logger, clock, isAccepting: () => phase === 'running' };
     const app = createHttpApp(deps);
     routes = listRoutes(app);
     httpServer.on('request', app);

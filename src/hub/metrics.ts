@@ -1,20 +1,96 @@
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { boundedLabel, createMetricsRegistry, isWildintelError } from '../kernel/index.js';
+import type { IngestService } from '../ingest/index.js';
+import type { TransparencyLog } from '../tlog/index.js';
+
+/** Distinct GraphQL operation names kept as labels; the rest count as `other`. */
+export const MAX_OPERATION_LABELS = 100;
 
 export interface HubMetrics {
-  registry: Registry;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly registry: Registry;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Counts a GraphQL operation by name (bounded) and outcome. */
+  graphqlOperation(name: string | null | undefined, outcome: GraphQLOutcome): void;
+  /** The ingest service, counting batches and indicators by outcome and refusal code. */
+  instrumentIngest(ingest: IngestService): IngestService;
+  /** The log, timing every append. */
+  instrumentLog(log: TransparencyLog): TransparencyLog;
+  /** Gauges read when scraped, from what the hub holds. */
+  observe(sources: HubGaugeSources): void;
 }
 
-/** A registry per hub instance, so tests that start several hubs in one process do not collide. */
+export type GraphQLOutcome = 'ok' | 'partial' | 'refused' | 'error';
+
+export interface HubGaugeSources {
+  logSize(): Promise<number>;
+  matchIndexSizes(): { images: number; keywords: number };
+  accessAuditQueue(): number;
+}
+
+/** Indicator-level refusals: the code names one indicator (or retraction) of the batch. */
+const INDICATOR_CODES = new Set(['INVALID_INDICATOR', 'UNKNOWN_SIGHTING']);
+
 export function createMetrics(): HubMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'wildintel_' });
+  const registry = createMetricsRegistry();
+  const registers = [registry];
   const httpDuration = new Histogram({
     name: 'wildintel_http_request_duration_seconds',
-    help: 'HTTP request duration by route and status',
+    help: 'HTTP request duration by method, route pattern (src/hub/routes.ts) and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
+    registers,
   });
-  return { registry, httpDuration };
+  const batches = new Counter({ name: 'wildintel_batches_total', help: 'Signed batches received, by outcome (accepted, duplicate, refused, failed) and refusal code', labelNames: ['outcome', 'code'] as const, registers });
+  const indicators = new Counter({ name: 'wildintel_indicators_total', help: 'Indicators in batches: accepted, or refused (the indicator a refusal names) by code', labelNames: ['outcome', 'code'] as const, registers });
+  const appendSeconds = new Histogram({ name: 'wildintel_log_append_duration_seconds', help: 'Time to append entries to the transparency log and sign its checkpoint, inside the caller transaction', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
+  const operations = new Counter({ name: 'wildintel_graphql_operations_total', help: `GraphQL operations over HTTP by operation name (first ${MAX_OPERATION_LABELS} names, then other) and outcome`, labelNames: ['operation', 'outcome'] as const, registers });
+  const operationLabel = boundedLabel(MAX_OPERATION_LABELS);
+  return {
+    registry,
+    httpDuration,
+    graphqlOperation: (name, outcome) => operations.inc({ operation: operationLabel(name, 'anonymous'), outcome }),
+    instrumentIngest: (ingest) => ({
+      async accept(jws) {
+        try {
+          const receipt = await ingest.accept(jws);
+          batches.inc({ outcome: receipt.duplicate ? 'duplicate' : 'accepted', code: '' });
+          if (!receipt.duplicate) indicators.inc({ outcome: 'accepted', code: '' }, receipt.indicatorIds.length);
+          return receipt;
+        } catch (err) {
+          const code = isWildintelError(err) ? err.code : 'INTERNAL_SERVER_ERROR';
+          batches.inc({ outcome: isWildintelError(err) ? 'refused' : 'failed', code });
+          if (INDICATOR_CODES.has(code)) indicators.inc({ outcome: 'refused', code });
+          throw err;
+        }
+      },
+    }),
+    instrumentLog: (log) => ({
+      ...log,
+      origin: log.origin,
+      verifierKey: log.verifierKey,
+      async append(tx, entries) {
+        const end = appendSeconds.startTimer();
+        try {
+          return await log.append(tx, entries);
+        } finally {
+          end();
+        }
+      },
+    }),
+    observe(sources) {
+      new Gauge({ name: 'wildintel_log_entries', help: 'Entries in the transparency log (its size)', registers, async collect() { this.set(await sources.logSize()); } });
+      new Gauge({
+        name: 'wildintel_match_index_entries',
+        help: 'Entries in the in-memory matching indexes, by index (pdq: image hashes, keywords: code words)',
+        labelNames: ['index'] as const,
+        registers,
+        collect() {
+          const { images, keywords } = sources.matchIndexSizes();
+          this.set({ index: 'pdq' }, images);
+          this.set({ index: 'keywords' }, keywords);
+        },
+      });
+      new Gauge({ name: 'wildintel_access_audit_queue_depth', help: 'Access records waiting to be written (answers wait for theirs)', registers, collect() { this.set(sources.accessAuditQueue()); } });
+    },
+  };
 }

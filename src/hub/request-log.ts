@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../kernel/index.js';
 import type { Histogram } from 'prom-client';
+import { routeOf, UNMATCHED_ROUTE } from './routes.js';
 
 /**
  * One log line per request with its status and duration. The query string is
@@ -16,19 +17,13 @@ export function requestLog(logger: Logger, histogram: Histogram<'method' | 'rout
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const path = req.originalUrl.split('?')[0] ?? req.path;
-      const route = routeOf(path);
+      const route = routeOf(req.method, path)?.path ?? UNMATCHED_ROUTE;
       histogram.observe({ method: req.method, route, status: String(res.statusCode) }, durationMs / 1000);
       logger.info(
-        { requestId, method: req.method, path, status: res.statusCode, durationMs: Math.round(durationMs * 100) / 100 },
+        { requestId, method: req.method, route, path, status: res.statusCode, durationMs: Math.round(durationMs * 100) / 100 },
         'request',
       );
     });
     next();
   };
-}
-
-/** Bounded label values for metrics: the first path segment only. */
-function routeOf(path: string): string {
-  const first = path.split('/')[1] ?? '';
-  return ['graphql', 'healthz', 'readyz', 'metrics', 'log', 'v1', '.well-known'].includes(first) ? `/${first}` : 'other';
 }

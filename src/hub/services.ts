@@ -11,6 +11,7 @@ import { createMatchIndexes, type MatchIndexes } from './match-indexes.js';
 import { systemRandom } from '../kernel/index.js';
 import { createTransparencyLog, type TransparencyLog } from '../tlog/index.js';
 import { loadHubTrust, type HubTrust } from './trust.js';
+import type { HubMetrics } from './metrics.js';
 
 /** The hub's domain services, built once per process from config and the database. */
 export interface HubServices {
@@ -29,11 +30,11 @@ export interface HubServices {
   readonly rateLimiter: RateLimiter;
 }
 
-export async function createHubServices(deps: { config: Readonly<Config>; database: Database; logger: Logger; clock: Clock }): Promise<HubServices> {
-  const { config, database, logger, clock } = deps;
+export async function createHubServices(deps: { config: Readonly<Config>; database: Database; logger: Logger; clock: Clock; metrics?: Pick<HubMetrics, 'instrumentIngest' | 'instrumentLog'> }): Promise<HubServices> {
+  const { config, database, logger, clock, metrics = UNMEASURED } = deps;
   const db = database.dataSource;
   const trust = await loadHubTrust(config, logger, clock);
-  const log = createTransparencyLog({ origin: config.LOG_ORIGIN, signer: trust.logSigner, clock });
+  const log = metrics.instrumentLog(createTransparencyLog({ origin: config.LOG_ORIGIN, signer: trust.logSigner, clock }));
   const revocations = createRevocationList(db);
   const verifier = createBatchVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock });
   const tokens = await createTokenService({ db, log, clock, random: systemRandom, issuer: config.HUB_ORIGIN, signingKey: trust.tokenKey });
@@ -46,13 +47,16 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
     access: createAccessRecorder({ db, logger }),
     rateLimiter: createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST }),
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
-    ingest: createIngestService({ db, verifier, revocations, log }),
+    ingest: metrics.instrumentIngest(createIngestService({ db, verifier, revocations, log })),
     memberRequests: withFreshRevocations(
       createMemberRequestVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock, audience: config.HUB_ORIGIN, jtis: createDatabaseJtiStore(db, () => clock.now()) }),
       revocations,
     ),
   };
 }
+
+/** An operator command's services (the CLI with no hub running) are not scraped. */
+const UNMEASURED: Pick<HubMetrics, 'instrumentIngest' | 'instrumentLog'> = { instrumentIngest: (i) => i, instrumentLog: (l) => l };
 
 /** Another hub process may have revoked a certificate: read the list before each verification. */
 function withFreshRevocations(verifier: MemberRequestVerifier, revocations: RevocationList): MemberRequestVerifier {

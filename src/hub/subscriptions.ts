@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { getOperationAST, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { accessRecordOf, type AccessRecordInput, type AgencyPrincipal } from '../auth/index.js';
-import { armorRules, countReturned, createErrorFormatter, outcomeOf, rootFields, type GraphQLContext, type Session } from '../graphql/index.js';
+import { countReturned, createErrorFormatter, createWsOperationPreparer, outcomeOf, rootFields, type GraphQLContext, type Session } from '../graphql/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { JsonValue } from '../provenance/index.js';
 
@@ -39,7 +39,7 @@ export interface SubscriptionServer {
  */
 export function startSubscriptionServer(deps: SubscriptionServerDeps): SubscriptionServer {
   const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: 64 * 1024 });
-  const rules = [...specifiedRules, ...armorRules()];
+  const prepare = createWsOperationPreparer(deps.schema);
   const formatter = createErrorFormatter(deps.logger);
   const format = (e: GraphQLError, original: unknown) => formatter(e.toJSON(), original);
   const sessions = createSessions(deps);
@@ -62,13 +62,23 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
         }
       },
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
-        const document = parse(payload.query);
-        const errors = validate(deps.schema, document, rules);
-        if (errors.length > 0) return errors;
-        const base = await deps.contextFor(authorizationOf(ctx.connectionParams));
+        // Refusals are an `error` message on this id (the connection stays), never a throw (4500).
+        const prepared = prepare(payload);
+        if (Array.isArray(prepared)) return prepared;
+        const { document, variableValues } = prepared;
+        let base: GraphQLContext;
+        try {
+          base = await deps.contextFor(authorizationOf(ctx.connectionParams));
+        } catch (err) {
+          // The token expired or was revoked since the connection opened: the session ends (4401);
+          // a rate limit only refuses this operation.
+          const refusal = err instanceof GraphQLError ? err : new GraphQLError('UNAUTHENTICATED', { extensions: { code: 'UNAUTHENTICATED' } });
+          if (refusal.extensions['code'] !== 'RATE_LIMITED') sessions.close(ctx.extra.socket, CLOSE_UNAUTHORIZED, `${String(refusal.extensions['code'] ?? 'UNAUTHENTICATED')}: the token is no longer valid`);
+          return [refusal];
+        }
         const session = sessions.of(ctx.extra.socket);
         const contextValue: GraphQLContext = session === undefined ? base : { ...base, session };
-        const args = { schema: deps.schema, document, variableValues: payload.variables ?? null, operationName: payload.operationName ?? null, contextValue };
+        const args = { schema: deps.schema, document, variableValues, operationName: payload.operationName ?? null, contextValue };
         const operation = getOperationAST(document, payload.operationName ?? undefined);
         if (operation?.operation === 'subscription') await record(deps, contextValue, args, { data: null }, 0);
         return args;
@@ -162,6 +172,7 @@ function createSessions(deps: Pick<SubscriptionServerDeps, 'isLive' | 'clock'>) 
       byToken.set(principal.jti, (byToken.get(principal.jti) ?? new Set()).add(socket));
     },
     of: (socket: WebSocket): Session | undefined => bySocket.get(socket),
+    close: shut,
     end,
     revoke(jti: string): void {
       for (const socket of [...(byToken.get(jti) ?? [])]) shut(socket, CLOSE_REVOKED, 'FORBIDDEN: the token was revoked');

@@ -124,6 +124,11 @@ describe('parseIndicator', () => {
       ['platformSection not a slug', { ...keyword, context: { platformSection: 'Seller +86 138' } }, 'context.platformSection'],
       ['listingCount negative', { ...keyword, context: { listingCount: -1 } }, 'context.listingCount'],
       ['value of the wrong type', { ...keyword, value: 7 }, 'value'],
+      ['a NUL in original', { ...keyword, original: '象 牙\u0000手鐲' }, 'original'],
+      ['a NUL in species', { ...keyword, species: 'Loxodonta\u0000 africana' }, 'species'],
+      ['a lone surrogate in original', { ...keyword, original: '象 牙\ud800' }, 'original'],
+      ['a NUL in a context field', { ...keyword, context: { language: 'zh\u0000' } }, 'context.language'],
+      ['a NUL in an unknown key', { ...keyword, context: { 'a\u0000': 1 } }, 'context'],
     ];
     for (const [name, input, field] of cases) {
       it(`refuses ${name}, naming ${field} and the index`, () => {

@@ -5,6 +5,7 @@
  * bounded, and `context` holds only its three small typed fields.
  */
 import { z } from 'zod';
+import { findUnsafeText } from '../kernel/index.js';
 import { InvalidIndicatorError } from './errors.js';
 import { MAX_KEYWORD_TEXT_LENGTH, parseIndicatorValue } from './indicator-value.js';
 import { normalizeKeyword } from './keyword-normalization.js';
@@ -93,6 +94,10 @@ function firstIssue(error: z.ZodError): { field: string; reason: string } {
 }
 
 function parseWire(input: unknown, index: number): Wire {
+  // Text no store can hold (a NUL, a lone surrogate) is refused for good here, in any field,
+  // before a database or the canonical encoder meets it and fails as if it were worth retrying.
+  const unsafe = findUnsafeText(input);
+  if (unsafe !== undefined) throw new InvalidIndicatorError(unsafe.path === '(value)' ? 'indicator' : unsafe.path, unsafe.reason, { index });
   const result = wireSchema.safeParse(input, {
     error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined),
   });

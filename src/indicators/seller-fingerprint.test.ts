@@ -94,6 +94,15 @@ describe('computeSellerFingerprint', () => {
       assertRefused(() => fingerprint({ kind: 'account', value: 'x'.repeat(1025) }), InvalidIdentifierError, 'INVALID_IDENTIFIER', 'value');
     });
 
+    it('refuses an identifier made only of invisible characters (zero-width, bidi marks, fillers), which would name every such seller at once', () => {
+      for (const value of ['\u200b', '\u200b\u200c\u200d', '\u2060\ufeff', '\u202e\u202d', '\u3164', '\u115f\u1160', '\u00ad', ' \u200b ', '\u180e']) {
+        for (const kind of ['account', 'chat', 'payment', 'url'] as const) {
+          assertRefused(() => fingerprint({ kind, value }), InvalidIdentifierError, 'INVALID_IDENTIFIER', 'value');
+        }
+      }
+      assert.match(fingerprint({ kind: 'account', value: '\u200bivory_shop' }), /^fp1\./, 'visible characters beside them are kept as they are');
+    });
+
     it('refuses an unknown kind', () => {
       const identifier = { kind: 'passport', value: 'X1' } as unknown as SellerIdentifier;
       assertRefused(() => fingerprint(identifier), InvalidIdentifierError, 'INVALID_IDENTIFIER', 'kind');

@@ -80,9 +80,15 @@ function canonicalEmail(value: string): string {
   return email;
 }
 
+/** What a reader cannot see: white space, controls, format characters (ZWSP, bidi marks), default-ignorables (Hangul fillers, variation selectors). */
+const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
 function canonicalOther(value: string): string {
   const canonical = value.normalize('NFKC').trim().toLowerCase();
   if (canonical === '') throw new InvalidIdentifierError('value', 'empty after trimming');
+  // Checked, not stripped: the canonical form is fixed by the federation format. An account of
+  // zero-width characters alone would give every seller who picked one the same pseudonym.
+  if (canonical.replace(INVISIBLE, '') === '') throw new InvalidIdentifierError('value', 'made only of invisible characters');
   return canonical;
 }
 

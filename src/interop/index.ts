@@ -38,7 +38,7 @@ export const INTEROP_ROUTES: ReadonlyArray<{ method: 'GET' | 'POST' | 'DELETE'; 
   { method: 'GET', path: '/taxii2/:root/collections/:id/objects/:objectId/versions/' },
   { method: 'GET', path: '/misp/manifest.json' },
   { method: 'GET', path: '/misp/hashes.csv' },
-  { method: 'GET', path: '/misp/:uuid.json' },
+  { method: 'GET', path: '/misp/:file' },
 ];
 
 /** Mounted by the hub's HTTP app: /taxii2/ and /misp/. */

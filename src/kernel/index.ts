@@ -6,3 +6,8 @@ export { sha256, base64url, sha256Base64url } from './encoding.js';
 export { createLogger } from './logger.js';
 export { VERSION } from './version.js';
 export type { Logger } from './logger.js';
+export { unsafeTextReason, findUnsafeText } from './text-safety.js';
+export type { UnsafeTextReason } from './text-safety.js';
+export { createSemaphore } from './semaphore.js';
+export type { Semaphore } from './semaphore.js';
+export { createMetricsRegistry, boundedLabel } from './metrics.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { computeSellerFingerprint, indicatorId, type PseudonymKey } from '../indicators/index.js';
-import { createAnonymizer, holdsPersonalData } from './anonymizer.js';
+import { createAnonymizer } from './anonymizer.js';
 import { NodeError } from './errors.js';
 import { parseObservations, type Observation } from './observation.js';
 
@@ -46,7 +46,7 @@ describe('anonymizer', () => {
       const expected = computeSellerFingerprint({ kind: 'phone', value: '+8613800138000' }, key);
       assert.deepEqual(made.map((m) => m.indicators[0]!.indicator.value), [expected, expected]);
       assert.equal(made[0]!.indicators[0]!.id, indicatorId('SELLER', expected));
-      assert.deepEqual(made[0]!.pseudonym, { fingerprint: expected, keyId: '2026-01', identifier: { kind: 'phone', value: '+86 138 0013 8000' } });
+      assert.deepEqual(made[0]!.pseudonyms[0], { fingerprint: expected, keyId: '2026-01', identifier: { kind: 'phone', value: '+86 138 0013 8000' } });
       assert.equal(made[0]!.tlp, 'AMBER', 'nodes default to AMBER');
     });
 
@@ -68,15 +68,36 @@ describe('anonymizer', () => {
       assert.deepEqual(indicators[0]!.indicator, { type: 'KEYWORD', value: '象牙手镯', original: '象 牙 手鐲', ...common, context: { language: 'zh' } });
     });
 
-    for (const text of ['象牙 加微信 13800138000', 'ivory: seller@example.com', '象牙 https://shop.example/1', '象牙 ＱＱ１２３４５６７８']) {
-      it(`refuses text holding personal data: ${text}`, async () => {
+    const cases: Array<[string, string, Array<{ kind: 'phone' | 'email' | 'chat' | 'url'; value: string }>]> = [
+      ['象牙 加微信 13800138000', '象牙 加微信 [phone]', [{ kind: 'phone', value: '+8613800138000' }]],
+      ['加微信 zzwx_seller8812 象牙', '加微信 [chat] 象牙', [{ kind: 'chat', value: 'zzwx_seller8812' }]],
+      ['ivory zzbob at example dot org', 'ivory [email]', [{ kind: 'email', value: 'zzbob@example.org' }]],
+      ['象牙 https://shop.example/1', '象牙 [link]', [{ kind: 'url', value: 'https://shop.example/1' }]],
+      ['象牙 ＱＱ１２３４５６７８', '象牙 ＱＱ[chat]', [{ kind: 'chat', value: '12345678' }]],
+    ];
+    for (const [text, published, identifiers] of cases) {
+      it(`publishes ${JSON.stringify(text)} as ${JSON.stringify(published)}, the identifier as its pseudonym`, async () => {
         const [o] = observe({ kind: 'keyword', text });
-        await assert.rejects(anonymizer.anonymize(o!, 0), isInvalid(0, 'text'));
+        const made = await anonymizer.anonymize(o!, 0);
+        const [keyword, ...sellers] = made.indicators;
+        assert.deepEqual([keyword!.indicator.type, (keyword!.indicator as { original?: string }).original], ['KEYWORD', published]);
+        const expected = identifiers.map((i) => computeSellerFingerprint(i, key, { defaultRegion: 'CN' }));
+        assert.deepEqual(sellers.map((s) => [s.indicator.type, s.indicator.value]), expected.map((fp) => ['SELLER', fp]));
+        assert.deepEqual(made.pseudonyms.map((p) => p.identifier), identifiers, 'the raw identifier goes to the vault only');
+        assert.ok(!JSON.stringify(made.indicators).includes(identifiers[0]!.value.replace(/^\+86/, '')), 'nothing published holds it');
       });
     }
 
-    it('lets ordinary trafficking vocabulary through', () => {
-      assert.equal(holdsPersonalData('白色 象牙 手镯 2024 新款 500g', 'CN'), false);
+    it('makes no keyword from text that is only an identifier, and refuses text that is only a number', async () => {
+      const [phone, number] = observe({ kind: 'keyword', text: '+86 138 0013 8000' }, { kind: 'keyword', text: '6222 0212 3456 7890' });
+      assert.deepEqual((await anonymizer.anonymize(phone!, 0)).indicators.map((i) => i.indicator.type), ['SELLER']);
+      await assert.rejects(anonymizer.anonymize(number!, 1), isInvalid(1, 'text'));
+    });
+
+    it('lets ordinary trafficking vocabulary through unchanged', async () => {
+      const [o] = observe({ kind: 'keyword', text: '白色 象牙 手镯 2024 新款 500g' });
+      const made = await anonymizer.anonymize(o!, 0);
+      assert.deepEqual(made.indicators.map((i) => (i.indicator as { original?: string }).original), ['白色 象牙 手镯 2024 新款 500g']);
     });
   });
 
@@ -115,11 +136,19 @@ describe('anonymizer', () => {
       await assert.rejects(anonymizer.anonymize(o!, 0), isInvalid(0, 'data'));
     });
 
+    it('refuses a blank image (PDQ quality 0) with PDQ_QUALITY_TOO_LOW, under a threshold the node sets', async () => {
+      const blank = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).png().toBuffer();
+      const [o] = observe({ kind: 'image', data: blank.toString('base64') });
+      await assert.rejects(anonymizer.anonymize(o!, 0), (e: unknown) => isInvalid(0, 'data')(e) && (e as NodeError).details?.['reason'] === 'PDQ_QUALITY_TOO_LOW');
+      const lenient = createAnonymizer({ pseudonymKeys: [key], minPdqQuality: 0 });
+      assert.equal((await lenient.anonymize(o!, 0)).indicators[0]!.indicator.type, 'IMAGE_PDQ');
+    });
+
     it('refuses an image too wide to hash (a 15 KB PNG a million pixels wide) as invalid, not as a failure', async () => {
       const width = (1 << 20) + 1;
       const wide = await sharp(Buffer.alloc(width * 5, 128), { raw: { width, height: 5, channels: 1 } }).png().toBuffer();
       const [o] = observe({ kind: 'image', data: wide.toString('base64') });
-      await assert.rejects(anonymizer.anonymize(o!, 0), (e: unknown) => isInvalid(0, 'data')(e) && /too wide/.test((e as Error).message));
+      await assert.rejects(anonymizer.anonymize(o!, 0), (e: unknown) => isInvalid(0, 'data')(e) && /wider than 1048576 pixels/.test((e as Error).message) && (e as NodeError).details?.['reason'] === 'IMAGE_TOO_LARGE');
     });
   });
 

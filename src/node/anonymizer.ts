@@ -7,8 +7,8 @@
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js';
-import { hashImage } from '../hashing/index.js';
+import type { CountryCode } from 'libphonenumber-js';
+import { hashImage, type ImageHashes } from '../hashing/index.js';
 import { isWildintelError } from '../kernel/index.js';
 import {
   computeSellerFingerprint,
@@ -16,7 +16,9 @@ import {
   InvalidIdentifierError,
   InvalidIndicatorError,
   keywordFromText,
+  normalizeKeyword,
   parseIndicator,
+  PDQ_WEAK_QUALITY,
   type IndicatorType,
   type PseudonymKey,
   type PublishedIndicator,
@@ -24,6 +26,7 @@ import {
   type Tlp,
 } from '../indicators/index.js';
 import { NodeError } from './errors.js';
+import { findIdentifiers, replaceIdentifiers, type FoundIdentifier, type FoundKind } from './identifier-detection.js';
 import { invalidObservation, type ImageSource, type Observation, type ObservationCommon } from './observation.js';
 
 export interface AnonymizerOptions {
@@ -32,6 +35,10 @@ export interface AnonymizerOptions {
   readonly defaultRegion?: CountryCode | undefined;
   /** The only directory `path` images may come from; undefined refuses `path`. */
   readonly imageDir?: string | undefined;
+  /** Hashes images within the node's pixel budget and decode bound (default: hashImage's defaults, unbounded). */
+  readonly hashImage?: (input: Uint8Array | string) => Promise<ImageHashes>;
+  /** PDQ hashes of lower quality are refused (default PDQ_WEAK_QUALITY, 50). */
+  readonly minPdqQuality?: number;
 }
 
 export interface MadeIndicator {
@@ -39,11 +46,18 @@ export interface MadeIndicator {
   readonly indicator: PublishedIndicator;
 }
 
+/** For the vault only: the raw identifier behind a SELLER indicator. */
+export interface MadePseudonym {
+  readonly fingerprint: string;
+  readonly keyId: string;
+  readonly identifier: SellerIdentifier;
+}
+
 export interface AnonymizedObservation {
   readonly tlp: Tlp;
   readonly indicators: readonly MadeIndicator[];
-  /** For the vault only: the raw identifier behind a SELLER indicator. */
-  readonly pseudonym?: { readonly fingerprint: string; readonly keyId: string; readonly identifier: SellerIdentifier };
+  /** One per SELLER indicator made: the seller observed, or identifiers found in keyword text. */
+  readonly pseudonyms: readonly MadePseudonym[];
 }
 
 export interface Anonymizer {
@@ -51,6 +65,8 @@ export interface Anonymizer {
   anonymize(observation: Observation, index: number): Promise<AnonymizedObservation>;
   /** The indicator ids a raw identifier has under every pseudonym key held (for retractions). */
   sellerIndicatorIds(identifier: SellerIdentifier): string[];
+  /** The id of the KEYWORD a keyword observation of `text` publishes, identifiers replaced (for retractions). Throws InvalidIndicatorError. */
+  keywordIndicatorId(text: string): string;
 }
 
 /** Indicator fields named as the platform API names them. */
@@ -60,6 +76,8 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
   const current = options.pseudonymKeys.at(-1);
   if (current === undefined) throw new NodeError('NODE_MISCONFIGURED', 'the node needs a federation pseudonym key (PSEUDONYM_KEYS_FILE)');
   const region = options.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion };
+  const hash = options.hashImage ?? ((input: Uint8Array | string) => hashImage(input));
+  const minQuality = options.minPdqQuality ?? PDQ_WEAK_QUALITY;
   const fingerprint = (identifier: SellerIdentifier, key: PseudonymKey, index: number): string => {
     try {
       return computeSellerFingerprint(identifier, key, region);
@@ -75,26 +93,71 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
       switch (observation.kind) {
         case 'seller': {
           const value = fingerprint(observation.identifier, current, index);
-          return { tlp, indicators: [made('SELLER', value, observation, index)], pseudonym: { fingerprint: value, keyId: current.keyId, identifier: observation.identifier } };
+          return { tlp, indicators: [made('SELLER', value, observation, index)], pseudonyms: [{ fingerprint: value, keyId: current.keyId, identifier: observation.identifier }] };
         }
         case 'keyword':
-          return { tlp, indicators: [keywordIndicator(observation.text, observation, index, region.defaultRegion)] };
+          return { tlp, ...keywordIndicators(observation.text, observation, index, current, region.defaultRegion) };
         case 'image': {
-          const hashes = await hashSource(observation.image, options.imageDir, (field, reason, cause) => invalidObservation(index, field, reason, cause), hashImage);
-          return { tlp, indicators: [made('IMAGE_PDQ', hashes.pdq, observation, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, observation, index)] };
+          const hashes = await hashSource(observation.image, options.imageDir, (field, reason, cause, code) => invalidObservation(index, field, reason, cause, code), hash);
+          const field = observation.image.kind === 'bytes' ? 'data' : 'path';
+          if (hashes.quality < minQuality) {
+            // A blank or flat image hashes to (nearly) all zeros, which "matches" every other blank image.
+            throw invalidObservation(index, field, `has a PDQ quality of ${hashes.quality}, under NODE_MIN_PDQ_QUALITY (${minQuality}): a blank, flat or tiny image cannot be matched`, undefined, 'PDQ_QUALITY_TOO_LOW');
+          }
+          return { tlp, indicators: [made('IMAGE_PDQ', hashes.pdq, observation, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, observation, index)], pseudonyms: [] };
         }
       }
     },
     sellerIndicatorIds(identifier) {
       return options.pseudonymKeys.map((key) => indicatorId('SELLER', fingerprint(identifier, key, 0)));
     },
+    keywordIndicatorId(text) {
+      return indicatorId('KEYWORD', keywordFromText(publishedKeywordText(text, region.defaultRegion)));
+    },
   };
 }
 
-function keywordIndicator(text: string, common: ObservationCommon, index: number, region: CountryCode | undefined): MadeIndicator {
-  if (holdsPersonalData(text, region)) {
-    throw invalidObservation(index, 'text', 'looks like it holds a phone number, e-mail address, link or account number: keyword text is published to the federation, so send identifiers as seller observations');
+/** What a found identifier becomes in published text: a placeholder naming its kind, never the value. */
+const PLACEHOLDER: Readonly<Record<FoundKind, string>> = { phone: '[phone]', email: '[email]', chat: '[chat]', url: '[link]', number: '[number]' };
+
+/**
+ * Listing text is published (normalized, and as `original`), so identifiers in it never are:
+ * each one found (identifier-detection.ts) is replaced by a placeholder in the text the keyword
+ * is made from, and a phone, e-mail, handle or link becomes what a seller observation of it
+ * would — a SELLER indicator with its fingerprint (sealed in the vault), so the seller is still
+ * correlated across platforms under the pseudonym. A text that is nothing but identifiers makes
+ * no keyword.
+ */
+function keywordIndicators(text: string, common: ObservationCommon, index: number, key: PseudonymKey, region: CountryCode | undefined): Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'> {
+  const found = findIdentifiers(text, { defaultRegion: region });
+  const sellers = found.flatMap((f) => sellerOf(f, key, region));
+  const redacted = replaceIdentifiers(text, found, (f) => PLACEHOLDER[f.kind]);
+  const indicators: MadeIndicator[] = [];
+  if (found.length === 0 || normalizeKeyword(replaceIdentifiers(text, found, () => ' ')) !== '') indicators.push(keywordIndicator(redacted, common, index));
+  for (const s of sellers) indicators.push(made('SELLER', s.fingerprint, common, index));
+  if (indicators.length === 0) throw invalidObservation(index, 'text', 'holds only identifiers (phone numbers, e-mail addresses, handles or account numbers) and no keyword: send identifiers as seller observations');
+  return { indicators: dedupe(indicators), pseudonyms: sellers };
+}
+
+function sellerOf(found: FoundIdentifier, key: PseudonymKey, region: CountryCode | undefined): MadePseudonym[] {
+  if (found.kind === 'number') return [];
+  const identifier: SellerIdentifier = { kind: found.kind, value: found.value };
+  try {
+    return [{ fingerprint: computeSellerFingerprint(identifier, key, region === undefined ? {} : { defaultRegion: region }), keyId: key.keyId, identifier }];
+  } catch (err) {
+    // Found by shape but not a valid identifier of its kind (a phone number of no real range): the placeholder is enough.
+    if (err instanceof InvalidIdentifierError) return [];
+    throw err;
   }
+}
+
+/** One batch carries an indicator once: the same handle twice in a text is one SELLER. */
+function dedupe(indicators: readonly MadeIndicator[]): MadeIndicator[] {
+  const seen = new Set<string>();
+  return indicators.filter((i) => !seen.has(i.id) && (seen.add(i.id), true));
+}
+
+function keywordIndicator(text: string, common: ObservationCommon, index: number): MadeIndicator {
   let value: string;
   try {
     value = keywordFromText(text);
@@ -105,23 +168,13 @@ function keywordIndicator(text: string, common: ObservationCommon, index: number
   return made('KEYWORD', value, common, index, { original: text });
 }
 
-const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/u;
-const LINK = /https?:\/\/|www\.|\.(?:com|cn|net|org)\b/iu;
-/** Seven digits in a row are an account, phone or payment number far more often than a keyword. */
-const LONG_NUMBER = /\d{7,}/u;
-
-/**
- * Keyword text is published verbatim as `original`; a phone number or handle pasted into a
- * listing must not ride along. Runs on the NFKC form, so full-width digits and `＠` count.
- */
-export function holdsPersonalData(text: string, region: CountryCode | undefined): boolean {
-  const folded = text.normalize('NFKC');
-  if (EMAIL.test(folded) || LINK.test(folded) || LONG_NUMBER.test(folded)) return true;
-  return findPhoneNumbersInText(folded, region === undefined ? {} : { defaultCountry: region }).length > 0;
+/** The text a keyword observation publishes: identifiers replaced by placeholders (for retractions by text). */
+export function publishedKeywordText(text: string, region: CountryCode | undefined): string {
+  return replaceIdentifiers(text, findIdentifiers(text, { defaultRegion: region }), (f) => PLACEHOLDER[f.kind]);
 }
 
-/** How a caller reports a bad image: the field at fault (`data` or `path`) and why. */
-export type ImageRefusal = (field: 'data' | 'path', reason: string, cause?: unknown) => Error;
+/** How a caller reports a bad image: the field at fault (`data` or `path`), why, and why in a code (IMAGE_TOO_LARGE…). */
+export type ImageRefusal = (field: 'data' | 'path', reason: string, cause?: unknown, code?: string) => Error;
 
 /**
  * Hashes an image from the platform with `hash` (PDQ, or its dihedral variants): bytes as given,
@@ -134,8 +187,9 @@ export async function hashSource<T>(source: ImageSource, imageDir: string | unde
     return await hash(input);
   } catch (err) {
     const field = source.kind === 'bytes' ? 'data' : 'path';
-    if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw refuse(field, 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF…)', err);
-    if (isWildintelError(err) && err.code === 'INVALID_PIXELS') throw refuse(field, `cannot be hashed: ${err.message.replace(/^invalid pixels: /, '')}`, err);
+    if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw refuse(field, 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF)', err, 'IMAGE_UNREADABLE');
+    if (isWildintelError(err) && err.code === 'IMAGE_TOO_LARGE') throw refuse(field, `is too large to hash: ${err.message.replace(/^the image is /, '')} (NODE_MAX_IMAGE_PIXELS)`, err, 'IMAGE_TOO_LARGE');
+    if (isWildintelError(err) && err.code === 'INVALID_PIXELS') throw refuse(field, `cannot be hashed: ${err.message.replace(/^invalid pixels: /, '')}`, err, 'INVALID_PIXELS');
     throw err;
   }
 }

@@ -6,15 +6,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Config } from '../config/index.js';
-import { openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
+import { makePrivateDir, openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
 import { systemClock, systemRandom, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
 import { createAlarms } from './alarms.js';
 import { createAnonymizer } from './anonymizer.js';
+import { createImageHasher, type ImageHasher } from '../hashing/index.js';
 import { NodeError } from './errors.js';
 import { createFeedFollower, type FeedFollower } from './feed-follower.js';
 import { FederationIndex } from './federation-index.js';
@@ -29,6 +30,7 @@ import { auditNextReceipt } from './receipt-audit.js';
 import { scanListing } from './scan.js';
 import { loadNodeSettings, type NodeSettings } from './settings.js';
 import { readNodeStatus, type NodeStatus } from './status.js';
+import { createNodeMetrics } from './metrics.js';
 import { assertVaultKey, createVault, type Vault } from './vault.js';
 
 export interface NodeDeps {
@@ -57,20 +59,34 @@ export function nodeSocketPath(dataDir: string): string {
 
 /** The node's database, migrated: PGlite under DATA_DIR, or DATABASE_URL. */
 export async function openNodeDatabase(config: Readonly<Config>): Promise<Database> {
-  mkdirSync(config.DATA_DIR, { recursive: true });
+  makePrivateDir(config.DATA_DIR);
   return openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrations: nodeMigrations }, { migrate: true });
 }
 
 /** What works without the hub: the vault, the anonymizer and the outbox (used by `wildintel node import` when no node runs). */
-export async function createObservationIntake(settings: NodeSettings, database: Database, deps: { clock: Clock; random: Random; onQueued?: () => void }): Promise<{ vault: Vault; observations: ObservationService }> {
+export async function createObservationIntake(
+  settings: NodeSettings,
+  database: Database,
+  deps: { clock: Clock; random: Random; onQueued?: () => void },
+): Promise<{ vault: Vault; observations: ObservationService; images: ImageHasher }> {
   const vault = createVault(settings.vaultKey, deps.random);
   await assertVaultKey(database.dataSource, vault);
-  const anonymizer = createAnonymizer({ pseudonymKeys: settings.pseudonymKeys, defaultRegion: settings.defaultRegion, imageDir: settings.imageDir });
-  return { vault, observations: createObservationService({ db: database.dataSource, anonymizer, vault, clock: deps.clock, ...(deps.onQueued ? { onQueued: deps.onQueued } : {}) }) };
+  // One hasher for observations and scans: the decode bound holds across both.
+  const images = createImageHasher({ maxPixels: settings.images.maxPixels, concurrency: settings.images.concurrentDecodes });
+  const anonymizer = createAnonymizer({
+    pseudonymKeys: settings.pseudonymKeys,
+    defaultRegion: settings.defaultRegion,
+    imageDir: settings.imageDir,
+    hashImage: images.hash,
+    minPdqQuality: settings.images.minPdqQuality,
+  });
+  return { vault, images, observations: createObservationService({ db: database.dataSource, anonymizer, vault, clock: deps.clock, ...(deps.onQueued ? { onQueued: deps.onQueued } : {}) }) };
 }
 
-export async function startNode({ config, logger, clock = systemClock, random = systemRandom }: NodeDeps): Promise<RunningNode> {
+export async function startNode({ config, logger: parent, clock = systemClock, random = systemRandom }: NodeDeps): Promise<RunningNode> {
   const settings = await loadNodeSettings(config, random);
+  // Every line names its service, so that logs of a whole federation can share one stream.
+  const logger = parent.child({ service: `node:${settings.member}` });
   const database = await openNodeDatabase(config);
   const loops: BackgroundLoop[] = [];
   const servers: Server[] = [];
@@ -82,7 +98,7 @@ export async function startNode({ config, logger, clock = systemClock, random = 
     const witness = createHubWitness({ db, client: logClient, configuredKey: settings.logKey, fetchLogKey: () => fetchLogVerifierKey(hub), alarms, clock, logger });
     // The vault key is checked before anything runs: a wrong key file stops the node at start.
     let wakePublisher = (): void => undefined;
-    const { observations } = await createObservationIntake(settings, database, { clock, random, onQueued: () => wakePublisher() });
+    const { observations, images } = await createObservationIntake(settings, database, { clock, random, onQueued: () => wakePublisher() });
     const index = await FederationIndex.load(db);
     const feed = createFeedFollower({ db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, rootsDer: settings.rootsDer, client: logClient, witness, index, alarms, clock, random, logger });
     const track = (loop: BackgroundLoop): BackgroundLoop => (loops.push(loop), loop);
@@ -94,15 +110,17 @@ export async function startNode({ config, logger, clock = systemClock, random = 
     const publishLoop = track(startLoop('publisher', () => publisher.step(), { logger, errorDelayMs: settings.backoff.baseMs }));
     wakePublisher = () => publishLoop.wake();
     const status = (): Promise<NodeStatus> => readNodeStatus(db, { feedHalted: feed.halted });
+    const metrics = createNodeMetrics({ db, images, clock });
     const api = (authenticate: (key: string | undefined) => string | undefined): Express =>
       createPlatformApi({
         service: observations,
-        scan: (request) => scanListing(db, index, request, { imageDir: settings.imageDir, clock }),
+        scan: (request) => scanListing(db, index, request, { imageDir: settings.imageDir, clock, hashDihedral: images.hashDihedral }),
         status,
         opinion: (body) => reportOpinion({ hub, audience: settings.audience, member: settings.member, signer: settings.signer, clock, random }, parseOpinionRequest(body)),
         logger,
         maxBodyBytes: settings.maxBodyBytes,
         authenticate: (req) => authenticate(bearerToken(req)),
+        metrics,
       });
     if (settings.apiKeys.size === 0) logger.warn('no platform API keys yet: make one with `wildintel node api-key new NAME` (the local socket works meanwhile)');
     const tcp = await listen(createServer(api((key) => (key === undefined ? undefined : settings.apiKeys.identify(key)))), { port: settings.port, host: settings.host });

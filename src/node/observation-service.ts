@@ -6,7 +6,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { indicatorId, keywordFromText, InvalidIndicatorError, SELLER_IDENTIFIER_KINDS, type IndicatorType } from '../indicators/index.js';
+import { InvalidIndicatorError, SELLER_IDENTIFIER_KINDS, type IndicatorType } from '../indicators/index.js';
 import type { Clock } from '../kernel/index.js';
 import type { AnonymizedObservation, Anonymizer } from './anonymizer.js';
 import { NodeError } from './errors.js';
@@ -50,7 +50,7 @@ export function createObservationService(deps: ObservationServiceDeps): Observat
       // One at a time: image hashing is CPU-bound, and the node shares its cores with the platform.
       for (const [index, observation] of observations.entries()) made.push(await deps.anonymizer.anonymize(observation, index));
       const now = deps.clock.now();
-      const sealed = made.flatMap((m) => (m.pseudonym === undefined ? [] : [deps.vault.seal(m.pseudonym.fingerprint, m.pseudonym.keyId, m.pseudonym.identifier)]));
+      const sealed = made.flatMap((m) => m.pseudonyms.map((p) => deps.vault.seal(p.fingerprint, p.keyId, p.identifier)));
       const items = made.flatMap((m) => m.indicators.map((i): PendingItem => ({ kind: 'indicator', tlp: m.tlp, id: i.id, indicator: i.indicator })));
       await deps.db.transaction(async (tx) => {
         await storePseudonyms(tx, sealed, now);
@@ -114,7 +114,7 @@ function targetIds(anonymizer: Anonymizer, request: RetractionRequest, index: nu
   if ('indicatorId' in request) return [request.indicatorId];
   try {
     if ('identifier' in request) return anonymizer.sellerIndicatorIds({ kind: request.identifier.type, value: request.identifier.value });
-    return [indicatorId('KEYWORD', keywordFromText(request.text))];
+    return [anonymizer.keywordIndicatorId(request.text)];
   } catch (err) {
     if (err instanceof NodeError) throw new NodeError('INVALID_RETRACTION', `retraction ${index}: ${err.message.replace(/^observation \d+: /, '')}`, { details: { ...err.details, index } });
     if (err instanceof InvalidIndicatorError) throw invalidRetraction(index, { field: 'text', reason: err.reason });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { COMMODITIES, DEFAULT_TLP, PURPOSES, SELLER_IDENTIFIER_KINDS, TLPS } from '../indicators/index.js';
 import type { Commodity, IndicatorContext, Purpose, SellerIdentifier, Tlp } from '../indicators/index.js';
+import { findUnsafeText } from '../kernel/index.js';
 import { NodeError } from './errors.js';
 
 /** Observations in one request; a bulk job sends several requests. */
@@ -84,6 +85,9 @@ export function parseObservations(body: unknown, files: UploadedFiles = new Map(
 }
 
 export function parseObservation(item: unknown, index: number, files: UploadedFiles = new Map()): Observation {
+  // A NUL or a lone surrogate can be neither stored (jsonb, text) nor signed: refused here, with the field.
+  const unsafe = findUnsafeText(item);
+  if (unsafe !== undefined) throw invalidObservation(index, unsafe.path === '(value)' ? 'observation' : unsafe.path, unsafe.reason);
   const result = wire.safeParse(item, { error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined) });
   if (!result.success) {
     const { field, reason } = firstIssue(result.error);
@@ -92,9 +96,10 @@ export function parseObservation(item: unknown, index: number, files: UploadedFi
   return toObservation(result.data, index, files);
 }
 
-export function invalidObservation(index: number, field: string, reason: string, cause?: unknown): NodeError {
+/** `code`, when given, says why in a word a program can switch on (e.g. IMAGE_TOO_LARGE), as `details.reason`. */
+export function invalidObservation(index: number, field: string, reason: string, cause?: unknown, code?: string): NodeError {
   const where = index < 0 ? '' : `observation ${index}: `;
-  return new NodeError('INVALID_OBSERVATION', `${where}${field} ${reason}`, { details: { index, field }, ...(cause === undefined ? {} : { cause }) });
+  return new NodeError('INVALID_OBSERVATION', `${where}${field} ${reason}`, { details: { index, field, ...(code === undefined ? {} : { reason: code }) }, ...(cause === undefined ? {} : { cause }) });
 }
 
 function toObservation(w: Wire, index: number, files: UploadedFiles): Observation {

@@ -13,6 +13,7 @@ import { nodeMigrations } from '../../migrations/node/index.js';
 import { backoffDelay } from './backoff.js';
 import { enqueue, markAccepted, retractIndicator, sealBatch, type PendingItem } from './outbox.js';
 import { createPublisher, type Publisher } from './publisher.js';
+import { recentDeadLetters } from './dead-letters.js';
 
 /** Randomness fixed at the middle of the jitter range, so every delay is exact. */
 const half: Random = { bytes: (n) => new Uint8Array(n), uuid: () => randomUUID(), float: () => 0.5 };
@@ -84,7 +85,7 @@ describe('outbox and publisher', () => {
     await t.drop();
   });
   beforeEach(async () => {
-    await db().query(`TRUNCATE node_pending, node_sightings, node_batches RESTART IDENTITY CASCADE`);
+    await db().query(`TRUNCATE node_pending, node_sightings, node_batches, node_dead_letters RESTART IDENTITY CASCADE`);
   });
 
   describe('when sealing', () => {
@@ -187,6 +188,35 @@ describe('outbox and publisher', () => {
       assert.equal((await publisher.sendNext()).kind, 'accepted');
       const states = await batches();
       assert.deepEqual(states.map((b) => [b.state, b.refusal?.code ?? null]), [['refused', 'INVALID_INDICATOR'], ['accepted', null]]);
+      const dead = await recentDeadLetters(db());
+      assert.deepEqual(dead.recent.map((d) => [d.index, d.indicatorId, d.code]), [[0, indicatorId('KEYWORD', 'a'), 'INVALID_INDICATOR']]);
+    });
+
+    it('dead-letters only the item a refusal names and signs the others into a new batch', async () => {
+      await enqueue(db(), [item('a'), item('b'), item('c')], clock.now());
+      clock.advance(2000);
+      await publisher.sealDue();
+      const [first] = await batches();
+      hub.answer(422, { error: { code: 'INVALID_INDICATOR', message: 'indicator 1: original bad', details: { index: 1, field: 'original' } } });
+      assert.equal((await publisher.sendNext()).kind, 'refused');
+      const pending: Array<{ indicator_id: string }> = await db().query(`SELECT indicator_id FROM node_pending ORDER BY seq`);
+      assert.deepEqual(pending.map((p) => p.indicator_id), [indicatorId('KEYWORD', 'a'), indicatorId('KEYWORD', 'c')]);
+      clock.advance(2000);
+      await publisher.sealDue();
+      const second = (await batches()).find((b) => b.seq !== first!.seq);
+      assert.deepEqual(payloadOf(second!.jws).indicators.map((i) => i.value), ['a', 'c']);
+      assert.deepEqual((await recentDeadLetters(db())).recent.map((d) => [d.index, d.indicatorId]), [[1, indicatorId('KEYWORD', 'b')]]);
+    });
+
+    it('dead-letters every item of a batch refused as a whole', async () => {
+      await enqueue(db(), [item('a'), item('b')], clock.now());
+      clock.advance(2000);
+      await publisher.sealDue();
+      hub.answer(401, { error: { code: 'BAD_CERTIFICATE', message: 'not a batch-signing certificate' } });
+      assert.equal((await publisher.sendNext()).kind, 'refused');
+      const dead = await recentDeadLetters(db());
+      assert.deepEqual([dead.count, ...dead.recent.map((d) => d.code)], [2, 'BAD_CERTIFICATE', 'BAD_CERTIFICATE']);
+      assert.deepEqual(await db().query(`SELECT * FROM node_pending`), []);
     });
 
     it('after a key rotation, signs a batch sealed with the old key again with the current one when the hub refuses it CERT_REVOKED', async () => {

@@ -3,7 +3,8 @@
  *
  * Lifecycle of what a platform submits:
  *   pending (node_pending) → sealed: signed into a batch of one TLP (node_batches, state `queued`)
- *   → `accepted` with the hub's receipt, or `refused` with the hub's final error.
+ *   → `accepted` with the hub's receipt, or `refused` with the hub's final error, its items
+ *   dead-lettered or back in pending (dead-letters.ts).
  *
  * Contracts the publisher relies on:
  * - a pending item is durable once `enqueue`'s transaction commits (before the API answers);
@@ -168,14 +169,6 @@ export async function markAccepted(db: Queryable, seq: number, receipt: BatchRec
     `UPDATE node_batches SET state = 'accepted', receipt = $2::jsonb, leaf_index = $3, accepted_at = $4, attempts = attempts + 1, last_error = NULL WHERE seq = $1 AND state = 'queued'`,
     [seq, JSON.stringify(receipt), receipt.leafIndex, at],
   );
-}
-
-export async function markRefused(db: Queryable, seq: number, refusal: Refusal): Promise<void> {
-  await db.query(`UPDATE node_batches SET state = 'refused', refusal = $2::jsonb, attempts = attempts + 1, last_error = $3 WHERE seq = $1 AND state = 'queued'`, [
-    seq,
-    JSON.stringify(refusal),
-    `${refusal.code}: ${refusal.message}`,
-  ]);
 }
 
 /** The same batch (same payload, same batch id) signed again, due now: after a key rotation, its old signature no longer vouches. */

@@ -4,7 +4,7 @@
  *   POST /v1/retractions    withdraw earlier observations (by raw value, text or indicator id)
  *   POST /v1/scan           which federation indicators a listing matches (local only)
  *   GET  /v1/status         outbox, receipts, audit alarms, feed position
- *   GET  /healthz
+ *   GET  /healthz, /metrics (no key)
  * Bodies are JSON, or multipart/form-data with the JSON in a field and images as file parts.
  * Every /v1 call needs `authorization: Bearer <platform API key>`. Logs carry the method, path,
  * status, duration and key name only: never a body, so never a raw identifier or listing.
@@ -29,6 +29,8 @@ export interface PlatformApiDeps {
   readonly maxBodyBytes: number;
   /** The name of the caller's API key, or undefined to refuse it. */
   readonly authenticate: (req: Request) => string | undefined;
+  /** Prometheus metrics, served at /metrics without a key like /healthz. */
+  readonly metrics?: { readonly contentType: string; metrics(): Promise<string> };
 }
 
 type Handler = (req: Request, files: UploadedFiles) => Promise<unknown>;
@@ -40,6 +42,12 @@ export function createPlatformApi(deps: PlatformApiDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  const metrics = deps.metrics;
+  if (metrics !== undefined) {
+    app.get('/metrics', (_req, res, next) => {
+      metrics.metrics().then((text) => res.type(metrics.contentType).send(text), next);
+    });
+  }
   app.use('/v1', authenticate(deps));
   const json = express.json({ limit: deps.maxBodyBytes });
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.maxBodyBytes, fieldSize: deps.maxBodyBytes, files: 1000, fields: 10 } }).any();
@@ -110,7 +118,7 @@ function requestLog(logger: Logger) {
   };
 }
 
-/** Coded JSON for every failure; unknown errors are masked and logged by type and message only (never with bodies or query parameters). */
+/** Coded JSON for every failure; unknown errors are masked and logged through the scrubbing serializer (never with bodies or query parameters). */
 function errorHandler(logger: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const coded = toCoded(err);
@@ -118,8 +126,8 @@ function errorHandler(logger: Logger) {
       res.status(NODE_ERROR_STATUS[coded.code]).json({ error: { code: coded.code, message: coded.message, ...coded.details } });
       return;
     }
-    const e = err as Error & { code?: unknown };
-    logger.error({ error: { type: e.name, code: e.code, message: e.message } }, 'request failed');
+    // The logger's error serializer drops SQL, its parameters and database messages (kernel/logger.ts).
+    logger.error({ err }, 'request failed');
     res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'internal error; see the node log' } });
   };
 }

@@ -13,7 +13,8 @@ import { pemToDerCertificates } from '../pki/index.js';
 import { signBatch, type BatchPayload, type BatchSigner } from '../provenance/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { postBatch, type HubClientOptions } from './hub-client.js';
-import { headOfQueue, markAccepted, markRefused, markRetry, pendingSummary, replaceSignature, sealBatch, type QueuedBatch } from './outbox.js';
+import { headOfQueue, markAccepted, markRetry, pendingSummary, replaceSignature, sealBatch, type QueuedBatch } from './outbox.js';
+import { refuseBatch } from './dead-letters.js';
 
 export interface PublisherDeps {
   readonly db: DataSource;
@@ -95,13 +96,14 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         deps.logger.info({ batchId: head.batchId, leafIndex: outcome.receipt.leafIndex, duplicate: outcome.receipt.duplicate }, 'batch accepted by the hub');
         deps.onAccepted?.();
         return { kind: 'accepted', batchId: head.batchId, leafIndex: outcome.receipt.leafIndex, duplicate: outcome.receipt.duplicate };
-      case 'refused':
+      case 'refused': {
         if ((outcome.refusal.code === 'CERT_REVOKED' || outcome.refusal.code === 'CERT_EXPIRED') && (await resignedAfterRotation(deps, head))) {
           return { kind: 'retry', batchId: head.batchId, delayMs: 0, reason: 'signed again with the current certificate' };
         }
-        await markRefused(deps.db, head.seq, outcome.refusal);
-        deps.logger.error({ batchId: head.batchId, code: outcome.refusal.code, details: outcome.refusal.details }, `the hub refused a batch for good: ${outcome.refusal.message}`);
+        const { dead, requeued } = await refuseBatch(deps.db, head, outcome.refusal, deps.clock.now());
+        deps.logger.error({ batchId: head.batchId, code: outcome.refusal.code, details: outcome.refusal.details, deadLetters: dead, requeued }, `the hub refused a batch for good: ${outcome.refusal.message}`);
         return { kind: 'refused', batchId: head.batchId, code: outcome.refusal.code };
+      }
       case 'retry': {
         const delayMs = backoffDelay(head.attempts + 1, deps.backoff, deps.random);
         await markRetry(deps.db, head.seq, new Date(deps.clock.now().getTime() + delayMs), outcome.reason);

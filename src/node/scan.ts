@@ -4,7 +4,7 @@
  * stored, nothing is logged.
  */
 import { z } from 'zod';
-import { hashImageDihedral } from '../hashing/index.js';
+import { hashImageDihedral, type ImageDihedralHashes } from '../hashing/index.js';
 import type { Clock } from '../kernel/index.js';
 import type { EntityManager } from 'typeorm';
 import { hashSource } from './anonymizer.js';
@@ -54,9 +54,16 @@ function imageOf(image: { data?: string | undefined; path?: string | undefined; 
 }
 
 /** Matches the text with the keyword automaton and the image's eight dihedral PDQ hashes in the PDQ index. */
-export async function scanListing(db: Pick<EntityManager, 'query'>, index: FederationIndex, request: ScanRequest, options: { imageDir: string | undefined; clock: Clock }): Promise<ScanResult> {
-  const refuse = (field: string, reason: string, cause?: unknown): NodeError => new NodeError('INVALID_SCAN', `image.${field} ${reason}`, { cause, details: { field: `image.${field}` } });
-  const dihedral = request.image === undefined ? undefined : await hashSource(request.image, options.imageDir, refuse, hashImageDihedral);
+export async function scanListing(
+  db: Pick<EntityManager, 'query'>,
+  index: FederationIndex,
+  request: ScanRequest,
+  options: { imageDir: string | undefined; clock: Clock; hashDihedral?: (input: Uint8Array | string) => Promise<ImageDihedralHashes> },
+): Promise<ScanResult> {
+  const refuse = (field: string, reason: string, cause?: unknown, code?: string): NodeError =>
+    new NodeError('INVALID_SCAN', `image.${field} ${reason}`, { cause, details: { field: `image.${field}`, ...(code === undefined ? {} : { reason: code }) } });
+  const hash = options.hashDihedral ?? ((input: Uint8Array | string) => hashImageDihedral(input));
+  const dihedral = request.image === undefined ? undefined : await hashSource(request.image, options.imageDir, refuse, hash);
   const pdqHashes = dihedral === undefined ? [] : [...new Set(Object.values(dihedral.hashes))];
   return index.scan(db, { ...(request.text === undefined ? {} : { text: request.text }), pdqHashes, ...(request.maxDistance === undefined ? {} : { maxDistance: request.maxDistance }) }, options.clock.now());
 }

@@ -30,6 +30,7 @@ export interface NodeSettings {
   readonly apiKeys: ApiKeyring;
   readonly defaultRegion: CountryCode | undefined;
   readonly imageDir: string | undefined;
+  readonly images: { readonly maxPixels: number; readonly concurrentDecodes: number; readonly minPdqQuality: number };
   readonly batchMax: number;
   readonly batchDelayMs: number;
   readonly backoff: BackoffPolicy;
@@ -67,6 +68,7 @@ export async function loadNodeSettings(config: Readonly<Config>, random: Random)
     apiKeys: watchApiKeys(apiKeysFile(config)),
     defaultRegion: config.DEFAULT_PHONE_REGION as CountryCode | undefined,
     imageDir: config.NODE_IMAGE_DIR,
+    images: { maxPixels: config.NODE_MAX_IMAGE_PIXELS, concurrentDecodes: config.NODE_IMAGE_DECODES, minPdqQuality: config.NODE_MIN_PDQ_QUALITY },
     batchMax: config.NODE_BATCH_MAX,
     batchDelayMs: config.NODE_BATCH_DELAY_MS,
     backoff: { baseMs: config.NODE_RETRY_BASE_MS, maxMs: config.NODE_RETRY_MAX_MS },

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { recentAlarms, type Alarm } from './alarms.js';
+import { recentDeadLetters, type DeadLetter } from './dead-letters.js';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -24,6 +25,8 @@ export interface NodeStatus {
     readonly checkpoint?: { readonly size: number; readonly at: string };
   };
   readonly alarms: { readonly count: number; readonly recent: readonly Alarm[] };
+  /** Items the hub refused for good: never published (the rest of their batch was re-queued). */
+  readonly deadLetters: { readonly count: number; readonly recent: readonly DeadLetter[] };
   readonly feed: { readonly next: number; readonly at: string | null; readonly halted: boolean; readonly indexed: { readonly keywords: number; readonly images: number } };
 }
 
@@ -59,6 +62,7 @@ export async function readNodeStatus(db: Queryable, runtime: { feedHalted: boole
       ...(state?.checkpoint_size == null || state.checkpoint_at === null ? {} : { checkpoint: { size: Number(state.checkpoint_size), at: iso(state.checkpoint_at) } }),
     },
     alarms: await recentAlarms(db),
+    deadLetters: await recentDeadLetters(db),
     feed: { next: Number(state?.feed_next ?? 0), at: state?.feed_at == null ? null : iso(state.feed_at), halted: runtime.feedHalted, indexed: { keywords: Number(indexed?.keywords ?? 0), images: Number(indexed?.images ?? 0) } },
   };
 }

@@ -9,6 +9,7 @@ import forge from 'node-forge';
 import { PkiError, createMemberKeyAndCsr, createRootCa, parseCertificate, signMemberCsr } from './index.js';
 import type { PkiErrorCode } from './index.js';
 import { forgeKeys } from './keys.js';
+import { MEMBER_SIGNING_EKU } from './member-eku.js';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -136,7 +137,7 @@ describe('signMemberCsr', () => {
     assert.match(text, /Key Usage: critical\s+Digital Signature/);
     assert.match(text, /Authority Key Identifier/);
     assert.match(text, /Subject Key Identifier/);
-    assert.doesNotMatch(text, /Extended Key Usage/);
+    assert.match(text, new RegExp(`X509v3 Extended Key Usage: \\s+${MEMBER_SIGNING_EKU.replace(/\./g, '\\.')}\\s`), 'member signing only, not a TLS certificate');
   });
 
   it('never outlives its CA', () => {

@@ -5,6 +5,7 @@ import { readMemberCsr } from './csr.js';
 import { PkiError } from './errors.js';
 import { forgeKeys, generateRsaKeyPair, keyMatchesPublicKey } from './keys.js';
 import { memberDnsName } from './member-slug.js';
+import { extendedKeyUsageExtension, MEMBER_SIGNING_EKU } from './member-eku.js';
 
 export interface CaMaterial {
   readonly certPem: string;
@@ -70,6 +71,7 @@ export function signMemberCsr(options: { csrPem: string; ca: CaMaterial; now: Da
     extensions: [
       { name: 'basicConstraints', critical: true, cA: false },
       { name: 'keyUsage', critical: true, digitalSignature: true },
+      extendedKeyUsageExtension([MEMBER_SIGNING_EKU]),
       { name: 'subjectAltName', altNames: [{ type: 2, value: memberDnsName(request.slug) }] },
       { name: 'subjectKeyIdentifier' },
       { name: 'authorityKeyIdentifier', keyIdentifier: subjectKeyIdentifier(issuer.cert) },

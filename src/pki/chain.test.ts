@@ -6,6 +6,7 @@ import { buildCertificate, subjectKeyIdentifier } from './build-certificate.js';
 import { PkiError, createChainVerifier, createMemberKeyAndCsr, createRootCa, parseCertificate, signMemberCsr, verifyChain } from './index.js';
 import type { CaMaterial, PkiErrorCode, RevocationLookup } from './index.js';
 import { forgeKeys } from './keys.js';
+import { extendedKeyUsageExtension, MEMBER_SIGNING_EKU } from './member-eku.js';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -26,6 +27,7 @@ const shortLeaf = signMemberCsr({ csrPem: member.csrPem, ca: rootA, now: T0, val
 const LEAF_EXTENSIONS = [
   { name: 'basicConstraints', critical: true, cA: false },
   { name: 'keyUsage', critical: true, digitalSignature: true },
+  extendedKeyUsageExtension([MEMBER_SIGNING_EKU]),
   { name: 'subjectAltName', altNames: [{ type: 2, value: 'shopmart.members.wildintel' }] },
 ];
 

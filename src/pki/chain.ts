@@ -4,6 +4,7 @@ import { inspectCertificate } from './certificate.js';
 import type { InspectedCertificate, ParsedCertificate } from './certificate.js';
 import { PkiError } from './errors.js';
 import { createLru } from './lru.js';
+import { memberEkuProblem } from './member-eku.js';
 
 /**
  * When (if ever) the certificate `serialHex` issued by the CA with SHA-256 fingerprint
@@ -78,8 +79,8 @@ function untrusted(message: string, details?: Record<string, unknown>): PkiError
   return new PkiError('UNTRUSTED_CHAIN', message, details === undefined ? {} : { details });
 }
 
-function badCertificate(message: string, cert: InspectedCertificate): PkiError {
-  return new PkiError('BAD_CERTIFICATE', message, { details: { serialHex: cert.info.serialHex } });
+function badCertificate(message: string, cert: InspectedCertificate, reason?: string): PkiError {
+  return new PkiError('BAD_CERTIFICATE', message, { details: { serialHex: cert.info.serialHex, ...(reason === undefined ? {} : { reason }) } });
 }
 
 function assertValidDate(at: Date): void {
@@ -186,6 +187,9 @@ function assertLeafRole(certs: readonly InspectedCertificate[]): void {
   if (!leaf.info.keyUsage?.includes('digitalSignature')) {
     throw badCertificate('the signing certificate lacks the digitalSignature key usage', leaf);
   }
+  const eku = memberEkuProblem(leaf.x509.keyUsage);
+  if (eku === 'EKU_MISSING') throw badCertificate('the signing certificate lacks the wildintel member-signing extended key usage: have the federation CA issue a new one (wildintel ca sign)', leaf, eku);
+  if (eku === 'EKU_TOO_BROAD') throw badCertificate('the signing certificate is also valid for TLS server authentication (or any purpose): a member certificate signs wildintel batches only', leaf, eku);
 }
 
 /** Every issuer above the leaf must be a CA allowed to sign certificates, within its pathLen (RFC 5280 §4.2.1.9). */

@@ -19,3 +19,4 @@ export { createMemberRegistry, MemberRegistryError } from './member-registry.js'
 export type { MemberRegistry, MemberView, MemberCertificateView, MemberRegistryErrorCode } from './member-registry.js';
 export { vouchesFor, memberStatus } from './revocation-rule.js';
 export type { RecordedRevocation } from './revocation-rule.js';
+export { MEMBER_SIGNING_EKU } from './member-eku.js';

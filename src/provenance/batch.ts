@@ -1,4 +1,5 @@
 import { TLPS, type Tlp } from '../indicators/index.js';
+import { unsafeTextReason } from '../kernel/index.js';
 import { isMemberSlug } from '../pki/index.js';
 import type { JsonObject } from './canonical-json.js';
 import { ProvenanceError } from './errors.js';
@@ -103,5 +104,7 @@ function assertRetractions(retractions: unknown): void {
     if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON_LENGTH) {
       throw invalid(`${field}.reason`, `must be a non-empty string of at most ${MAX_REASON_LENGTH} characters`);
     }
+    const unsafe = unsafeTextReason(reason);
+    if (unsafe !== undefined) throw invalid(`${field}.reason`, unsafe);
   });
 }

@@ -21,8 +21,10 @@ export function spawnHub(env: Record<string, string>, options: { timeoutMs?: num
 }
 
 /** Starts a long-running `wildintel` command and waits for the JSON log line `ready` (its `url` is the process's). */
-export async function spawnWildintel(args: string[], ready: string, env: Record<string, string>, { timeoutMs = 90_000 } = {}): Promise<HubProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export async function spawnWildintel(args: string[], ready: string, env: Record<string, string>, { timeoutMs = 90_000, umask }: { timeoutMs?: number; umask?: string } = {}): Promise<HubProcess> {
+  // With `umask`, through a shell that sets it first (exec keeps the pid: the child is the wildintel process).
+  const [command, argv] = umask === undefined ? [process.execPath, [CLI, ...args]] : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, CLI, ...args]];
+  const child = spawn(command, argv, {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,7 @@ import { reserveTestDatabase } from '../../src/db/test-database.js';
 import { createLogger, systemRandom, type Logger } from '../../src/kernel/index.js';
 import { newApiKey, newPseudonymKeyFile, startNode, type RunningNode } from '../../src/node/index.js';
 import type { TestFederation, TestMember } from './federation.js';
+import { startTestFederation } from './federation.js';
 
 export interface NodeFixture {
   readonly env: Record<string, string>;
@@ -132,4 +133,31 @@ export function capturingLogger(): { logger: Logger; text(): string } {
     },
   });
   return { logger: createLogger('debug', stream), text: () => chunks.join('') };
+}
+
+/** A test federation with one member, `shopmart`, and its node fixture (started in this process unless `start: false`). */
+export async function federationWithNode(options: { nodeEnv?: Record<string, string>; start?: boolean } = {}): Promise<{
+  fed: TestFederation;
+  fixture: NodeFixture;
+  node: RunningNode | undefined;
+  pseudonymFile: string;
+  close(): Promise<void>;
+}> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'wildintel-fed-node-'));
+  const fed = await startTestFederation({ env: { HUB_ORIGIN: 'http://hub.test' } });
+  const pseudonymFile = await sharedPseudonymKey(dir);
+  const fixture = await nodeFixture(fed, await fed.addMember('shopmart'), pseudonymFile, options.nodeEnv);
+  const node = options.start === false ? undefined : await fixture.start(createLogger('silent'));
+  return {
+    fed,
+    fixture,
+    node,
+    pseudonymFile,
+    async close() {
+      await node?.stop();
+      await fixture.cleanup();
+      await fed.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

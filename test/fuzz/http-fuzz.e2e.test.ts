@@ -1,0 +1,149 @@
+/**
+ * The HTTP fuzzer: every route of the hub's route table (src/hub/routes.ts, so routes added later
+ * are fuzzed too) with hostile path parameters, query strings, bodies and media types; byte-level
+ * mutations of valid signed batches at POST /v1/batches; and hostile observations at a member
+ * node's POST /v1/observations. No 5xx, no INTERNAL_SERVER_ERROR, nothing stored by a refusal,
+ * hub and node still healthy. Bounded by FUZZ_CASES and FUZZ_BUDGET_MS; prints count and seed.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { HUB_ROUTES, type HubRoute } from '../../src/hub/routes.js';
+import { sampleIndicators, type TestFederation, type TestMember } from '../helpers/federation.js';
+import { createRng, fuzzSeed, mutateBytes, nastyString, nastyValue, randomText, type Rng } from '../helpers/fuzz-random.js';
+import { assertHealthy, FuzzFindings, fuzzBudget, storedCounts } from '../helpers/fuzz-harness.js';
+import { federationWithNode, testPicture } from '../helpers/member-node.js';
+
+const seed = fuzzSeed();
+
+/** Percent-encoding that also writes a lone surrogate, as the bytes a careless client sends for one. */
+const encode = (text: string): string => {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return `${encodeURIComponent(text.replace(/[\ud800-\udfff]/g, ''))}%ED%A0%80`;
+  }
+};
+
+describe('HTTP fuzzing', () => {
+  let setup: Awaited<ReturnType<typeof federationWithNode>>;
+  let fed: TestFederation;
+  let member: TestMember;
+  let token: string;
+
+  before(async () => {
+    setup = await federationWithNode({ nodeEnv: { NODE_BATCH_DELAY_MS: '60000' } });
+    fed = setup.fed;
+    member = await fed.addMember('fuzzer');
+    token = await fed.token('indicators:read provenance:read', { tlp: 'RED' });
+  });
+  after(() => setup?.close());
+
+  const pathFor = (r: Rng, route: HubRoute): string =>
+    route.path
+      .split('/')
+      .map((s) => (s.startsWith(':') ? encode(r.pick([member.slug, randomUUID(), nastyString(r).slice(0, 200), '..', '%', ''])).replace(/%25(?=[0-9A-F]{2})/g, r.chance(0.3) ? '%' : '%25') : s))
+      .join('/');
+
+  const queryFor = (r: Rng, route: HubRoute): string => {
+    const names = [...(route.query ?? []), randomText(r, 3)];
+    const pairs = names.filter(() => r.chance(0.7)).map((n) => `${encode(n)}=${r.chance(0.2) ? r.pick(['%00', '%ED%A0%80', '%', '%zz', '-1', '99999999999999999999', '1e3', '0x10']) : encode(String(r.pick<unknown>([0, 1, 5, -1, nastyString(r).slice(0, 100), 1e21])))}`);
+    if (r.chance(0.1)) pairs.push(pairs[0] ?? 'a=1');
+    return pairs.length ? `?${pairs.join('&')}` : '';
+  };
+
+  it('serves every route of the route table (none falls through to "no such endpoint")', async () => {
+    for (const route of HUB_ROUTES.filter((x) => x.kind !== 'graphql-ws')) {
+      const path = route.path.replace(':member', member.slug).replace(':batchId', randomUUID());
+      const res = await fetch(`${fed.hub.url}${path}`, { method: route.method, headers: { 'content-type': route.body ?? 'application/json', 'apollo-require-preflight': 'true' }, ...(route.method === 'POST' ? { body: '{}' } : {}) });
+      const text = await res.text();
+      assert.ok(!text.includes('no such endpoint'), `${route.method} ${route.path}: ${res.status} ${text.slice(0, 200)}`);
+    }
+  });
+
+  it('answers hostile requests to every route of the route table with a 4xx or a 2xx, never an internal error', async (t) => {
+    const r = createRng(seed);
+    const findings = new FuzzFindings(seed, fuzzBudget({ cases: 1500, ms: 12_000 }));
+    const routes = HUB_ROUTES.filter((x) => x.kind !== 'graphql-ws');
+    const before = await storedCounts(fed.hub.database.dataSource);
+    while (findings.more()) {
+      const route = r.pick(routes);
+      const method = r.chance(0.9) ? route.method : r.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']);
+      const url = `${fed.hub.url}${pathFor(r, route)}${queryFor(r, route)}`;
+      const body = method === 'GET' || method === 'DELETE' ? undefined : r.chance(0.5) ? JSON.stringify(nastyValue(r, 3)) : mutateBytes(r, Buffer.from(JSON.stringify({ query: '{ me { agency } }' })));
+      const type = r.pick([route.body ?? 'application/json', 'application/json', 'application/jose', 'text/plain', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x', '']);
+      const headers: Record<string, string> = { ...(type ? { 'content-type': type } : {}), ...(r.chance(0.5) ? { authorization: r.pick([`Bearer ${token}`, 'Bearer x', nastyString(r).slice(0, 50).replace(/[^\x20-\x7e]/g, '')]) } : {}) };
+      let res: Response;
+      try {
+        res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+      } catch (err) {
+        findings.fail(`${method} ${url}`, `the request failed: ${(err as Error).message}`);
+        continue;
+      }
+      findings.checkHttp(`${method} ${url} ${type} ${String(body).slice(0, 200)}`, res.status, await res.text());
+    }
+    t.diagnostic(`routes: ${findings.summary()}; ${routes.length} routes from src/hub/routes.ts`);
+    findings.assertNone();
+    assert.deepEqual(await storedCounts(fed.hub.database.dataSource), before);
+    await assertHealthy(fed.hub.url);
+  });
+
+  it('refuses byte-level mutations of valid signed batches with a 4xx and stores nothing of them', async (t) => {
+    const r = createRng(seed + 1);
+    const findings = new FuzzFindings(seed + 1, fuzzBudget({ cases: 1000, ms: 10_000 }));
+    const valid = await Promise.all(Array.from({ length: 4 }, (_, i) => fed.sign(member, { indicators: sampleIndicators(2 + i, `mut${i}`), ...(i === 3 ? { retractions: [] } : {}) })));
+    const before = await storedCounts(fed.hub.database.dataSource);
+    let accepted = 0;
+    while (findings.more()) {
+      const mutated = mutateBytes(r, Buffer.from(r.pick(valid)));
+      const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': r.chance(0.95) ? 'application/jose' : 'application/jose; charset=latin1' }, body: mutated });
+      const text = await res.text();
+      findings.checkHttp(mutated.toString('latin1'), res.status, text);
+      // A mutation of the trailing whitespace, or one that leaves the bytes intact, is the valid batch.
+      if (res.status === 201) accepted += 1;
+    }
+    t.diagnostic(`batches: ${findings.summary()}; ${accepted} mutations left a valid batch and were accepted`);
+    findings.assertNone();
+    const after = await storedCounts(fed.hub.database.dataSource);
+    if (accepted === 0) assert.deepEqual(after, before, 'a refused batch stores nothing');
+    else assert.equal(after['batches'], before['batches']! + accepted, 'only accepted batches were stored');
+    await assertHealthy(fed.hub.url);
+  });
+
+  it('refuses hostile observations at the node with a 4xx naming the observation, queueing nothing', async (t) => {
+    const r = createRng(seed + 2);
+    const findings = new FuzzFindings(seed + 2, fuzzBudget({ cases: 800, ms: 12_000 }));
+    const node = setup.node!;
+    const picture = (await testPicture(4)).toString('base64');
+    const common = { commodity: 'IVORY', confidence: 70, observedAt: '2026-03-01T12:00:00Z' };
+    const valid: Array<Record<string, unknown>> = [
+      { kind: 'keyword', text: '象牙手镯 加微信 zz88', language: 'zh', ...common },
+      { kind: 'seller', identifier: { type: 'phone', value: '+86 138 0013 8000' }, ...common },
+      { kind: 'seller', identifier: { type: 'account', value: 'ivory_shop' }, tlp: 'GREEN', ...common },
+      { kind: 'image', data: picture, ...common },
+    ];
+    const pending = async (): Promise<number> => Number(((await node.database.dataSource.query(`SELECT count(*)::int AS n FROM node_pending`)) as [{ n: number }])[0].n);
+    const hostile = (): string => {
+      const observations = Array.from({ length: 1 + r.int(3) }, () => {
+        const o: Record<string, unknown> = { ...r.pick(valid) };
+        const key = r.pick([...Object.keys(o), 'extra', 'identifier', 'data', 'path']);
+        o[key] = r.chance(0.5) ? nastyValue(r, 2) : nastyString(r);
+        return o;
+      });
+      const body = JSON.stringify({ observations });
+      return r.chance(0.3) ? mutateBytes(r, Buffer.from(body)).toString('utf8') : body;
+    };
+    while (findings.more()) {
+      const before = await pending();
+      const body = hostile();
+      const res = await fetch(`${node.url}/v1/observations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${setup.fixture.apiKey}` }, body });
+      const text = await res.text();
+      findings.checkHttp(body.slice(0, 400), res.status, text);
+      if (res.status >= 400 && (await pending()) !== before) findings.fail(body, `refused with ${res.status} but queued something`);
+      if (res.status === 400 && !/"index":-?\d+/.test(text) && /INVALID_OBSERVATION/.test(text)) findings.fail(body, `INVALID_OBSERVATION without its index: ${text}`);
+    }
+    t.diagnostic(`observations: ${findings.summary()}`);
+    findings.assertNone();
+    assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
+  });
+});

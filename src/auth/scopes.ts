@@ -1,7 +1,11 @@
 import { WildintelError } from '../kernel/index.js';
 
-/** design.md "Scopes". */
-export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin'] as const;
+/**
+ * design.md "Scopes", and `disclosure:request` (docs/disclosure.md): filing lawful
+ * re-identification requests and reading their answers. No default token carries it: it is
+ * issued only when named, to analysts who file requests.
+ */
+export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin', 'disclosure:request'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'INVALID_TOKEN_REQUEST' | 'UNKNOWN_AGENCY' | 'UNKNOWN_TOKEN';

@@ -10,6 +10,8 @@ import { provenanceResolvers } from './provenance-resolvers.js';
 import { agencyResolvers } from './agency-resolvers.js';
 import { accessResolvers } from './access-resolvers.js';
 import { subscriptionResolvers } from './subscription-resolvers.js';
+import { disclosureResolvers } from './disclosure-resolvers.js';
+import { evidenceResolvers } from './evidence-resolvers.js';
 import { applyAuthorization } from './authorization.js';
 import type { Resolvers } from './generated/schema-types.js';
 
@@ -29,6 +31,6 @@ export function buildSchema(version: string): GraphQLSchema {
     DateTime: DateTimeScalar,
     Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
   };
-  const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers];
+  const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers, disclosureResolvers, evidenceResolvers];
   return applyAuthorization(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }));
 }

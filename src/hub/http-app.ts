@@ -8,6 +8,7 @@ import { createBatchAccessRoutes, createBatchRoutes } from '../ingest/index.js';
 import { authenticateBearer, createAuthenticator } from './authenticate.js';
 import { AuthError } from '../auth/index.js';
 import { createLogRoutes } from './log-routes.js';
+import { createDisclosureRoutes } from '../disclosure/index.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
@@ -50,6 +51,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
   const authenticate = createAuthenticator(deps.services);
   app.use('/v1', createBatchAccessRoutes({ db: deps.database.dataSource, log: deps.services.log, logger: deps.logger, authenticate }));
+  app.use(
+    '/v1',
+    createDisclosureRoutes({ service: deps.services.disclosures, authenticate: (req) => authenticateBearer(deps.services, req.get('authorization')), rateLimiter: deps.services.rateLimiter, recordAccess: deps.services.access.record, clock: deps.clock, logger: deps.logger }),
+  );
 
   app.use(
     '/graphql',

@@ -61,6 +61,8 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
       matcher: matching,
       members: services.members,
       events,
+      disclosures: services.disclosures,
+      hubOrigin: config.HUB_ORIGIN,
       recordAccess: services.access.record,
     };
     await apollo.start();

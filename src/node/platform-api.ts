@@ -3,13 +3,14 @@
  *   POST /v1/observations   observations in → indicators made
  *   POST /v1/retractions    withdraw earlier observations (by raw value, text or indicator id)
  *   POST /v1/scan           which federation indicators a listing matches (local only)
- *   GET  /v1/status         outbox, receipts, audit alarms, feed position
+ *   GET  /v1/status         outbox, receipts, audit alarms, feed position, disclosure requests
+ *   GET  /v1/requests       disclosure requests routed here (src/node/disclosure-routes.ts)
  *   GET  /healthz
  * Bodies are JSON, or multipart/form-data with the JSON in a field and images as file parts.
  * Every /v1 call needs `authorization: Bearer <platform API key>`. Logs carry the method, path,
  * status, duration and key name only: never a body, so never a raw identifier or listing.
  */
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import multer from 'multer';
 import { isWildintelError, type Logger } from '../kernel/index.js';
 import { NODE_ERROR_STATUS, NodeError, type NodeErrorCode } from './errors.js';
@@ -29,6 +30,8 @@ export interface PlatformApiDeps {
   readonly maxBodyBytes: number;
   /** The name of the caller's API key, or undefined to refuse it. */
   readonly authenticate: (req: Request) => string | undefined;
+  /** More routes behind the same authentication (disclosure requests). */
+  readonly routers?: readonly Router[];
 }
 
 type Handler = (req: Request, files: UploadedFiles) => Promise<unknown>;
@@ -56,6 +59,7 @@ export function createPlatformApi(deps: PlatformApiDeps): Express {
   app.get('/v1/status', (_req, res, next) => {
     deps.status().then((status) => res.json(status), next);
   });
+  for (const router of deps.routers ?? []) app.use(router);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
   });

@@ -256,7 +256,8 @@ describe('a disclosure request answered by one member and declined by the other'
     assert.match(await ok(['node', 'requests', 'decline', filed.id, '--reason', 'duplicate_request', '--note', 'answered in case CASE-2026-0042'], fixtures[1]!.env), /declined \(DUPLICATE_REQUEST\); logged at entry \d+/);
     assert.match(await ok(['node', 'requests', '--state', 'declined'], fixtures[1]!.env), new RegExp(`${filed.id}  DECLINED  wildlife case WL-7`));
     assert.match(await ok(['disclosure', 'list', ...agencyArgs, '--case', 'WL-7']), /chatapp: declined \(DUPLICATE_REQUEST: answered in case CASE-2026-0042\), shopmart: answered/);
-    assert.match(await ok(['disclosure', 'open', filed.id, ...agencyArgs, '--key', path.join(keys, 'wildlife-encryption-key.pem')]), new RegExp(`shopmart: phone \\${RAW.phone}`));
+    const opened = await ok(['disclosure', 'open', filed.id, ...agencyArgs, '--key', path.join(keys, 'wildlife-encryption-key.pem'), '--root', path.join(fed.certsDir, 'dev/root.pem')]);
+    assert.match(opened, new RegExp(`^shopmart: phone \\${RAW.phone} .*signed by the member under the federation root`));
     const file = path.join(dir, 'evidence.json');
     await ok(['evidence', 'export', '--case', 'WL-7', ...agencyArgs, '--key', path.join(keys, 'wildlife-encryption-key.pem'), '--out', file, '--summary', path.join(dir, 'evidence.md')]);
     assert.match(await readFile(path.join(dir, 'evidence.md'), 'utf8'), /Warrant 2026-77/);

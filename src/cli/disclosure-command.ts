@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { decodeJwt } from 'jose';
-import { agencyKeySet, decryptAnswer, encryptionKeyOf, generateAgencyKeys, signDisclosureRequest } from '../disclosure/index.js';
+import { agencyKeySet, createMemberStepVerifier, decryptAnswer, DisclosureError, encryptionKeyOf, generateAgencyKeys, signDisclosureRequest } from '../disclosure/index.js';
+import { pemToDerCertificates } from '../pki/index.js';
 import { writePrivateKeyFile } from '../pki/index.js';
 import { CliError, readTextFile, writePublicFile } from './files.js';
 import type { CliContext } from './context.js';
@@ -121,13 +122,22 @@ export function registerDisclosureCommands(program: Command, cli: CliContext): v
     .requiredOption('--hub <url>', 'the hub')
     .requiredOption('--token <jwt>', 'a token with disclosure:request')
     .requiredOption('--key <file>', "the agency's private encryption key")
+    .option('--root <file>', "the federation root: also verify each answer is signed by its member's certificate")
     .option('--json', 'print JSON')
-    .action(async (requestId: string, opts: { hub: string; token: string; key: string; json?: boolean }) => {
-      const data = await hubGraphql<{ disclosureAnswers: Array<{ member: string; ciphertext: string; leafIndex: number }> }>(opts.hub, opts.token, `query($id: ID!) { disclosureAnswers(requestId: $id) { member ciphertext leafIndex } }`, { id: requestId });
+    .action(async (requestId: string, opts: { hub: string; token: string; key: string; root?: string; json?: boolean }) => {
+      const data = await hubGraphql<{ disclosureAnswers: Array<{ member: string; record: string; ciphertext: string; leafIndex: number }> }>(opts.hub, opts.token, `query($id: ID!) { disclosureAnswers(requestId: $id) { member record ciphertext leafIndex } }`, { id: requestId });
       const key = readTextFile(opts.key, 'encryption key');
+      const steps = opts.root === undefined ? undefined : createMemberStepVerifier({ roots: pemToDerCertificates(readTextFile(opts.root, 'root certificate')), isRevoked: () => undefined });
       const opened = [];
-      for (const a of data.disclosureAnswers) opened.push({ leafIndex: a.leafIndex, ...(await decryptAnswer(a.ciphertext, key)).plaintext });
+      for (const a of data.disclosureAnswers) {
+        const { plaintext } = await decryptAnswer(a.ciphertext, key);
+        const signed = await steps?.verify(a.record);
+        if (plaintext.member !== a.member || plaintext.requestId !== requestId || (signed !== undefined && (signed.payload.member !== a.member || signed.payload.step !== 'answered' || signed.payload.answer !== a.ciphertext))) {
+          throw new DisclosureError('ANSWER_INVALID', `the answer attributed to ${a.member} is not ${a.member}'s signed answer to request ${requestId}`);
+        }
+        opened.push({ leafIndex: a.leafIndex, signatureVerified: signed !== undefined, ...plaintext });
+      }
       if (opts.json) return cli.print(JSON.stringify(opened, null, 2));
-      cli.print(opened.length === 0 ? 'no answers yet' : opened.map((o) => `${o.member}: ${o.identifier.kind} ${o.identifier.value}  (fingerprint ${o.fingerprint}; seen ${o.firstSeenAt} to ${o.lastSeenAt}; log entry ${o.leafIndex})`).join('\n'));
+      cli.print(opened.length === 0 ? 'no answers yet' : opened.map((o) => `${o.member}: ${o.identifier.kind} ${o.identifier.value}  (fingerprint ${o.fingerprint}; seen ${o.firstSeenAt} to ${o.lastSeenAt}; log entry ${o.leafIndex}${o.signatureVerified ? '; signed by the member under the federation root' : ''})`).join('\n'));
     });
 }

@@ -92,7 +92,33 @@ export async function fileRequest(deps: FilingDeps, requestJws: string, filer: F
   const requestSha256 = recordSha256(requestJws);
   const routed: RoutedRecord = { v: 1, step: 'routed', requestId: payload.requestId, requestSha256, indicatorId, fingerprint: seller.value, members: [...seller.members].sort(), expiresAt: expiresAt.toISOString(), at: now.toISOString() };
   const routedRecord = canonicalJson(routed);
-  const filedLeafIndex = await deps.db.transaction(async (tx) => {
+  try {
+    const filedLeafIndex = await storeFiled(deps, { payload, requestJws, requestSha256, routedRecord, routed, indicatorId, keys, filer, now, expiresAt });
+    return { requestId: payload.requestId, members: routed.members, expiresAt, filedLeafIndex, duplicate: false };
+  } catch (err) {
+    // Filed concurrently under the same id: the first one stands, and this one is judged against it.
+    const first = (err as { code?: unknown }).code === '23505' ? await existing(deps.db, payload.requestId, requestJws) : undefined;
+    if (first === undefined) throw err;
+    return first;
+  }
+}
+
+interface ToStore {
+  readonly payload: DisclosureRequestPayload;
+  readonly requestJws: string;
+  readonly requestSha256: string;
+  readonly routedRecord: string;
+  readonly routed: RoutedRecord;
+  readonly indicatorId: string;
+  readonly keys: AgencyKeyRegistration;
+  readonly filer: Filer;
+  readonly now: Date;
+  readonly expiresAt: Date;
+}
+
+function storeFiled(deps: FilingDeps, s: ToStore): Promise<number> {
+  const { payload, requestJws, requestSha256, routedRecord, routed, indicatorId, keys, filer, now, expiresAt } = s;
+  return deps.db.transaction(async (tx) => {
     const { firstIndex } = await deps.log.append(tx, [
       { kind: 'disclosure', step: 'filed', requestId: payload.requestId, recordSha256: requestSha256 },
       { kind: 'disclosure', step: 'routed', requestId: payload.requestId, recordSha256: recordSha256(routedRecord) },
@@ -108,5 +134,4 @@ export async function fileRequest(deps: FilingDeps, requestJws: string, filer: F
     await tx.query(`INSERT INTO disclosure_routes (request_id, member, state) SELECT $1, m, 'routed' FROM unnest($2::text[]) AS m`, [payload.requestId, routed.members]);
     return firstIndex;
   });
-  return { requestId: payload.requestId, members: routed.members, expiresAt, filedLeafIndex, duplicate: false };
 }

@@ -1,7 +1,7 @@
 /**
  * The member's side at the hub: the requests routed to it, and its signed steps (delivered,
  * answered, declined) recorded as named checks — signature and chain → it is the caller's →
- * this request, this version → not recorded before → routed to it → not expired → a step its
+ * this request, this version → routed to it → not recorded before → not expired → a step its
  * route allows → (answered) ciphertext for the agency's key → record and log, in one transaction.
  */
 import type { DataSource, EntityManager } from 'typeorm';
@@ -71,7 +71,7 @@ interface RequestRow {
   agency_keys_id: string | number;
 }
 
-async function recordedBefore(db: DataSource, hash: string): Promise<void> {
+async function recordedBefore(db: Pick<EntityManager, 'query'>, hash: string): Promise<void> {
   const rows: Array<{ leaf_index: string | number }> = await db.query(`SELECT leaf_index FROM disclosure_steps WHERE record_sha256 = $1`, [hash]);
   if (rows[0] !== undefined) throw new DisclosureError('ANSWER_REPLAYED', 'this record was recorded already', { details: { leafIndex: Number(rows[0].leaf_index), recordSha256: hash } });
 }
@@ -82,10 +82,12 @@ const ALLOWED_FROM: Readonly<Record<MemberStepPayload['step'], readonly string[]
   declined: ['routed', 'delivered'],
 };
 
-async function lockRoute(tx: EntityManager, payload: MemberStepPayload, now: Date): Promise<void> {
+/** Under the route's row lock, so that concurrent records of one member are judged one after the other. */
+async function lockRoute(tx: EntityManager, payload: MemberStepPayload, hash: string, now: Date): Promise<void> {
   const routes: Array<{ state: string }> = await tx.query(`SELECT state FROM disclosure_routes WHERE request_id = $1 AND member = $2 FOR UPDATE`, [payload.requestId, payload.member]);
   const route = routes[0];
   if (route === undefined) throw new DisclosureError('NOT_ROUTED', `request ${payload.requestId} was not routed to ${payload.member}: a member answers only what it was asked`);
+  await recordedBefore(tx, hash);
   const [request] = (await tx.query(`SELECT expires_at FROM disclosure_requests WHERE request_id = $1`, [payload.requestId])) as RequestRow[];
   if (new Date(request!.expires_at).getTime() <= now.getTime()) throw new DisclosureError('DISCLOSURE_EXPIRED', `request ${payload.requestId} expired at ${new Date(request!.expires_at).toISOString()}: nothing more is recorded for it`);
   if (!ALLOWED_FROM[payload.step].includes(route.state)) {
@@ -119,9 +121,8 @@ export async function recordMemberStep(deps: MemberStepDeps, member: string, req
   const { payload } = await deps.steps.verify(jws, now);
   await checkAgainstRequest(deps, payload, requestId, member);
   const hash = recordSha256(jws);
-  await recordedBefore(deps.db, hash);
   return deps.db.transaction(async (tx) => {
-    await lockRoute(tx, payload, now);
+    await lockRoute(tx, payload, hash, now);
     const appended = await deps.log.append(tx, [{ kind: 'disclosure', step: payload.step, requestId, recordSha256: hash }]);
     await tx.query(`INSERT INTO disclosure_steps (request_id, step, member, record, record_sha256, leaf_index, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [requestId, payload.step, member, jws, hash, appended.firstIndex, now]);
     await tx.query(`UPDATE disclosure_routes SET state = $3 WHERE request_id = $1 AND member = $2`, [requestId, member, payload.step]);

@@ -81,7 +81,8 @@ export async function verifyHistory(records: readonly LoggedRecord[], keys: Agen
   const steps = createMemberStepVerifier({ roots: trust.roots, isRevoked: () => undefined });
   const outcomes = new Map<string, MemberOutcome>(routed.members.map((m) => [m, { member: m }]));
   for (const record of records.filter((r) => r.step === 'delivered' || r.step === 'answered' || r.step === 'declined')) {
-    const { payload, leafSerialHex } = await steps.verify(record.record);
+    // The chain must have been valid when the hub logged the record (revocations cannot be known offline).
+    const { payload, leafSerialHex } = await steps.verify(record.record, new Date(record.loggedAt));
     if (payload.step !== record.step || payload.requestId !== request.requestId || payload.requestSha256 !== recordSha256(filed.record)) {
       throw broken('ANSWER_INVALID', `a ${record.step} record of ${payload.member} is not a ${record.step} of request ${request.requestId}`);
     }

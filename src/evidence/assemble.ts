@@ -28,6 +28,8 @@ export interface AssembleDeps {
   readonly now: Date;
 }
 
+const MAX_EXTRA_INDICATORS = 200;
+
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 async function logged(deps: AssembleDeps, leafIndex: number, size: number): Promise<{ logEntry: string; leafIndex: number; inclusionProof: string[] }> {
@@ -65,9 +67,10 @@ async function indicatorsOf(deps: AssembleDeps, caller: EvidenceCaller, ids: rea
  * The package without decrypted answers (the hub cannot make those): the requests of `caseId`
  * filed by the caller's agency, the sellers they name and `extraIndicatorIds`, all against the
  * log as it stands now.
- * @throws EvidenceError `CASE_MISMATCH` when the agency filed no request in this case
+ * @throws EvidenceError `CASE_MISMATCH` when the agency filed no request in this case; `EVIDENCE_MALFORMED` for over 200 more indicators
  */
 export async function assembleEvidence(deps: AssembleDeps, caller: EvidenceCaller, caseId: string, extraIndicatorIds: readonly string[] = []): Promise<EvidencePackage> {
+  if (extraIndicatorIds.length > MAX_EXTRA_INDICATORS) throw new EvidenceError('EVIDENCE_MALFORMED', `a package names at most ${MAX_EXTRA_INDICATORS} more indicators`);
   const { requests } = await deps.disclosures.list({ agency: caller.agency, caseId }, { first: 200 });
   if (requests.length === 0) throw new EvidenceError('CASE_MISMATCH', `agency ${caller.agency} filed no disclosure request in case ${caseId}`);
   const { size, note } = await deps.log.latestCheckpoint(deps.db);

@@ -7,6 +7,7 @@ import { AgencyTokens1764691200000 } from './1764691200000-agency-tokens.js';
 import { OpinionsAndAccess1764777600000 } from './1764777600000-opinions-and-access.js';
 import { RevocationByReceipt1764864000000 } from './1764864000000-revocation-by-receipt.js';
 import { Watchlists1765036800000 } from './1765036800000-watchlists.js';
+import { Disclosures1765123200000 } from './1765123200000-disclosures.js';
 import { Interop1765209600000 } from './1765209600000-interop.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs under tsx, tests and the CLI. */
@@ -19,5 +20,6 @@ export const migrations: ReadonlyArray<new () => MigrationInterface> = [
   OpinionsAndAccess1764777600000,
   RevocationByReceipt1764864000000,
   Watchlists1765036800000,
+  Disclosures1765123200000,
   Interop1765209600000,
 ];

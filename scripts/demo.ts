@@ -2,7 +2,8 @@
  * `npm run demo`: a whole federation on this machine with the embedded database: a hub and three
  * member nodes (fictional platforms shopmart, chatapp, searchco), fed a synthetic data set through
  * the nodes' platform API; then it prints an agency token, five example queries with what they
- * answered, the auditor's command and the URLs, and runs until Ctrl-C.
+ * answered, a ready-to-run disclosure request (agency → member operators → agency → evidence
+ * package → auditor), the auditor's command and the URLs, and runs until Ctrl-C.
  *
  *   npm run demo -- [--seed N] [--scale LISTINGS] [--json-out FILE] [--dir DIR] [--port N]
  */
@@ -17,6 +18,7 @@ import { newApiKey, newPseudonymKeyFile } from '../src/node/index.js';
 import { buildDataset, CODE_WORDS, observationsOf, PLATFORMS, type Dataset, type Platform } from './demo/dataset.js';
 import { cli, freePort, REPO_ROOT, startService, stopService, type Service } from './demo/processes.js';
 import { exampleQueries, runQuery } from './demo/queries.js';
+import { disclosureExample, prepareDisclosure, requestArgs, type DisclosureSetup } from './demo/disclosure.js';
 
 const MARKER = '.wildintel-demo';
 const NAMES: Record<Platform, string> = { shopmart: 'ShopMart (marketplace)', chatapp: 'ChatApp (messaging)', searchco: 'SearchCo (search and ads)' };
@@ -32,6 +34,7 @@ interface Options {
 
 interface NodeInfo {
   slug: Platform;
+  dataDir: string;
   url: string;
   apiKey: string;
   key: string;
@@ -106,7 +109,7 @@ async function startFederation(options: Options, services: Service[]) {
     };
     const service = await startService(slug, ['node'], env, url, logs);
     services.push(service);
-    nodes.push({ slug, url, apiKey, key: env.NODE_KEY_FILE, cert: env.NODE_CERT_FILE, service });
+    nodes.push({ slug, url, apiKey, key: env.NODE_KEY_FILE, cert: env.NODE_CERT_FILE, dataDir: env.DATA_DIR, service });
   }
   return { hubUrl, hubEnv, logKey, nodes, rootCert: path.join(hubEnv.CERTS_DIR, 'dev/root.pem') };
 }
@@ -210,12 +213,17 @@ async function main(): Promise<void> {
     step('waiting for the nodes to sign and deliver every batch');
     await waitDelivered(federation.nodes);
     const { agencyToken, auditorToken } = await issueTokens(federation.hubEnv);
+    const inputs = await queryInputs(dataset, fingerprints, now);
+    const queries = exampleQueries(inputs);
+    step('registering the demo agency’s disclosure keys');
+    const disclosure = await prepareDisclosure(federation.hubEnv, options.dir, 'demo-customs');
+    const seller = [...fingerprints.entries()].find(([, fp]) => fp === inputs.sellerFingerprint)![0];
+    const reporters = federation.nodes.filter((n) => dataset.listings.some((l) => l.seller === seller && l.platform === n.slug));
     step('preparing the analyst console (built on first use, then cached)');
     const consoleUrl = await warmConsole(federation.hubUrl);
-    const queries = exampleQueries(await queryInputs(dataset, fingerprints, now));
     const answers: Array<{ ok: boolean; line: string }> = [];
     for (const q of queries) answers.push(await runQuery(federation.hubUrl, agencyToken, q));
-    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, dir: options.dir });
+    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, dir: options.dir, disclosure: { setup: disclosure, fingerprint: inputs.sellerFingerprint, members: reporters } });
     if (options.jsonOut) {
       const facts = {
         hubUrl: federation.hubUrl,
@@ -226,6 +234,7 @@ async function main(): Promise<void> {
         rootCert: federation.rootCert,
         logVerifierKey: federation.logKey,
         queries: queries.map((q, i) => ({ title: q.title, query: q.query, variables: q.variables, ok: answers[i]!.ok, answer: answers[i]!.line })),
+        disclosure: { ...disclosure, fingerprint: inputs.sellerFingerprint, members: reporters.map((r) => ({ slug: r.slug, dataDir: r.dataDir })), requestArgs: requestArgs(federation.hubUrl, disclosure, inputs.sellerFingerprint) },
       };
       writeFileSync(options.jsonOut, `${JSON.stringify(facts, null, 2)}\n`, { mode: 0o600 });
     }
@@ -245,7 +254,21 @@ async function warmConsole(hubUrl: string): Promise<string> {
   return url;
 }
 
-function printSummary(f: { hubUrl: string; consoleUrl: string; nodes: NodeInfo[]; agencyToken: string; auditorToken: string; logKey: string; rootCert: string; dir: string; queries: ReturnType<typeof exampleQueries>; answers: Array<{ ok: boolean; line: string }> }): void {
+interface SummaryFacts {
+  hubUrl: string;
+  consoleUrl: string;
+  nodes: NodeInfo[];
+  agencyToken: string;
+  auditorToken: string;
+  logKey: string;
+  rootCert: string;
+  dir: string;
+  queries: ReturnType<typeof exampleQueries>;
+  answers: Array<{ ok: boolean; line: string }>;
+  disclosure: { setup: DisclosureSetup; fingerprint: string; members: NodeInfo[] };
+}
+
+function printSummary(f: SummaryFacts): void {
   const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
   say('\n═══ wildintel demo federation ═══\n');
   say(`analyst console  ${f.consoleUrl}   ← open it and paste the agency token below`);
@@ -263,6 +286,7 @@ function printSummary(f: { hubUrl: string; consoleUrl: string; nodes: NodeInfo[]
   }
   say('\nauditor: verify that the log is append-only and every batch is signed (keeps its state for the next run):');
   say(`npx wildintel audit verify --hub ${f.hubUrl} --root ${rel(f.rootCert)} --log-key '${f.logKey}' --state ${rel(path.join(f.dir, 'audit-state.json'))} --token ${f.auditorToken}`);
+  for (const line of disclosureExample({ hubUrl: f.hubUrl, ...f.disclosure, rootCert: f.rootCert, logKey: f.logKey, auditorToken: f.auditorToken, dir: f.dir, rel })) say(line);
   say(`\nlogs: ${rel(path.join(f.dir, 'logs.jsonl'))}; scan a listing locally on a node: curl -s ${f.nodes[1]!.url}/v1/scan -H "authorization: Bearer ${f.nodes[1]!.apiKey}" -H 'content-type: application/json' -d '{"text":"犀 角 盃"}'`);
 }
 

@@ -16,7 +16,7 @@ import { signMemberRequest } from '../src/provenance/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
-const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin', 'taxii:read'] as const;
+const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin', 'taxii:read', 'disclosure:request'] as const;
 const ZERO_PDQ = '0'.repeat(64);
 
 /**
@@ -39,6 +39,12 @@ const MATRIX: Array<{ field: string; query: string; anyOf: readonly string[] | '
   { field: 'Query.accessDigests', query: '{ accessDigests { hour } }', anyOf: ['audit:read'] },
   { field: 'Mutation.publishBatch', query: 'mutation { publishBatch(jws: "x") { batchId } }', anyOf: 'public' },
   { field: 'Mutation.reportOpinion', query: 'mutation { reportOpinion(indicatorId: "x", opinion: CONFIRMED) { status } }', anyOf: ['indicators:read'], members: true },
+  { field: 'Query.disclosureRequests', query: '{ disclosureRequests { requests { id } } }', anyOf: ['disclosure:request'] },
+  { field: 'Query.disclosureAnswers', query: '{ disclosureAnswers(requestId: "x") { member } }', anyOf: ['disclosure:request'] },
+  { field: 'Query.disclosures', query: '{ disclosures { requests { id } } }', anyOf: ['audit:read'] },
+  { field: 'Query.disclosureVolume', query: '{ disclosureVolume { agency } }', anyOf: ['audit:read'] },
+  { field: 'Query.evidence', query: '{ evidence(caseId: "x") { document } }', anyOf: ['disclosure:request'] },
+  { field: 'Mutation.fileDisclosureRequest', query: 'mutation { fileDisclosureRequest(request: "x") { duplicate } }', anyOf: ['disclosure:request'] },
   { field: 'Subscription.indicatorPublished', query: 'subscription { indicatorPublished { batchId } }', anyOf: ['indicators:read'] },
   // The analyst console (issue 14).
   { field: 'Query.risingKeywords', query: '{ risingKeywords(from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z") { current } }', anyOf: ['indicators:read'] },

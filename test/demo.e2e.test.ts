@@ -21,6 +21,7 @@ interface DemoFacts {
   rootCert: string;
   logVerifierKey: string;
   queries: Array<{ title: string; ok: boolean; answer: string }>;
+  disclosure: { fingerprint: string; members: Array<{ slug: string }>; requestArgs: string[] };
 }
 
 // The demo always runs on the embedded database, whatever the suite's driver: once is enough.
@@ -99,6 +100,14 @@ describe('npm run demo', { skip: onlyInPass('embedded') }, () => {
     const res = await fetch(`${chatapp.url}/v1/scan`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(chatapp.apiKey) }, body: JSON.stringify({ text: '出售 象 牙 手 鐲 和 犀 角 盃' }) });
     assert.equal(res.status, 200);
     assert.match(JSON.stringify(await res.json()), /members/);
+  });
+
+  it('prints a disclosure example whose request files and routes to the members that reported the seller', async () => {
+    assert.match(stdout, /lawful re-identification/);
+    assert.match(stdout, /npx wildintel node requests approve <request id>/);
+    const r = await runCli(facts.disclosure.requestArgs, {});
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`filed, routed to ${facts.disclosure.members.map((m) => m.slug).sort().join(', ')}`));
   });
 
   it("passes the auditor's command", async () => {

@@ -597,6 +597,15 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Mutation.deleteWatchlist': 'none: returns the id of the agency’s own watchlist',
   'Mutation.acknowledgeAlerts': 'indicators',
   'Subscription.alertRaised': 'subscription',
+  // Disclosure requests and evidence (issue 15). The evidence package reads indicators through the
+  // indicators path and batches through the provenance path; it needs a filed case, so it is checked
+  // per token in test/disclosure.e2e.test.ts rather than against this suite's oracle.
+  'Query.evidence': 'indicators',
+  'Mutation.fileDisclosureRequest': 'none: files a signed request for a seller the token may see (sellers path); returns the request',
+  'Query.disclosureRequests': 'none: the agency’s own requests',
+  'Query.disclosureAnswers': 'none: ciphertext for the requesting agency',
+  'Query.disclosures': 'none: disclosure records for the auditor (hashes and routing)',
+  'Query.disclosureVolume': 'none: counts per agency',
 };
 const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /.well-known/jwks.json': 'none: public keys',
@@ -629,6 +638,8 @@ const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /misp/manifest.json': 'taxii',
   'GET /misp/hashes.csv': 'taxii',
   'GET /misp/:file': 'taxii',
+  'GET /v1/disclosures': 'none: the disclosure requests routed to the calling member',
+  'POST /v1/disclosures/:requestId/steps': 'none: a member posts a signed step record',
 };
 
 describe('every path is known to the entitlement suite', () => {

@@ -18,6 +18,8 @@ export interface AuditOptions {
   readonly previous?: AuditState;
   readonly clock: Clock;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Hears every new entry once it parsed, in order (e.g. to collect disclosure entries). */
+  readonly onEntry?: (index: number, entry: LogEntry) => void;
 }
 
 export interface AuditReport {
@@ -108,6 +110,7 @@ async function walkEntries(options: AuditOptions, previous: AuditState, checkpoi
       walk.kinds[entry.kind] = (walk.kinds[entry.kind] ?? 0) + 1;
       record(walk, entry, start + i);
       if (entry.kind === 'batch') assertMemberVouched(walk, entry, start + i);
+      options.onEntry?.(start + i, entry);
       if (entry.kind === 'batch' && batchCheck !== undefined) await batchCheck(entry, start + i);
       walk.range = appendLeaf(walk.range, leafHash(bytes));
     }

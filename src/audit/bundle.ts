@@ -4,7 +4,8 @@ import { indicatorId as idOf, type IndicatorType } from '../indicators/index.js'
 import { pemToDerCertificates } from '../pki/index.js';
 import { createBatchVerifier } from '../provenance/index.js';
 import type { Clock } from '../kernel/index.js';
-import { leafHash, openCheckpoint, parseEntry, verifyInclusion } from '../tlog/index.js';
+import { openCheckpoint } from '../tlog/index.js';
+import { proveEntryIncluded } from './inclusion.js';
 import { AuditError } from './errors.js';
 
 /** A self-contained provenance bundle (what `provenance(indicatorId)` answers), checkable offline. */
@@ -33,7 +34,7 @@ export type ProvenanceBundleFile = z.infer<typeof bundleSchema>;
 export interface BundleReport {
   indicatorId: string;
   treeSize: number;
-  sightings: Array<{ member: string; batchId: string; leafIndex: number; createdAt: string }>;
+  sightings: Array<{ member: string; batchId: string; leafIndex: number; createdAt: string; tlp: string; loggedAt: number; leafSerialHex: string; indicator: Record<string, unknown> }>;
 }
 
 /**
@@ -57,24 +58,18 @@ export async function checkBundle(input: unknown, options: { rootPem: string; ve
   const sightings: BundleReport['sightings'] = [];
   for (const s of bundle.sightings) {
     const where = `sighting ${s.member}/${s.batchId}`;
-    const entryBytes = Buffer.from(s.logEntry, 'base64');
-    const entry = parseEntry(entryBytes);
+    const entry = proveEntryIncluded(s, checkpoint, where);
     if (entry.kind !== 'batch' || entry.member !== s.member || entry.batchId !== s.batchId) throw new AuditError('MALFORMED_ENTRY', `${where}: the log entry is not this batch's`);
     if (createHash('sha256').update(s.jws).digest('base64url') !== entry.jwsSha256) throw new AuditError('BATCH_HASH_MISMATCH', `${where}: the JWS is not the one the log entry commits to`);
-    try {
-      verifyInclusion(s.leafIndex, checkpoint.size, leafHash(entryBytes), s.inclusionProof.map((h) => Buffer.from(h, 'base64')), checkpoint.root);
-    } catch (cause) {
-      throw new AuditError('INCONSISTENT_PROOF', `${where}: the entry is not in the checkpoint's tree at ${s.leafIndex}: ${(cause as Error).message}`, { cause });
-    }
     let verified: Awaited<ReturnType<typeof verifier.verify>>;
     try {
       verified = await verifier.verify(s.jws);
     } catch (cause) {
       throw new AuditError('BATCH_INVALID', `${where}: the batch does not verify to the root: ${(cause as Error).message}`, { cause });
     }
-    const contains = verified.payload.indicators.some((i) => idOf((i as { type: IndicatorType }).type, (i as { value: string }).value) === bundle.indicatorId);
-    if (!contains) throw new AuditError('BATCH_INVALID', `${where}: the batch does not contain indicator ${bundle.indicatorId}`);
-    sightings.push({ member: s.member, batchId: s.batchId, leafIndex: s.leafIndex, createdAt: verified.payload.createdAt });
+    const indicator = verified.payload.indicators.find((i) => idOf((i as { type: IndicatorType }).type, (i as { value: string }).value) === bundle.indicatorId);
+    if (indicator === undefined) throw new AuditError('BATCH_INVALID', `${where}: the batch does not contain indicator ${bundle.indicatorId}`);
+    sightings.push({ member: s.member, batchId: s.batchId, leafIndex: s.leafIndex, createdAt: verified.payload.createdAt, tlp: verified.payload.tlp, loggedAt: entry.ts, leafSerialHex: verified.chain.leafSerialHex, indicator: indicator as Record<string, unknown> });
   }
   return { indicatorId: bundle.indicatorId, treeSize: bundle.treeSize, sightings };
 }

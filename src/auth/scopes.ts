@@ -1,7 +1,12 @@
 import { WildintelError } from '../kernel/index.js';
 
-/** design.md "Scopes"; `taxii:read` (machine feeds: TAXII 2.1 and the MISP feed, docs/interop.md) was added after it. */
-export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin', 'taxii:read'] as const;
+/**
+ * design.md "Scopes", and two added after it: `taxii:read` (machine feeds: TAXII 2.1 and the MISP
+ * feed, docs/interop.md) and `disclosure:request` (docs/disclosure.md: filing lawful
+ * re-identification requests and reading their answers; no default token carries it, it is issued
+ * only when named, to analysts who file requests).
+ */
+export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin', 'taxii:read', 'disclosure:request'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'INVALID_TOKEN_REQUEST' | 'UNKNOWN_AGENCY' | 'UNKNOWN_TOKEN';

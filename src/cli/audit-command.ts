@@ -2,7 +2,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { auditLog, checkBundle, createHttpLogClient, parseState, serializeState, type AuditReport } from '../audit/index.js';
+import { auditDisclosures, auditLog, checkBundle, createHttpLogClient, parseState, serializeState, type AuditReport, type DisclosureAuditReport } from '../audit/index.js';
+import { hubGraphql } from './hub-graphql.js';
 import { CliError } from './files.js';
 import { systemClock } from '../kernel/index.js';
 import type { CliContext } from './context.js';
@@ -41,6 +42,38 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
       cli.print(summary(report, opts.token !== undefined));
     });
   registerBundleCommands(audit, cli);
+  audit
+    .command('disclosures')
+    .description('verify the whole log, then that every disclosure the hub lists is in it and no disclosure step in it goes unlisted; prints the volume per agency')
+    .requiredOption('--hub <url>', 'the hub')
+    .requiredOption('--root <file>', 'the federation root certificate')
+    .requiredOption('--log-key <vkey>', 'the log verifier key, or a file holding it')
+    .requiredOption('--token <jwt>', 'an auditor token with audit:read')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { hub: string; root: string; logKey: string; token: string; json?: boolean }) => {
+      const progress = createProgress();
+      const report = await auditDisclosures({
+        client: createHttpLogClient(opts.hub),
+        verifierKey: existsSync(opts.logKey) ? readFileSync(opts.logKey, 'utf8').trim() : opts.logKey,
+        rootPem: readTextFile(opts.root, 'root certificate'),
+        clock: systemClock,
+        graphql: (query, variables) => hubGraphql(opts.hub, opts.token, query, variables),
+        onProgress: progress.update,
+      }).finally(progress.stop);
+      cli.print(opts.json ? JSON.stringify(report, null, 2) : disclosureSummary(report));
+    });
+}
+
+function disclosureSummary(r: DisclosureAuditReport): string {
+  const rows = r.volume.map((v) => {
+    const reasons = Object.entries(v.declineReasons).map(([k, n]) => `${k} ${n}`).join(', ');
+    return `  ${v.agency.padEnd(24)} ${String(v.requests).padStart(5)} ${String(v.membersAsked).padStart(6)} ${String(v.answered).padStart(8)} ${String(v.declined).padStart(8)} ${String(v.unanswered).padStart(10)} ${String(v.retrieved).padStart(9)}${reasons ? `  (${reasons})` : ''}`;
+  });
+  return [
+    `disclosures verified: ${r.requests} requests, ${r.entries} disclosure entries and ${r.agencyKeyRegistrations} agency key registrations in a log of ${r.treeSize}; every listed record is logged, and every logged step is listed`,
+    `  ${'agency'.padEnd(24)} ${'reqs'.padStart(5)} ${'asked'.padStart(6)} ${'answered'.padStart(8)} ${'declined'.padStart(8)} ${'unanswered'.padStart(10)} ${'retrieved'.padStart(9)}`,
+    ...rows,
+  ].join('\n');
 }
 
 const PROVENANCE_QUERY = `query($id: ID!) { provenance(indicatorId: $id) { indicatorId checkpoint treeSize sightings { member batchId tlp jws certificateChain leafIndex logEntry inclusionProof } } }`;

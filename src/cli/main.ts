@@ -19,6 +19,8 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['audit'], load: async () => (await import('./audit-command.js')).registerAuditCommands },
   { names: ['hash'], load: async () => (await import('./hash-command.js')).registerHashCommand },
   { names: ['agency', 'token'], load: async () => (await import('./token-command.js')).registerTokenCommands },
+  { names: ['disclosure'], load: async () => (await import('./disclosure-command.js')).registerDisclosureCommands },
+  { names: ['evidence'], load: async () => (await import('./evidence-command.js')).registerEvidenceCommands },
   { names: ['node', 'federation'], load: async () => (await import('./node-command.js')).registerNodeCommands },
   { names: ['config'], load: async () => (await import('./config-command.js')).registerConfigCommand },
   { names: ['export', 'interop'], load: async () => (await import('./interop-command.js')).registerInteropCommands },

@@ -1,6 +1,4 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { request } from 'node:http';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
@@ -13,7 +11,6 @@ import {
   loadNodeSettings,
   newApiKey,
   newPseudonymKeyFile,
-  nodeSocketPath,
   openNodeDatabase,
   parseObservation,
   readNodeStatus,
@@ -23,6 +20,8 @@ import {
 } from '../node/index.js';
 import type { CliContext } from './context.js';
 import { CliError, wholeNumber } from './files.js';
+import { formatDisclosureStatus, registerNodeRequestCommands } from './node-requests-command.js';
+import { callNode, replyOrThrow } from './node-socket.js';
 
 export function registerNodeCommands(program: Command, cli: CliContext): void {
   const node = program
@@ -47,6 +46,8 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
       cli.print(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
       if (status.alarms.count > 0) process.exitCode = 3;
     });
+
+  registerNodeRequestCommands(node, cli);
 
   node
     .command('api-key')
@@ -94,31 +95,6 @@ async function runNode(cli: CliContext): Promise<void> {
   });
 }
 
-type NodeReply = { reached: false } | { reached: true; status: number; body: unknown };
-
-/** A request to the running node over its Unix socket; `reached: false` when none runs. */
-function callNode(config: Readonly<Config>, method: 'GET' | 'POST', urlPath: string, body?: unknown): Promise<NodeReply> {
-  const socketPath = nodeSocketPath(config.DATA_DIR);
-  if (!existsSync(socketPath)) return Promise.resolve({ reached: false });
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: urlPath, method, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ reached: true, status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown }));
-    });
-    // A socket file with no node behind it (the node was killed) means: work on the database here.
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? resolve({ reached: false }) : reject(err)));
-    req.end(payload);
-  });
-}
-
-function replyOrThrow<T>(reply: Extract<NodeReply, { reached: true }>): T {
-  if (reply.status === 200) return reply.body as T;
-  const error = (reply.body as { error?: { code?: string; message?: string; index?: number } }).error;
-  throw new WildintelError(error?.code ?? 'NODE_ERROR', error?.message ?? `the node answered HTTP ${reply.status}`, error?.index === undefined ? {} : { details: { index: error.index } });
-}
-
 async function nodeStatus(config: Readonly<Config>): Promise<NodeStatus> {
   const reply = await callNode(config, 'GET', '/v1/status');
   if (reply.reached) return replyOrThrow<NodeStatus>(reply);
@@ -139,6 +115,7 @@ function formatStatus(s: NodeStatus): string {
     `feed        next entry ${s.feed.next}${s.feed.halted ? ' (HALTED: see alarms)' : ''}; ${s.feed.indexed.keywords} keywords, ${s.feed.indexed.images} image hashes indexed`,
     `dead letters ${s.deadLetters.count}${s.deadLetters.count > 0 ? ' (refused by the hub for good, never published)' : ''}`,
     ...s.deadLetters.recent.map((d) => `  DEAD ${d.deadAt} batch ${d.batchId} ${d.kind} ${d.index}${d.type ? ` (${d.type})` : ''} ${d.indicatorId}: ${d.code} ${d.message}`),
+    formatDisclosureStatus(s),
     `alarms      ${s.alarms.count}`,
     ...s.alarms.recent.map((a) => `  ALARM ${new Date(a.raisedAt).toISOString()} ${a.code}: ${a.message}`),
     ...s.refusedBatches.map((b) => `  REFUSED batch ${b.batchId} (${b.tlp}, ${b.count} items, ${b.createdAt}): ${b.code} ${b.message}`),

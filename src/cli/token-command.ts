@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { TokenView } from '../auth/index.js';
 import type { CliContext } from './context.js';
-import { CliError } from './files.js';
+import { CliError, readTextFile } from './files.js';
 import { operate } from './operator-client.js';
 
 /** "8h", "30m", "3600s" or a number of seconds. */
@@ -11,15 +11,44 @@ export function parseTtl(text: string): number {
   return Number(match[1]) * ({ s: 1, m: 60, h: 3600, '': 1 } as const)[match[2] as 's' | 'm' | 'h' | ''];
 }
 
+interface KeyView {
+  encryptionKid: string;
+  signingKid: string;
+  keysSha256: string;
+  leafIndex: number;
+}
+
+function keyInput(opts: { encryptionKey?: string; signingKey?: string }): { encryptionKey?: string; signingKey?: string } {
+  return {
+    ...(opts.encryptionKey === undefined ? {} : { encryptionKey: readTextFile(opts.encryptionKey, 'encryption key file') }),
+    ...(opts.signingKey === undefined ? {} : { signingKey: readTextFile(opts.signingKey, 'signing key file') }),
+  };
+}
+
+function describeKeys(k: KeyView): string {
+  return `disclosure keys registered (log entry ${k.leafIndex}, keysSha256 ${k.keysSha256}): encryption ${k.encryptionKid}, signing ${k.signingKid}`;
+}
+
 export function registerTokenCommands(program: Command, cli: CliContext): void {
   const agency = program.command('agency').description('agencies (customs, forestry, police) that query the hub');
   agency
     .command('add <slug>')
     .description('register an agency')
     .requiredOption('--name <name>', 'display name, e.g. "Customs Anti-Smuggling Bureau"')
-    .action(async (slug: string, opts: { name: string }) => {
-      await operate(cli.config(), cli.logger(), 'agency.add', { slug, name: opts.name });
-      cli.print(`agency ${slug} registered`);
+    .option('--encryption-key <file>', 'register its disclosure keys too: the public JWK set from `wildintel disclosure keygen` (or the encryption key alone, JWK or PEM)')
+    .option('--signing-key <file>', 'its public signing key, when not in the --encryption-key file')
+    .action(async (slug: string, opts: { name: string; encryptionKey?: string; signingKey?: string }) => {
+      const result = (await operate(cli.config(), cli.logger(), 'agency.add', { slug, name: opts.name, ...keyInput(opts) })) as { keys?: KeyView };
+      cli.print(`agency ${slug} registered${result.keys ? `\n${describeKeys(result.keys)}` : ''}`);
+    });
+  agency
+    .command('key <slug>')
+    .description("register (or replace) an agency's disclosure keys: the encryption key answers are encrypted to, and the signing key its requests are signed with; logged as an agency entry")
+    .requiredOption('--encryption-key <file>', 'the public JWK set from `wildintel disclosure keygen`, or the encryption key alone (X25519 or P-256, JWK or PEM)')
+    .option('--signing-key <file>', 'the public signing key (Ed25519 or P-256), when not in the --encryption-key file')
+    .action(async (slug: string, opts: { encryptionKey: string; signingKey?: string }) => {
+      const result = (await operate(cli.config(), cli.logger(), 'agency.key', { slug, ...keyInput(opts) })) as { keys: KeyView };
+      cli.print(describeKeys(result.keys));
     });
   agency
     .command('list')
@@ -35,7 +64,7 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
     .description('issue a token to an analyst and print it (least privilege: give only the scopes and TLP needed)')
     .requiredOption('--agency <slug>', 'the agency')
     .requiredOption('--sub <analyst>', 'who will use it (an analyst id)')
-    .requiredOption('--scope <scopes>', 'space-separated: indicators:read sellers:read match:image match:text stats:read provenance:read audit:read admin taxii:read')
+    .requiredOption('--scope <scopes>', 'space-separated: indicators:read sellers:read match:image match:text stats:read provenance:read audit:read admin taxii:read disclosure:request')
     .option('--tlp <tlp>', 'highest TLP the holder may see', 'GREEN')
     .option('--commodities <list>', 'restrict to these commodities (comma-separated)')
     .option('--ttl <duration>', 'lifetime, at most 24h', '8h')

@@ -77,6 +77,13 @@ const settings = {
     .max(1_000_000)
     .default(120)
     .describe('GraphQL requests one agency token may make at once before the per-minute rate applies'),
+  DISCLOSURE_TTL_DAYS: z.coerce
+    .number({ error: 'must be a whole number of days' })
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .describe('how long a disclosure request stays open (the longest; a request may ask for less); members cannot answer after it'),
   ...nodeSettings,
 } as const;
 

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AccessRecordInput, Principal } from '../auth/index.js';
 import type { OpinionService } from '../feedback/index.js';
+import type { DisclosureService } from '../disclosure/index.js';
 import type { IngestService } from '../ingest/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { KeywordHit, PdqMatch } from '../matching/index.js';
@@ -22,6 +23,9 @@ export interface GraphQLServices {
   readonly matcher: Matcher;
   readonly members: { list(): Promise<MemberView[]> };
   readonly events: BatchEvents;
+  readonly disclosures: DisclosureService;
+  /** The hub's public origin (HUB_ORIGIN), named in evidence packages. */
+  readonly hubOrigin: string;
   /** Stores an access record before the answer is released (group commit). */
   recordAccess(record: AccessRecordInput): Promise<void>;
 }

@@ -12,6 +12,8 @@ import { accessResolvers } from './access-resolvers.js';
 import { subscriptionResolvers } from './subscription-resolvers.js';
 import { watchlistResolvers } from './watchlist-resolvers.js';
 import { analysisResolvers } from './analysis-resolvers.js';
+import { disclosureResolvers } from './disclosure-resolvers.js';
+import { evidenceResolvers } from './evidence-resolvers.js';
 import { applyAuthorization } from './authorization.js';
 import { conformToOctober2021 } from './spec-conformance.js';
 import type { Resolvers } from './generated/schema-types.js';
@@ -32,6 +34,6 @@ export function buildSchema(version: string): GraphQLSchema {
     DateTime: DateTimeScalar,
     Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
   };
-  const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers, watchlistResolvers, analysisResolvers];
+  const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers, watchlistResolvers, analysisResolvers, disclosureResolvers, evidenceResolvers];
   return conformToOctober2021(applyAuthorization(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers })));
 }

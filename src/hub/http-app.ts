@@ -9,6 +9,7 @@ import { authenticateBearer } from './authenticate.js';
 import { createContentRoutes } from './read-routes.js';
 import { AuthError } from '../auth/index.js';
 import { createLogRoutes } from './log-routes.js';
+import { createDisclosureRoutes } from '../disclosure/index.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
@@ -55,6 +56,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/log', createLogRoutes(deps.database.dataSource, deps.services.log, deps.logger));
   app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
   app.use('/v1', createContentRoutes({ db: deps.database.dataSource, services: deps.services, clock: deps.clock, logger: deps.logger }));
+  app.use(
+    '/v1',
+    createDisclosureRoutes({ service: deps.services.disclosures, authenticate: (req) => authenticateBearer(deps.services, req.get('authorization')), rateLimiter: deps.services.rateLimiter, recordAccess: deps.services.access.record, clock: deps.clock, logger: deps.logger }),
+  );
 
   app.use(createConsoleRoutes({ logger: deps.logger }));
   app.use(createInteropRoutes({ db: deps.database.dataSource, clock: deps.clock, logger: deps.logger, origin: deps.services.log.origin, authenticate: (authorization) => authenticateBearer(deps.services, authorization), rateLimiter: deps.services.rateLimiter, access: deps.services.access }));

@@ -84,6 +84,8 @@ export async function startHub({ config, logger: parent, clock = systemClock }: 
       matcher: matching,
       members: services.members,
       events,
+      disclosures: services.disclosures,
+      hubOrigin: config.HUB_ORIGIN,
       recordAccess: services.access.record,
     };
     await apollo.start();

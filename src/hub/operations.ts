@@ -4,6 +4,7 @@ import type { Database } from '../db/index.js';
 import { WildintelError, type Clock, type Logger } from '../kernel/index.js';
 import type { HubServices } from './services.js';
 import { listSightingSharing, setSightingSharing } from '../interop/index.js';
+import type { AgencyKeyRegistration } from '../disclosure/index.js';
 
 /**
  * Operator actions (migrate, enrol a member, issue a token…) are plain functions
@@ -70,7 +71,9 @@ registerOperation('log.checkpoint', async (ctx) => {
   return { ...(await log.latestCheckpoint(ctx.db)), verifierKey: log.verifierKey };
 });
 
-const agencyInput = z.object({ slug: z.string(), name: z.string() }).strict();
+const KEY_TEXT = z.string().max(16 * 1024);
+const agencyInput = z.object({ slug: z.string(), name: z.string(), encryptionKey: KEY_TEXT.optional(), signingKey: KEY_TEXT.optional() }).strict();
+const agencyKeyInput = z.object({ slug: z.string(), encryptionKey: KEY_TEXT, signingKey: KEY_TEXT.optional() }).strict();
 const issueInput = z
   .object({
     agency: z.string(),
@@ -84,10 +87,20 @@ const issueInput = z
 const jtiInput = z.object({ jti: z.string().max(128) }).strict();
 
 registerOperation('agency.add', async (ctx, input) => {
-  const { slug, name } = parse(agencyInput, input);
-  await (await ctx.services()).tokens.addAgency(slug, name);
-  return { slug };
+  const { slug, name, encryptionKey, signingKey } = parse(agencyInput, input);
+  const services = await ctx.services();
+  await services.tokens.addAgency(slug, name);
+  if (encryptionKey === undefined) return { slug };
+  return { slug, keys: keyRegistrationView(await services.disclosures.registerAgencyKeys(slug, encryptionKey, signingKey)) };
 });
+registerOperation('agency.key', async (ctx, input) => {
+  const { slug, encryptionKey, signingKey } = parse(agencyKeyInput, input);
+  return { slug, keys: keyRegistrationView(await (await ctx.services()).disclosures.registerAgencyKeys(slug, encryptionKey, signingKey)) };
+});
+
+function keyRegistrationView(r: AgencyKeyRegistration): Record<string, unknown> {
+  return { encryptionKid: r.keys.keys[0].kid, signingKid: r.keys.keys[1].kid, keysSha256: r.keysSha256, leafIndex: r.leafIndex };
+}
 registerOperation('agency.list', async (ctx) => ({ agencies: await (await ctx.services()).tokens.listAgencies() }));
 registerOperation('token.issue', async (ctx, input) => (await ctx.services()).tokens.issue(parse(issueInput, input)));
 registerOperation('token.revoke', async (ctx, input) => (await ctx.services()).tokens.revoke(parse(jtiInput, input).jti));

@@ -21,7 +21,9 @@ export type RouteKind =
   /** The analyst console's pages and files (its data comes through GraphQL). */
   | 'console'
   /** TAXII 2.1 and the MISP feed (src/interop). */
-  | 'interop';
+  | 'interop'
+  /** Disclosure requests, for the member nodes they are routed to (src/disclosure). */
+  | 'disclosure';
 
 /** Who may call it: anyone, an agency token, a member request token, either. */
 export type RouteAuth = 'public' | 'agency' | 'member' | 'agency-or-member';
@@ -55,6 +57,8 @@ export const HUB_ROUTES: readonly HubRoute[] = [
   { method: 'GET', path: '/healthz', kind: 'health', auth: 'public', indicatorData: false },
   { method: 'GET', path: '/readyz', kind: 'health', auth: 'public', indicatorData: false },
   { method: 'GET', path: '/metrics', kind: 'metrics', auth: 'public', indicatorData: false },
+  { method: 'GET', path: '/v1/disclosures', kind: 'disclosure', auth: 'member', indicatorData: false },
+  { method: 'POST', path: '/v1/disclosures/:requestId/steps', kind: 'disclosure', auth: 'member', body: 'application/jose', indicatorData: false },
   { method: 'GET', path: '/', kind: 'console', auth: 'public', indicatorData: false },
   { method: 'GET', path: '/console', kind: 'console', auth: 'public', indicatorData: false },
   { method: 'GET', path: '/console/{*file}', kind: 'console', auth: 'public', indicatorData: false },

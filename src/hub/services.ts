@@ -7,6 +7,7 @@ import { createBatchVerifier, createMemberRequestVerifier, type MemberRequestVer
 import { createDatabaseJtiStore } from './jti-store.js';
 import { createAccessRecorder, createRateLimiter, createTokenService, type AccessRecorder, type RateLimiter, type TokenService } from '../auth/index.js';
 import { createOpinionService, type OpinionService } from '../feedback/index.js';
+import { createDisclosureService, type DisclosureService } from '../disclosure/index.js';
 import { createMatchIndexes, type MatchIndexes } from './match-indexes.js';
 import { systemRandom } from '../kernel/index.js';
 import { createTransparencyLog, type TransparencyLog } from '../tlog/index.js';
@@ -28,6 +29,8 @@ export interface HubServices {
   readonly access: AccessRecorder;
   /** Per agency token, per process. */
   readonly rateLimiter: RateLimiter;
+  /** Lawful re-identification requests (docs/disclosure.md). */
+  readonly disclosures: DisclosureService;
 }
 
 export async function createHubServices(deps: { config: Readonly<Config>; database: Database; logger: Logger; clock: Clock; metrics?: Pick<HubMetrics, 'instrumentIngest' | 'instrumentLog'> }): Promise<HubServices> {
@@ -47,6 +50,7 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
     access: createAccessRecorder({ db, logger }),
     rateLimiter: createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST }),
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
+    disclosures: createDisclosureService({ db, log, clock, roots: trust.roots, revocations: createRevocationList(db), ttlDays: config.DISCLOSURE_TTL_DAYS }),
     ingest: metrics.instrumentIngest(createIngestService({ db, verifier, revocations, log })),
     memberRequests: withFreshRevocations(
       createMemberRequestVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock, audience: config.HUB_ORIGIN, jtis: createDatabaseJtiStore(db, () => clock.now()) }),

@@ -30,7 +30,17 @@ export type NodeErrorCode =
   /** Something the hub served did not verify (details: check). */
   | 'HUB_MISBEHAVING'
   /** The hub could not be reached or answered with a failure; retried later. */
-  | 'HUB_UNAVAILABLE';
+  | 'HUB_UNAVAILABLE'
+  /** No disclosure request by that id was routed to this node. */
+  | 'UNKNOWN_REQUEST'
+  /** The request was decided already, or never verified (details: state). */
+  | 'REQUEST_NOT_PENDING'
+  /** The request expired: it can no longer be answered. */
+  | 'REQUEST_EXPIRED'
+  /** A decline reason outside the closed set, or a note that is too long (details: field). */
+  | 'INVALID_DECISION'
+  /** Deciding on a request is for the node operator, through the node's socket (wildintel node requests). */
+  | 'OPERATOR_ONLY';
 
 export class NodeError extends WildintelError<NodeErrorCode> {}
 
@@ -49,4 +59,9 @@ export const NODE_ERROR_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   VAULT_CORRUPT: 500,
   HUB_MISBEHAVING: 502,
   HUB_UNAVAILABLE: 503,
+  UNKNOWN_REQUEST: 404,
+  REQUEST_NOT_PENDING: 409,
+  REQUEST_EXPIRED: 410,
+  INVALID_DECISION: 400,
+  OPERATOR_ONLY: 403,
 };

@@ -92,7 +92,7 @@ describe('feed follower', () => {
   });
   beforeEach(async () => {
     const db = t.database.dataSource;
-    await db.query(`TRUNCATE node_feed_indicators, node_alarms`);
+    await db.query(`TRUNCATE node_feed_indicators, node_alarms, node_agency_keys, node_disclosure_log`);
     await db.query(`UPDATE node_state SET feed_next = 0, feed_range = '[]', feed_revocations = '{}', feed_revocation_indexes = '{}', checkpoint_origin = NULL, checkpoint_size = NULL, checkpoint_root = NULL`);
     hub = new FakeHub();
     index = await FederationIndex.load(db);
@@ -130,6 +130,25 @@ describe('feed follower', () => {
     await hub.batch(shopmart, 'shopmart', [], { retract: [indicatorId('KEYWORD', '象牙')] });
     assert.equal(await follower.followOnce(), 'caught-up');
     assert.deepEqual(await scan('出售象牙和犀角'), ['犀角']);
+    assert.deepEqual(await alarmCodes(), []);
+  });
+
+  it('follows a feed with agency and disclosure entries, keeping their hashes to check requests against', async () => {
+    const hash = sha256Base64url('a record');
+    const requestId = randomUUID();
+    hub.append(encodeEntry({ kind: 'agency', ts: now.getTime(), agency: 'customs', keysSha256: sha256Base64url('keys') }));
+    await hub.batch(shopmart, 'shopmart', [keyword('象牙')]);
+    hub.append(encodeEntry({ kind: 'disclosure', ts: now.getTime(), step: 'filed', requestId, recordSha256: hash }));
+    hub.append(encodeEntry({ kind: 'disclosure', ts: now.getTime(), step: 'routed', requestId, recordSha256: sha256Base64url('routing') }));
+    assert.equal(await follower.followOnce(), 'caught-up');
+    assert.equal(follower.halted, false);
+    assert.deepEqual(await scan('象牙'), ['象牙'], 'the batch between them is indexed');
+    const db = t.database.dataSource;
+    assert.deepEqual(await db.query(`SELECT leaf_index::int, agency, keys_sha256 FROM node_agency_keys`), [{ leaf_index: 0, agency: 'customs', keys_sha256: sha256Base64url('keys') }]);
+    assert.deepEqual(await db.query(`SELECT leaf_index::int, request_id::text, step, record_sha256 FROM node_disclosure_log ORDER BY leaf_index`), [
+      { leaf_index: 2, request_id: requestId, step: 'filed', record_sha256: hash },
+      { leaf_index: 3, request_id: requestId, step: 'routed', record_sha256: sha256Base64url('routing') },
+    ]);
     assert.deepEqual(await alarmCodes(), []);
   });
 

@@ -9,7 +9,9 @@
  *   3. a batch's JWS must hash to its entry's jwsSha256, and verify under the federation root
  *      (chain, signature, leaf naming the member; revocations as the log itself recorded them),
  *      and name the same member, batch, TLP and count as the entry;
- *   4. an opinion's record must hash to its entry's recordSha256 and name the same party.
+ *   4. an opinion's record must hash to its entry's recordSha256 and name the same party;
+ *   5. `agency` and `disclosure` entries (hashes only) are kept, so that disclosure requests can
+ *      be checked against the log itself (src/node/disclosure-log.ts).
  * A page that fails is not applied: the node raises an alarm and stops following until restart.
  */
 import type { DataSource } from 'typeorm';
@@ -24,6 +26,7 @@ import { NodeError } from './errors.js';
 import { storeFeedBatch, storeFeedOpinions, unbacked, type FederationIndex, type FeedSighting } from './federation-index.js';
 import { fetchFeed, type FeedPage, type HubClientOptions } from './hub-client.js';
 import type { HubWitness } from './hub-witness.js';
+import { isDisclosureLogEntry, storeDisclosureLog, type DisclosureLogEntry } from './disclosure-log.js';
 
 export interface FeedFollowerDeps {
   readonly db: DataSource;
@@ -83,8 +86,8 @@ export function createFeedFollower(deps: FeedFollowerDeps): FeedFollower {
       const state = await readFeedState(deps.db);
       const page = await fetchFeed(deps.hub, await requestToken(deps), state.next - 1);
       try {
-        const { range, revocations, revocationIndexes, batches, opinions } = await verifyPage(deps, state, page);
-        await applyPage(deps, { next: state.next + page.items.length, range, revocations, revocationIndexes }, batches, opinions);
+        const verified = await verifyPage(deps, state, page);
+        await applyPage(deps, { ...verified, next: state.next + page.items.length });
       } catch (err) {
         if (isWildintelError(err) && err.code === 'HUB_UNAVAILABLE') throw err;
         halted = true;
@@ -120,13 +123,20 @@ function feedInvalid(check: string, message: string, cause?: unknown): NodeError
   return new NodeError('HUB_MISBEHAVING', message, { cause, details: { check } });
 }
 
-async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPage): Promise<FeedState & { batches: VerifiedFeedBatch[]; opinions: FeedOpinion[] }> {
+interface VerifiedPage extends FeedState {
+  readonly batches: VerifiedFeedBatch[];
+  readonly opinions: FeedOpinion[];
+  readonly disclosures: DisclosureLogEntry[];
+}
+
+async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPage): Promise<VerifiedPage> {
   let range = state.range;
   const revocations = { ...state.revocations };
   const revocationIndexes = { ...state.revocationIndexes };
   const verifier = createBatchVerifier({ roots: deps.rootsDer, isRevoked: (serial) => (revocations[serial] === undefined ? undefined : new Date(revocations[serial])), clock: deps.clock });
   const batches: VerifiedFeedBatch[] = [];
   const opinions: FeedOpinion[] = [];
+  const disclosures: DisclosureLogEntry[] = [];
   for (const [i, item] of page.items.entries()) {
     if (item.index !== state.next + i) throw feedInvalid('FEED_GAP', `entry ${item.index} came where entry ${state.next + i} was due`);
     const bytes = new Uint8Array(Buffer.from(item.entry, 'base64'));
@@ -138,9 +148,10 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
     }
     if (entry.kind === 'batch' && item.jws !== undefined) batches.push(await verifyFeedBatch(verifier, revocationIndexes, entry, item.jws, item.index));
     if (entry.kind === 'opinion' && item.opinion !== undefined) opinions.push(verifyFeedOpinion(entry, item.opinion, item.index));
+    if (isDisclosureLogEntry(entry)) disclosures.push({ ...entry, leafIndex: item.index });
   }
   if (range.size > 0) await proveIncluded(deps, range, await deps.witness.observe(page.checkpoint));
-  return { next: range.size, range, revocations, revocationIndexes, batches, opinions };
+  return { next: range.size, range, revocations, revocationIndexes, batches, opinions, disclosures };
 }
 
 function parseFeedEntry(bytes: Uint8Array, index: number): LogEntry {
@@ -200,11 +211,13 @@ async function proveIncluded(deps: FeedFollowerDeps, range: CompactRange, checkp
   }
 }
 
-async function applyPage(deps: FeedFollowerDeps, state: FeedState, batches: readonly VerifiedFeedBatch[], opinions: readonly FeedOpinion[]): Promise<void> {
+async function applyPage(deps: FeedFollowerDeps, page: VerifiedPage): Promise<void> {
+  const { batches, opinions, disclosures, ...state } = page;
   const retracted = [...new Set(batches.flatMap((b) => b.retracted))];
   const gone = await deps.db.transaction(async (tx) => {
     for (const batch of batches) await storeFeedBatch(tx, batch.member, batch.sightings, batch.retracted);
     await storeFeedOpinions(tx, opinions);
+    await storeDisclosureLog(tx, disclosures);
     await tx.query(`UPDATE node_state SET feed_next = $1, feed_range = $2::jsonb, feed_revocations = $3::jsonb, feed_revocation_indexes = $4::jsonb, feed_at = $5 WHERE id = 1`, [
       state.next,
       JSON.stringify(state.range.hashes.map((h) => Buffer.from(h).toString('base64'))),

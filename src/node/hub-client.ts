@@ -144,7 +144,7 @@ export function createNodeLogClient(options: HubClientOptions): Pick<LogClient, 
   };
 }
 
-async function getJson(options: HubClientOptions, path: string, headers: Record<string, string>, { misbehavingOn4xx = false } = {}): Promise<unknown> {
+export async function getJson(options: HubClientOptions, path: string, headers: Record<string, string>, { misbehavingOn4xx = false } = {}): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(`${options.hubUrl}${path}`, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
@@ -161,7 +161,7 @@ async function getJson(options: HubClientOptions, path: string, headers: Record<
   return body;
 }
 
-function networkReason(err: unknown): string {
+export function networkReason(err: unknown): string {
   const e = err as Error;
   if (e.name === 'TimeoutError') return 'no answer in time';
   return e.cause instanceof Error ? e.cause.message : e.message;

@@ -17,3 +17,5 @@ export { newApiKey } from './api-keys.js';
 export { revealPseudonym } from './vault.js';
 export { NodeError, NODE_ERROR_STATUS } from './errors.js';
 export type { NodeErrorCode } from './errors.js';
+export { listDisclosures } from './disclosure-decisions.js';
+export type { NodeDisclosureView, DecisionResult } from './disclosure-decisions.js';

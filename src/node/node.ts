@@ -32,6 +32,9 @@ import { loadNodeSettings, type NodeSettings } from './settings.js';
 import { readNodeStatus, type NodeStatus } from './status.js';
 import { createNodeMetrics } from './metrics.js';
 import { assertVaultKey, createVault, type Vault } from './vault.js';
+import { runDeskRound, type DisclosureDeskDeps } from './disclosure-desk.js';
+import { approveRequest, declineRequest, listDisclosures } from './disclosure-decisions.js';
+import { createNodeDisclosureRoutes } from './disclosure-routes.js';
 
 export interface NodeDeps {
   readonly config: Readonly<Config>;
@@ -98,7 +101,7 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     const witness = createHubWitness({ db, client: logClient, configuredKey: settings.logKey, fetchLogKey: () => fetchLogVerifierKey(hub), alarms, clock, logger });
     // The vault key is checked before anything runs: a wrong key file stops the node at start.
     let wakePublisher = (): void => undefined;
-    const { observations, images } = await createObservationIntake(settings, database, { clock, random, onQueued: () => wakePublisher() });
+    const { observations, images, vault } = await createObservationIntake(settings, database, { clock, random, onQueued: () => wakePublisher() });
     const index = await FederationIndex.load(db);
     const feed = createFeedFollower({ db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, rootsDer: settings.rootsDer, client: logClient, witness, index, alarms, clock, random, logger });
     const track = (loop: BackgroundLoop): BackgroundLoop => (loops.push(loop), loop);
@@ -109,9 +112,13 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     const publisher = createPublisher({ db, hub, member: settings.member, signer: settings.signer, batchMax: settings.batchMax, batchDelayMs: settings.batchDelayMs, backoff: settings.backoff, clock, random, logger, onAccepted: () => auditLoop.wake() });
     const publishLoop = track(startLoop('publisher', () => publisher.step(), { logger, errorDelayMs: settings.backoff.baseMs }));
     wakePublisher = () => publishLoop.wake();
+    const desk: DisclosureDeskDeps = { db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, vault, alarms, clock, random, logger };
+    track(startLoop('disclosures', async () => (await runDeskRound(desk), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs }));
     const status = (): Promise<NodeStatus> => readNodeStatus(db, { feedHalted: feed.halted });
     const metrics = createNodeMetrics({ db, images, clock });
-    const api = (authenticate: (key: string | undefined) => string | undefined): Express =>
+    const disclosureRoutes = (operator: boolean) =>
+      createNodeDisclosureRoutes({ list: (filter) => listDisclosures(db, filter), approve: (id, input) => approveRequest(desk, id, input), decline: (id, input) => declineRequest(desk, id, input), operator });
+    const api = (authenticate: (key: string | undefined) => string | undefined, operator = false): Express =>
       createPlatformApi({
         service: observations,
         scan: (request) => scanListing(db, index, request, { imageDir: settings.imageDir, clock, hashDihedral: images.hashDihedral }),
@@ -121,11 +128,12 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
         maxBodyBytes: settings.maxBodyBytes,
         authenticate: (req) => authenticate(bearerToken(req)),
         metrics,
+        routers: [disclosureRoutes(operator)],
       });
     if (settings.apiKeys.size === 0) logger.warn('no platform API keys yet: make one with `wildintel node api-key new NAME` (the local socket works meanwhile)');
     const tcp = await listen(createServer(api((key) => (key === undefined ? undefined : settings.apiKeys.identify(key)))), { port: settings.port, host: settings.host });
     servers.push(tcp);
-    servers.push(await listenOnSocket(createServer(api(() => 'local-operator')), nodeSocketPath(config.DATA_DIR)));
+    servers.push(await listenOnSocket(createServer(api(() => 'local-operator', true)), nodeSocketPath(config.DATA_DIR)));
     const url = `http://${hostOf(tcp)}`;
     logger.info({ url, member: settings.member, hub: settings.hubUrl, database: database.kind }, 'member node listening');
     let stopping: Promise<void> | undefined;

@@ -3,13 +3,14 @@
  *   POST /v1/observations   observations in → indicators made
  *   POST /v1/retractions    withdraw earlier observations (by raw value, text or indicator id)
  *   POST /v1/scan           which federation indicators a listing matches (local only)
- *   GET  /v1/status         outbox, receipts, audit alarms, feed position
+ *   GET  /v1/status         outbox, receipts, audit alarms, feed position, disclosure requests
+ *   GET  /v1/requests       disclosure requests routed here (src/node/disclosure-routes.ts)
  *   GET  /healthz, /metrics (no key)
  * Bodies are JSON, or multipart/form-data with the JSON in a field and images as file parts.
  * Every /v1 call needs `authorization: Bearer <platform API key>`. Logs carry the method, path,
  * status, duration and key name only: never a body, so never a raw identifier or listing.
  */
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import multer from 'multer';
 import { isWildintelError, type Logger } from '../kernel/index.js';
 import { NODE_ERROR_STATUS, NodeError, type NodeErrorCode } from './errors.js';
@@ -31,6 +32,8 @@ export interface PlatformApiDeps {
   readonly authenticate: (req: Request) => string | undefined;
   /** Prometheus metrics, served at /metrics without a key like /healthz. */
   readonly metrics?: { readonly contentType: string; metrics(): Promise<string> };
+  /** More routes behind the same authentication (disclosure requests). */
+  readonly routers?: readonly Router[];
 }
 
 type Handler = (req: Request, files: UploadedFiles) => Promise<unknown>;
@@ -64,6 +67,7 @@ export function createPlatformApi(deps: PlatformApiDeps): Express {
   app.get('/v1/status', (_req, res, next) => {
     deps.status().then((status) => res.json(status), next);
   });
+  for (const router of deps.routers ?? []) app.use(router);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
   });

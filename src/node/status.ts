@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { recentAlarms, type Alarm } from './alarms.js';
 import { recentDeadLetters, type DeadLetter } from './dead-letters.js';
+import { disclosureCounts } from './disclosure-decisions.js';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -28,6 +29,8 @@ export interface NodeStatus {
   /** Items the hub refused for good: never published (the rest of their batch was re-queued). */
   readonly deadLetters: { readonly count: number; readonly recent: readonly DeadLetter[] };
   readonly feed: { readonly next: number; readonly at: string | null; readonly halted: boolean; readonly indexed: { readonly keywords: number; readonly images: number } };
+  /** Disclosure requests routed here: `pending` wait for the operator (wildintel node requests). */
+  readonly disclosures: { readonly pending: number; readonly waiting: number; readonly answered: number; readonly declined: number; readonly expired: number; readonly invalid: number; readonly unsent: number };
 }
 
 /** Reads the node's status from its database; `runtime` adds what only the running process knows. */
@@ -64,6 +67,7 @@ export async function readNodeStatus(db: Queryable, runtime: { feedHalted: boole
     alarms: await recentAlarms(db),
     deadLetters: await recentDeadLetters(db),
     feed: { next: Number(state?.feed_next ?? 0), at: state?.feed_at == null ? null : iso(state.feed_at), halted: runtime.feedHalted, indexed: { keywords: Number(indexed?.keywords ?? 0), images: Number(indexed?.images ?? 0) } },
+    disclosures: await disclosureCounts(db),
   };
 }
 

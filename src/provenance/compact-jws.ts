@@ -21,17 +21,18 @@ const MAX_HEADER_BYTES = 65_536;
  * Strict parse of a batch in JWS Compact Serialization (RFC 7515 §7.1). Everything here is
  * attacker-controlled and unauthenticated: three parts, canonical unpadded base64url in each,
  * a header that is a JSON object with exactly `alg` = PS256, `typ` = wildintel-batch+jws and a
- * non-empty `x5c` of canonical base64 (RFC 7515 §4.1.6: standard, padded) DER.
+ * non-empty `x5c` of canonical base64 (RFC 7515 §4.1.6: standard, padded) DER. Other records a
+ * member signs the same way (disclosure steps) pass their own `typ`.
  * @throws ProvenanceError `MALFORMED_JWS` with `details.reason`
  */
-export function parseBatchJws(jws: unknown, maxBytes: number): ParsedBatchJws {
+export function parseBatchJws(jws: unknown, maxBytes: number, typ: string = BATCH_JWS_TYP): ParsedBatchJws {
   if (typeof jws !== 'string') throw malformed('NOT_A_STRING', 'a compact JWS is a string');
   if (jws.length > maxBytes) throw malformed('TOO_LARGE', `the JWS exceeds ${maxBytes} bytes`);
   const parts = jws.split('.');
   if (parts.length !== 3) throw malformed('PARTS', 'a compact JWS has exactly three parts');
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
   if (headerPart.length > MAX_HEADER_BYTES) throw malformed('HEADER_TOO_LARGE', 'the protected header is too large');
-  const header = decodeHeader(decodeBase64url(headerPart, 'header'));
+  const header = decodeHeader(decodeBase64url(headerPart, 'header'), typ);
   const payloadBytes = decodeBase64url(payloadPart, 'payload');
   decodeBase64url(signaturePart, 'signature');
   return { x5c: readX5c(header.x5c), payloadBytes };
@@ -50,7 +51,7 @@ function decodeBase64url(part: string, name: string): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-function decodeHeader(bytes: Uint8Array): Record<string, unknown> {
+function decodeHeader(bytes: Uint8Array, typ: string): Record<string, unknown> {
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
@@ -66,7 +67,7 @@ function decodeHeader(bytes: Uint8Array): Record<string, unknown> {
   }
   const fields = header as Record<string, unknown>;
   if (fields.alg !== BATCH_JWS_ALG) throw malformed('ALG', `alg must be ${BATCH_JWS_ALG}`);
-  if (fields.typ !== BATCH_JWS_TYP) throw malformed('TYP', `typ must be ${BATCH_JWS_TYP}`);
+  if (fields.typ !== typ) throw malformed('TYP', `typ must be ${typ}`);
   return fields;
 }
 

@@ -15,3 +15,5 @@ export { ProvenanceError } from './errors.js';
 export type { ProvenanceErrorCode } from './errors.js';
 export { signMemberRequest, createMemberRequestVerifier, MAX_MEMBER_REQUEST_LIFETIME_S } from './member-request.js';
 export type { JtiStore, MemberPrincipal, MemberRequestVerifier } from './member-request.js';
+export { signMemberRecord, createMemberRecordVerifier } from './member-record.js';
+export type { MemberRecordVerifier, VerifiedMemberRecord } from './member-record.js';

@@ -48,7 +48,7 @@ export function assertNamesMember(leaf: ParsedCertificate, member: string): void
 }
 
 /** Compares SubjectPublicKeyInfo DER, so a key from another enrolment cannot sign under this leaf. */
-function signingKey(keyPem: string, leaf: ParsedCertificate): KeyObject {
+export function signingKey(keyPem: string, leaf: ParsedCertificate): KeyObject {
   const key = createPrivateKey(keyPem);
   const spki = (k: KeyObject): Buffer => k.export({ type: 'spki', format: 'der' });
   if (!spki(createPublicKey(key)).equals(spki(new X509Certificate(Buffer.from(leaf.der)).publicKey))) {

@@ -25,6 +25,8 @@ const samples: { readonly [K in LogEntry['kind']]: Extract<LogEntry, { kind: K }
   token: { kind: 'token', ts: TS, jti: '6f1c0b0e-2d9a-4b7b-9a57-0d3c7f1a2b3c', agency: 'kenya-wildlife-service', scope: 'indicators:read sellers:read', exp: 1767312000 },
   opinion: { kind: 'opinion', ts: TS, by: 'agency:kenya-wildlife-service', recordSha256: SHA },
   access: { kind: 'access', ts: TS, agency: 'kenya-wildlife-service', hour: 1767222000000, count: 31, digestSha256: SHA },
+  agency: { kind: 'agency', ts: TS, agency: 'kenya-wildlife-service', keysSha256: SHA },
+  disclosure: { kind: 'disclosure', ts: TS, step: 'answered', requestId: '3e1f9a52-7c1d-4c8e-9b0e-2a4f6d8c0b1e', recordSha256: SHA },
 };
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
@@ -146,6 +148,11 @@ describe('parseEntry', () => {
       ['access', 'hour', TS + 1],
       ['access', 'count', 0.5],
       ['access', 'digestSha256', 'not-a-hash'],
+      ['agency', 'agency', 'Customs'],
+      ['agency', 'keysSha256', SHA.slice(2)],
+      ['disclosure', 'step', 'approved'],
+      ['disclosure', 'requestId', 'case-42'],
+      ['disclosure', 'recordSha256', `${SHA}=`],
     ];
     for (const [kind, field, value] of cases) throwsMalformed(() => parseEntry(wire(kind, { [field]: value })), field);
   });
@@ -155,6 +162,8 @@ describe('parseEntry', () => {
     assert.equal(parseEntry(wire('batch', { count: 0, ts: 0, member: 'ab' })).kind, 'batch');
     assert.equal(parseEntry(wire('token', { scope: 'admin audit:read provenance:read stats:read match:text match:image sellers:read indicators:read' })).kind, 'token');
     assert.equal(parseEntry(wire('opinion', { by: 'member:shopmart' })).kind, 'opinion');
+    assert.equal(parseEntry(wire('token', { scope: 'disclosure:request sellers:read' })).kind, 'token');
+    for (const step of ['filed', 'routed', 'delivered', 'answered', 'declined', 'retrieved']) assert.equal(parseEntry(wire('disclosure', { step })).kind, 'disclosure');
   });
 });
 

@@ -18,10 +18,13 @@ import { TlogError } from './errors.js';
  * - `serial`: lower-case hex of the serial without leading zero bytes (pki's `serialHex`);
  * - `reason`: an RFC 5280 CRLReason name;
  * - `jti`: 1–128 of `[A-Za-z0-9._~-]`; `scope`: known scopes, single-space separated, no repeats;
- * - `by`: `member:<slug>` or `agency:<slug>`.
+ * - `by`: `member:<slug>` or `agency:<slug>`;
+ * - `keysSha256`: base64url SHA-256 of the RFC 8785 JSON of an agency's public JWK set;
+ * - `step`: a disclosure step (`filed`, `routed`, `delivered`, `answered`, `declined`,
+ *   `retrieved`); `requestId`: a lower-case UUID (docs/disclosure.md).
  */
 
-export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access'] as const;
+export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access', 'agency', 'disclosure'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** The TLP labels of the indicator model: one list for the whole federation. */
@@ -58,7 +61,12 @@ export const TOKEN_SCOPES = [
   'audit:read',
   'admin',
   'taxii:read',
+  'disclosure:request',
 ] as const;
+
+/** The steps of a lawful re-identification request, each a record the log commits to (docs/disclosure.md). */
+export const DISCLOSURE_STEPS = ['filed', 'routed', 'delivered', 'answered', 'declined', 'retrieved'] as const;
+export type DisclosureStep = (typeof DISCLOSURE_STEPS)[number];
 
 interface EntryBase {
   /** When the hub logged it, ms since the epoch. */
@@ -109,7 +117,22 @@ export interface AccessEntry extends EntryBase {
   readonly digestSha256: string;
 }
 
-export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry;
+/** An agency registered (or replaced) its disclosure keys: the hash of its public JWK set. */
+export interface AgencyEntry extends EntryBase {
+  readonly kind: 'agency';
+  readonly agency: string;
+  readonly keysSha256: string;
+}
+
+/** One step of a disclosure request: the hash of its record, never the record. */
+export interface DisclosureEntry extends EntryBase {
+  readonly kind: 'disclosure';
+  readonly step: DisclosureStep;
+  readonly requestId: string;
+  readonly recordSha256: string;
+}
+
+export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry | AgencyEntry | DisclosureEntry;
 
 /** Entry bytes beyond this are refused before parsing. */
 export const MAX_ENTRY_BYTES = 64 * 1024;
@@ -189,6 +212,8 @@ const FIELDS: Readonly<Record<EntryKind, Readonly<Record<string, FieldCheck>>>> 
   token: { jti, agency: slug, scope, exp: count },
   opinion: { by, recordSha256: sha256 },
   access: { agency: slug, hour, count, digestSha256: sha256 },
+  agency: { agency: slug, keysSha256: sha256 },
+  disclosure: { step: oneOf(DISCLOSURE_STEPS, 'a disclosure step'), requestId: uuid, recordSha256: sha256 },
 };
 
 function malformed(message: string, details: Record<string, unknown> = {}): TlogError {

@@ -42,7 +42,7 @@ export type { Note, NoteSignature, NoteSigner, NoteVerifier, NoteKeyType } from 
 export { formatCheckpoint, parseCheckpoint, signCheckpoint, openCheckpoint } from './checkpoint.js';
 export type { Checkpoint, CheckpointFields } from './checkpoint.js';
 
-export { ENTRY_KINDS, ENTRY_TLPS, REVOCATION_REASONS, TOKEN_SCOPES, MAX_ENTRY_BYTES, encodeEntry, parseEntry } from './entry.js';
+export { ENTRY_KINDS, ENTRY_TLPS, REVOCATION_REASONS, TOKEN_SCOPES, DISCLOSURE_STEPS, MAX_ENTRY_BYTES, encodeEntry, parseEntry } from './entry.js';
 export type {
   EntryKind,
   EntryTlp,
@@ -54,6 +54,9 @@ export type {
   TokenEntry,
   OpinionEntry,
   AccessEntry,
+  AgencyEntry,
+  DisclosureEntry,
+  DisclosureStep,
 } from './entry.js';
 
 export { createTransparencyLog } from './log-store.js';

@@ -161,3 +161,15 @@ export async function federationWithNode(options: { nodeEnv?: Record<string, str
     },
   };
 }
+
+/** Every spelling of each raw value that could leak: as is, lower case, hex, base64 and base64url. */
+export function rawSpellings(raws: readonly string[]): string[] {
+  return raws.flatMap((raw) => [raw, raw.toLowerCase(), Buffer.from(raw).toString('hex'), Buffer.from(raw).toString('base64'), Buffer.from(raw).toString('base64url')]);
+}
+
+/** Fails naming the place and the spelling when any place's text holds any spelling. */
+export function assertNoneIn(places: ReadonlyArray<readonly [string, string]>, spellings: readonly string[]): void {
+  for (const [where, text] of places) {
+    for (const raw of spellings) if (text.includes(raw)) throw new Error(`${where} holds ${raw}`);
+  }
+}

@@ -7,6 +7,7 @@ import type { OpinionView as OpinionViewModel } from '../../feedback/index.js';
 import type { Principal as PrincipalModel, AccessRecordView as AccessRecordViewModel, AccessDigestView as AccessDigestViewModel } from '../../auth/index.js';
 import type { WatchlistView as WatchlistViewModel, AlertView as AlertViewModel } from '../../watchlists/index.js';
 import type { AlertConnectionModel as AlertConnectionModelModel } from '../watchlist-resolvers.js';
+import type { RequestView as RequestViewModel, StepView as StepViewModel, AgencyKeyRegistration as AgencyKeyRegistrationModel, AnswerView as AnswerViewModel } from '../../disclosure/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -202,7 +203,9 @@ export type Scope =
   | 'AUDIT_READ'
   | 'ADMIN'
   /** The TAXII 2.1 server and the MISP feed (docs/interop.md), within the token's TLP and commodities. */
-  | 'TAXII_READ';
+  | 'TAXII_READ'
+  /** Files lawful re-identification requests and reads their encrypted answers (docs/disclosure.md); never in a default token. */
+  | 'DISCLOSURE_REQUEST';
 
 export type Query = {
   __typename?: 'Query';
@@ -224,6 +227,22 @@ export type Query = {
   accessLog: AccessRecordConnection;
   /** Hourly digests of the access records as logged. */
   accessDigests: Array<AccessDigest>;
+  /** The caller's agency's requests, newest first (first: 1–200), optionally of one case. */
+  disclosureRequests: DisclosureRequestConnection;
+  /**
+   * The answers to one of the caller's agency's requests, as ciphertext only the agency can open.
+   * The first read of each answer by a token is logged as a `retrieved` step. Codes: NOT_FOUND.
+   */
+  disclosureAnswers: Array<DisclosureAnswer>;
+  /** Every request with every record, for auditors (first: 1–200). */
+  disclosures: DisclosureRequestConnection;
+  /** Requests per agency filed in [from, to), and how they ended. */
+  disclosureVolume: Array<DisclosureVolume>;
+  /**
+   * The evidence package of one of the caller's agency's cases: the sellers its requests named,
+   * and any other indicators listed, within the token's visibility. Codes: NOT_FOUND.
+   */
+  evidence: EvidenceExport;
   /** One indicator by id; null when it does not exist or has no sighting visible to the token. */
   indicator: Maybe<Indicator>;
   /**
@@ -298,6 +317,37 @@ export type QueryAccessDigestsArgs = {
 };
 
 
+export type QueryDisclosureRequestsArgs = {
+  caseId?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryDisclosureAnswersArgs = {
+  requestId: Scalars['ID']['input'];
+};
+
+
+export type QueryDisclosuresArgs = {
+  filter?: InputMaybe<DisclosureFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryDisclosureVolumeArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type QueryEvidenceArgs = {
+  caseId: Scalars['String']['input'];
+  indicatorIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
 export type QueryIndicatorArgs = {
   id: Scalars['ID']['input'];
 };
@@ -341,6 +391,152 @@ export type HubInfo = {
   __typename?: 'HubInfo';
   version: Scalars['String']['output'];
   now: Scalars['DateTime']['output'];
+};
+
+/**
+ * An agency's disclosure keys as registered: the public JWK set (encryption key first, signing key
+ * second) whose base64url SHA-256 an `agency` log entry carries.
+ */
+export type AgencyKeys = {
+  __typename?: 'AgencyKeys';
+  agency: Scalars['String']['output'];
+  /** RFC 8785 JSON of the public JWK set {keys: [encryption, signing]}. */
+  jwks: Scalars['String']['output'];
+  keysSha256: Scalars['String']['output'];
+  encryptionKid: Scalars['String']['output'];
+  signingKid: Scalars['String']['output'];
+  /** Index of the `agency` entry in the transparency log. */
+  leafIndex: Scalars['Int']['output'];
+  registeredAt: Scalars['DateTime']['output'];
+};
+
+export type DisclosureStep =
+  | 'FILED'
+  | 'ROUTED'
+  | 'DELIVERED'
+  | 'ANSWERED'
+  | 'DECLINED'
+  | 'RETRIEVED';
+
+/**
+ * One step of a request, exactly as logged: a `disclosure` entry {step, requestId, recordSha256}
+ * commits to SHA-256 of `record`.
+ */
+export type DisclosureRecord = {
+  __typename?: 'DisclosureRecord';
+  step: DisclosureStep;
+  /** The member, for delivered, answered, declined and retrieved. */
+  member: Maybe<Scalars['String']['output']>;
+  /**
+   * filed: the agency-signed request (compact JWS); delivered, answered, declined: the member's
+   * signed record (compact JWS with x5c); routed, retrieved: the hub's record (RFC 8785 JSON).
+   */
+  record: Scalars['String']['output'];
+  recordSha256: Scalars['String']['output'];
+  leafIndex: Scalars['Int']['output'];
+  at: Scalars['DateTime']['output'];
+};
+
+/** How far one member got with a request. */
+export type DisclosureRoute = {
+  __typename?: 'DisclosureRoute';
+  member: Scalars['String']['output'];
+  /** routed, delivered, answered or declined. */
+  state: Scalars['String']['output'];
+  /** When declined: NOT_REPORTED, INSUFFICIENT_LEGAL_BASIS, OUT_OF_JURISDICTION, DATA_NOT_RETAINED, DUPLICATE_REQUEST or OTHER. */
+  declineReason: Maybe<Scalars['String']['output']>;
+  declineNote: Maybe<Scalars['String']['output']>;
+};
+
+export type LegalBasis = {
+  __typename?: 'LegalBasis';
+  reference: Scalars['String']['output'];
+  text: Scalars['String']['output'];
+};
+
+/** A lawful re-identification request (docs/disclosure.md). */
+export type DisclosureRequest = {
+  __typename?: 'DisclosureRequest';
+  id: Scalars['ID']['output'];
+  agency: Scalars['String']['output'];
+  analyst: Scalars['String']['output'];
+  tokenId: Scalars['String']['output'];
+  caseId: Scalars['String']['output'];
+  officer: Scalars['String']['output'];
+  legalBasis: LegalBasis;
+  /** The SELLER indicator asked about, and its fingerprint. */
+  indicatorId: Scalars['ID']['output'];
+  fingerprint: Scalars['String']['output'];
+  filedAt: Scalars['DateTime']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  expired: Scalars['Boolean']['output'];
+  routes: Array<DisclosureRoute>;
+  records: Array<DisclosureRecord>;
+  /** The agency's keys in force when it filed. */
+  agencyKeys: AgencyKeys;
+};
+
+export type DisclosureRequestConnection = {
+  __typename?: 'DisclosureRequestConnection';
+  requests: Array<DisclosureRequest>;
+  pageInfo: PageInfo;
+};
+
+export type FiledDisclosure = {
+  __typename?: 'FiledDisclosure';
+  request: DisclosureRequest;
+  /** True when this exact request had been filed before (nothing new was logged). */
+  duplicate: Scalars['Boolean']['output'];
+};
+
+export type DisclosureAnswer = {
+  __typename?: 'DisclosureAnswer';
+  requestId: Scalars['ID']['output'];
+  member: Scalars['String']['output'];
+  /** The member's signed `answered` record (compact JWS); its payload carries the ciphertext. */
+  record: Scalars['String']['output'];
+  /** JWE (ECDH-ES, A256GCM) to the agency's encryption key: `wildintel disclosure open` decrypts it. */
+  ciphertext: Scalars['String']['output'];
+  leafIndex: Scalars['Int']['output'];
+  answeredAt: Scalars['DateTime']['output'];
+};
+
+export type DisclosureFilter = {
+  agency?: InputMaybe<Scalars['String']['input']>;
+  caseId?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** Requests an agency filed in a period, and what became of them, per member asked. */
+export type DisclosureVolume = {
+  __typename?: 'DisclosureVolume';
+  agency: Scalars['String']['output'];
+  requests: Scalars['Int']['output'];
+  /** Requests times members routed to. */
+  membersAsked: Scalars['Int']['output'];
+  answered: Scalars['Int']['output'];
+  declined: Scalars['Int']['output'];
+  /** Routed or delivered, not expired. */
+  open: Scalars['Int']['output'];
+  /** Routed or delivered, expired unanswered. */
+  expired: Scalars['Int']['output'];
+};
+
+/**
+ * A case's evidence package (docs/disclosure.md, "Evidence packages"): one JSON document holding the
+ * indicators and sightings involved as the token sees them, each batch JWS with its certificate
+ * chain, inclusion proofs and the signed checkpoints they verify against, every disclosure record of
+ * the case, and a bilingual summary. `wildintel evidence verify` checks it offline.
+ */
+export type EvidenceExport = {
+  __typename?: 'EvidenceExport';
+  caseId: Scalars['String']['output'];
+  /** The package (JSON text); `wildintel evidence export --key` adds the decrypted answers. */
+  document: Scalars['String']['output'];
+  requests: Scalars['Int']['output'];
+  indicators: Scalars['Int']['output'];
+  treeSize: Scalars['Int']['output'];
 };
 
 export type IndicatorType =
@@ -536,6 +732,14 @@ export type Mutation = {
    */
   publishBatch: Receipt;
   /**
+   * Files a request: `request` is the compact JWS of the request signed with the agency's own
+   * signing key (`wildintel disclosure request` makes it; format in docs/disclosure.md). The seller
+   * must be visible to the token (sellers:read, TLP); the request is routed to every member whose
+   * live sighting of it the token sees. Codes: NO_AGENCY_KEY, REQUEST_SIGNATURE, REQUEST_MISMATCH,
+   * INVALID_DISCLOSURE, DISCLOSURE_REPLAYED, NOT_FOUND, NOT_A_SELLER.
+   */
+  fileDisclosureRequest: FiledDisclosure;
+  /**
    * Records feedback on an indicator the caller can see: an agency token with indicators:read, or
    * a member node's request token. Each party's latest verdict counts towards the status.
    * Codes: NOT_FOUND, INVALID_OPINION.
@@ -555,6 +759,11 @@ export type Mutation = {
 
 export type MutationPublishBatchArgs = {
   jws: Scalars['String']['input'];
+};
+
+
+export type MutationFileDisclosureRequestArgs = {
+  request: Scalars['String']['input'];
 };
 
 
@@ -895,6 +1104,18 @@ export type ResolversTypes = {
   Scope: Scope;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   HubInfo: ResolverTypeWrapper<HubInfo>;
+  AgencyKeys: ResolverTypeWrapper<AgencyKeyRegistrationModel>;
+  DisclosureStep: DisclosureStep;
+  DisclosureRecord: ResolverTypeWrapper<StepViewModel>;
+  DisclosureRoute: ResolverTypeWrapper<DisclosureRoute>;
+  LegalBasis: ResolverTypeWrapper<LegalBasis>;
+  DisclosureRequest: ResolverTypeWrapper<RequestViewModel>;
+  DisclosureRequestConnection: ResolverTypeWrapper<Omit<DisclosureRequestConnection, 'requests'> & { requests: Array<ResolversTypes['DisclosureRequest']> }>;
+  FiledDisclosure: ResolverTypeWrapper<Omit<FiledDisclosure, 'request'> & { request: ResolversTypes['DisclosureRequest'] }>;
+  DisclosureAnswer: ResolverTypeWrapper<AnswerViewModel>;
+  DisclosureFilter: DisclosureFilter;
+  DisclosureVolume: ResolverTypeWrapper<DisclosureVolume>;
+  EvidenceExport: ResolverTypeWrapper<EvidenceExport>;
   IndicatorType: IndicatorType;
   Commodity: Commodity;
   Purpose: Purpose;
@@ -956,6 +1177,17 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   HubInfo: HubInfo;
+  AgencyKeys: AgencyKeyRegistrationModel;
+  DisclosureRecord: StepViewModel;
+  DisclosureRoute: DisclosureRoute;
+  LegalBasis: LegalBasis;
+  DisclosureRequest: RequestViewModel;
+  DisclosureRequestConnection: Omit<DisclosureRequestConnection, 'requests'> & { requests: Array<ResolversParentTypes['DisclosureRequest']> };
+  FiledDisclosure: Omit<FiledDisclosure, 'request'> & { request: ResolversParentTypes['DisclosureRequest'] };
+  DisclosureAnswer: AnswerViewModel;
+  DisclosureFilter: DisclosureFilter;
+  DisclosureVolume: DisclosureVolume;
+  EvidenceExport: EvidenceExport;
   Indicator: IndicatorRecordModel;
   Opinion: OpinionViewModel;
   Sighting: SightingRecordModel;
@@ -1105,6 +1337,11 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['Me'], ParentType, ContextType>;
   accessLog?: Resolver<ResolversTypes['AccessRecordConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'first'>>;
   accessDigests?: Resolver<Array<ResolversTypes['AccessDigest']>, ParentType, ContextType, Partial<QueryAccessDigestsArgs>>;
+  disclosureRequests?: Resolver<ResolversTypes['DisclosureRequestConnection'], ParentType, ContextType, RequireFields<QueryDisclosureRequestsArgs, 'first'>>;
+  disclosureAnswers?: Resolver<Array<ResolversTypes['DisclosureAnswer']>, ParentType, ContextType, RequireFields<QueryDisclosureAnswersArgs, 'requestId'>>;
+  disclosures?: Resolver<ResolversTypes['DisclosureRequestConnection'], ParentType, ContextType, RequireFields<QueryDisclosuresArgs, 'first'>>;
+  disclosureVolume?: Resolver<Array<ResolversTypes['DisclosureVolume']>, ParentType, ContextType, Partial<QueryDisclosureVolumeArgs>>;
+  evidence?: Resolver<ResolversTypes['EvidenceExport'], ParentType, ContextType, RequireFields<QueryEvidenceArgs, 'caseId'>>;
   indicator?: Resolver<Maybe<ResolversTypes['Indicator']>, ParentType, ContextType, RequireFields<QueryIndicatorArgs, 'id'>>;
   indicators?: Resolver<ResolversTypes['IndicatorConnection'], ParentType, ContextType, RequireFields<QueryIndicatorsArgs, 'first'>>;
   checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
@@ -1118,6 +1355,92 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type HubInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HubInfo'] = ResolversParentTypes['HubInfo']> = {
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   now?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type AgencyKeysResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AgencyKeys'] = ResolversParentTypes['AgencyKeys']> = {
+  agency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  jwks?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  keysSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  encryptionKid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  signingKid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type DisclosureRecordResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DisclosureRecord'] = ResolversParentTypes['DisclosureRecord']> = {
+  step?: Resolver<ResolversTypes['DisclosureStep'], ParentType, ContextType>;
+  member?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  record?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type DisclosureRouteResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DisclosureRoute'] = ResolversParentTypes['DisclosureRoute']> = {
+  member?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  declineNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type LegalBasisResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LegalBasis'] = ResolversParentTypes['LegalBasis']> = {
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type DisclosureRequestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DisclosureRequest'] = ResolversParentTypes['DisclosureRequest']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  agency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  analyst?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  tokenId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  caseId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  officer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  legalBasis?: Resolver<ResolversTypes['LegalBasis'], ParentType, ContextType>;
+  indicatorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  fingerprint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  filedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  routes?: Resolver<Array<ResolversTypes['DisclosureRoute']>, ParentType, ContextType>;
+  records?: Resolver<Array<ResolversTypes['DisclosureRecord']>, ParentType, ContextType>;
+  agencyKeys?: Resolver<ResolversTypes['AgencyKeys'], ParentType, ContextType>;
+};
+
+export type DisclosureRequestConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DisclosureRequestConnection'] = ResolversParentTypes['DisclosureRequestConnection']> = {
+  requests?: Resolver<Array<ResolversTypes['DisclosureRequest']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type FiledDisclosureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FiledDisclosure'] = ResolversParentTypes['FiledDisclosure']> = {
+  request?: Resolver<ResolversTypes['DisclosureRequest'], ParentType, ContextType>;
+  duplicate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type DisclosureAnswerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DisclosureAnswer'] = ResolversParentTypes['DisclosureAnswer']> = {
+  requestId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  member?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  record?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ciphertext?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  answeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type DisclosureVolumeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DisclosureVolume'] = ResolversParentTypes['DisclosureVolume']> = {
+  agency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  membersAsked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  answered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  declined?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  open?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expired?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type EvidenceExportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EvidenceExport'] = ResolversParentTypes['EvidenceExport']> = {
+  caseId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  document?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  indicators?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  treeSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type IndicatorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Indicator'] = ResolversParentTypes['Indicator']> = {
@@ -1195,6 +1518,7 @@ export type ReceiptResolvers<ContextType = GraphQLContext, ParentType extends Re
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   publishBatch?: Resolver<ResolversTypes['Receipt'], ParentType, ContextType, RequireFields<MutationPublishBatchArgs, 'jws'>>;
+  fileDisclosureRequest?: Resolver<ResolversTypes['FiledDisclosure'], ParentType, ContextType, RequireFields<MutationFileDisclosureRequestArgs, 'request'>>;
   reportOpinion?: Resolver<ResolversTypes['OpinionReceipt'], ParentType, ContextType, RequireFields<MutationReportOpinionArgs, 'indicatorId' | 'opinion'>>;
   createWatchlist?: Resolver<ResolversTypes['Watchlist'], ParentType, ContextType, RequireFields<MutationCreateWatchlistArgs, 'input'>>;
   deleteWatchlist?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteWatchlistArgs, 'id'>>;
@@ -1325,6 +1649,16 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   HubInfo?: HubInfoResolvers<ContextType>;
+  AgencyKeys?: AgencyKeysResolvers<ContextType>;
+  DisclosureRecord?: DisclosureRecordResolvers<ContextType>;
+  DisclosureRoute?: DisclosureRouteResolvers<ContextType>;
+  LegalBasis?: LegalBasisResolvers<ContextType>;
+  DisclosureRequest?: DisclosureRequestResolvers<ContextType>;
+  DisclosureRequestConnection?: DisclosureRequestConnectionResolvers<ContextType>;
+  FiledDisclosure?: FiledDisclosureResolvers<ContextType>;
+  DisclosureAnswer?: DisclosureAnswerResolvers<ContextType>;
+  DisclosureVolume?: DisclosureVolumeResolvers<ContextType>;
+  EvidenceExport?: EvidenceExportResolvers<ContextType>;
   Indicator?: IndicatorResolvers<ContextType>;
   Opinion?: OpinionResolvers<ContextType>;
   Sighting?: SightingResolvers<ContextType>;

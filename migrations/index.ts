@@ -5,6 +5,7 @@ import { TransparencyLog1764518400000 } from './1764518400000-transparency-log.j
 import { MemberRequests1764604800000 } from './1764604800000-member-requests.js';
 import { AgencyTokens1764691200000 } from './1764691200000-agency-tokens.js';
 import { OpinionsAndAccess1764777600000 } from './1764777600000-opinions-and-access.js';
+import { SharedRateLimits1765296000000 } from './1765296000000-shared-rate-limits.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs under tsx, tests and the CLI. */
 export const migrations: ReadonlyArray<new () => MigrationInterface> = [
@@ -14,4 +15,5 @@ export const migrations: ReadonlyArray<new () => MigrationInterface> = [
   MemberRequests1764604800000,
   AgencyTokens1764691200000,
   OpinionsAndAccess1764777600000,
+  SharedRateLimits1765296000000,
 ];

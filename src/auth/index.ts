@@ -6,8 +6,10 @@ export { createTokenService, keyId, TOKEN_REVOCATIONS_CHANNEL } from './token-se
 export type { TokenService, TokenView } from './token-service.js';
 export { ANONYMOUS, hasScope, visibilityFor } from './principal.js';
 export type { Principal, MemberPrincipal } from './principal.js';
-export { createRateLimiter } from './rate-limit.js';
-export type { RateLimiter, RateDecision } from './rate-limit.js';
+export { createRateLimiter, createTokenBuckets } from './rate-limit.js';
+export type { RateLimiter, RateDecision, RateLimits } from './rate-limit.js';
+export { createSharedRateLimiter, defaultLeaseSize } from './shared-rate-limit.js';
+export type { SharedRateLimiter, SharedRateLimitOptions } from './shared-rate-limit.js';
 export {
   createAccessRecorder,
   digestCompletedHours,

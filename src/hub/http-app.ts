@@ -74,7 +74,7 @@ export async function contextFor(deps: Pick<HttpAppDeps, 'database' | 'services'
   try {
     const principal = await authenticateBearer(deps.services, authorization);
     if (principal.kind === 'agency') {
-      const decision = deps.services.rateLimiter.take(principal.jti, deps.clock.now().getTime());
+      const decision = await deps.services.rateLimiter.take(principal.jti, deps.clock.now().getTime());
       if (!decision.allowed) {
         throw new AuthError('RATE_LIMITED', `too many requests with this token; retry in ${decision.retryAfterSeconds} s`, { details: { retryAfterSeconds: decision.retryAfterSeconds } });
       }

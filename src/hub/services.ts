@@ -5,7 +5,7 @@ import type { Clock, Logger } from '../kernel/index.js';
 import { createMemberRegistry, type MemberRegistry } from '../pki/index.js';
 import { createBatchVerifier, createMemberRequestVerifier, type MemberRequestVerifier } from '../provenance/index.js';
 import { createDatabaseJtiStore } from './jti-store.js';
-import { createAccessRecorder, createRateLimiter, createTokenService, type AccessRecorder, type RateLimiter, type TokenService } from '../auth/index.js';
+import { createAccessRecorder, createRateLimiter, createSharedRateLimiter, createTokenService, type AccessRecorder, type RateLimiter, type TokenService } from '../auth/index.js';
 import { createOpinionService, type OpinionService } from '../feedback/index.js';
 import { createMatchIndexes, type MatchIndexes } from './match-indexes.js';
 import { systemRandom } from '../kernel/index.js';
@@ -25,7 +25,7 @@ export interface HubServices {
   /** PDQ and keyword indexes behind matchImage and matchText (load() at start). */
   readonly matching: MatchIndexes;
   readonly access: AccessRecorder;
-  /** Per agency token, per process. */
+  /** Per key (an agency token's jti, `member:<slug>`), for the whole hub: on Postgres shared by every process. */
   readonly rateLimiter: RateLimiter;
 }
 
@@ -44,7 +44,7 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
     opinions: createOpinionService({ db, log, clock }),
     matching: createMatchIndexes({ db, logger }),
     access: createAccessRecorder({ db, logger }),
-    rateLimiter: createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST }),
+    rateLimiter: createHubRateLimiter(config, database, logger),
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
     ingest: createIngestService({ db, verifier, revocations, log }),
     memberRequests: withFreshRevocations(
@@ -52,6 +52,12 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
       revocations,
     ),
   };
+}
+
+/** Several processes share a Postgres database, so its limit lives there; the embedded one has one process. */
+function createHubRateLimiter(config: Readonly<Config>, database: Database, logger: Logger): RateLimiter {
+  const limits = { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST };
+  return database.kind === 'postgres' ? createSharedRateLimiter({ ...limits, db: database.dataSource, logger }) : createRateLimiter(limits);
 }
 
 /** Another hub process may have revoked a certificate: read the list before each verification. */

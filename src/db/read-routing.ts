@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Logger } from '../kernel/index.js';
+import { sharedRun, startedAfterCall, type Logger } from '../kernel/index.js';
 import type { Database } from './database.js';
 
 /**
@@ -72,7 +72,7 @@ export function createReadRouting(database: Pick<Database, 'dataSource' | 'repli
     return { primary, replica, fresh: async () => use('primary'), ofLog: (read) => read(use('primary')), stats: () => ({ ...counts }) };
   }
   const primaryLsn = startedAfterCall(async () => lsnOf(await primary.query(PRIMARY_LSN)));
-  const replayLsn = shared(async () => {
+  const replayLsn = sharedRun(async () => {
     const value = lsnOf(await replica.query(REPLAY_LSN));
     return value ?? NOT_A_STANDBY;
   });
@@ -135,29 +135,4 @@ export function createReadRouting(database: Pick<Database, 'dataSource' | 'repli
 function lsnOf(rows: Array<{ lsn: string | null }>): bigint | undefined {
   const text = rows[0]?.lsn;
   return text === null || text === undefined ? undefined : BigInt(text.split('.')[0]!);
-}
-
-/**
- * Calls of `fn` that each see a run that started after they were made: a call during a run waits
- * for the next one, which all calls made meanwhile share.
- */
-function startedAfterCall<T>(fn: () => Promise<T>): () => Promise<T> {
-  let current: Promise<T> | undefined;
-  let following: Promise<T> | undefined;
-  const next = (): Promise<T> => {
-    if (current === undefined) {
-      current = fn().finally(() => (current = undefined));
-      return current;
-    }
-    const after = (): Promise<T> => ((following = undefined), next());
-    following ??= current.then(after, after);
-    return following;
-  };
-  return next;
-}
-
-/** Calls of `fn` that share a run under way (any recent answer will do). */
-function shared<T>(fn: () => Promise<T>): () => Promise<T> {
-  let current: Promise<T> | undefined;
-  return () => (current ??= fn().finally(() => (current = undefined)));
 }

@@ -6,3 +6,4 @@ export { sha256, base64url, sha256Base64url } from './encoding.js';
 export { createLogger } from './logger.js';
 export { VERSION } from './version.js';
 export type { Logger } from './logger.js';
+export { startedAfterCall, sharedRun } from './coalesce.js';

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { queryOnce } from './pg-query.js';
 
 const run = promisify(execFile);
 const BIN = '/usr/lib/postgresql/15/bin';
@@ -67,16 +67,7 @@ function serverAt(port: number, dataDir: string): PgServer {
     port,
     dataDir,
     url,
-    async query<T>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
-      const client = new pg.Client({ connectionString: url(database) });
-      client.on('error', () => undefined);
-      await client.connect();
-      try {
-        return (await client.query(sql, params)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    },
+    query: <T>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> => queryOnce<T>(url(database), sql, params),
     async stop() {
       if (stopped) return;
       stopped = true;

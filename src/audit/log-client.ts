@@ -8,6 +8,11 @@ export interface LogClient {
   inclusionProof(index: number, size: number): Promise<Uint8Array[]>;
   /** The compact JWS behind a batch entry (needs a token that may read it). */
   batch?(member: string, batchId: string): Promise<string>;
+  /**
+   * A client reading C2SP tiles (tile-client.ts): the level-0 hashes of leaves [start, end) in the
+   * tree of `size`, from hash tiles authenticated against its signed `root`.
+   */
+  leafHashes?(start: number, end: number, size: number, root: Uint8Array): Promise<Uint8Array[]>;
 }
 
 export function createHttpLogClient(hubUrl: string, options: { token?: string } = {}): LogClient {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { adminSocketPath, type Config } from '../config/index.js';
-import { openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
+import { createReadRouting, openDatabase, startStatisticsKeeper, type Database, type ReadRouting } from '../db/index.js';
 import { buildSchema, createBatchEvents, createGraphQLServer, type GraphQLServices } from '../graphql/index.js';
 import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
@@ -19,6 +19,8 @@ export interface RunningHub {
   /** Base URL the hub listens on, e.g. http://127.0.0.1:4000 */
   readonly url: string;
   readonly database: Database;
+  /** Where read-only requests read: the replica when it is current (DATABASE_READ_URL), else the primary. */
+  readonly reads: ReadRouting;
   /** Stops accepting, finishes in-flight requests (up to the grace period), closes the database. */
   stop(): Promise<void>;
 }
@@ -27,13 +29,19 @@ export interface HubDeps {
   config: Readonly<Config>;
   logger: Logger;
   clock?: Clock;
+  /**
+   * Set in a worker of `wildintel hub --workers N` (cluster.ts): the primary process announces
+   * the hub, and operator commands reach Postgres directly, so the worker opens no admin socket.
+   */
+  worker?: { readonly index: number };
 }
 
 type Phase = 'running' | 'stopping' | 'stopped';
 
-export async function startHub({ config, logger, clock = systemClock }: HubDeps): Promise<RunningHub> {
+export async function startHub({ config, logger, clock = systemClock, worker }: HubDeps): Promise<RunningHub> {
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }, { migrate: true });
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, readUrl: config.DATABASE_READ_URL, dataDir: config.DATA_DIR }, { migrate: true });
+  const reads = createReadRouting(database, { maxWaitMs: config.DATABASE_READ_MAX_WAIT_MS, logger });
   let phase: Phase = 'running';
   const httpServer = createServer();
   const schema = buildSchema(VERSION);
@@ -64,11 +72,11 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
       recordAccess: services.access.record,
     };
     await apollo.start();
-    const deps = { database, services, graphqlServices, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' };
+    const deps = { database, reads, services, graphqlServices, apollo, metrics: createMetrics(), logger, clock, isAccepting: () => phase === 'running' };
     httpServer.on('request', createHttpApp(deps));
     subscriptions = startSubscriptionServer({ httpServer, schema, logger, contextFor: (authorization) => contextFor(deps, 'ws', authorization) });
     await listen(httpServer, config.PORT, config.HOST);
-    admin = await startAdminSocket(adminSocketPath(config.DATA_DIR), ctx);
+    if (worker === undefined) admin = await startAdminSocket(adminSocketPath(config.DATA_DIR), ctx);
   } catch (err) {
     await subscriptions?.close().catch(() => undefined);
     await tail?.stop().catch(() => undefined);
@@ -81,7 +89,9 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
   const digests = startAccessDigests({ database, services, clock, logger });
   const statistics = await startStatisticsKeeper(database, logger);
   const url = `http://${hostOf(httpServer)}`;
-  logger.info({ url, database: database.kind, version: VERSION }, 'hub listening');
+  const replica = database.replica === undefined ? {} : { readReplica: true };
+  if (worker === undefined) logger.info({ url, database: database.kind, ...replica, version: VERSION }, 'hub listening');
+  else logger.info({ url, worker: worker.index, pid: process.pid, ...replica }, 'hub worker listening');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -106,7 +116,7 @@ export async function startHub({ config, logger, clock = systemClock }: HubDeps)
     })();
     return stopping;
   };
-  return { url, database, services, stop };
+  return { url, database, reads, services, stop };
 }
 
 /** Every minute, commit finished hours of access records to the log (idempotent across processes). */

@@ -6,6 +6,7 @@ import { TlogError } from './errors.js';
 import { leafHash } from './merkle.js';
 import type { NoteSigner } from './note.js';
 import { consistencyProof, inclusionProof, storedHashesForLeaves, treeHash, withPendingHashes, type HashReader } from './stored-hashes.js';
+import { TILE_WIDTH, encodeEntryBundle, encodeTile, tileHashIndexes, tilePath, tileWidth, type Tile } from './tiles.js';
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
@@ -38,6 +39,10 @@ export interface TransparencyLog {
   entries(db: Queryable, start: number, end: number): Promise<Uint8Array[]>;
   inclusionProof(db: Queryable, index: number, size: number): Promise<Uint8Array[]>;
   consistencyProof(db: Queryable, from: number, to: number): Promise<Uint8Array[]>;
+  /** The bytes of a C2SP hash tile; `INDEX_OUT_OF_RANGE` until the log holds all its hashes. */
+  tile(db: Queryable, tile: Tile): Promise<Uint8Array>;
+  /** The C2SP entry bundle of level-0 tile (index, width): its entries, each length-prefixed. */
+  entryBundle(db: Queryable, tile: Pick<Tile, 'index' | 'width'>): Promise<Uint8Array>;
 }
 
 export function createTransparencyLog(options: { origin: string; signer: NoteSigner; clock: Clock }): TransparencyLog {
@@ -54,6 +59,13 @@ export function createTransparencyLog(options: { origin: string; signer: NoteSig
     if (wanted > current) {
       throw new TlogError('INDEX_OUT_OF_RANGE', `${what} ${wanted} is beyond the log's size ${current}`, { details: { size: current } });
     }
+  };
+
+  const entries = async (db: Queryable, start: number, end: number): Promise<Uint8Array[]> => {
+    await requireWithin(db, end, 'end');
+    const rows: Array<{ entry: Uint8Array }> = await db.query(`SELECT entry FROM tlog_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, [start, end]);
+    if (rows.length !== end - start) throw new TlogError('STORE_INCONSISTENT', `entries ${start}..${end} are not all stored`);
+    return rows.map((r) => new Uint8Array(r.entry));
   };
 
   return {
@@ -93,12 +105,7 @@ export function createTransparencyLog(options: { origin: string; signer: NoteSig
       const rows: Array<{ note: string }> = await db.query(`SELECT note FROM tlog_checkpoints WHERE size = $1`, [wanted]);
       return rows[0]?.note;
     },
-    async entries(db, start, end) {
-      await requireWithin(db, end, 'end');
-      const rows: Array<{ entry: Uint8Array }> = await db.query(`SELECT entry FROM tlog_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, [start, end]);
-      if (rows.length !== end - start) throw new TlogError('STORE_INCONSISTENT', `entries ${start}..${end} are not all stored`);
-      return rows.map((r) => new Uint8Array(r.entry));
-    },
+    entries,
     async inclusionProof(db, index, treeSize) {
       await requireWithin(db, treeSize, 'size');
       return inclusionProof(index, treeSize, hashReader(db));
@@ -106,6 +113,17 @@ export function createTransparencyLog(options: { origin: string; signer: NoteSig
     async consistencyProof(db, from, to) {
       await requireWithin(db, to, 'to');
       return consistencyProof(from, to, hashReader(db));
+    },
+    async tile(db, tile) {
+      const current = await size(db);
+      if (tile.width > tileWidth(current, tile.level, tile.index)) {
+        throw new TlogError('INDEX_OUT_OF_RANGE', `${tilePath(tile)} is beyond the log's size ${current}`, { details: { size: current } });
+      }
+      return encodeTile(await hashReader(db)(tileHashIndexes(tile)));
+    },
+    async entryBundle(db, tile) {
+      const start = tile.index * TILE_WIDTH;
+      return encodeEntryBundle(await entries(db, start, start + tile.width));
     },
   };
 }

@@ -16,9 +16,9 @@ import { leafHash, openCheckpoint, parseTile, tilePath, verifyInclusion } from '
 import { signMemberRequest } from '../src/provenance/index.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 import { bearer, graphql } from './helpers/hub-process.js';
-import { createDatabaseOn, startPrimaryAndReplica, type PgPair } from './helpers/pg-cluster.js';
+import { createDatabaseOn, skipWithoutPgBinaries, startPrimaryAndReplica, type PgPair } from './helpers/pg-cluster.js';
 
-const skip = onlyInPass('server');
+const skip = onlyInPass('server') || skipWithoutPgBinaries();
 const INDICATOR = `query($id: ID!) { indicator(id: $id) { id value sightingCount } }`;
 
 describe('reads from a streaming replica', { skip }, () => {

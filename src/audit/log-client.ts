@@ -15,6 +15,9 @@ export interface LogClient {
   leafHashes?(start: number, end: number, size: number, root: Uint8Array): Promise<Uint8Array[]>;
 }
 
+/** How many times one batch read waits out a 429 before the audit gives up on it. */
+const MAX_RATE_LIMIT_WAITS = 10;
+
 export function createHttpLogClient(hubUrl: string, options: { token?: string } = {}): LogClient {
   const base = hubUrl.replace(/\/$/, '');
   const get = async (path: string, auth = false): Promise<Response> => {
@@ -51,9 +54,19 @@ export function createHttpLogClient(hubUrl: string, options: { token?: string } 
   };
   if (options.token !== undefined) {
     client.batch = async (member, batchId) => {
-      const res = await get(`/v1/batches/${encodeURIComponent(member)}/${encodeURIComponent(batchId)}`, true);
-      if (!res.ok) throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: HTTP ${res.status}`);
-      return res.text();
+      const path = `/v1/batches/${encodeURIComponent(member)}/${encodeURIComponent(batchId)}`;
+      // An audit reads every batch: past the token's rate limit it waits as told, rather than fail.
+      for (let waits = 0; ; waits++) {
+        const res = await get(path, true);
+        const retryAfter = Number(res.headers.get('retry-after'));
+        if (res.status === 429 && waits < MAX_RATE_LIMIT_WAITS && retryAfter > 0 && retryAfter <= 60) {
+          await res.arrayBuffer();
+          await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+          continue;
+        }
+        if (!res.ok) throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: HTTP ${res.status}`);
+        return res.text();
+      }
     };
   }
   return client;

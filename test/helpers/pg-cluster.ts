@@ -6,7 +6,7 @@
  * machine's own server (127.0.0.1:5432) is never touched.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,6 +42,16 @@ export interface PgPair {
 export interface ClusterOptions {
   /** Durable commits as in production (benchmarks); tests run with fsync off. */
   readonly durable?: boolean;
+}
+
+/**
+ * `skip` for suites that start their own servers: they need the Postgres 15 server binaries and
+ * root (to run them as `postgres`), as on the CI machine.
+ */
+export function skipWithoutPgBinaries(): string | false {
+  if (!existsSync(path.join(BIN, 'initdb'))) return `no Postgres server binaries at ${BIN}`;
+  if (process.getuid?.() !== 0) return 'starting a Postgres cluster of its own needs root (to run it as postgres)';
+  return false;
 }
 
 async function asPostgres(command: string, args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
@@ -100,9 +110,18 @@ export async function startPrimaryAndReplica(options: ClusterOptions = {}): Prom
     }
     rmSync(root, { recursive: true, force: true });
   };
+  // A test process stopped by a signal (a timeout, Ctrl-C) runs no 'exit' handlers unless asked to.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    onExit();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   process.once('exit', onExit);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   const cleanup = async (): Promise<void> => {
     process.off('exit', onExit);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     for (const s of servers.reverse()) await s.stop();
     rmSync(root, { recursive: true, force: true });
   };

@@ -164,6 +164,15 @@ describe('several hub processes on one Postgres, with a streaming replica', { sk
     assert.equal(workerLines(c).length, 2, 'two workers behind one port');
   });
 
+  it('--workers above 1 is refused on the embedded database, with the reason', async () => {
+    const refused = await runCli(['hub', '--workers', '2'], { DATA_DIR: path.join(dir, 'embedded'), PORT: '0' });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /--workers 2 needs DATABASE_URL: the embedded database \(PGlite\) belongs to one process.*\[INVALID_CONFIG\]/);
+    const bad = await runCli(['hub', '--workers', 'many'], { DATA_DIR: path.join(dir, 'embedded') });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--workers must be a whole number from 1 to 64, or auto/);
+  });
+
   it('a worker that dies is replaced by the cluster primary, the port answering throughout', async () => {
     const victim = Number(workerLines(c)[0]!['pid']);
     process.kill(victim, 'SIGKILL');

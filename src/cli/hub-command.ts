@@ -22,6 +22,7 @@ export function registerHubCommand(program: Command, cli: CliContext): void {
         return;
       }
       const hub = await startHub({ config, logger, ...(index === undefined ? {} : { worker: { index } }) });
+      let forgetPrimary = (): void => undefined;
       await new Promise<void>((resolve) => {
         const onSignal = (signal: NodeJS.Signals | 'disconnect'): void => {
           logger.info({ signal }, 'signal received');
@@ -33,9 +34,10 @@ export function registerHubCommand(program: Command, cli: CliContext): void {
         };
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);
-        onPrimaryGone(() => onSignal('disconnect'));
+        forgetPrimary = onPrimaryGone(() => onSignal('disconnect'));
       });
       // A worker's channel to its primary would keep it alive: close it, and the process ends.
+      forgetPrimary();
       if (index !== undefined && process.connected) process.disconnect();
     });
   registerHubKeysCommand(hub, cli);

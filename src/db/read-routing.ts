@@ -78,7 +78,7 @@ export function createReadRouting(database: Pick<Database, 'dataSource' | 'repli
   });
   let replayed = 0n;
   let behindUntil = 0;
-  let warned = 0;
+  let warned = -Infinity;
 
   /** True once the replica has replayed `target`, polling until `deadline`. */
   const reaches = async (target: bigint, deadline: number): Promise<boolean> => {
@@ -109,9 +109,10 @@ export function createReadRouting(database: Pick<Database, 'dataSource' | 'repli
     async fresh() {
       if (performance.now() < behindUntil) return use('primary');
       const deadline = performance.now() + options.maxWaitMs;
+      // The primary not answering fails the request there, as without a replica.
+      const target = await primaryLsn();
+      if (target === undefined) return use('primary');
       try {
-        const target = await primaryLsn();
-        if (target === undefined) return use('primary');
         const already = replayed >= target;
         if (!(await reaches(target, deadline))) return giveUp(`replay has not reached the primary's flushed WAL within ${options.maxWaitMs} ms`);
         if (!already) counts.waited++;

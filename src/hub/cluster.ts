@@ -123,7 +123,9 @@ async function prepare(config: Readonly<Config>, logger: Logger): Promise<void> 
   }
 }
 
-/** In a worker: stop when the primary is gone (it held the listening socket). */
-export function onPrimaryGone(stop: () => void): void {
-  if (cluster.isWorker) process.once('disconnect', stop);
+/** In a worker: stop when the primary is gone (it held the listening socket). Returns what stops listening for that. */
+export function onPrimaryGone(stop: () => void): () => void {
+  if (!cluster.isWorker) return () => undefined;
+  process.once('disconnect', stop);
+  return () => void process.off('disconnect', stop);
 }

@@ -9,7 +9,7 @@ import { createBatchAccessRoutes, createBatchRoutes } from '../ingest/index.js';
 import { authenticateBearer, createAuthenticator } from './authenticate.js';
 import { AuthError } from '../auth/index.js';
 import { createLogRoutes } from './log-routes.js';
-import { readRoutedRouter } from './read-routes.js';
+import { readRoutedRouter } from './replica-routes.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';

@@ -617,6 +617,7 @@ const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /log/entries': 'none: the public log (hashes only)',
   'GET /log/proof/inclusion': 'none: the public log',
   'GET /log/proof/consistency': 'none: the public log',
+  'GET /log/tile/*path': 'none: the public log as C2SP tlog-tiles (hashes and entries, which carry hashes only)',
   'POST /v1/batches': 'none: ingest; the receipt names only the batch’s own indicators',
   'GET /v1/batches/:member/:batchId': 'provenance',
   'GET /v1/feed': 'provenance',

@@ -48,6 +48,7 @@ export async function auditLog(options: AuditOptions): Promise<AuditReport> {
   if (!Buffer.from(root).equals(Buffer.from(checkpoint.root))) {
     throw new AuditError('ROOT_MISMATCH', `the entries 0..${checkpoint.size - 1} hash to ${b64(root)}, but the signed checkpoint says ${b64(checkpoint.root)}: the log's entries were altered`);
   }
+
   const state: AuditState = { origin: checkpoint.origin, range: walk.range, note, certificates: walk.certificates, revocations: walk.revocations, revocationIndexes: walk.revocationIndexes, memberSerials: walk.memberSerials };
   return { state, from: previous.range.size, to: checkpoint.size, entriesChecked: checkpoint.size - previous.range.size, batchesVerified: walk.batchesVerified, kinds: walk.kinds };
 }
@@ -105,6 +106,7 @@ async function walkEntries(options: AuditOptions, previous: AuditState, checkpoi
     const end = Math.min(checkpoint.size, start + PAGE);
     const entries = await options.client.entries(start, end);
     if (entries.length !== end - start) throw new AuditError('ENTRIES_UNAVAILABLE', `asked for entries ${start}..${end - 1}, got ${entries.length}`);
+    const tileHashes = await hashTiles(options.client, start, end, checkpoint);
     for (const [i, bytes] of entries.entries()) {
       const entry = parseChecked(bytes, start + i);
       walk.kinds[entry.kind] = (walk.kinds[entry.kind] ?? 0) + 1;
@@ -112,11 +114,31 @@ async function walkEntries(options: AuditOptions, previous: AuditState, checkpoi
       if (entry.kind === 'batch') assertMemberVouched(walk, entry, start + i);
       options.onEntry?.(start + i, entry);
       if (entry.kind === 'batch' && batchCheck !== undefined) await batchCheck(entry, start + i);
-      walk.range = appendLeaf(walk.range, leafHash(bytes));
+      const leaf = leafHash(bytes);
+      if (tileHashes !== undefined && !Buffer.from(tileHashes[i]!).equals(Buffer.from(leaf))) {
+        throw new AuditError('ROOT_MISMATCH', `the log's hash tile holds another hash for entry ${start + i} than its entry bundle: the tiles were altered`, { details: { index: start + i } });
+      }
+      walk.range = appendLeaf(walk.range, leaf);
     }
     options.onProgress?.(end - previous.range.size, checkpoint.size - previous.range.size);
   }
   return walk;
+}
+
+/**
+ * Read from tiles: the level-0 hashes of these entries, from hash tiles authenticated up to the
+ * signed root (each full tile against its parent, the right edge against the root), so that
+ * every tile served, not only the entries, is checked: a mirror or CDN serving a wrong tile would
+ * mislead whoever computes proofs from it.
+ */
+async function hashTiles(client: LogClient, start: number, end: number, checkpoint: Checkpoint): Promise<Uint8Array[] | undefined> {
+  if (client.leafHashes === undefined) return undefined;
+  try {
+    return await client.leafHashes(start, end, checkpoint.size, checkpoint.root);
+  } catch (cause) {
+    if (!isWildintelError(cause) || (cause.code !== 'INCONSISTENT_TILE' && cause.code !== 'MALFORMED_TILE')) throw cause;
+    throw new AuditError('ROOT_MISMATCH', `the log's hash tiles do not hash to the signed checkpoint of size ${checkpoint.size}: ${cause.message}`, { cause });
+  }
 }
 
 function parseChecked(bytes: Uint8Array, index: number): LogEntry {

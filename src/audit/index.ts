@@ -3,6 +3,8 @@ export type { AuditOptions, AuditReport } from './audit-log.js';
 export { parseState, serializeState } from './audit-state.js';
 export type { AuditState } from './audit-state.js';
 export { createHttpLogClient } from './log-client.js';
+export { createTileLogClient } from './tile-client.js';
+export type { TileLogClient, TileClientOptions } from './tile-client.js';
 export type { LogClient } from './log-client.js';
 export { appendLeaf, rangeRoot, EMPTY_RANGE } from './compact-range.js';
 export type { CompactRange } from './compact-range.js';

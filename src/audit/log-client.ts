@@ -8,7 +8,15 @@ export interface LogClient {
   inclusionProof(index: number, size: number): Promise<Uint8Array[]>;
   /** The compact JWS behind a batch entry (needs a token that may read it). */
   batch?(member: string, batchId: string): Promise<string>;
+  /**
+   * A client reading C2SP tiles (tile-client.ts): the level-0 hashes of leaves [start, end) in the
+   * tree of `size`, from hash tiles authenticated against its signed `root`.
+   */
+  leafHashes?(start: number, end: number, size: number, root: Uint8Array): Promise<Uint8Array[]>;
 }
+
+/** How many times one batch read waits out a 429 before the audit gives up on it. */
+const MAX_RATE_LIMIT_WAITS = 10;
 
 export function createHttpLogClient(hubUrl: string, options: { token?: string } = {}): LogClient {
   const base = hubUrl.replace(/\/$/, '');
@@ -46,13 +54,23 @@ export function createHttpLogClient(hubUrl: string, options: { token?: string } 
   };
   if (options.token !== undefined) {
     client.batch = async (member, batchId) => {
-      const res = await get(`/v1/batches/${encodeURIComponent(member)}/${encodeURIComponent(batchId)}`, true);
-      if (!res.ok) throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: HTTP ${res.status}`);
-      // A token that may see only part of a batch gets its items as JSON, not the signed JWS.
-      if (!(res.headers.get('content-type') ?? '').startsWith('application/jose')) {
-        throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: the token may see only part of it; verifying every batch needs a token with provenance:read`);
+      const path = `/v1/batches/${encodeURIComponent(member)}/${encodeURIComponent(batchId)}`;
+      // An audit reads every batch: past the token's rate limit it waits as told, rather than fail.
+      for (let waits = 0; ; waits++) {
+        const res = await get(path, true);
+        const retryAfter = Number(res.headers.get('retry-after'));
+        if (res.status === 429 && waits < MAX_RATE_LIMIT_WAITS && retryAfter > 0 && retryAfter <= 60) {
+          await res.arrayBuffer();
+          await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+          continue;
+        }
+        if (!res.ok) throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: HTTP ${res.status}`);
+        // A token that may see only part of a batch gets its items as JSON, not the signed JWS.
+        if (!(res.headers.get('content-type') ?? '').startsWith('application/jose')) {
+          throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: the token may see only part of it; verifying every batch needs a token with provenance:read`);
+        }
+        return res.text();
       }
-      return res.text();
     };
   }
   return client;

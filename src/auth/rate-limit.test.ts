@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRateLimiter } from './rate-limit.js';
+import { createTokenBuckets as createRateLimiter } from './rate-limit.js';
 
-describe('rate limiter', () => {
+describe('token buckets (the rate limiter of one process)', () => {
   it('allows a burst, then refuses with the seconds until the next request is allowed', () => {
     const limiter = createRateLimiter({ perMinute: 60, burst: 3 });
     for (let i = 0; i < 3; i++) assert.equal(limiter.take('t', 0).allowed, true);

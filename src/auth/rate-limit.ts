@@ -1,7 +1,9 @@
 /**
- * A token bucket per key (an agency token's jti): `perMinute` requests a minute on average, up
- * to `burst` at once. Pure: the caller passes the time. State is per process; behind several hub
- * processes each enforces its own share (see docs/scaling.md).
+ * Per-key rate limits (a key is an agency token's jti, or `member:<slug>`): `perMinute` requests a
+ * minute on average, up to `burst` at once, for the whole hub. The decision is asynchronous so
+ * that a limiter may consult state shared by every hub process (shared-rate-limit.ts); the
+ * token buckets below are its pure, in-memory core, and the whole limiter of a hub that is a
+ * single process (the embedded database).
  */
 export interface RateDecision {
   allowed: boolean;
@@ -9,7 +11,24 @@ export interface RateDecision {
   retryAfterSeconds: number;
 }
 
-export function createRateLimiter(options: { perMinute: number; burst: number; maxKeys?: number }) {
+export interface RateLimiter {
+  take(key: string, nowMs: number): Promise<RateDecision>;
+}
+
+export interface RateLimits {
+  readonly perMinute: number;
+  readonly burst: number;
+  /** Keys remembered at once; the oldest are forgotten first (and start full again). */
+  readonly maxKeys?: number;
+}
+
+/** Whole seconds until a bucket holding `tokens` (< 1) has one, at `ratePerMs`. */
+export function retryAfterSeconds(tokens: number, ratePerMs: number): number {
+  return Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000));
+}
+
+/** A token bucket per key, in this process's memory. Pure: the caller passes the time. */
+export function createTokenBuckets(options: RateLimits) {
   const ratePerMs = options.perMinute / 60_000;
   const maxKeys = options.maxKeys ?? 100_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
@@ -29,9 +48,13 @@ export function createRateLimiter(options: { perMinute: number; burst: number; m
         bucket.tokens -= 1;
         return { allowed: true, retryAfterSeconds: 0 };
       }
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / ratePerMs / 1000)) };
+      return { allowed: false, retryAfterSeconds: retryAfterSeconds(bucket.tokens, ratePerMs) };
     },
   };
 }
 
-export type RateLimiter = ReturnType<typeof createRateLimiter>;
+/** The limiter of a hub that is one process: its buckets are the whole hub's. */
+export function createRateLimiter(options: RateLimits): RateLimiter {
+  const buckets = createTokenBuckets(options);
+  return { take: async (key, nowMs) => buckets.take(key, nowMs) };
+}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { auditDisclosures, auditLog, checkBundle, createHttpLogClient, parseState, serializeState, type AuditReport, type DisclosureAuditReport } from '../audit/index.js';
+import { auditDisclosures, auditLog, checkBundle, createHttpLogClient, createTileLogClient, parseState, serializeState, type AuditReport, type DisclosureAuditReport } from '../audit/index.js';
 import { hubGraphql } from './hub-graphql.js';
 import { CliError } from './files.js';
 import { systemClock } from '../kernel/index.js';
@@ -15,6 +15,7 @@ interface VerifyOptions {
   logKey: string;
   state?: string;
   token?: string;
+  tiles?: boolean;
 }
 
 export function registerAuditCommands(program: Command, cli: CliContext): void {
@@ -27,11 +28,13 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .requiredOption('--log-key <vkey>', 'the log verifier key (from `wildintel hub keys`), or a file holding it')
     .option('--state <file>', 'where the last verified checkpoint is kept between runs (created on the first run)')
     .option('--token <jwt>', 'a token that may read batches (an auditor token with provenance:read, or a member request token)')
+    .option('--tiles', "read the log from its C2SP tiles alone (/log/tile/…: entry bundles and hash tiles, from the hub or any mirror of it) and compute every proof here, instead of asking the hub's proof endpoints")
     .action(async (opts: VerifyOptions) => {
       const previous = opts.state !== undefined && existsSync(opts.state) ? parseState(readFileSync(opts.state, 'utf8')) : undefined;
       const progress = createProgress();
+      const access = opts.token === undefined ? {} : { token: opts.token };
       const report = await auditLog({
-        client: createHttpLogClient(opts.hub, opts.token === undefined ? {} : { token: opts.token }),
+        client: opts.tiles ? createTileLogClient(opts.hub, access) : createHttpLogClient(opts.hub, access),
         verifierKey: existsSync(opts.logKey) ? readFileSync(opts.logKey, 'utf8').trim() : opts.logKey,
         rootPem: readTextFile(opts.root, 'root certificate'),
         clock: systemClock,
@@ -39,7 +42,7 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
         onProgress: progress.update,
       }).finally(progress.stop);
       if (opts.state !== undefined) saveAtomically(opts.state, serializeState(report.state));
-      cli.print(summary(report, opts.token !== undefined));
+      cli.print(summary(report, opts.token !== undefined, opts.tiles === true));
     });
   registerBundleCommands(audit, cli);
   audit
@@ -111,10 +114,11 @@ function registerBundleCommands(audit: Command, cli: CliContext): void {
     });
 }
 
-function summary(report: AuditReport, withBatches: boolean): string {
+function summary(report: AuditReport, withBatches: boolean, fromTiles: boolean): string {
   const kinds = Object.entries(report.kinds).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
   return [
     `log verified: size ${report.to} (was ${report.from}), ${report.entriesChecked} new entries checked (${kinds})`,
+    ...(fromTiles ? ['read from the C2SP tiles alone: entry bundles, hash tiles (they hash to the signed root), proofs computed here'] : []),
     withBatches ? `batches verified: ${report.batchesVerified} (content hash, signature, chain, enrolment and revocation as the log records them)` : 'batches: not fetched (no --token)',
   ].join('\n');
 }

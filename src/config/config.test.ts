@@ -39,6 +39,13 @@ describe('loadConfig', () => {
     });
     it('names LOG_LEVEL', () => expectConfigError({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /^LOG_LEVEL must be one of/));
     it('names HUB_ORIGIN when it has a path', () => expectConfigError({ HUB_ORIGIN: 'https://x.org/api' }, 'HUB_ORIGIN', /^HUB_ORIGIN must be/));
+    it('names DATABASE_READ_URL when it is not a postgres URL, or there is no primary to replicate', () => {
+      expectConfigError({ DATABASE_URL: 'postgres://u@db/x', DATABASE_READ_URL: 'http://u:secret@replica/x' }, 'DATABASE_READ_URL', /^DATABASE_READ_URL must be a postgres/);
+      assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://u@db/x', DATABASE_READ_URL: 'http://u:secret@replica/x' }), (e: Error) => !e.message.includes('secret'));
+      expectConfigError({ DATABASE_READ_URL: 'postgres://u@replica/x' }, 'DATABASE_READ_URL', /needs DATABASE_URL/);
+      expectConfigError({ DATABASE_URL: 'postgres://u@db/x', DATABASE_READ_URL: 'postgres://u@replica/x', DATABASE_READ_MAX_WAIT_MS: '-5' }, 'DATABASE_READ_MAX_WAIT_MS', /^DATABASE_READ_MAX_WAIT_MS/);
+      assert.equal(loadConfig({ DATABASE_URL: 'postgres://u@db/x', DATABASE_READ_URL: 'postgres://u@replica/x' }).DATABASE_READ_MAX_WAIT_MS, 100);
+    });
   });
 
   describe('with a config file', () => {

@@ -69,14 +69,14 @@ const settings = {
     .min(1)
     .max(1_000_000)
     .default(600)
-    .describe('GraphQL requests per minute allowed to one agency token, on average (per hub process)'),
+    .describe('requests per minute allowed to one agency token, on average, for the whole hub (every process together)'),
   RATE_LIMIT_BURST: z.coerce
     .number({ error: 'must be a whole number of requests' })
     .int()
     .min(1)
     .max(1_000_000)
     .default(120)
-    .describe('GraphQL requests one agency token may make at once before the per-minute rate applies'),
+    .describe('requests one agency token may make at once (the whole hub) before the per-minute rate applies'),
   DISCLOSURE_TTL_DAYS: z.coerce
     .number({ error: 'must be a whole number of days' })
     .int()
@@ -84,6 +84,18 @@ const settings = {
     .max(365)
     .default(30)
     .describe('how long a disclosure request stays open (the longest; a request may ask for less); members cannot answer after it'),
+  DATABASE_READ_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .describe('a streaming replica of DATABASE_URL for the read-only query path (docs/scaling.md); unset → every read on the primary'),
+  DATABASE_READ_MAX_WAIT_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(100)
+    .describe('how long a read waits for the replica to replay what the primary had committed before going to the primary'),
   ...nodeSettings,
 } as const;
 
@@ -120,10 +132,13 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Reado
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? 'configuration');
     const got = merged[name as keyof typeof merged];
-    const shown = name === 'DATABASE_URL' ? redactUrl(String(got)) : JSON.stringify(got);
+    const shown = name === 'DATABASE_URL' || name === 'DATABASE_READ_URL' ? redactUrl(String(got)) : JSON.stringify(got);
     throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'} (got ${shown})`, { variable: name });
   }
   const raw = result.data;
+  if (raw.DATABASE_READ_URL !== undefined && raw.DATABASE_URL === undefined) {
+    throw new ConfigError('DATABASE_READ_URL needs DATABASE_URL: a read replica replicates a Postgres server, and the embedded database has none', { variable: 'DATABASE_READ_URL' });
+  }
   const hubOrigin = (raw.HUB_ORIGIN ?? `http://${hostForUrl(raw.HOST)}:${raw.PORT}`).replace(/\/$/, '');
   const resolve = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(cwd, p));
   return Object.freeze({

@@ -16,6 +16,11 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Connections to a Postgres server. */
   poolSize?: number;
+  /**
+   * A streaming replica of `databaseUrl` for the read-only query path (DATABASE_READ_URL); checked
+   * at open to be a hot standby of the same cluster and the same database (`INVALID_REPLICA`).
+   */
+  readUrl?: string | undefined;
   /** The process role's migrations (each role has its own schema); the hub's by default. */
   migrations?: ReadonlyArray<new () => MigrationInterface>;
 }
@@ -25,6 +30,8 @@ export type DatabaseKind = 'postgres' | 'pglite';
 export interface Database {
   readonly kind: DatabaseKind;
   readonly dataSource: DataSource;
+  /** The read replica's connections (DATABASE_READ_URL), when one is configured; read-routing.ts decides what runs there. */
+  readonly replica: DataSource | undefined;
   /** Applies pending migrations; returns the names it applied. */
   migrate(): Promise<string[]>;
   /** True when the database answers and no migration is pending. */
@@ -41,7 +48,10 @@ export interface Database {
 /** Opens (and, with `migrate`, migrates) the database a process role uses. */
 export async function openDatabase(options: DatabaseOptions, { migrate = false }: { migrate?: boolean } = {}): Promise<Database> {
   const list = options.migrations ?? hubMigrations;
-  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, list) : await openPglite(options.dataDir, list);
+  if (options.readUrl !== undefined && !options.databaseUrl) {
+    throw new DatabaseError('INVALID_REPLICA', 'a read replica (DATABASE_READ_URL) needs a Postgres primary (DATABASE_URL): the embedded database has no replicas');
+  }
+  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, list, options.readUrl) : await openPglite(options.dataDir, list);
   if (migrate) {
     try {
       await database.migrate();
@@ -68,19 +78,32 @@ function baseOptions(migrations: MigrationList): Pick<DataSourceOptions, 'migrat
   };
 }
 
-async function openPostgres(url: string, poolSize: number, migrations: MigrationList): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, migrations: MigrationList, readUrl: string | undefined): Promise<Database> {
   const dataSource = new DataSource({
     type: 'postgres',
     url,
     ...baseOptions(migrations),
-    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    // With a replica, reads wait for the primary's flushed WAL (read-routing.ts): every commit this
+    // hub acknowledges must be flushed first, whatever the server's default.
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, ...(readUrl === undefined ? {} : { options: '-c synchronous_commit=on' }) },
   });
   try {
     await dataSource.initialize();
   } catch (cause) {
     throw new DatabaseError('DATABASE_UNREACHABLE', `cannot connect to ${describeUrl(url)}: ${reasonOf(cause)}`, { cause });
   }
-  return wrap('postgres', dataSource, async () => dataSource.destroy(), (channel, onNotify) => listenOnServer(url, channel, onNotify));
+  let replica: DataSource | undefined;
+  try {
+    replica = readUrl === undefined ? undefined : await openReplica(dataSource, readUrl, poolSize);
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  const close = async (): Promise<void> => {
+    await replica?.destroy();
+    await dataSource.destroy();
+  };
+  return wrap('postgres', dataSource, close, (channel, onNotify) => listenOnServer(url, channel, onNotify), replica);
 }
 
 async function openPglite(dataDir: string, migrations: MigrationList): Promise<Database> {
@@ -108,6 +131,7 @@ async function openPglite(dataDir: string, migrations: MigrationList): Promise<D
           if (!owned.closed) await stop();
         };
       },
+      undefined,
     );
   } catch (err) {
     await pglite?.close().catch(() => undefined);
@@ -147,14 +171,15 @@ async function listenOnServer(url: string, channel: string, onNotify: (payload: 
   };
 }
 
-function wrap(kind: DatabaseKind, dataSource: DataSource, close: () => Promise<void>, listen: Listen): Database {
+function wrap(kind: DatabaseKind, dataSource: DataSource, close: () => Promise<void>, listen: Listen, replica: DataSource | undefined): Database {
   let closing: Promise<void> | undefined;
   return {
     kind,
     dataSource,
+    replica,
     listen,
     async migrate() {
-      const applied = await dataSource.runMigrations({ transaction: 'all' });
+      const applied = kind === 'postgres' ? await migrateExclusively(dataSource) : await dataSource.runMigrations({ transaction: 'all' });
       return applied.map((m) => m.name);
     },
     async isReady() {
@@ -169,6 +194,65 @@ function wrap(kind: DatabaseKind, dataSource: DataSource, close: () => Promise<v
       return closing;
     },
   };
+}
+
+/**
+ * Connects to the replica and checks that it is what DATABASE_READ_URL promises: a hot standby
+ * (or the primary itself, e.g. through a pooler) of the same cluster (`system_identifier`, the
+ * same for every copy made by pg_basebackup) and the same database. Anything else would answer
+ * reads from other data, so the hub refuses to start.
+ */
+async function openReplica(primary: DataSource, readUrl: string, poolSize: number): Promise<DataSource> {
+  const replica = new DataSource({ type: 'postgres', url: readUrl, synchronize: false, logging: false, installExtensions: false, extra: { max: poolSize, connectionTimeoutMillis: 2000 } } as DataSourceOptions);
+  try {
+    await replica.initialize();
+  } catch (cause) {
+    throw new DatabaseError('DATABASE_UNREACHABLE', `cannot connect to the read replica, ${describeUrl(readUrl)} (DATABASE_READ_URL): ${reasonOf(cause)}`, { cause });
+  }
+  try {
+    const ours = await clusterIdentity(primary);
+    const theirs = await clusterIdentity(replica);
+    // pg_control_system() may be withheld from the hub's role: then the database name alone is compared.
+    if (ours.cluster !== undefined && theirs.cluster !== undefined && theirs.cluster !== ours.cluster) {
+      throw new DatabaseError('INVALID_REPLICA', `DATABASE_READ_URL (${describeUrl(readUrl)}) is not a replica of DATABASE_URL: another Postgres cluster (system identifier ${theirs.cluster} ≠ ${ours.cluster})`);
+    }
+    if (theirs.name !== ours.name) {
+      throw new DatabaseError('INVALID_REPLICA', `DATABASE_READ_URL names database ${theirs.name}, DATABASE_URL ${ours.name}: they must be the same database`);
+    }
+    return replica;
+  } catch (err) {
+    await replica.destroy();
+    throw err;
+  }
+}
+
+async function clusterIdentity(db: DataSource): Promise<{ name: string; cluster: string | undefined }> {
+  const [row]: Array<{ name: string }> = await db.query(`SELECT current_database() AS name`);
+  const cluster = await db.query(`SELECT system_identifier::text AS id FROM pg_control_system()`).then(
+    (rows: Array<{ id: string }>) => rows[0]?.id,
+    () => undefined,
+  );
+  return { name: row?.name ?? '', cluster };
+}
+
+/** Any number: the same for every process, so that hubs starting at once on one database take turns. */
+const MIGRATION_LOCK = 0x77696c64;
+
+/**
+ * Several hub processes start at once on one Postgres database (`--workers`, a load balancer's
+ * pool): each applies pending migrations under a session advisory lock held on a connection of its
+ * own, so one applies them and the others then find nothing pending.
+ */
+async function migrateExclusively(dataSource: DataSource): Promise<Array<{ name: string }>> {
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK]);
+    return await dataSource.runMigrations({ transaction: 'all' });
+  } finally {
+    await lock.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
 }
 
 function describeUrl(url: string): string {

@@ -6,3 +6,5 @@ export { updateReturning } from './update-returning.js';
 export { analyzeStaleTables, startStatisticsKeeper } from './statistics.js';
 export type { StatisticsKeeper } from './statistics.js';
 export { makePrivateDir } from './private-dir.js';
+export { createReadRouting } from './read-routing.js';
+export type { ReadRouting, ReadRoutingStats, ReadRoutingOptions } from './read-routing.js';

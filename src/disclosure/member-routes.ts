@@ -6,8 +6,8 @@
  * caller is rate-limited per principal with the hub's limiter.
  */
 import express, { Router, type Request, type Response } from 'express';
-import type { AccessRecordInput, Principal, RateLimiter } from '../auth/index.js';
-import { isWildintelError, sha256Base64url, type Clock, type Logger } from '../kernel/index.js';
+import { accessRecordOf, type AccessRecordInput, type Principal, type RateLimiter } from '../auth/index.js';
+import { isWildintelError, type Clock, type Logger } from '../kernel/index.js';
 import { DISCLOSURE_ERROR_STATUS, DisclosureError } from './errors.js';
 import type { DisclosureService } from './service.js';
 
@@ -37,10 +37,10 @@ async function memberOf(deps: DisclosureRouteDeps, req: Request, operation: stri
   const principal = await deps.authenticate(req);
   const key = principal.kind === 'agency' ? principal.jti : principal.kind === 'member' ? `member:${principal.member}` : undefined;
   if (key === undefined) throw new RouteRefusal(401, { code: 'UNAUTHENTICATED', message: 'send authorization: Bearer <member request token>' });
-  const decision = deps.rateLimiter.take(key, deps.clock.now().getTime());
+  const decision = await deps.rateLimiter.take(key, deps.clock.now().getTime());
   if (!decision.allowed) throw new RouteRefusal(429, { code: 'RATE_LIMITED', message: `too many requests; retry in ${decision.retryAfterSeconds} s` }, { 'retry-after': String(decision.retryAfterSeconds) });
   if (principal.kind === 'agency') {
-    await deps.recordAccess({ at: deps.clock.now(), agency: principal.agency, analyst: principal.sub, jti: principal.jti, operation, fields: '', variablesSha256: sha256Base64url('{}'), returned: 0, outcome: 'ERROR' });
+    await deps.recordAccess(accessRecordOf(principal, { at: deps.clock.now(), operation, fields: '', variables: {}, returned: 0, outcome: 'ERROR' }));
     throw new RouteRefusal(403, { code: 'FORBIDDEN', message: 'these routes are for member nodes; agencies use GraphQL (disclosureRequests, disclosureAnswers)' });
   }
   return (principal as { member: string }).member;

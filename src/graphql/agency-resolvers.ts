@@ -19,7 +19,7 @@ function schemaScope(scope: string): SchemaScope {
 export const agencyResolvers: Resolvers = {
   Query: {
     seller: async (_root, { fingerprint }, ctx) => {
-      const profile = await sellerProfile(ctx.db, fingerprint, visibilityOf(ctx, 'seller'));
+      const profile = await sellerProfile(await ctx.reads(), fingerprint, visibilityOf(ctx, 'seller'));
       return profile === null ? null : { ...profile, fingerprint };
     },
     matchImage: async (_root, { pdq, maxDistance }, ctx) => {
@@ -28,20 +28,20 @@ export const agencyResolvers: Resolvers = {
         throw new MatchingError('INVALID_MAX_DISTANCE', `maxDistance must be an integer from 0 to ${MAX_IMAGE_DISTANCE}`, { details: { maxDistance: radius } });
       }
       const hits = await ctx.services.matcher.matchImage(pdq.toLowerCase(), radius);
-      const records = await findIndicators(ctx.db, hits.map((h) => h.id), visibilityOf(ctx, 'matchImage'));
+      const records = await findIndicators(await ctx.reads(), hits.map((h) => h.id), visibilityOf(ctx, 'matchImage'));
       const byId = new Map(records.map((r) => [r.id, r]));
       return hits.flatMap((h) => (byId.has(h.id) ? [{ distance: h.distance, indicator: byId.get(h.id)! }] : [])).slice(0, MAX_MATCHES);
     },
     matchText: async (_root, { text }, ctx) => {
       if (text.length > MAX_TEXT_LENGTH) throw new MatchingError('INVALID_KEYWORD', `text may have at most ${MAX_TEXT_LENGTH} characters`);
       const hits = await ctx.services.matcher.matchText(text);
-      const records = await findIndicators(ctx.db, [...new Set(hits.map((h) => h.id))], visibilityOf(ctx, 'matchText'));
+      const records = await findIndicators(await ctx.reads(), [...new Set(hits.map((h) => h.id))], visibilityOf(ctx, 'matchText'));
       const byId = new Map(records.map((r) => [r.id, r]));
       return hits
         .flatMap((h) => (byId.has(h.id) ? [{ indicator: byId.get(h.id)!, start: h.start, end: h.end, matched: text.slice(h.start, h.end) }] : []))
         .slice(0, MAX_MATCHES);
     },
-    stats: (_root, { from, to, bucket, groupBy }, ctx) => indicatorStats(ctx.db, { from, to, bucket: bucket ?? 'DAY', groupBy: groupBy ?? 'COMMODITY' }, visibilityOf(ctx, 'stats')),
+    stats: async (_root, { from, to, bucket, groupBy }, ctx) => indicatorStats(await ctx.reads(), { from, to, bucket: bucket ?? 'DAY', groupBy: groupBy ?? 'COMMODITY' }, visibilityOf(ctx, 'stats')),
     members: async (_root, _args, ctx) => (await ctx.services.members.list()).map((m) => ({ slug: m.slug, name: m.name, status: m.status, enrolledAt: m.enrolledAt })),
     me: (_root, _args, ctx) => ctx.principal,
   },

@@ -32,7 +32,14 @@ export interface GraphQLServices {
 
 /** Built once per request (or per subscription) by the hub; resolvers reach the domain only through it. */
 export interface GraphQLContext {
+  /** The primary: writes, transactions, the access audit, subscriptions' reads. */
   readonly db: DataSource;
+  /**
+   * The read-only query path's connections (indicators, seller, stats, matches, provenance): the
+   * replica once it has everything committed before this request, else the primary. Decided on
+   * first use, once per request (src/db/read-routing.ts).
+   */
+  reads(): Promise<DataSource>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly requestId: string;

@@ -4,15 +4,16 @@ import { visibilityOf } from './principal.js';
 
 export const indicatorResolvers: Resolvers = {
   Query: {
-    indicator: (_root, { id }, ctx) => findIndicator(ctx.db, id, visibilityOf(ctx, 'indicators')),
+    indicator: async (_root, { id }, ctx) => findIndicator(await ctx.reads(), id, visibilityOf(ctx, 'indicators')),
     indicators: async (_root, { filter, first, after }, ctx) => {
       const visibility = visibilityOf(ctx, 'indicators');
-      const page = await listIndicators(ctx.db, filter ?? {}, visibility, { first, after: after ?? null });
+      const db = await ctx.reads();
+      const page = await listIndicators(db, filter ?? {}, visibility, { first, after: after ?? null });
       const edges = page.records.map((node) => ({ cursor: encodeCursor(node), node }));
       return {
         edges,
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-        countAll: () => countIndicators(ctx.db, filter ?? {}, visibility),
+        countAll: () => countIndicators(db, filter ?? {}, visibility),
       };
     },
   },
@@ -29,7 +30,7 @@ export const indicatorResolvers: Resolvers = {
   },
   Indicator: {
     commodities: (indicator) => indicator.commodities as never,
-    sightings: (indicator, _args, ctx) => listSightings(ctx.db, indicator),
+    sightings: async (indicator, _args, ctx) => listSightings(await ctx.reads(), indicator),
     opinions: (indicator, _args, ctx) => ctx.services.opinions.list(indicator.id),
   },
   Sighting: {

@@ -4,6 +4,6 @@ import { grantOf } from './principal.js';
 
 export const provenanceResolvers: Resolvers = {
   Query: {
-    provenance: async (_root, { indicatorId }, ctx) => provenanceOf({ db: ctx.db, log: ctx.services.log }, grantOf(ctx, 'provenance'), indicatorId),
+    provenance: async (_root, { indicatorId }, ctx) => provenanceOf({ db: await ctx.reads(), log: ctx.services.log }, grantOf(ctx, 'provenance'), indicatorId),
   },
 };

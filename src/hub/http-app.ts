@@ -1,15 +1,17 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { DataSource } from 'typeorm';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
 import { contextError, type GraphQLContext, type GraphQLServices } from '../graphql/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
-import type { Database } from '../db/index.js';
+import type { Database, ReadRouting } from '../db/index.js';
 import { createBatchRoutes } from '../ingest/index.js';
 import { authenticateBearer } from './authenticate.js';
 import { createContentRoutes } from './read-routes.js';
 import { AuthError } from '../auth/index.js';
 import { createLogRoutes } from './log-routes.js';
 import { createDisclosureRoutes } from '../disclosure/index.js';
+import { readRoutedRouter } from './replica-routes.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
@@ -20,6 +22,8 @@ import { graphqlBodyErrors, refuseUnsafeGraphQLInput } from './graphql-edge.js';
 
 export interface HttpAppDeps {
   database: Database;
+  /** Where read-only requests read (the replica when it is current, read-routing.ts). */
+  reads: ReadRouting;
   services: HubServices;
   apollo: ApolloServer<GraphQLContext>;
   graphqlServices: GraphQLServices;
@@ -53,9 +57,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.get('/.well-known/jwks.json', async (_req, res) => {
     res.set('cache-control', 'public, max-age=300').json(await deps.services.tokens.jwks());
   });
-  app.use('/log', createLogRoutes(deps.database.dataSource, deps.services.log, deps.logger));
+  app.use('/log', createLogRoutes(deps.reads, deps.services.log, deps.logger));
   app.use('/v1', createBatchRoutes(deps.services.ingest, deps.logger));
-  app.use('/v1', createContentRoutes({ db: deps.database.dataSource, services: deps.services, clock: deps.clock, logger: deps.logger }));
+  app.use('/v1', readRoutedRouter(deps.reads, (db) => createContentRoutes({ db, services: deps.services, clock: deps.clock, logger: deps.logger })));
   app.use(
     '/v1',
     createDisclosureRoutes({ service: deps.services.disclosures, authenticate: (req) => authenticateBearer(deps.services, req.get('authorization')), rateLimiter: deps.services.rateLimiter, recordAccess: deps.services.access.record, clock: deps.clock, logger: deps.logger }),
@@ -85,16 +89,17 @@ export function createHttpApp(deps: HttpAppDeps): Express {
  * Authenticates the caller before anything runs (a bad token is a 401 for the whole request, not
  * a per-field error) and applies the per-token rate limit (429 with a retry hint).
  */
-export async function contextFor(deps: Pick<HttpAppDeps, 'database' | 'services' | 'graphqlServices' | 'clock' | 'logger'>, requestId: string, authorization: string | undefined): Promise<GraphQLContext> {
+export async function contextFor(deps: Pick<HttpAppDeps, 'database' | 'reads' | 'services' | 'graphqlServices' | 'clock' | 'logger'>, requestId: string, authorization: string | undefined): Promise<GraphQLContext> {
   try {
     const principal = await authenticateBearer(deps.services, authorization);
     if (principal.kind === 'agency') {
-      const decision = deps.services.rateLimiter.take(principal.jti, deps.clock.now().getTime());
+      const decision = await deps.services.rateLimiter.take(principal.jti, deps.clock.now().getTime());
       if (!decision.allowed) {
         throw new AuthError('RATE_LIMITED', `too many requests with this token; retry in ${decision.retryAfterSeconds} s`, { details: { retryAfterSeconds: decision.retryAfterSeconds } });
       }
     }
-    return { db: deps.database.dataSource, clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, services: deps.graphqlServices, principal };
+    let reads: Promise<DataSource> | undefined;
+    return { db: deps.database.dataSource, reads: () => (reads ??= deps.reads.fresh()), clock: deps.clock, logger: deps.logger.child({ requestId }), requestId, services: deps.graphqlServices, principal };
   } catch (err) {
     throw contextError(err, deps.logger);
   }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminSocketPath, type Config } from '../config/index.js';
-import { makePrivateDir, openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
+import { createReadRouting, makePrivateDir, openDatabase, startStatisticsKeeper, type Database, type ReadRouting } from '../db/index.js';
 import { buildSchema, createBatchEvents, createGraphQLServer, operationMetricsPlugin, type GraphQLServices } from '../graphql/index.js';
 import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
@@ -22,6 +22,8 @@ export interface RunningHub {
   readonly database: Database;
   /** Every HTTP route and mounted handler (the suites that must cover every path check against it). */
   readonly routes: readonly HttpRoute[];
+  /** Where read-only requests read: the replica when it is current (DATABASE_READ_URL), else the primary. */
+  readonly reads: ReadRouting;
   /** Stops accepting, finishes in-flight requests (up to the grace period), closes the database. */
   stop(): Promise<void>;
 }
@@ -30,15 +32,21 @@ export interface HubDeps {
   config: Readonly<Config>;
   logger: Logger;
   clock?: Clock;
+  /**
+   * Set in a worker of `wildintel hub --workers N` (cluster.ts): the primary process announces
+   * the hub, and operator commands reach Postgres directly, so the worker opens no admin socket.
+   */
+  worker?: { readonly index: number };
 }
 
 type Phase = 'running' | 'stopping' | 'stopped';
 
-export async function startHub({ config, logger: parent, clock = systemClock }: HubDeps): Promise<RunningHub> {
+export async function startHub({ config, logger: parent, clock = systemClock, worker }: HubDeps): Promise<RunningHub> {
   // Every line names its service, so that logs of a whole federation can share one stream.
   const logger = parent.child({ service: 'hub' });
   makePrivateDir(config.DATA_DIR);
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }, { migrate: true });
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, readUrl: config.DATABASE_READ_URL, dataDir: config.DATA_DIR }, { migrate: true });
+  const reads = createReadRouting(database, { maxWaitMs: config.DATABASE_READ_MAX_WAIT_MS, logger });
   let phase: Phase = 'running';
   const httpServer = createServer();
   const schema = buildSchema(VERSION);
@@ -89,7 +97,7 @@ export async function startHub({ config, logger: parent, clock = systemClock }: 
       recordAccess: services.access.record,
     };
     await apollo.start();
-    const deps = { database, services, graphqlServices, apollo, metrics, logger, clock, isAccepting: () => phase === 'running' };
+    const deps = { database, reads, services, graphqlServices, apollo, metrics, logger, clock, isAccepting: () => phase === 'running' };
     const app = createHttpApp(deps);
     routes = listRoutes(app);
     httpServer.on('request', app);
@@ -103,7 +111,7 @@ export async function startHub({ config, logger: parent, clock = systemClock }: 
       recordAccess: services.access.record,
     });
     await listen(httpServer, config.PORT, config.HOST);
-    admin = await startAdminSocket(adminSocketPath(config.DATA_DIR), ctx);
+    if (worker === undefined) admin = await startAdminSocket(adminSocketPath(config.DATA_DIR), ctx);
   } catch (err) {
     await subscriptions?.close().catch(() => undefined);
     await tail?.stop().catch(() => undefined);
@@ -116,7 +124,9 @@ export async function startHub({ config, logger: parent, clock = systemClock }: 
   const digests = startAccessDigests({ database, services, clock, logger });
   const statistics = await startStatisticsKeeper(database, logger);
   const url = `http://${hostOf(httpServer)}`;
-  logger.info({ url, database: database.kind, version: VERSION }, 'hub listening');
+  const replica = database.replica === undefined ? {} : { readReplica: true };
+  if (worker === undefined) logger.info({ url, database: database.kind, ...replica, version: VERSION }, 'hub listening');
+  else logger.info({ url, worker: worker.index, pid: process.pid, ...replica }, 'hub worker listening');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -141,7 +151,7 @@ export async function startHub({ config, logger: parent, clock = systemClock }: 
     })();
     return stopping;
   };
-  return { url, database, services, routes, stop };
+  return { url, database, reads, services, routes, stop };
 }
 
 /** Every minute, commit finished hours of access records to the log (idempotent across processes). */

@@ -7,3 +7,5 @@ export type { HubServices } from './services.js';
 export { loadHubTrust, createLogKey, readLogKey } from './trust.js';
 export type { HubTrust } from './trust.js';
 export type { HttpRoute } from './route-list.js';
+export { runHubCluster, assertClusterable, workerIndex, onPrimaryGone, WORKER_INDEX_ENV } from './cluster.js';
+export type { ClusterOptions } from './cluster.js';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { KeywordAutomaton, PdqIndex, type KeywordHit, type PdqMatch } from '../matching/index.js';
-import type { Logger } from '../kernel/index.js';
+import { startedAfterCall, type Logger } from '../kernel/index.js';
 
 const CHUNK = 50_000;
 const BATCHES = 500;
@@ -70,19 +70,7 @@ export function createMatchIndexes(deps: { db: DataSource; logger: Logger }) {
 
   // One read at a time; callers arriving during a read wait for the next one, which starts after
   // they arrived and so sees everything committed before their call (read-your-writes).
-  let current: Promise<number> | undefined;
-  let following: Promise<number> | undefined;
-  const fresh = (): Promise<number> => {
-    if (current === undefined) {
-      current = readNew().finally(() => (current = undefined));
-      return current;
-    }
-    following ??= current.then(
-      () => ((following = undefined), fresh()),
-      () => ((following = undefined), fresh()),
-    );
-    return following;
-  };
+  const fresh = startedAfterCall(readNew);
 
   return {
     async load(): Promise<void> {

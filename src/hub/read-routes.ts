@@ -62,7 +62,7 @@ export function readHandler(deps: ReadRouteDeps, route: ReadRoute) {
     let answer: ReadAnswer;
     try {
       caller = await authenticateRequired(deps.services, req);
-      admit(deps, route, caller);
+      await admit(deps, route, caller);
       answer = await route.run(req, grantFor(caller, route.path), caller);
     } catch (err) {
       answer = refusal(err, deps.logger);
@@ -80,11 +80,11 @@ export function readHandler(deps: ReadRouteDeps, route: ReadRoute) {
   };
 }
 
-function admit(deps: ReadRouteDeps, route: ReadRoute, caller: Caller): void {
+async function admit(deps: ReadRouteDeps, route: ReadRoute, caller: Caller): Promise<void> {
   if (!mayUse(caller, route.path)) {
     throw new AuthError('FORBIDDEN', `${route.operation} needs a token with ${READ_PATHS[route.path].scopes.join(' or ')}`, { details: { requires: READ_PATHS[route.path].scopes } });
   }
-  const decision = deps.services.rateLimiter.take(rateKey(caller), deps.clock.now().getTime());
+  const decision = await deps.services.rateLimiter.take(rateKey(caller), deps.clock.now().getTime());
   if (!decision.allowed) {
     throw new AuthError('RATE_LIMITED', `too many requests; retry in ${decision.retryAfterSeconds} s`, { details: { retryAfterSeconds: decision.retryAfterSeconds } });
   }

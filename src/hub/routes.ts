@@ -30,7 +30,7 @@ export type RouteAuth = 'public' | 'agency' | 'member' | 'agency-or-member';
 
 export interface HubRoute {
   readonly method: 'GET' | 'POST' | 'DELETE';
-  /** The path as Express matches it: parameters as `:name`, a rest of the path as `{*name}`. */
+  /** The path as Express matches it: parameters as `:name`, the rest of the path as `*name` (or `{*name}` when it may be empty). */
   readonly path: string;
   readonly kind: RouteKind;
   readonly auth: RouteAuth;
@@ -53,6 +53,7 @@ export const HUB_ROUTES: readonly HubRoute[] = [
   { method: 'GET', path: '/log/entries', kind: 'log', auth: 'public', query: ['start', 'end'], indicatorData: false },
   { method: 'GET', path: '/log/proof/inclusion', kind: 'log', auth: 'public', query: ['index', 'size'], indicatorData: false },
   { method: 'GET', path: '/log/proof/consistency', kind: 'log', auth: 'public', query: ['from', 'to'], indicatorData: false },
+  { method: 'GET', path: '/log/tile/*path', kind: 'log', auth: 'public', indicatorData: false },
   { method: 'GET', path: '/.well-known/jwks.json', kind: 'keys', auth: 'public', indicatorData: false },
   { method: 'GET', path: '/healthz', kind: 'health', auth: 'public', indicatorData: false },
   { method: 'GET', path: '/readyz', kind: 'health', auth: 'public', indicatorData: false },
@@ -75,6 +76,7 @@ const compiled = HUB_ROUTES.filter((r) => r.kind !== 'graphql-ws').map((r) => ({
 
 function segmentPattern(segment: string): string {
   if (segment.startsWith('{*')) return '.*';
+  if (segment.startsWith('*')) return '.+';
   if (segment.startsWith(':')) return '[^/]+';
   return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

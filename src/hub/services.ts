@@ -5,7 +5,7 @@ import type { Clock, Logger } from '../kernel/index.js';
 import { createMemberRegistry, type MemberRegistry } from '../pki/index.js';
 import { createBatchVerifier, createMemberRequestVerifier, type MemberRequestVerifier } from '../provenance/index.js';
 import { createDatabaseJtiStore } from './jti-store.js';
-import { createAccessRecorder, createRateLimiter, createTokenService, type AccessRecorder, type RateLimiter, type TokenService } from '../auth/index.js';
+import { createAccessRecorder, createRateLimiter, createSharedRateLimiter, createTokenService, type AccessRecorder, type RateLimiter, type TokenService } from '../auth/index.js';
 import { createOpinionService, type OpinionService } from '../feedback/index.js';
 import { createDisclosureService, type DisclosureService } from '../disclosure/index.js';
 import { createMatchIndexes, type MatchIndexes } from './match-indexes.js';
@@ -27,7 +27,7 @@ export interface HubServices {
   /** PDQ and keyword indexes behind matchImage and matchText (load() at start). */
   readonly matching: MatchIndexes;
   readonly access: AccessRecorder;
-  /** Per agency token, per process. */
+  /** Per key (an agency token's jti, `member:<slug>`), for the whole hub: on Postgres shared by every process. */
   readonly rateLimiter: RateLimiter;
   /** Lawful re-identification requests (docs/disclosure.md). */
   readonly disclosures: DisclosureService;
@@ -48,7 +48,7 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
     opinions: createOpinionService({ db, log, clock }),
     matching: createMatchIndexes({ db, logger }),
     access: createAccessRecorder({ db, logger }),
-    rateLimiter: createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST }),
+    rateLimiter: createHubRateLimiter(config, database, logger),
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
     disclosures: createDisclosureService({ db, log, clock, roots: trust.roots, revocations: createRevocationList(db), ttlDays: config.DISCLOSURE_TTL_DAYS }),
     ingest: metrics.instrumentIngest(createIngestService({ db, verifier, revocations, log })),
@@ -61,6 +61,11 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
 
 /** An operator command's services (the CLI with no hub running) are not scraped. */
 const UNMEASURED: Pick<HubMetrics, 'instrumentIngest' | 'instrumentLog'> = { instrumentIngest: (i) => i, instrumentLog: (l) => l };
+/** Several processes share a Postgres database, so its limit lives there; the embedded one has one process. */
+function createHubRateLimiter(config: Readonly<Config>, database: Database, logger: Logger): RateLimiter {
+  const limits = { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST };
+  return database.kind === 'postgres' ? createSharedRateLimiter({ ...limits, db: database.dataSource, logger }) : createRateLimiter(limits);
+}
 
 /** Another hub process may have revoked a certificate: read the list before each verification. */
 function withFreshRevocations(verifier: MemberRequestVerifier, revocations: RevocationList): MemberRequestVerifier {

@@ -11,3 +11,4 @@ export type { UnsafeTextReason } from './text-safety.js';
 export { createSemaphore } from './semaphore.js';
 export type { Semaphore } from './semaphore.js';
 export { createMetricsRegistry, boundedLabel } from './metrics.js';
+export { startedAfterCall, sharedRun } from './coalesce.js';

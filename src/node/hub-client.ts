@@ -4,7 +4,8 @@
  * parsed with zod and anything unexpected is a retryable failure or a HUB_MISBEHAVING error.
  */
 import { z } from 'zod';
-import type { LogClient } from '../audit/index.js';
+import { createTileLogClient, type LogClient } from '../audit/index.js';
+import { isWildintelError } from '../kernel/index.js';
 import { NodeError } from './errors.js';
 import type { BatchReceipt, Refusal } from './outbox.js';
 
@@ -123,12 +124,43 @@ export async function fetchLogVerifierKey(options: HubClientOptions): Promise<st
   return key;
 }
 
+/** After a hub answered that it serves no tiles, how long the node uses its proof endpoints before trying tiles again. */
+const NO_TILES_RETRY_MS = 10 * 60_000;
+
 /**
- * The public log endpoints the node's audit needs, shaped like the auditor's LogClient. A network
- * failure or a 5xx is HUB_UNAVAILABLE (tried again later); a 4xx or a malformed answer to a
- * request the hub must be able to serve is HUB_MISBEHAVING (evidence, raised as an alarm).
+ * The log as the node's audit reads it: from the hub's C2SP tiles when it serves them (entries
+ * from entry bundles, proofs computed here from hash tiles, so a CDN or mirror in front of the
+ * hub can answer), else from its proof endpoints. Either way every answer is verified against
+ * signed checkpoints by the caller. A network failure or a 5xx is HUB_UNAVAILABLE (tried again
+ * later); a 4xx or a malformed answer to a request the hub must be able to serve is
+ * HUB_MISBEHAVING (evidence, raised as an alarm).
  */
-export function createNodeLogClient(options: HubClientOptions): Pick<LogClient, 'entries' | 'inclusionProof' | 'consistencyProof'> {
+export function createNodeLogClient(options: HubClientOptions, clock: () => number = Date.now): Pick<LogClient, 'entries' | 'inclusionProof' | 'consistencyProof'> {
+  const endpoints = createProofEndpointClient(options);
+  const tiles = createTileLogClient(options.hubUrl, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  let noTilesUntil = -Infinity;
+  const viaTiles = async <T>(fromTiles: () => Promise<T>, fromEndpoints: () => Promise<T>): Promise<T> => {
+    if (clock() < noTilesUntil) return fromEndpoints();
+    try {
+      return await fromTiles();
+    } catch (err) {
+      if (!isWildintelError(err)) throw err;
+      if (err.code === 'TILES_UNAVAILABLE') {
+        noTilesUntil = clock() + NO_TILES_RETRY_MS;
+        return fromEndpoints();
+      }
+      if (err.code === 'HUB_UNREACHABLE') throw new NodeError('HUB_UNAVAILABLE', `cannot read the hub's log tiles: ${err.message}`, { cause: err });
+      throw new NodeError('HUB_MISBEHAVING', `the hub's log tiles are malformed: ${err.message}`, { cause: err, details: { check: 'log-tiles' } });
+    }
+  };
+  return {
+    entries: (start, end) => viaTiles(() => tiles.entries(start, end), () => endpoints.entries(start, end)),
+    inclusionProof: (index, size) => viaTiles(() => tiles.inclusionProof(index, size), () => endpoints.inclusionProof(index, size)),
+    consistencyProof: (from, to) => viaTiles(() => tiles.consistencyProof(from, to), () => endpoints.consistencyProof(from, to)),
+  };
+}
+
+function createProofEndpointClient(options: HubClientOptions): Pick<LogClient, 'entries' | 'inclusionProof' | 'consistencyProof'> {
   const hashes = async (path: string, field: 'entries' | 'proof'): Promise<Uint8Array[]> => {
     const body = (await getJson(options, path, {}, { misbehavingOn4xx: true })) as Record<string, unknown> | undefined;
     const list = body?.[field];

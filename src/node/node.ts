@@ -97,7 +97,7 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     const db = database.dataSource;
     const hub = { hubUrl: settings.hubUrl };
     const alarms = createAlarms(db, clock, logger);
-    const logClient = createNodeLogClient(hub);
+    const logClient = createNodeLogClient(hub, () => clock.now().getTime());
     const witness = createHubWitness({ db, client: logClient, configuredKey: settings.logKey, fetchLogKey: () => fetchLogVerifierKey(hub), alarms, clock, logger });
     // The vault key is checked before anything runs: a wrong key file stops the node at start.
     let wakePublisher = (): void => undefined;

@@ -135,7 +135,8 @@ export interface DisclosureEntry extends EntryBase {
 export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry | AgencyEntry | DisclosureEntry;
 
 /** Entry bytes beyond this are refused before parsing. */
-export const MAX_ENTRY_BYTES = 64 * 1024;
+/** Every entry fits a C2SP tlog-tiles entry bundle, whose entries carry a big-endian uint16 length. */
+export const MAX_ENTRY_BYTES = 0xffff;
 const MAX_CERT_BYTES = 16 * 1024;
 const HOUR_MS = 3_600_000;
 

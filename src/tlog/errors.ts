@@ -19,6 +19,9 @@ import { WildintelError } from '../kernel/index.js';
  * - `MALFORMED_CHECKPOINT`: the note text is not a C2SP tlog-checkpoint body.
  * - `ORIGIN_MISMATCH`: the checkpoint names another log than the one expected.
  * - `MALFORMED_ENTRY`: log entry bytes or fields break the entry format.
+ * - `MALFORMED_TILE`: a C2SP tile path, hash tile or entry bundle breaks the tlog-tiles format.
+ * - `INCONSISTENT_TILE`: tiles that parse but do not hash to the signed root they must support.
+ * - `ENTRY_TOO_LARGE`: an entry longer than an entry bundle's uint16 length can carry.
  */
 export type TlogErrorCode =
   | 'INVALID_INDEX'
@@ -32,6 +35,9 @@ export type TlogErrorCode =
   | 'UNVERIFIED_NOTE'
   | 'MALFORMED_CHECKPOINT'
   | 'ORIGIN_MISMATCH'
-  | 'MALFORMED_ENTRY';
+  | 'MALFORMED_ENTRY'
+  | 'MALFORMED_TILE'
+  | 'INCONSISTENT_TILE'
+  | 'ENTRY_TOO_LARGE';
 
 export class TlogError extends WildintelError<TlogErrorCode> {}

@@ -13,6 +13,7 @@ export {
   MAX_STORED_TREE_SIZE,
   storedHashIndex,
   storedHashCount,
+  splitStoredHashIndex,
   storedHashesForLeaf,
   storedHashesForLeaves,
   storedHashesForLeavesSync,
@@ -58,6 +59,25 @@ export type {
   DisclosureEntry,
   DisclosureStep,
 } from './entry.js';
+
+export {
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  MAX_TILE_LEVEL,
+  MAX_BUNDLED_ENTRY_BYTES,
+  tileWidth,
+  tilesOfTree,
+  tilePath,
+  entryBundlePath,
+  parseTilePath,
+  tileHashIndexes,
+  encodeTile,
+  parseTile,
+  encodeEntryBundle,
+  parseEntryBundle,
+  createTileHashReader,
+} from './tiles.js';
+export type { Tile, TileResource, TileFetcher, TileHashReaderOptions } from './tiles.js';
 
 export { createTransparencyLog } from './log-store.js';
 export type { TransparencyLog, AppendResult, UnstampedEntry } from './log-store.js';

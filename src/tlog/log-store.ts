@@ -6,6 +6,7 @@ import { TlogError } from './errors.js';
 import { leafHash } from './merkle.js';
 import type { NoteSigner } from './note.js';
 import { consistencyProof, inclusionProof, storedHashesForLeaves, treeHash, withPendingHashes, type HashReader } from './stored-hashes.js';
+import { MAX_BUNDLED_ENTRY_BYTES, TILE_WIDTH, tileHashIndexes, tilePath, tileWidth, type Tile } from './tiles.js';
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
@@ -38,6 +39,10 @@ export interface TransparencyLog {
   entries(db: Queryable, start: number, end: number): Promise<Uint8Array[]>;
   inclusionProof(db: Queryable, index: number, size: number): Promise<Uint8Array[]>;
   consistencyProof(db: Queryable, from: number, to: number): Promise<Uint8Array[]>;
+  /** The bytes of a C2SP hash tile; `INDEX_OUT_OF_RANGE` until the log holds all its hashes. */
+  tile(db: Queryable, tile: Tile): Promise<Uint8Array>;
+  /** The C2SP entry bundle of level-0 tile (index, width): its entries, each length-prefixed. */
+  entryBundle(db: Queryable, tile: Pick<Tile, 'index' | 'width'>): Promise<Uint8Array>;
 }
 
 export function createTransparencyLog(options: { origin: string; signer: NoteSigner; clock: Clock }): TransparencyLog {
@@ -54,6 +59,13 @@ export function createTransparencyLog(options: { origin: string; signer: NoteSig
     if (wanted > current) {
       throw new TlogError('INDEX_OUT_OF_RANGE', `${what} ${wanted} is beyond the log's size ${current}`, { details: { size: current } });
     }
+  };
+
+  const entries = async (db: Queryable, start: number, end: number): Promise<Uint8Array[]> => {
+    await requireWithin(db, end, 'end');
+    const rows: Array<{ entry: Uint8Array }> = await db.query(`SELECT entry FROM tlog_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, [start, end]);
+    if (rows.length !== end - start) throw new TlogError('STORE_INCONSISTENT', `entries ${start}..${end} are not all stored`);
+    return rows.map((r) => new Uint8Array(r.entry));
   };
 
   return {
@@ -93,12 +105,7 @@ export function createTransparencyLog(options: { origin: string; signer: NoteSig
       const rows: Array<{ note: string }> = await db.query(`SELECT note FROM tlog_checkpoints WHERE size = $1`, [wanted]);
       return rows[0]?.note;
     },
-    async entries(db, start, end) {
-      await requireWithin(db, end, 'end');
-      const rows: Array<{ entry: Uint8Array }> = await db.query(`SELECT entry FROM tlog_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, [start, end]);
-      if (rows.length !== end - start) throw new TlogError('STORE_INCONSISTENT', `entries ${start}..${end} are not all stored`);
-      return rows.map((r) => new Uint8Array(r.entry));
-    },
+    entries,
     async inclusionProof(db, index, treeSize) {
       await requireWithin(db, treeSize, 'size');
       return inclusionProof(index, treeSize, hashReader(db));
@@ -106,6 +113,43 @@ export function createTransparencyLog(options: { origin: string; signer: NoteSig
     async consistencyProof(db, from, to) {
       await requireWithin(db, to, 'to');
       return consistencyProof(from, to, hashReader(db));
+    },
+    async tile(db, tile) {
+      // One round trip, and one value back: Postgres joins the hashes in tile order.
+      const [row]: Array<{ size: string | number; n: number; bytes: Uint8Array | null }> = await db.query(
+        `SELECT s.size, t.n, t.bytes FROM tlog_state s, (
+           SELECT count(*)::int AS n, string_agg(h.hash, ''::bytea ORDER BY w.ord) AS bytes
+           FROM unnest($1::bigint[]) WITH ORDINALITY AS w(idx, ord) JOIN tlog_hashes h ON h.idx = w.idx) t
+         WHERE s.id = 1`,
+        [tileHashIndexes(tile)],
+      );
+      const current = Number(row?.size ?? 0);
+      if (tile.width > tileWidth(current, tile.level, tile.index)) {
+        throw new TlogError('INDEX_OUT_OF_RANGE', `${tilePath(tile)} is beyond the log's size ${current}`, { details: { size: current } });
+      }
+      if (row?.n !== tile.width || row.bytes === null || row.bytes.length !== tile.width * 32) throw new TlogError('STORE_INCONSISTENT', `the hashes of ${tilePath(tile)} are not all stored`);
+      return new Uint8Array(row.bytes);
+    },
+    async entryBundle(db, tile) {
+      const start = tile.index * TILE_WIDTH;
+      const end = start + tile.width;
+      // The bundle is built by Postgres (each entry behind its length as a big-endian uint16),
+      // checked against the reference encoder's rule: no entry over 65,535 bytes.
+      const [row]: Array<{ size: string | number; n: number; longest: number | null; bytes: Uint8Array | null }> = await db.query(
+        `SELECT s.size, t.n, t.longest, t.bytes FROM tlog_state s, (
+           SELECT count(*)::int AS n, max(length(entry)) AS longest,
+                  string_agg(substring(int4send(length(entry)) FROM 3 FOR 2) || entry, ''::bytea ORDER BY idx) AS bytes
+           FROM tlog_entries WHERE idx >= $1 AND idx < $2) t
+         WHERE s.id = 1`,
+        [start, end],
+      );
+      const current = Number(row?.size ?? 0);
+      if (end > current) throw new TlogError('INDEX_OUT_OF_RANGE', `entry bundle ${tile.index} of width ${tile.width} is beyond the log's size ${current}`, { details: { size: current } });
+      if (row?.n !== tile.width || row.bytes === null) throw new TlogError('STORE_INCONSISTENT', `entries ${start}..${end} are not all stored`);
+      if ((row.longest ?? 0) > MAX_BUNDLED_ENTRY_BYTES) {
+        throw new TlogError('ENTRY_TOO_LARGE', `an entry in ${start}..${end} is ${row.longest} bytes; a bundle carries at most ${MAX_BUNDLED_ENTRY_BYTES}`);
+      }
+      return new Uint8Array(row.bytes);
     },
   };
 }

@@ -76,6 +76,30 @@ export function storedHashIndex(level: number, index: number): number {
   return position + level;
 }
 
+/**
+ * The inverse of `storedHashIndex`: which complete subtree's hash sits at storage index `index`
+ * (Go sumdb's `SplitStoredHashIndex`). Leaf n's hashes start at storedHashIndex(0, n) ≤ 2n, so
+ * the leaf that wrote `index` is found by walking up from ⌊index/2⌋, a few steps at most.
+ * @example splitStoredHashIndex(2) → { level: 1, index: 0 }
+ */
+export function splitStoredHashIndex(index: number): { level: number; index: number } {
+  requireIndex(index, 'index');
+  if (index >= storedHashCount(MAX_STORED_TREE_SIZE)) {
+    throw new TlogError('INDEX_OUT_OF_RANGE', `stored hash ${index} lies beyond 2^52 leaves`, { details: { index } });
+  }
+  let n = half(index);
+  let start = storedHashIndex(0, n);
+  for (;;) {
+    // Leaf n writes 1 + (trailing 1 bits of n) hashes from `start` on.
+    const next = start + 1 + trailingOnes(n);
+    if (next > index) break;
+    n++;
+    start = next;
+  }
+  const level = index - start;
+  return { level, index: Math.floor(n / 2 ** level) };
+}
+
 /** How many hashes a tree of `size` leaves stores; also the index where leaf `size`'s hashes start. */
 export function storedHashCount(size: number): number {
   requireStoredSize(size, 'size');

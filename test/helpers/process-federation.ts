@@ -8,12 +8,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { nodeMigrations } from '../../migrations/node/index.js';
 import { createServerDatabase, seedPgliteDataDir } from '../../src/db/test-database.js';
 import { systemRandom } from '../../src/kernel/index.js';
 import { newApiKey, newPseudonymKeyFile, type NodeStatus } from '../../src/node/index.js';
 import { runCli, spawnHub, spawnWildintel, type HubProcess } from './hub-process.js';
+import { queryOnce } from './pg-query.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 export const HUB_ORIGIN = 'http://hub.test';
@@ -156,16 +156,7 @@ export async function startProcessFederation(options: FederationOptions): Promis
         await agencies.get(agency);
         return cli(['token', 'issue', '--agency', agency, '--sub', `${agency}-analyst`, '--scope', scope, '--tlp', tlp, '--ttl', '8h'], hubEnv);
       },
-      async hubQuery<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-        const client = new pg.Client({ connectionString: database.url });
-        client.on('error', () => undefined);
-        await client.connect();
-        try {
-          return (await client.query(sql, params)).rows as T[];
-        } finally {
-          await client.end();
-        }
-      },
+      hubQuery: <T>(sql: string, params: unknown[] = []): Promise<T[]> => queryOnce<T>(database.url, sql, params),
       status,
       async drained(timeoutMs) {
         const deadline = Date.now() + timeoutMs;

@@ -22,6 +22,7 @@ import { signMemberRequest } from '../src/provenance/index.js';
 import { buildSchema } from '../src/graphql/index.js';
 import { VERSION } from '../src/kernel/index.js';
 import { stixIds } from '../src/interop/index.js';
+import { createRng } from './helpers/fuzz-random.js';
 import { graphql } from './helpers/hub-process.js';
 import { TaxiiClient } from './helpers/taxii-client.js';
 import { HUB_ROUTES } from '../src/hub/routes.js';
@@ -33,19 +34,10 @@ import { startTestFederation, type TestFederation, type TestMember } from './hel
 
 const SEED = Number(process.env['ENTITLEMENT_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-const chance = (p: number): boolean => random() < p;
+const rng = createRng(SEED);
+const random = (): number => rng.next();
+const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
+const chance = (p: number): boolean => rng.chance(p);
 const sample = <T>(xs: readonly T[], n: number): T[] => [...xs].sort(() => random() - 0.5).slice(0, n);
 const hex = (bytes: number): string => Array.from({ length: bytes }, () => Math.floor(random() * 256).toString(16).padStart(2, '0')).join('');
 const letters = (n: number): string => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(random() * 26)]).join('');

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateSignerKey, leafHash, MemoryHashStore, inclusionProofSync, parseSignerKey, signCheckpoint, verifyInclusion } from '../tlog/index.js';
-import { readVectorJson, skipWithoutVectors } from '../tlog/test-vectors.js';
+import { readVectorJson, skipWithoutVectors, type InclusionCase } from '../tlog/test-vectors.js';
 import { sha256Base64url } from '../kernel/index.js';
 import { openNote, parseCheckpoint, parseVerifierKey, rootFromInclusionProof, verifyBatchInclusion, VerifyError, type ProvenanceInput } from './web/verify.js';
 
@@ -99,16 +99,6 @@ describe('in-browser provenance check', () => {
 });
 
 describe('in-browser check on the log’s shared vectors', { skip: skipWithoutVectors }, () => {
-  interface InclusionCase {
-    leafIdx: number;
-    treeSize: number;
-    root: string;
-    leafHash: string;
-    proof: string[] | null;
-    wantErr: boolean;
-    file: string;
-  }
-
   it('gives the verdict src/tlog gives on transparency-dev/merkle’s inclusion probes', async () => {
     const { cases } = readVectorJson<{ cases: InclusionCase[] }>('merkle/inclusion.json');
     for (const c of cases) {

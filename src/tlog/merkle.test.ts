@@ -25,7 +25,7 @@ import {
   withPendingHashes,
 } from './index.js';
 import type { HashReader, SyncHashReader, TlogErrorCode } from './index.js';
-import { b64, readVectorBytes, readVectorJson, skipWithoutVectors, toB64 } from './test-vectors.js';
+import { b64, readVectorBytes, readVectorJson, skipWithoutVectors, toB64, type InclusionCase } from './test-vectors.js';
 
 function throwsCode(fn: () => unknown, ...codes: TlogErrorCode[]): void {
   assert.throws(fn, (err: unknown) => err instanceof TlogError && codes.includes(err.code), `expected one of ${codes.join(', ')}`);
@@ -129,15 +129,6 @@ describe('RFC 6962 reference tree', { skip: skipWithoutVectors }, () => {
 });
 
 describe('transparency-dev/merkle inclusion probes', { skip: skipWithoutVectors }, () => {
-  interface InclusionCase {
-    file: string;
-    leafIdx: number;
-    treeSize: number;
-    root: string;
-    leafHash: string;
-    proof: string[] | null;
-    wantErr: boolean;
-  }
   it('accepts exactly the happy paths and rejects every corruption with a coded error', () => {
     const { cases } = readVectorJson<{ cases: InclusionCase[] }>('merkle/inclusion.json');
     assert.equal(cases.length, 98);

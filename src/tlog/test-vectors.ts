@@ -12,6 +12,17 @@ export const skipWithoutVectors: false | string = existsSync(fileURLToPath(VECTO
   ? false
   : `shared test vectors not found at ${fileURLToPath(VECTORS_DIR)}; skipping vector tests`;
 
+/** One case of transparency-dev/merkle's inclusion probes (merkle/inclusion.json). */
+export interface InclusionCase {
+  file: string;
+  leafIdx: number;
+  treeSize: number;
+  root: string;
+  leafHash: string;
+  proof: string[] | null;
+  wantErr: boolean;
+}
+
 export function readVectorJson<T>(relative: string): T {
   return JSON.parse(readFileSync(new URL(relative, VECTORS_DIR), 'utf8')) as T;
 }

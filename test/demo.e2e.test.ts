@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bearer, graphql, onlyInPass, REPO_ROOT, runCli } from './helpers/hub-process.js';
+import { bearer, graphql, NODE_FLAGS, onlyInPass, REPO_ROOT, runCli } from './helpers/hub-process.js';
 
 interface DemoFacts {
   hubUrl: string;
@@ -36,7 +36,7 @@ describe('npm run demo', { skip: onlyInPass('embedded') }, () => {
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'wildintel-demo-'));
     const out = path.join(dir, 'facts.json');
-    demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--seed', '7', '--scale', '60', '--dir', path.join(dir, 'federation'), '--json-out', out], {
+    demo = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'scripts/demo.ts', '--seed', '7', '--scale', '60', '--dir', path.join(dir, 'federation'), '--json-out', out], {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,8 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(REPO_ROOT, 'bin/wildintel.js');
+/** V8 flags the demo itself was started with that its processes share (the test suite's --liftoff-only, scripts/test.ts). */
+const NODE_FLAGS = process.execArgv.filter((flag) => flag === '--liftoff-only');
 
 export interface Service {
   readonly name: string;
@@ -38,7 +40,7 @@ function baseEnv(env: Record<string, string>, logLevel = 'warn'): Record<string,
 
 /** Runs a CLI command to completion; its stdout, or an error with its stderr. */
 export async function cli(args: string[], env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], { cwd: REPO_ROOT, env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -54,7 +56,7 @@ export async function cli(args: string[], env: Record<string, string>): Promise<
  * (`"service":"hub"`, `"service":"node:shopmart"`).
  */
 export async function startService(name: string, args: string[], env: Record<string, string>, url: string, logFile: NodeJS.WritableStream): Promise<Service> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: baseEnv(env, 'info'), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], { cwd: REPO_ROOT, env: baseEnv(env, 'info'), stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(logFile, { end: false });
   child.stderr?.pipe(logFile, { end: false });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

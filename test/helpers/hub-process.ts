@@ -6,6 +6,8 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 export { onlyInPass } from '../../src/db/test-server.js';
 export const CLI = path.join(REPO_ROOT, 'bin/wildintel.js');
+/** The V8 flags the suite runs with (scripts/test.ts), passed on to the processes a test starts. */
+export const NODE_FLAGS = process.execArgv.filter((flag) => flag === '--liftoff-only');
 
 export interface HubProcess {
   readonly url: string;
@@ -23,7 +25,7 @@ export function spawnHub(env: Record<string, string>, options: { timeoutMs?: num
 /** Starts a long-running `wildintel` command and waits for the JSON log line `ready` (its `url` is the process's). */
 export async function spawnWildintel(args: string[], ready: string, env: Record<string, string>, { timeoutMs = 90_000, umask }: { timeoutMs?: number; umask?: string } = {}): Promise<HubProcess> {
   // With `umask`, through a shell that sets it first (exec keeps the pid: the child is the wildintel process).
-  const [command, argv] = umask === undefined ? [process.execPath, [CLI, ...args]] : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, CLI, ...args]];
+  const [command, argv] = umask === undefined ? [process.execPath, [...NODE_FLAGS, CLI, ...args]] : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, ...NODE_FLAGS, CLI, ...args]];
   const child = spawn(command, argv, {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -57,7 +59,7 @@ export async function spawnWildintel(args: string[], ready: string, env: Record<
 
 /** Runs the CLI to completion and returns its exit code and output. */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,110 @@
+/**
+ * `npm test`: runs the suite's files with node:test, each file compiled ahead of time.
+ *
+ * node:test starts one process per test file, and through tsx's loader hooks each of them spends
+ * about 1.9 s of CPU resolving and loading our ~400 modules before its first test (0.8 s when the
+ * same modules come bundled), which on a two-core CI machine is minutes of every pass. So the test
+ * files are bundled here with esbuild (the transformer tsx itself uses, reading the same
+ * tsconfig), split into shared chunks, packages left external, and node:test runs the bundles.
+ * A module's `import.meta.url`, `dirname` and `filename` are set to its source file's, so paths
+ * read relative to the sources (schema/, migrations, ../shared fixtures) mean what they did.
+ *
+ * The files run with V8's `--liftoff-only`, which node:test passes on to each file's process and
+ * test/helpers/hub-process.ts to the hubs, nodes and commands a test starts: PGlite is an 8 MB
+ * WebAssembly module, and optimizing it again in every short-lived process costs about a second
+ * of CPU that a test never wins back (measured: a fresh PGlite opening and answering 3,000
+ * queries took 3.5 s of CPU with tiering, 2.4 s without). It changes no behaviour, only how the
+ * WebAssembly is compiled; the hub itself, and the benchmarks, run with V8's defaults.
+ *
+ *   npm test                                  every test file but the failure and soak suites
+ *   npm test -- test/feed.e2e.test.ts ...     the files named
+ *   npm test -- --concurrency 1 --timeout 300000 test/faults/*.test.ts
+ *   WILDINTEL_TEST_TSX=1 npm test             through tsx's loader, without the bundle
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build, type Plugin } from 'esbuild';
+
+const repo = path.resolve(import.meta.dirname, '..');
+
+async function findTests(dir: string, skip: readonly string[]): Promise<string[]> {
+  const entries = await readdir(path.join(repo, dir), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => path.relative(repo, path.join(e.parentPath, e.name)))
+    .filter((f) => !skip.some((s) => f.startsWith(s)))
+    .sort();
+}
+
+/** The default selection: every test file but the failure suite's and the soak's (their own scripts). */
+async function defaultTests(): Promise<string[]> {
+  return [...(await findTests('test', ['test/faults/', 'test/soak/'])), ...(await findTests('src', []))];
+}
+
+/** Gives each bundled module its source file's import.meta.url, dirname and filename. */
+const sourceLocation: Plugin = {
+  name: 'source-location',
+  setup(b) {
+    b.onLoad({ filter: /\.(m?ts|tsx)$/ }, async (args) => {
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      const meta: Record<string, string> = { url: pathToFileURL(args.path).href, dirname: path.dirname(args.path), filename: args.path };
+      const contents = source.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_m, field: string) => JSON.stringify(meta[field]));
+      return { contents, loader: args.path.endsWith('.tsx') ? 'tsx' : 'ts', resolveDir: path.dirname(args.path) };
+    });
+  },
+};
+
+/** Bundles the test files into `outdir`; the bundles' paths, in the order given. */
+async function bundle(files: readonly string[], outdir: string): Promise<string[]> {
+  await build({
+    entryPoints: [...files],
+    outbase: repo,
+    outdir,
+    absWorkingDir: repo,
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    chunkNames: '_chunks/[hash]',
+    outExtension: { '.js': '.mjs' },
+    plugins: [sourceLocation],
+    logLevel: 'warning',
+  });
+  return files.map((f) => path.join(outdir, f.replace(/\.ts$/, '.mjs')));
+}
+
+function run(args: readonly string[]): Promise<number> {
+  const child = spawn(process.execPath, args, { cwd: repo, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { concurrency: { type: 'string', default: '2' }, timeout: { type: 'string', default: '600000' } },
+  });
+  const files = positionals.length > 0 ? positionals.map((f) => path.relative(repo, path.resolve(f))) : await defaultTests();
+  const runner = [`--test-concurrency=${values.concurrency}`, `--test-timeout=${values.timeout}`];
+  if (process.env['WILDINTEL_TEST_TSX'] === '1') return run(['--liftoff-only', '--import', 'tsx', '--test', ...runner, ...files]);
+  // Below node_modules, so the bundles resolve packages as the sources do; one folder per run, so
+  // runs side by side (CI's two passes) never share one.
+  const cache = path.join(repo, 'node_modules/.cache/wildintel-tests');
+  await mkdir(cache, { recursive: true });
+  const outdir = await mkdtemp(path.join(cache, 'run-'));
+  try {
+    const bundles = await bundle(files, outdir);
+    return await run(['--liftoff-only', '--enable-source-maps', '--test', ...runner, ...bundles]);
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();

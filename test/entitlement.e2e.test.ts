@@ -3,7 +3,8 @@
  * TLPs, commodities, indicator types, shared sellers and code words, retractions and expiries;
  * many random narrow tokens (scopes × TLP × commodities) and member request tokens are issued;
  * and for every principal and every path that returns indicator data — GraphQL over HTTP and over
- * graphql-ws, subscriptions, provenance, /v1/batches, /v1/feed — what comes back is compared with
+ * graphql-ws, subscriptions, provenance, /v1/batches, /v1/feed, the console's reads, watchlist
+ * alerts, TAXII and the MISP feed, disclosure requests and evidence packages — what comes back is compared with
  * an oracle computed here from the seeded data alone, by rules written from design.md, not by
  * calling the hub's own entitlement code. Anything returned beyond the oracle, or missing from it,
  * fails with the principal and the path named.
@@ -27,6 +28,7 @@ import { graphql } from './helpers/hub-process.js';
 import { TaxiiClient } from './helpers/taxii-client.js';
 import { HUB_ROUTES } from '../src/hub/routes.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
+import { fileRequest, testAgency, type TestAgency } from './helpers/disclosure.js';
 
 // ---------------------------------------------------------------------------------------------
 // The seeded world
@@ -158,7 +160,7 @@ const PATH_SCOPES: Record<Path, string[]> = {
 };
 
 type Party =
-  | { kind: 'agency'; name: string; scopes: string[]; tlp: Tlp; commodities: string[] | null; token: string }
+  | { kind: 'agency'; name: string; agency: string; scopes: string[]; tlp: Tlp; commodities: string[] | null; token: string }
   | { kind: 'member'; name: string; member: TestMember };
 
 function opens(p: Party, path: Path): boolean {
@@ -250,8 +252,9 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
       const scopes = sample(READ_SCOPES, 1 + Math.floor(random() * 3));
       const tlp = pick(TLPS);
       const commodities = chance(0.5) ? null : sample(COMMODITIES, 1 + Math.floor(random() * 2));
-      const token = await fed.token(scopes.join(' '), { tlp, ...(commodities ? { commodities: commodities as never } : {}), agency: `agency-${i % 4}`, sub: `analyst-${i}` });
-      parties.push({ kind: 'agency', name: `t${i}`, scopes, tlp, commodities, token });
+      const agency = `agency-${i % 4}`;
+      const token = await fed.token(scopes.join(' '), { tlp, ...(commodities ? { commodities: commodities as never } : {}), agency, sub: `analyst-${i}` });
+      parties.push({ kind: 'agency', name: `t${i}`, agency, scopes, tlp, commodities, token });
     }
     for (const slug of ['alpha', 'charlie']) parties.push({ kind: 'member', name: slug, member: members[slug]! });
   });
@@ -386,6 +389,52 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
           got === null ? null : sorted(got.sightings.map((s) => shape(s, s.jws !== null))),
           want.length === 0 ? null : sorted(want.map((s) => shape(s, whole(p, 'provenance', batches.find((b) => b.batchId === s.batchId)!)))),
         );
+      }
+    }
+  });
+
+  it('disclosure requests and evidence(caseId): filed only for a seller the token sees, routed to the members it sees, and the package holds no more than the token may see', async () => {
+    type Agency = Extract<Party, { kind: 'agency' }>;
+    const keys = new Map<string, TestAgency>();
+    for (const slug of new Set(parties.flatMap((p) => (p.kind === 'agency' ? [p.agency] : [])))) keys.set(slug, await testAgency(fed, slug));
+    // Each token again with disclosure:request added (never in a default token), its grant otherwise the same.
+    const filers: Agency[] = [];
+    for (const p of parties.filter((x): x is Agency => x.kind === 'agency')) {
+      const scopes = [...p.scopes, 'disclosure:request'];
+      const token = await fed.token(scopes.join(' '), { tlp: p.tlp, ...(p.commodities ? { commodities: p.commodities as never } : {}), agency: p.agency, sub: `${p.name}-disclosure` });
+      filers.push({ ...p, scopes, token });
+    }
+    const ids = sorted(new Set(sightings.map((s) => s.id)));
+    const filed = new Map<string, { caseId: string; sellerId: string }>();
+    for (const p of filers) {
+      const visible = pool.SELLER.filter((v) => visibleLive(p, 'seller', v.id).length > 0);
+      const seller = visible.length > 0 && chance(0.85) ? pick(visible) : pick(pool.SELLER);
+      const caseId = `CASE-${p.name}`;
+      const result = await fileRequest(fed, p.token, await keys.get(p.agency)!.sign(p.token, { fingerprint: seller.value }, { caseId }));
+      const reporters = sorted(new Set(visibleLive(p, 'seller', seller.id).map((s) => s.member)));
+      expect(p, `fileDisclosureRequest(${seller.value})`, result.code ?? sorted(result.request!.routes.map((r) => r.member)), reporters.length > 0 ? reporters : 'NOT_FOUND');
+      if (result.code === undefined) filed.set(p.name, { caseId, sellerId: seller.id });
+    }
+    for (const [i, p] of filers.entries()) {
+      // Its own case, and the case of the token before it (of its own agency or another).
+      for (const owner of [p, filers[(i + filers.length - 1) % filers.length]!]) {
+        const own = filed.get(owner.name);
+        const extra = sample(ids, 6);
+        const r = await ask(p, 'query($c: String!, $ids: [ID!]) { evidence(caseId: $c, indicatorIds: $ids) { document } }', { c: `CASE-${owner.name}`, ids: extra });
+        const path = `evidence(CASE-${owner.name})`;
+        if (own === undefined || owner.agency !== p.agency) {
+          expect(p, path, r.body.errors?.[0]?.extensions?.['code'], 'CASE_MISMATCH');
+          continue;
+        }
+        const pkg = JSON.parse((r.body.data!['evidence'] as { document: string }).document) as {
+          indicators: Array<{ id: string; sightings: Array<{ member: string; batchId: string }> }>;
+          provenance: Array<{ indicatorId: string; sightings: Array<{ member: string; batchId: string }> }>;
+        };
+        const wanted = sorted(new Set([own.sellerId, ...extra])).filter((id) => visibleLive(p, 'indicators', id).length > 0);
+        expect(p, `${path} indicators and sightings`, sorted(pkg.indicators.map((x) => `${x.id}=${sorted(x.sightings.map(key)).join(',')}`)), wanted.map((id) => `${id}=${sorted(visibleLive(p, 'indicators', id).map(key)).join(',')}`));
+        // A batch's JWS goes in only when the token may see all of it (then it verifies offline).
+        const signed = wanted.flatMap((id) => sightings.filter((s) => s.id === id && s.retractedBy === null && sees(p, 'provenance', s) && whole(p, 'provenance', batches.find((b) => b.batchId === s.batchId)!)).map((s) => `${id}:${key(s)}`));
+        expect(p, `${path} signed batches`, sorted(pkg.provenance.flatMap((x) => x.sightings.map((s) => `${x.indicatorId}:${key(s)}`))), sorted(signed));
       }
     }
   });
@@ -533,7 +582,6 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
   });
 
   it('watchlist alerts: raised with the saving token’s grant, shown through the reader’s', async () => {
-    const agencyOf = (p: Party): number => parties.indexOf(p) % 4; // tokens were issued to agency-(i % 4)
     for (const reader of parties.filter((x): x is Extract<Party, { kind: 'agency' }> => x.kind === 'agency')) {
       const r = await ask(reader, '{ alerts(first: 200) { edges { node { watchlistId batchId indicator { id } } } } }');
       if (!opens(reader, 'indicators')) {
@@ -542,7 +590,7 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
       }
       const got = (r.body.data!['alerts'] as { edges: Array<{ node: { watchlistId: string; batchId: string; indicator: { id: string } } }> }).edges.map((e) => `${e.node.watchlistId}:${e.node.batchId}:${e.node.indicator.id}`);
       const expected = watchlists
-        .filter((w) => agencyOf(w.owner) === agencyOf(reader))
+        .filter((w) => w.owner.kind === 'agency' && w.owner.agency === reader.agency)
         .flatMap((w) => sightings.filter((s) => phaseTwo.has(s.batchId) && COMMODITIES.includes(s.commodity) && sees(w.owner, 'indicators', s) && sees(reader, 'indicators', s)).map((s) => `${w.id}:${s.batchId}:${s.id}`));
       expect(reader, 'alerts', sorted(got), sorted(expected));
     }
@@ -580,7 +628,7 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Mutation.publishBatch': 'none: a member publishes; the receipt names only its own indicators',
   'Mutation.reportOpinion': 'indicators',
   'Subscription.indicatorPublished': 'subscription',
-  // The analyst console (issue 14); checked per narrow token in test/console-api.e2e.test.ts, not yet against this suite's oracle.
+  // The analyst console (issue 14).
   'Query.risingKeywords': 'indicators',
   'Query.sellerGraph': 'seller',
   'Query.watchlists': 'indicators',
@@ -589,11 +637,11 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Mutation.deleteWatchlist': 'none: returns the id of the agency’s own watchlist',
   'Mutation.acknowledgeAlerts': 'indicators',
   'Subscription.alertRaised': 'subscription',
-  // Disclosure requests and evidence (issue 15). The evidence package reads indicators through the
-  // indicators path and batches through the provenance path; it needs a filed case, so it is checked
-  // per token in test/disclosure.e2e.test.ts rather than against this suite's oracle.
+  // Disclosure requests and evidence (issue 15): the evidence package reads indicators through the
+  // indicators path and batches through the provenance path; a request names a seller through the
+  // seller path and is routed to the members whose sightings of it the token may see.
   'Query.evidence': 'indicators',
-  'Mutation.fileDisclosureRequest': 'none: files a signed request for a seller the token may see (sellers path); returns the request',
+  'Mutation.fileDisclosureRequest': 'seller',
   'Query.disclosureRequests': 'none: the agency’s own requests',
   'Query.disclosureAnswers': 'none: ciphertext for the requesting agency',
   'Query.disclosures': 'none: disclosure records for the auditor (hashes and routing)',

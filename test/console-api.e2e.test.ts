@@ -8,6 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'graphql-ws';
+import { decodeJwt } from 'jose';
 import WebSocket from 'ws';
 import { indicatorId, normalizeKeyword } from '../src/indicators/index.js';
 import { graphql } from './helpers/hub-process.js';
@@ -292,6 +293,27 @@ describe('console API', () => {
       assert.deepEqual(red.got.sort(), ['ivory bangles:象牙live:AMBER', 'pangolin:穿山甲livegreen:GREEN']);
       assert.deepEqual(green.got, ['pangolin:穿山甲livegreen:GREEN'], 'the AMBER alerts are not pushed to a GREEN token');
       assert.deepEqual(police.got, ['police ivory:象牙live:AMBER']);
+    });
+
+    it('suspends a watchlist once the token that saved it is revoked: no alerts from then on, until it is saved again', async () => {
+      const saver = await fed.token('indicators:read sellers:read', { tlp: 'RED', sub: 'departed-analyst' });
+      const tiger = (await data(saver, CREATE, { input: { name: 'tiger bone', commodities: ['TIGER'], keywords: ['虎骨'] } })).createWatchlist.id as string;
+      const tigerAlerts = async () => (await alerts(tokens['red']!, { watchlistId: tiger })).edges.map((e) => e.node.indicator.value).sort();
+      await publish(chatapp, 'AMBER', [kw('虎骨酒', 'TIGER', 24)]);
+      await waitFor('the alert of the saved watchlist', async () => ((await tigerAlerts()).length === 1 ? true : undefined));
+
+      await fed.hub.services.tokens.revoke(String(decodeJwt(saver).jti));
+      // One batch that matches it and a watchlist still in force: once the second alert is there, the batch was matched.
+      await publish(chatapp, 'AMBER', [kw('虎骨粉', 'TIGER', 25), kw('象牙 after revoke', 'IVORY', 25)]);
+      await waitFor('the alert of the watchlist still in force', async () => ((await seen(tokens['red']!)).includes('ivory bangles:KEYWORD:象牙afterrevoke:AMBER') ? true : undefined));
+      assert.deepEqual(await tigerAlerts(), ['虎骨酒'], 'the revoked token’s watchlist raised nothing more');
+      const listed = (await data(tokens['red']!, '{ watchlists { id suspended } }')).watchlists as Array<{ id: string; suspended: boolean }>;
+      assert.deepEqual(listed.filter((w) => w.suspended).map((w) => w.id), [tiger], 'listed as suspended, the others not');
+
+      const again = (await data(tokens['red']!, CREATE, { input: { name: 'tiger bone', commodities: ['TIGER'], keywords: ['虎骨'] } })).createWatchlist.id as string;
+      await publish(chatapp, 'AMBER', [kw('虎骨膏', 'TIGER', 26)]);
+      await waitFor('the alert of the watchlist saved again', async () => ((await alerts(tokens['red']!, { watchlistId: again })).edges.length === 1 ? true : undefined));
+      assert.deepEqual(await tigerAlerts(), ['虎骨酒']);
     });
 
     it('records every read of watchlists and alerts in the access audit', async () => {

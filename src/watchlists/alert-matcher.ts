@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { SqlParams, visibleSightingSql, visibleTypeSql, type Visibility } from '../indicators/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import { matchCriteria, type Candidate, type CriteriaMatch } from './criteria.js';
-import { ownerVisibility } from './owner.js';
+import { ownerMatches, ownerVisibility } from './owner.js';
 import { allLiveWatchlists } from './watchlist-store.js';
 
 /** An accepted batch, as the hub's batch tail announces it. */
@@ -13,17 +13,18 @@ export interface MatchedBatch {
 }
 
 /**
- * Raises alerts when a batch is accepted: every live watchlist is matched against the batch's
- * sightings as its owner may see them (the sightings are read through the owner's visibility, so
- * an alert is never made from what the owning token could not read). Idempotent: every hub
+ * Raises alerts when a batch is accepted: every live watchlist whose saving token has not been
+ * revoked (ownerMatches) is matched against the batch's sightings as its owner may see them (the
+ * sightings are read through the owner's visibility, so an alert is never made from what the
+ * owning token could not read). Idempotent: every hub
  * process matches every batch, and an alert names its sighting once per watchlist.
  */
 export function createAlertMatcher(deps: { db: DataSource; clock: Clock; logger: Logger }) {
   return {
     async onBatch(batch: MatchedBatch): Promise<number> {
-      const watchlists = await allLiveWatchlists(deps.db);
-      if (watchlists.length === 0) return 0;
       const now = deps.clock.now();
+      const watchlists = (await allLiveWatchlists(deps.db)).filter((w) => ownerMatches(w.owner, now));
+      if (watchlists.length === 0) return 0;
       // Owners who see the same read the batch once.
       const groups = new Map<string, { vis: Visibility; members: typeof watchlists }>();
       for (const w of watchlists) {

@@ -15,6 +15,19 @@ export interface WatchlistOwner {
   readonly tlp: Tlp;
   readonly commodities: readonly Commodity[] | null;
   readonly scopes: readonly Scope[];
+  /** When the hub revoked the saving token (`wildintel token revoke`), or null. */
+  readonly revokedAt: Date | null;
+}
+
+/**
+ * Whether a watchlist still raises alerts. A revoked token is a withdrawn (often compromised)
+ * credential, so its claims stop counting the moment the hub revoked it, as every session of it
+ * does; the watchlist stays listed, suspended, until an analyst saves it again with a current
+ * token. An expired token is not withdrawn: agency tokens live a day at most and watchlists
+ * belong to the agency, so they go on matching with the claims it was saved with.
+ */
+export function ownerMatches(owner: Pick<WatchlistOwner, 'revokedAt'>, now: Date): boolean {
+  return owner.revokedAt === null || owner.revokedAt.getTime() > now.getTime();
 }
 
 export function ownerOf(principal: AgencyPrincipal): WatchlistOwner {
@@ -25,6 +38,7 @@ export function ownerOf(principal: AgencyPrincipal): WatchlistOwner {
     tlp: principal.tlp,
     commodities: principal.commodities === undefined ? null : [...principal.commodities],
     scopes: [...principal.scopes],
+    revokedAt: null,
   };
 }
 

@@ -3,7 +3,7 @@ import { updateReturning } from '../db/index.js';
 import { findIndicators, SqlParams, visibleSightingSql, visibleTypeSql, type IndicatorRecord, type Queryable, type Visibility } from '../indicators/index.js';
 import { criteriaFromJson, parseWatchlistInput, type AlertReason, type WatchlistCriteria, type WatchlistInput } from './criteria.js';
 import { WatchlistError } from './errors.js';
-import type { WatchlistOwner } from './owner.js';
+import { ownerMatches, type WatchlistOwner } from './owner.js';
 
 /** A watchlist as a reader of its agency sees it. */
 export interface WatchlistView {
@@ -18,6 +18,8 @@ export interface WatchlistView {
   ownerTlp: string;
   /** Alerts not yet acknowledged that the reader may see. */
   unacknowledged: number;
+  /** It raises no alerts: the token that saved it was revoked (owner.ts, ownerMatches). */
+  suspended: boolean;
 }
 
 /** An alert as a reader sees it: only ever one whose sighting the reader's visibility covers. */
@@ -65,7 +67,7 @@ export async function createWatchlist(db: Queryable, owner: WatchlistOwner, inpu
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::text AS id`,
     [owner.agency, name, JSON.stringify(criteria), owner.sub, owner.jti, owner.tlp, owner.commodities?.join(' ') ?? null, owner.scopes.join(' '), vis.now],
   )) as Array<{ id: string }>;
-  return { id: rows[0]!.id, name, criteria, sellerHidden: false, createdBy: owner.sub, createdAt: vis.now, ownerTlp: owner.tlp, unacknowledged: 0 };
+  return { id: rows[0]!.id, name, criteria, sellerHidden: false, createdBy: owner.sub, createdAt: vis.now, ownerTlp: owner.tlp, unacknowledged: 0, suspended: !ownerMatches(owner, vis.now) };
 }
 
 interface WatchlistRow {
@@ -79,13 +81,16 @@ interface WatchlistRow {
   owner_scopes: string;
   agency: string;
   created_jti: string;
+  owner_revoked_at: Date | string | null;
 }
 
-const WATCHLIST_COLUMNS = `w.id::text AS id, w.name, w.criteria, w.created_by, w.created_at, w.owner_tlp, w.owner_commodities, w.owner_scopes, w.agency, w.created_jti`;
+/** A watchlist with the revocation of the token that saved it (agency_tokens, by its jti). */
+const WATCHLISTS_FROM = `watchlists w LEFT JOIN agency_tokens t ON t.jti = w.created_jti`;
+const WATCHLIST_COLUMNS = `w.id::text AS id, w.name, w.criteria, w.created_by, w.created_at, w.owner_tlp, w.owner_commodities, w.owner_scopes, w.agency, w.created_jti, t.revoked_at AS owner_revoked_at`;
 
 /** The agency's live watchlists, oldest first, with the reader's unacknowledged alerts counted. */
 export async function listWatchlists(db: Queryable, agency: string, vis: Visibility): Promise<WatchlistView[]> {
-  const rows = (await db.query(`SELECT ${WATCHLIST_COLUMNS} FROM watchlists w WHERE w.agency = $1 AND w.deleted_at IS NULL ORDER BY w.created_at, w.id`, [agency])) as WatchlistRow[];
+  const rows = (await db.query(`SELECT ${WATCHLIST_COLUMNS} FROM ${WATCHLISTS_FROM} WHERE w.agency = $1 AND w.deleted_at IS NULL ORDER BY w.created_at, w.id`, [agency])) as WatchlistRow[];
   const counts = await unacknowledgedByWatchlist(db, agency, vis);
   return rows.map((r) => toView(r, vis, counts.get(r.id) ?? 0));
 }
@@ -103,24 +108,26 @@ function toView(r: WatchlistRow, vis: Visibility, unacknowledged: number): Watch
     createdAt: new Date(r.created_at),
     ownerTlp: r.owner_tlp,
     unacknowledged,
+    suspended: !ownerMatches(ownerOfRow(r), vis.now),
   };
 }
 
 /** Every live watchlist of every agency, for the matcher (hub work, never a reader's answer). */
 export async function allLiveWatchlists(db: Queryable): Promise<Array<{ id: string; criteria: WatchlistCriteria; owner: WatchlistOwner }>> {
-  const rows = (await db.query(`SELECT ${WATCHLIST_COLUMNS} FROM watchlists w WHERE w.deleted_at IS NULL ORDER BY w.created_at`)) as WatchlistRow[];
-  return rows.map((r) => ({
-    id: r.id,
-    criteria: criteriaFromJson(r.criteria),
-    owner: {
-      agency: r.agency,
-      sub: r.created_by,
-      jti: r.created_jti,
-      tlp: r.owner_tlp as WatchlistOwner['tlp'],
-      commodities: r.owner_commodities === null ? null : (r.owner_commodities.split(' ') as unknown as WatchlistOwner['commodities']),
-      scopes: r.owner_scopes.split(' ') as unknown as WatchlistOwner['scopes'],
-    },
-  }));
+  const rows = (await db.query(`SELECT ${WATCHLIST_COLUMNS} FROM ${WATCHLISTS_FROM} WHERE w.deleted_at IS NULL ORDER BY w.created_at`)) as WatchlistRow[];
+  return rows.map((r) => ({ id: r.id, criteria: criteriaFromJson(r.criteria), owner: ownerOfRow(r) }));
+}
+
+function ownerOfRow(r: WatchlistRow): WatchlistOwner {
+  return {
+    agency: r.agency,
+    sub: r.created_by,
+    jti: r.created_jti,
+    tlp: r.owner_tlp as WatchlistOwner['tlp'],
+    commodities: r.owner_commodities === null ? null : (r.owner_commodities.split(' ') as unknown as WatchlistOwner['commodities']),
+    scopes: r.owner_scopes.split(' ') as unknown as WatchlistOwner['scopes'],
+    revokedAt: r.owner_revoked_at === null ? null : new Date(r.owner_revoked_at),
+  };
 }
 
 /** Stops a watchlist; its alerts are no longer listed. */

@@ -950,6 +950,8 @@ export type Watchlist = {
   matchesUpTo: Tlp;
   /** Alerts not yet acknowledged that your token may see. */
   unacknowledged: Scalars['Int']['output'];
+  /** True once the token that saved it has been revoked: it raises no alerts from then on. Save it again with a current token to resume. */
+  suspended: Scalars['Boolean']['output'];
 };
 
 export type AlertReason =
@@ -1598,6 +1600,7 @@ export type WatchlistResolvers<ContextType = GraphQLContext, ParentType extends 
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   matchesUpTo?: Resolver<ResolversTypes['Tlp'], ParentType, ContextType>;
   unacknowledged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  suspended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type AlertResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Alert'] = ResolversParentTypes['Alert']> = {

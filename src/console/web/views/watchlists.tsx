@@ -16,9 +16,10 @@ interface Watchlist {
   createdAt: string;
   matchesUpTo: string;
   unacknowledged: number;
+  suspended: boolean;
 }
 
-const LIST = `{ watchlists { id name commodities keywords seller sellerHidden image { pdq maxDistance } createdBy createdAt matchesUpTo unacknowledged } }`;
+const LIST = `{ watchlists { id name commodities keywords seller sellerHidden image { pdq maxDistance } createdBy createdAt matchesUpTo unacknowledged suspended } }`;
 const ALERTS = `query Alerts($filter: AlertFilter) { alerts(filter: $filter, first: 100) { unacknowledged edges { node { ${ALERT_FIELDS} } } } }`;
 const CREATE = `mutation Create($input: WatchlistInput!) { createWatchlist(input: $input) { id } }`;
 const DELETE = `mutation Delete($id: ID!) { deleteWatchlist(id: $id) }`;
@@ -153,6 +154,11 @@ export function WatchlistsView({ token, me, prefill }: { token: string; me: Me; 
               <span class="muted">
                 {t('watch.createdBy', { who: w.createdBy })} · {t('watch.matchesUpTo', { tlp: w.matchesUpTo })}
               </span>{' '}
+              {w.suspended ? (
+                <span class="badge warn" data-suspended title={t('watch.suspendedWhy')}>
+                  {t('watch.suspended')}
+                </span>
+              ) : null}{' '}
               <button type="button" class="danger" onClick={() => void act(() => gql(token, DELETE, { id: w.id }))}>
                 {t('watch.delete')}
               </button>

@@ -237,6 +237,8 @@ describe('analyst console in Chromium', { skip }, () => {
       const { page } = g;
       await go(page, 'explorer');
       await page.waitForSelector('.graphiql-container .graphiql-execute-button');
+      // GraphiQL loads its editor (CodeMirror) lazily: the button is there before the query is.
+      await page.waitForFunction(() => document.querySelector('.graphiql-query-editor .CodeMirror-code')?.textContent?.includes('me { agency'));
       const answer = page.waitForResponse((r) => r.url().endsWith('/graphql') && r.request().headers()['authorization'] === `Bearer ${full}` && (r.request().postData() ?? '').includes('me {'));
       await page.click('.graphiql-execute-button');
       const body = (await (await answer).json()) as { data: { me: { agency: string } } };

@@ -16,8 +16,8 @@ export interface MatchedBatch {
  * Raises alerts when a batch is accepted: every live watchlist whose saving token has not been
  * revoked (ownerMatches) is matched against the batch's sightings as its owner may see them (the
  * sightings are read through the owner's visibility, so an alert is never made from what the
- * owning token could not read). Idempotent: every hub
- * process matches every batch, and an alert names its sighting once per watchlist.
+ * owning token could not read). Idempotent: every hub process matches every batch, and an alert
+ * names its sighting once per watchlist.
  */
 export function createAlertMatcher(deps: { db: DataSource; clock: Clock; logger: Logger }) {
   return {

@@ -14,7 +14,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { hashImage, pdqDistance } from '../src/hashing/index.js';
 import { indicatorId, normalizeKeyword } from '../src/indicators/index.js';
-import { onlyInPass } from './helpers/hub-process.js';
+import { decodeJwt } from 'jose';
+import { graphql, onlyInPass } from './helpers/hub-process.js';
 import { startTestFederation, type TestFederation } from './helpers/federation.js';
 import { guardedPage, launchChromium, noChromium, type GuardedPage } from './helpers/browser.js';
 import { LISTING, SELLER_WANG, seedConsole, type ConsoleSeed } from './helpers/console-seed.js';
@@ -231,6 +232,18 @@ describe('analyst console in Chromium', { skip }, () => {
       await shot(page, 'watchlists');
       await page.click('tr[data-alert]:has(a.value:text-is("象牙手镯")) button[data-ack]');
       await page.waitForFunction(() => document.querySelectorAll('tr[data-alert]').length === 1);
+    });
+
+    it('marks a watchlist whose saving token was revoked as suspended', async () => {
+      const { page } = g;
+      const saver = await fed.token('indicators:read', { tlp: 'AMBER', agency: 'customs', sub: 'analyst-3' });
+      const saved = await graphql(fed.hub.url, 'mutation { createWatchlist(input: { name: "departed", commodities: [IVORY] }) { id } }', {}, { authorization: `Bearer ${saver}` });
+      assert.equal(saved.body.errors, undefined, JSON.stringify(saved.body.errors));
+      await fed.hub.services.tokens.revoke(String(decodeJwt(saver).jti));
+      await go(page, 'search');
+      await go(page, 'watchlists');
+      await page.waitForSelector('[data-watchlist="departed"] [data-suspended]');
+      assert.deepEqual(await page.$$eval('[data-watchlist]:has([data-suspended])', (els) => els.map((e) => e.getAttribute('data-watchlist'))), ['departed'], 'only the revoked token’s watchlist');
     });
 
     it('runs a query in the self-hosted GraphiQL with the token applied', async () => {

@@ -23,6 +23,7 @@
  *   WILDINTEL_TEST_TSX=1 npm test             through tsx's loader, without the bundle
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -97,13 +98,29 @@ function run(args: readonly string[]): Promise<number> {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
+class UsageError extends Error {}
+
+function positiveInteger(name: string, value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--${name} must be a positive whole number, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** A named file as a path inside the repository; the bundles mirror it below their folder. */
+function testFile(name: string): string {
+  const relative = path.relative(repo, path.resolve(name));
+  if (relative.startsWith('..') || path.isAbsolute(relative) || !relative.endsWith('.test.ts') || !existsSync(path.join(repo, relative))) {
+    throw new UsageError(`${name}: not a test file (*.test.ts) of this repository`);
+  }
+  return relative;
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { concurrency: { type: 'string', default: '2' }, timeout: { type: 'string', default: '600000' } },
   });
-  const files = positionals.length > 0 ? positionals.map((f) => path.relative(repo, path.resolve(f))) : await defaultTests();
-  const runner = [`--test-concurrency=${values.concurrency}`, `--test-timeout=${values.timeout}`];
+  const files = positionals.length > 0 ? positionals.map(testFile) : await defaultTests();
+  const runner = [`--test-concurrency=${positiveInteger('concurrency', values.concurrency)}`, `--test-timeout=${positiveInteger('timeout', values.timeout)}`];
   if (process.env['WILDINTEL_TEST_TSX'] === '1') return run(['--liftoff-only', '--import', 'tsx', '--test', ...runner, ...files]);
   // Below node_modules, so the bundles resolve packages as the sources do; one folder per run, so
   // runs side by side (CI's two passes) never share one.
@@ -119,4 +136,9 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// Bad arguments (ours, or parseArgs' ERR_PARSE_ARGS_*) are the user's to fix: a line and exit 2.
+process.exitCode = await main().catch((err: unknown) => {
+  if (!(err instanceof UsageError) && !(err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) throw err;
+  process.stderr.write(`npm test: ${err.message}\n`);
+  return 2;
+});

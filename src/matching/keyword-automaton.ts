@@ -117,11 +117,12 @@ export class KeywordAutomaton {
 
   private collect(normalized: string, span: (start: number, end: number) => readonly [number, number]): KeywordHit[] {
     this.compile();
-    const raw: number[] = [];
+    const raw = scanned;
+    raw.length = 0;
     if (this.main !== null) scanTrie(this.main, normalized, raw);
     if (this.delta !== null) scanTrie(this.delta, normalized, raw);
+    const order = orderBySpan(raw, this.main !== null && this.delta !== null);
     const hits: KeywordHit[] = [];
-    const order = orderBySpan(raw, normalized.length, this.main !== null && this.delta !== null ? 2 : 1);
     for (let k = 0; k < order.length; k++) {
       const i = order[k]!;
       const entry = raw[i]!;
@@ -183,24 +184,28 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/**
- * Offsets of the (entry, start, end) triples in `raw`, ordered by start then end, by stable
- * counting sorts, linear in the text and the hits. One scan reports hits by end (longest first
- * at each end), so sorting on start suffices; two scans (main and delta) need end first.
- */
-function orderBySpan(raw: readonly number[], textLength: number, scans: number): Int32Array {
-  const emitted = new Int32Array(raw.length / 3);
-  for (let k = 0; k < emitted.length; k++) emitted[k] = 3 * k;
-  return countingSort(raw, scans > 1 ? countingSort(raw, emitted, 2, textLength) : emitted, 1, textLength);
-}
+/** The (entry, start, end) triples of the last scan; reused, since a scan's hits are read before the next one starts. */
+const scanned: number[] = [];
 
-function countingSort(raw: readonly number[], order: Int32Array, field: 1 | 2, textLength: number): Int32Array {
-  const counts = new Int32Array(textLength + 2);
-  for (let k = 0; k < order.length; k++) counts[raw[order[k]! + field]! + 1]!++;
-  for (let p = 0; p <= textLength; p++) counts[p + 1]! += counts[p]!;
-  const sorted = new Int32Array(order.length);
-  for (let k = 0; k < order.length; k++) sorted[counts[raw[order[k]! + field]!]!++] = order[k]!;
-  return sorted;
+/**
+ * Offsets of the (entry, start, end) triples in `raw`, ordered by start then end. One scan
+ * reports hits by end, longest first at each end, so a hit is out of place only among hits
+ * ending less than a keyword's length later: an insertion sort does it in time linear in the
+ * hits times the longest keyword (in practice, a few moves). Two scans (main and delta) are
+ * sorted outright.
+ */
+function orderBySpan(raw: readonly number[], twoScans: boolean): Int32Array {
+  const order = new Int32Array(raw.length / 3);
+  for (let k = 0; k < order.length; k++) order[k] = 3 * k;
+  const before = (a: number, b: number): boolean => raw[a + 1]! < raw[b + 1]! || (raw[a + 1] === raw[b + 1] && raw[a + 2]! < raw[b + 2]!);
+  if (twoScans) return order.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : a - b));
+  for (let k = 1; k < order.length; k++) {
+    const hit = order[k]!;
+    let j = k;
+    for (; j > 0 && before(hit, order[j - 1]!); j--) order[j] = order[j - 1]!;
+    order[j] = hit;
+  }
+  return order;
 }
 
 /** Orders by id the hits with the same span (ids sharing a keyword across the main and delta parts): an insertion sort, linear on sorted input. */

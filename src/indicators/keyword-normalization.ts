@@ -51,7 +51,7 @@ class NormalizedText implements NormalizedKeyword {
   }
 }
 
-/** The output being built: UTF-16 units and their spans, growing as needed. */
+/** The output being built: UTF-16 units and their spans, growing as needed; one is reused from call to call. */
 class Output {
   units: Uint16Array;
   starts: Int32Array;
@@ -90,6 +90,13 @@ class Output {
     }
   }
 
+  /** Empty, with room for `capacity` units. */
+  reset(capacity: number): this {
+    this.length = 0;
+    if (capacity > this.units.length) this.grow(capacity);
+    return this;
+  }
+
   finish(): NormalizedText {
     const normalized = Buffer.from(this.units.buffer, this.units.byteOffset, 2 * this.length).toString('utf16le');
     return new NormalizedText(normalized, this.starts.slice(0, this.length), this.ends.slice(0, this.length));
@@ -104,6 +111,10 @@ class Output {
     [this.units, this.starts, this.ends] = [units, starts, ends];
   }
 }
+
+/** Allocating the buffers per call cost a fifth of the time on listings; they are kept unless a text made them huge. */
+const MAX_KEPT_CAPACITY = 1 << 20;
+let reusable = new Output(1024);
 
 /** A stretch of output made by the general path: [outStart, outEnd), and how many passes after the first changed it. */
 interface Segment {
@@ -133,7 +144,8 @@ function multiClusterEntry(text: string, start: number, end: number, first: numb
  * @example normalizeKeywordWithMap('象-牙').spans → [[0, 1], [2, 3]]
  */
 export function normalizeKeywordWithMap(text: string): NormalizedKeyword {
-  const out = new Output(text.length + 16);
+  const out = reusable.reset(text.length + 16);
+  if (out.units.length > MAX_KEPT_CAPACITY) reusable = new Output(1024);
   const segments: Segment[] = [];
   /** Where the last settled cluster with output starts, and the output length before it. */
   let keptAt = -1;

@@ -12,7 +12,7 @@
  * 256 keywords) or a quarter of it is removed, so a stream of changes costs O(1) amortized
  * compilations of the whole set per eighth of its size.
  */
-import { normalizeKeyword, normalizeKeywordWithMap, originalRange } from '../indicators/index.js';
+import { normalizeKeyword, normalizeKeywordWithMap, originalRange, type NormalizedKeyword } from '../indicators/index.js';
 import { MatchingError, assertValidId } from './errors.js';
 import { compileTrie, scanTrie, trieBytes, type Trie } from './keyword-trie.js';
 
@@ -101,12 +101,12 @@ export class KeywordAutomaton {
    */
   match(text: string): KeywordHit[] {
     const map = normalizeKeywordWithMap(text);
-    return this.collect(map.normalized, (start, end) => originalRange(map, start, end));
+    return this.collect(map.normalized, map);
   }
 
   /** As `match`, over text that is already normalized; spans are into it. */
   matchNormalized(normalized: string): KeywordHit[] {
-    return this.collect(normalized, (start, end) => [start, end]);
+    return this.collect(normalized, null);
   }
 
   /** Bytes of the compiled automata (typed arrays); the id and keyword strings are not counted. */
@@ -115,22 +115,24 @@ export class KeywordAutomaton {
     return (this.main === null ? 0 : trieBytes(this.main)) + (this.delta === null ? 0 : trieBytes(this.delta));
   }
 
-  private collect(normalized: string, span: (start: number, end: number) => readonly [number, number]): KeywordHit[] {
+  /** The hits in `normalized`, with their spans mapped back through `map` when there is one. */
+  private collect(normalized: string, map: NormalizedKeyword | null): KeywordHit[] {
     this.compile();
     const raw = scanned;
     raw.length = 0;
     if (this.main !== null) scanTrie(this.main, normalized, raw);
     if (this.delta !== null) scanTrie(this.delta, normalized, raw);
-    const order = orderBySpan(raw, this.main !== null && this.delta !== null);
+    const twoScans = this.main !== null && this.delta !== null;
+    const order = orderBySpan(raw, twoScans);
     const hits: KeywordHit[] = [];
     for (let k = 0; k < order.length; k++) {
       const i = order[k]!;
       const entry = raw[i]!;
       if (!this.live[entry]) continue;
-      const [start, end] = span(raw[i + 1]!, raw[i + 2]!);
+      const [start, end] = map === null ? [raw[i + 1]!, raw[i + 2]!] : originalRange(map, raw[i + 1]!, raw[i + 2]!);
       hits.push({ id: this.ids[entry]!, keyword: this.keywords[entry]!, start, end });
     }
-    return settleTies(hits);
+    return twoScans ? settleTies(hits) : hits;
   }
 
   private kill(entry: number): void {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { MigrationInterface } from 'typeorm';
@@ -112,7 +113,8 @@ async function openPglite(dataDir: string, migrations: MigrationList): Promise<D
   const unlock = inMemory ? () => undefined : lockDataDir(dataDir);
   let pglite: PGlite | undefined;
   try {
-    pglite = new PGlite(inMemory ? dataDir : path.join(dataDir, 'pglite'));
+    // uuid-ossp: the hub's STIX id indexes (migrations/1765700000000-stix-id-indexes.ts); loaded only where a migration creates it.
+    pglite = new PGlite(inMemory ? dataDir : path.join(dataDir, 'pglite'), { extensions: { uuid_ossp } });
     await pglite.waitReady;
     const dataSource = new DataSource({ type: 'postgres', driver: pgliteDriverFor(pglite), ...baseOptions(migrations) });
     await dataSource.initialize();

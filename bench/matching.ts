@@ -4,18 +4,14 @@
  *     latency, beside a brute-force scan in JavaScript over the same packed hashes and, when
  *     BENCH_DATABASE_URL names a Postgres server, `bit_count(h # q) <= 31` over a bit(256) column
  *     of a temporary table holding the same hashes (at 1M);
- * (b) KeywordAutomaton with 50,000 code words over a few MiB of listing-like text, beside
- *     modern-ahocorasick (its default and its double-array `fast` build) on the same keywords and
- *     the same already-normalized text; normalization is timed on its own and reported both ways.
+ * The keyword automaton and normalization are measured by bench/text-path.ts.
  *
  * `node --import tsx bench/matching.ts [--quick]` prints a summary to stderr and JSON to stdout.
  * Every measurement is bounded: the default run takes about two minutes, `--quick` under 30 s.
  */
 import pg from 'pg';
-import AhoCorasick from 'modern-ahocorasick';
-import FastAhoCorasick from 'modern-ahocorasick/fast';
-import { normalizeKeyword, normalizeKeywordWithMap } from '../src/indicators/index.js';
-import { KeywordAutomaton, PdqIndex, type PdqEntry } from '../src/matching/index.js';
+import { PdqIndex, type PdqEntry } from '../src/matching/index.js';
+import { splitmix } from './keyword-corpus.js';
 
 export interface Percentiles {
   p50Ms: number;
@@ -44,30 +40,8 @@ export interface PdqBenchRow {
   agrees: boolean;
 }
 
-export interface KeywordBenchResult {
-  keywords: number;
-  listings: number;
-  /** UTF-8 MiB of the raw listings and of their normalized form. */
-  textMiB: number;
-  normalizedMiB: number;
-  hits: number;
-  compileSeconds: number;
-  baselineBuildSeconds: number;
-  /** Throughputs in MiB/s of the text each step reads (normalized text for scans, raw text otherwise). */
-  normalizationMiBps: number;
-  automatonMiBps: number;
-  automatonWithNormalizationMiBps: number;
-  baselineMiBps: number;
-  baselineFastMiBps: number;
-  /** Automaton scan vs the faster baseline on normalized text; and with normalization timed on both sides. */
-  ratio: number;
-  ratioWithNormalization: number;
-  hitsAgree: boolean;
-}
-
 export interface MatchingBenchResults {
   pdq: PdqBenchRow[];
-  keywords: KeywordBenchResult;
 }
 
 export interface MatchingBenchOptions {
@@ -99,23 +73,11 @@ export async function benchMatching(opts: MatchingBenchOptions = {}): Promise<Ma
       }),
     );
   }
-  const keywords = benchKeywordAutomaton({ keywords: 50_000, textBytes: quick ? 512 * 1024 : 3 * 1024 * 1024, runs: quick ? 1 : 3, progress });
-  return { pdq, keywords };
+  return { pdq };
 }
 
 // ---------------------------------------------------------------------------------------------
 // (a) PDQ
-
-/** splitmix32: consecutive outputs are independent enough for random hashes (an LCG's are not). */
-function splitmix(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x9e3779b9) | 0;
-    let z = Math.imul(s ^ (s >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 function hexOf(words: Uint32Array, at: number): string {
@@ -264,104 +226,6 @@ async function postgresScan(url: string, packed: Uint32Array, size: number, quer
 }
 
 // ---------------------------------------------------------------------------------------------
-// (b) Keywords
-
-/** Code words are drawn from a small trade vocabulary; listings mix them into ordinary text. */
-const TRADE_CJK = '象牙手镯犀角穿山甲鳞片虎骨豹皮龟鸟猴蛇药材雕刻工艺品收藏正品现货批发包邮老料猛犸白料牌挂件珠串摆件原料整只';
-const LATIN = 'abcdefghijklmnopqrstuvwxyz';
-const FILLER_WORDS = ['Fresh', 'stock', 'ready', 'to', 'ship', 'DM', 'me', 'for', 'price', 'real', 'photo', 'wholesale', 'gift', 'collection', '100%', 'genuine', 'size', '5cm'];
-
-function benchKeywordAutomaton(o: { keywords: number; textBytes: number; runs: number; progress: (line: string) => void }): KeywordBenchResult {
-  const next = splitmix(11);
-  const word = (alphabet: string, min: number, max: number): string => Array.from({ length: min + (next() % (max - min + 1)) }, () => alphabet[next() % alphabet.length]).join('');
-  const unique = new Set<string>();
-  while (unique.size < o.keywords) unique.add(normalizeKeyword(unique.size % 2 === 1 ? word(TRADE_CJK, 3, 6) : word(LATIN, 5, 10)));
-  const keywords = [...unique];
-  // Flat strings (not the ropes that `+=` builds), so that no contender pays for flattening them.
-  const flat = (t: string): string => Buffer.from(t, 'utf16le').toString('utf16le');
-  const listings = makeListings(keywords, o.textBytes, next).map(flat);
-  const normalizedListings = listings.map((t) => flat(normalizeKeyword(t)));
-  const textMiB = listings.reduce((n, t) => n + Buffer.byteLength(t), 0) / 2 ** 20;
-  const normalizedMiB = normalizedListings.reduce((n, t) => n + Buffer.byteLength(t), 0) / 2 ** 20;
-
-  let t0 = performance.now();
-  const automaton = new KeywordAutomaton(keywords.map((keyword, i) => ({ id: String(i), keyword })));
-  automaton.matchNormalized('');
-  const compileSeconds = (performance.now() - t0) / 1000;
-  t0 = performance.now();
-  const baseline = new AhoCorasick(keywords);
-  const baselineBuildSeconds = (performance.now() - t0) / 1000;
-  const fast = new FastAhoCorasick(keywords);
-  o.progress(`keywords: compiled ${keywords.length} in ${compileSeconds.toFixed(2)} s (modern-ahocorasick ${baselineBuildSeconds.toFixed(2)} s)`);
-
-  let hits = 0;
-  let baselineHits = 0;
-  const medianSeconds = (fn: () => void): number => {
-    fn(); // warm-up: the JIT has seen the code before it is timed
-    return median(Array.from({ length: o.runs }, () => timed(fn) / 1000));
-  };
-  const normalizeS = medianSeconds(() => listings.forEach((t) => normalizeKeywordWithMap(t)));
-  const normalizeOnlyS = medianSeconds(() => listings.forEach((t) => normalizeKeyword(t)));
-  const scanS = medianSeconds(() => (hits = normalizedListings.reduce((n, t) => n + automaton.matchNormalized(t).length, 0)));
-  const fullS = medianSeconds(() => listings.forEach((t) => automaton.match(t)));
-  const baselineS = medianSeconds(() => (baselineHits = normalizedListings.reduce((n, t) => n + baseline.search(t).length, 0)));
-  const fastS = medianSeconds(() => normalizedListings.forEach((t) => fast.search(t)));
-  const bestBaselineS = Math.min(baselineS, fastS);
-  o.progress(`keywords: automaton ${round(normalizedMiB / scanS, 1)} MiB/s, modern-ahocorasick ${round(normalizedMiB / bestBaselineS, 2)} MiB/s`);
-  return {
-    keywords: keywords.length,
-    listings: listings.length,
-    textMiB: round(textMiB, 2),
-    normalizedMiB: round(normalizedMiB, 2),
-    hits,
-    compileSeconds: round(compileSeconds, 2),
-    baselineBuildSeconds: round(baselineBuildSeconds, 2),
-    normalizationMiBps: round(textMiB / normalizeS, 2),
-    automatonMiBps: round(normalizedMiB / scanS, 1),
-    automatonWithNormalizationMiBps: round(textMiB / fullS, 2),
-    baselineMiBps: round(normalizedMiB / baselineS, 2),
-    baselineFastMiBps: round(normalizedMiB / fastS, 2),
-    ratio: round(bestBaselineS / scanS, 1),
-    ratioWithNormalization: round((bestBaselineS + normalizeOnlyS) / fullS, 2),
-    hitsAgree: hits === baselineHits,
-  };
-}
-
-/** Listings of 200–3,000 characters: ordinary words and CJK text, with a code word, spaced or punctuated or in full-width, every so often. */
-function makeListings(keywords: readonly string[], textBytes: number, next: () => number): string[] {
-  const listings: string[] = [];
-  for (let bytes = 0; bytes < textBytes; ) {
-    const parts: string[] = [];
-    for (let length = 0, target = 200 + (next() % 2800); length < target; ) {
-      const r = next() % 10;
-      const piece =
-        r < 4 ? FILLER_WORDS[next() % FILLER_WORDS.length]! + ' '
-        : r < 8 ? String.fromCharCode(0x4e00 + (next() % 0x5000), 0x4e00 + (next() % 0x5000)) + '，'
-        : disguise(keywords[next() % keywords.length]!, next);
-      parts.push(piece);
-      length += piece.length;
-    }
-    const listing = parts.join('');
-    listings.push(listing);
-    bytes += Buffer.byteLength(listing);
-  }
-  return listings;
-}
-
-function disguise(keyword: string, next: () => number): string {
-  switch (next() % 4) {
-    case 0:
-      return ` ${[...keyword].join(' ')} `;
-    case 1:
-      return ` ${[...keyword].join('-')} `;
-    case 2:
-      return ` ${[...keyword].map((c) => (c >= 'a' && c <= 'z' ? String.fromCharCode(c.charCodeAt(0) - 0x61 + 0xff21) : c)).join('')} `;
-    default:
-      return ` ${keyword} `;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 
 function timed(fn: () => unknown): number {
   const t0 = performance.now();
@@ -373,12 +237,6 @@ function percentiles(samples: number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (p: number): number => round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0, 2);
   return { p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), samples: sorted.length };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function round(n: number, digits: number): number {

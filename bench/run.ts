@@ -14,16 +14,15 @@ import { benchTlog } from './tlog.js';
 import { benchPdq } from './pdq.js';
 import { benchMatching } from './matching.js';
 import { benchInterop, interopSection, INTEROP_SECTION_TITLE } from './interop.js';
+import { benchTextPath, textPathSection, TEXT_PATH_SECTION_TITLE } from './text-path.js';
+import { benchIdleMemory, idleMemorySection, IDLE_MEMORY_SECTION_TITLE } from './idle-memory.js';
 import { median, round } from './load.js';
-import type { KeywordBenchResult } from './matching.js';
 import { DEFAULT_BENCH_SERVER } from './bench-db.js';
 import { benchConsole } from './console.js';
 
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
-/** Measured by the matching section, reported in its own section. */
-let keywordResults: KeywordBenchResult | undefined;
 
 interface Section {
   title: string;
@@ -87,7 +86,6 @@ const sections: Section[] = [
     run: async () => {
       const server = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_BENCH_SERVER;
       const results = await benchMatching({ ...(quick ? { sizes: [100_000], postgresAt: 100_000, queries: 50 } : {}), databaseUrl: server, onProgress: (t) => process.stderr.write(`      ${t}\n`) });
-      keywordResults = results.keywords;
       const rows = results.pdq;
       return [
         'Random 256-bit hashes; queries are half near-duplicates of stored hashes, half random. The index returns exactly the brute-force matches (asserted in src/matching/pdq-index.test.ts).',
@@ -99,22 +97,12 @@ const sections: Section[] = [
     },
   },
   {
-    title: 'Keyword matching (matchText) vs modern-ahocorasick',
-    run: async () => {
-      const r = keywordResults ?? (await benchMatching({ sizes: [], quick })).keywords;
-      return [
-        `${r.keywords.toLocaleString('en')} keywords (Chinese and Latin code words), ${r.textMiB} MiB of listing-like text (${r.listings.toLocaleString('en')} listings), median of the runs; both sides report the same ${r.hits.toLocaleString('en')} hits: ${r.hitsAgree ? 'yes' : '**no**'}.`,
-        '',
-        '| | MiB/s |',
-        '|---|---|',
-        `| keyword automaton on normalized text | **${r.automatonMiBps}** |`,
-        `| baseline: modern-ahocorasick (default build), same keywords, same normalized text | ${r.baselineMiBps} |`,
-        `| baseline: modern-ahocorasick \`fast\` (double array) | ${r.baselineFastMiBps} |`,
-        `| ratio vs the faster baseline | **${r.ratio}×** (target ≥ 1) |`,
-        `| normalization alone (NFKC, case, traditional → simplified, separators, offset map) | ${r.normalizationMiBps} |`,
-        `| automaton with normalization, raw text | ${r.automatonWithNormalizationMiBps} (ratio with normalization timed on both sides: ${r.ratioWithNormalization}×) |`,
-      ];
-    },
+    title: TEXT_PATH_SECTION_TITLE,
+    run: async () => textPathSection(await benchTextPath({ ...(quick ? { textBytes: 512 * 1024, rounds: 3, buildSizes: [50_000, 100_000] } : {}), onProgress: (t) => process.stderr.write(`      ${t}\n`) })),
+  },
+  {
+    title: IDLE_MEMORY_SECTION_TITLE,
+    run: async () => idleMemorySection(await benchIdleMemory((t) => process.stderr.write(`      ${t}\n`))),
   },
   {
     title: INTEROP_SECTION_TITLE,

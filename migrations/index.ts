@@ -10,6 +10,7 @@ import { Watchlists1765036800000 } from './1765036800000-watchlists.js';
 import { Disclosures1765123200000 } from './1765123200000-disclosures.js';
 import { Interop1765209600000 } from './1765209600000-interop.js';
 import { SharedRateLimits1765296000000 } from './1765296000000-shared-rate-limits.js';
+import { StixIdIndexes1765700000000 } from './1765700000000-stix-id-indexes.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs under tsx, tests and the CLI. */
 export const migrations: ReadonlyArray<new () => MigrationInterface> = [
@@ -24,4 +25,5 @@ export const migrations: ReadonlyArray<new () => MigrationInterface> = [
   Disclosures1765123200000,
   Interop1765209600000,
   SharedRateLimits1765296000000,
+  StixIdIndexes1765700000000,
 ];

@@ -1,111 +1,140 @@
 /**
  * Keyword normalization (design.md "Keyword normalization"): the form in which
- * keywords are published, compared and matched.
+ * keywords are published, compared and matched. The rule (NFKC, case fold,
+ * traditional → simplified, evasion characters removed, per cluster, repeated until
+ * stable) is in keyword-clusters.ts; this file applies it to a text in one pass over
+ * lookup tables, keeping a map from every output code unit back to the original.
  *
- * Per cluster of the input (a base character with the marks that extend it, see `clusters`):
- *   1. NFKC (folds full-width → half-width, ligatures, compatibility ideographs, ①, ㎏ → kg);
- *   2. case fold, as `toUpperCase().toLowerCase()` (full mappings: ß → ss, ſ → s, ς → σ);
- *   3. traditional → simplified Chinese, per character (see simplified-chinese.ts);
- *   4. NFKC again, since steps 2–3 may leave decomposed or compatibility forms;
- *   5. drop every code point in STRIPPED below.
- * The whole pass is repeated until its output no longer changes, because dropping a
- * character can join two clusters into one that NFKC composes differently
- * (`e`, ZWSP, U+0301 → `e` U+0301 → `é`). The result is therefore idempotent:
- * `normalizeKeyword(normalizeKeyword(x)) === normalizeKeyword(x)`, which is what
- * the KEYWORD validator relies on.
+ * The result is idempotent: `normalizeKeyword(normalizeKeyword(x)) === normalizeKeyword(x)`,
+ * which is what the KEYWORD validator relies on.
  *
- * Working per cluster (never across two) is what lets every output code unit
- * point back at the exact span of the original text it came from.
- * The result depends on the Unicode version of the runtime's ICU (Node 20+).
+ * How the single pass equals the rule's repeated passes over the whole text: a *settled*
+ * cluster (keyword-tables.ts) normalizes to nothing, or to something that begins with a
+ * code point that attaches to nothing before it and that a further pass leaves as is; so
+ * its output never merges with a neighbour's and is final after one pass. Every other
+ * cluster opens a *segment* that runs through the rule's general path: the segment starts
+ * at the last settled cluster that produced output (a later pass may attach marks to it;
+ * where there is none, at the start of the text), takes every cluster up to the next
+ * settled one that produces output, and is cut there, where no later pass can join
+ * across. Passes over the whole text change it exactly where they change some segment, so
+ * the segments' passes give the whole text's; spans of a segment that settled earlier than
+ * the text get the one extra composition the whole text's last pass gives them
+ * (`widenSpans`). Should a segment's output ever begin with a code point that attaches to
+ * what precedes it, the general path runs over the whole text instead.
+ * keyword-normalization.test.ts compares this with the former whole-text implementation
+ * over generated text of every kind of character involved.
  */
-import { toSimplifiedChar } from './simplified-chinese.js';
-
-/**
- * Removed as filter-evasion noise: white space; all punctuation (P*: `-`, `.`, `*`,
- * `·`, `、`); all symbols (S*: `+`, `$`, `|`, `~`, emoji, emoji modifiers);
- * controls, format characters (ZWSP, ZWNJ, ZWJ, BOM, soft hyphen, bidi marks, tags),
- * lone surrogates, enclosing marks (keycap ⃣) and every default-ignorable code
- * point (variation selectors, Hangul fillers, combining grapheme joiner).
- * Letters, digits and non-enclosing combining marks are kept. A keyword made only
- * of emoji therefore normalizes to '' and cannot be published.
- */
-const STRIPPED = /^[\p{White_Space}\p{P}\p{S}\p{Cc}\p{Cf}\p{Cs}\p{Me}\p{Default_Ignorable_Code_Point}]$/u;
-
-/** In every case seen, the second pass is the last to change anything; the cap only bounds the work. */
-const MAX_PASSES = 4;
+import { clusterEnd, normalizePasses, type PassesResult } from './keyword-clusters.js';
+import { COMPLEX, DROPPED, EXPANSION, EXTENDS, KIND_MASK, PAYLOAD_SHIFT, UNIT, clusterForm, codePointEntry, expansions } from './keyword-tables.js';
 
 /** [start, end) in UTF-16 code units of the original text. */
 export type Span = readonly [start: number, end: number];
 
 export interface NormalizedKeyword {
   readonly normalized: string;
-  /** One entry per UTF-16 code unit of `normalized`: the span of the original it came from. */
+  /** Per UTF-16 code unit i of `normalized`: [starts[i], ends[i]) is the span of the original it came from. */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  /** The same spans as pairs, made when read. */
   readonly spans: readonly Span[];
 }
 
-/**
- * Code points that attach to the one before them: marks, grapheme extenders,
- * the Hangul vowel/final jamo that NFC composes into a syllable, and U+16D67
- * (a Kirat Rai vowel that composes but is a letter). These are exactly the
- * places where NFC composes across code points (checked over every code point
- * with the ICU of Node 20.20, Unicode 17).
- */
-const ATTACHES = /^[\p{M}\p{Grapheme_Extend}\u1160-\u11FF\uD7B0-\uD7FF\u{16D67}]$/u;
+class NormalizedText implements NormalizedKeyword {
+  constructor(
+    readonly normalized: string,
+    readonly starts: Int32Array,
+    readonly ends: Int32Array,
+  ) {}
 
-/** Also true when NFKC turns `char` into something that attaches (ﾞ → U+3099, ㅏ → ᅡ, ำ → ํา). */
-function extendsCluster(char: string): boolean {
-  if (ATTACHES.test(char)) return true;
-  const first = char.normalize('NFKC').codePointAt(0);
-  return first !== undefined && ATTACHES.test(String.fromCodePoint(first));
+  get spans(): Span[] {
+    return Array.from(this.starts, (start, i) => [start, this.ends[i]!] as const);
+  }
 }
 
-/**
- * Splits `text` into clusters: a code point plus every code point after it that
- * `extendsCluster`. Not full UAX #29 grapheme clusters on purpose: Intl.Segmenter is
- * quadratic on long strings in V8 (12 s for a 68 kB listing), and composition
- * only needs the rule above.
- */
-function* clusters(text: string): Generator<{ segment: string; index: number }> {
-  let start = 0;
-  let index = 0;
-  while (index < text.length) {
-    const char = String.fromCodePoint(text.codePointAt(index) as number);
-    if (index > start && !extendsCluster(char)) {
-      yield { segment: text.slice(start, index), index: start };
-      start = index;
+/** The output being built: UTF-16 units and their spans, growing as needed; one is reused from call to call. */
+class Output {
+  units: Uint16Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.units = new Uint16Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
+
+  unit(unit: number, start: number, end: number): void {
+    if (this.length === this.units.length) this.grow(1);
+    this.units[this.length] = unit;
+    this.starts[this.length] = start;
+    this.ends[this.length++] = end;
+  }
+
+  string(text: string, start: number, end: number): void {
+    if (this.length + text.length > this.units.length) this.grow(text.length);
+    for (let k = 0; k < text.length; k += 1) {
+      this.units[this.length] = text.charCodeAt(k);
+      this.starts[this.length] = start;
+      this.ends[this.length++] = end;
     }
-    index += char.length;
   }
-  if (index > start) yield { segment: text.slice(start, index), index: start };
+
+  passes(result: PassesResult): void {
+    const { normalized, starts, ends } = result;
+    if (this.length + normalized.length > this.units.length) this.grow(normalized.length);
+    for (let k = 0; k < normalized.length; k += 1) {
+      this.units[this.length] = normalized.charCodeAt(k);
+      this.starts[this.length] = starts[k]!;
+      this.ends[this.length++] = ends[k]!;
+    }
+  }
+
+  /** Empty, with room for `capacity` units. */
+  reset(capacity: number): this {
+    this.length = 0;
+    if (capacity > this.units.length) this.grow(capacity);
+    return this;
+  }
+
+  finish(): NormalizedText {
+    const normalized = Buffer.from(this.units.buffer, this.units.byteOffset, 2 * this.length).toString('utf16le');
+    return new NormalizedText(normalized, this.starts.slice(0, this.length), this.ends.slice(0, this.length));
+  }
+
+  private grow(atLeast: number): void {
+    const capacity = Math.max(2 * this.units.length, this.length + atLeast);
+    const [units, starts, ends] = [new Uint16Array(capacity), new Int32Array(capacity), new Int32Array(capacity)];
+    units.set(this.units.subarray(0, this.length));
+    starts.set(this.starts.subarray(0, this.length));
+    ends.set(this.ends.subarray(0, this.length));
+    [this.units, this.starts, this.ends] = [units, starts, ends];
+  }
 }
 
-function normalizeCluster(cluster: string): string {
-  const folded = cluster.normalize('NFKC').toUpperCase().toLowerCase();
-  let simplified = '';
-  for (const char of folded) simplified += toSimplifiedChar(char);
-  let kept = '';
-  for (const char of simplified.normalize('NFKC')) {
-    if (!STRIPPED.test(char)) kept += char;
-  }
-  return kept;
+/** Allocating the buffers per call cost a fifth of the time on listings; they are kept unless a text made them huge. */
+const MAX_KEPT_CAPACITY = 1 << 20;
+let reusable = new Output(1024);
+
+/** A stretch of output made by the general path: [outStart, outEnd), and how many passes after the first changed it. */
+interface Segment {
+  outStart: number;
+  outEnd: number;
+  changed: number;
 }
 
-/** One pass over `text`; spans refer to `text`. */
-function normalizePass(text: string): { normalized: string; spans: Span[] } {
-  let normalized = '';
-  const spans: Span[] = [];
-  for (const { segment, index } of clusters(text)) {
-    const out = normalizeCluster(segment);
-    const span: Span = [index, index + segment.length];
-    for (let i = 0; i < out.length; i += 1) spans.push(span);
-    normalized += out;
-  }
-  return { normalized, spans };
+function codePointAt(text: string, index: number): number {
+  const unit = text.charCodeAt(index);
+  if (unit < 0xd800 || unit > 0xdbff || index + 1 >= text.length) return unit;
+  const low = text.charCodeAt(index + 1);
+  return low < 0xdc00 || low > 0xdfff ? unit : (unit - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
 }
 
-/** Re-expresses spans into `inner` (the output of the earlier pass) as spans into the original. */
-function composeSpans(outer: readonly Span[], inner: readonly Span[]): Span[] {
-  return inner.map(([start, end]) => [(outer[start] as Span)[0], (outer[end - 1] as Span)[1]] as const);
+/** The table entry of the cluster [start, end) of several code points, `first` being its first one's. */
+function multiClusterEntry(text: string, start: number, end: number, first: number): { kind: number; form: string } {
+  const form = (first & EXTENDS) !== 0 ? null : clusterForm(text.slice(start, end));
+  if (form === null) return { kind: COMPLEX, form: '' };
+  return { kind: form.length === 0 ? DROPPED : EXPANSION, form };
 }
 
 /**
@@ -115,14 +144,85 @@ function composeSpans(outer: readonly Span[], inner: readonly Span[]): Span[] {
  * @example normalizeKeywordWithMap('象-牙').spans → [[0, 1], [2, 3]]
  */
 export function normalizeKeywordWithMap(text: string): NormalizedKeyword {
-  let { normalized, spans } = normalizePass(text);
-  for (let pass = 1; pass < MAX_PASSES; pass += 1) {
-    const next = normalizePass(normalized);
-    if (next.normalized === normalized) break;
-    spans = composeSpans(spans, next.spans);
-    normalized = next.normalized;
+  const out = reusable.reset(text.length + 16);
+  if (out.units.length > MAX_KEPT_CAPACITY) reusable = new Output(1024);
+  const segments: Segment[] = [];
+  /** Where the last settled cluster with output starts, and the output length before it. */
+  let keptAt = -1;
+  let keptOut = 0;
+  /** The open segment's start in `text` (-1: none) and in the output. */
+  let segmentAt = -1;
+  let segmentOut = 0;
+  const closeSegment = (end: number): boolean => {
+    const result = normalizePasses(text.slice(segmentAt, end), segmentAt);
+    if (segmentOut > 0 && !result.startsClean) return false;
+    out.length = segmentOut;
+    out.passes(result);
+    segments.push({ outStart: segmentOut, outEnd: out.length, changed: result.changed });
+    segmentAt = -1;
+    return true;
+  };
+  let cp = text.length > 0 ? codePointAt(text, 0) : 0;
+  let entry = text.length > 0 ? codePointEntry(cp) : 0;
+  for (let at = 0; at < text.length; ) {
+    let end = at + (cp > 0xffff ? 2 : 1);
+    let nextCp = end < text.length ? codePointAt(text, end) : 0;
+    let nextEntry = end < text.length ? codePointEntry(nextCp) : 0;
+    let kind = entry & KIND_MASK;
+    let form = '';
+    if ((nextEntry & EXTENDS) !== 0) {
+      while ((nextEntry & EXTENDS) !== 0) {
+        end += nextCp > 0xffff ? 2 : 1;
+        nextCp = end < text.length ? codePointAt(text, end) : 0;
+        nextEntry = end < text.length ? codePointEntry(nextCp) : 0;
+      }
+      ({ kind, form } = multiClusterEntry(text, at, end, entry));
+    } else if (kind === EXPANSION) {
+      form = expansions[entry >>> PAYLOAD_SHIFT]!;
+    }
+    if (kind === COMPLEX) {
+      if (segmentAt < 0) [segmentAt, segmentOut] = keptAt >= 0 ? [keptAt, keptOut] : [0, 0];
+    } else if (kind !== DROPPED) {
+      if (segmentAt >= 0 && !closeSegment(at)) return wholeText(text);
+      [keptAt, keptOut] = [at, out.length];
+      if (kind === UNIT) out.unit(entry >>> PAYLOAD_SHIFT, at, end);
+      else out.string(form, at, end);
+    }
+    [at, cp, entry] = [end, nextCp, nextEntry];
   }
-  return { normalized, spans };
+  if (segmentAt >= 0 && !closeSegment(text.length)) return wholeText(text);
+  const result = out.finish();
+  widenSpans(result, segments);
+  return result;
+}
+
+/**
+ * The general path over the whole text (see the header for the one case that needs it). A search
+ * over every settled code point followed by every cluster whose output begins with a mark found
+ * no such case with Node 20's ICU (Unicode 17); the check guards against other Unicode versions.
+ */
+function wholeText(text: string): NormalizedText {
+  const { normalized, starts, ends } = normalizePasses(text);
+  return new NormalizedText(normalized, Int32Array.from(starts), Int32Array.from(ends));
+}
+
+/**
+ * A pass that changes the text anywhere re-expresses every span through that pass's clusters,
+ * which widens the spans of a cluster made of several earlier outputs; segments that settled
+ * before the whole text did get that once (further such passes change nothing more).
+ */
+function widenSpans(result: NormalizedText, segments: readonly Segment[]): void {
+  const changed = segments.reduce((most, s) => Math.max(most, s.changed), 0);
+  const { normalized, starts, ends } = result;
+  for (const segment of segments) {
+    if (segment.changed === changed) continue;
+    for (let a = segment.outStart; a < segment.outEnd; ) {
+      const b = Math.min(clusterEnd(normalized, a), segment.outEnd);
+      starts.fill(starts[a]!, a, b);
+      ends.fill(ends[b - 1]!, a, b);
+      a = b;
+    }
+  }
 }
 
 /**
@@ -149,10 +249,8 @@ const ASCII_STRIPPED = /[^a-z0-9]/g;
  * Throws a RangeError for an empty or out-of-bounds range (a caller's bug).
  */
 export function originalRange(map: NormalizedKeyword, start: number, end: number): Span {
-  const first = map.spans[start];
-  const last = map.spans[end - 1];
-  if (!Number.isInteger(start) || first === undefined || last === undefined || end <= start) {
-    throw new RangeError(`no normalized range [${start}, ${end}) in a text of ${map.spans.length} code units`);
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > map.starts.length || end <= start) {
+    throw new RangeError(`no normalized range [${start}, ${end}) in a text of ${map.starts.length} code units`);
   }
-  return [first[0], last[1]];
+  return [map.starts[start]!, map.ends[end - 1]!];
 }

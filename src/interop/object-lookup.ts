@@ -1,8 +1,8 @@
 /**
  * Finding objects of a collection by STIX id (TAXII `match[id]`, `objects/<id>/`). Ids are UUIDv5
- * of wildintel's own keys and cannot be inverted, so each asked id is found by deriving the ids of
- * the candidates of its type (indicators, sightings, opinions, members) in one keyset-paged scan
- * and comparing: O(candidates) hashing, the price of the deterministic ids the issue asks for.
+ * of wildintel's own keys and cannot be inverted, so Postgres keeps an index of each row's id,
+ * derived by itself (migrations/1765700000000-stix-id-indexes.ts): a lookup is an index probe per
+ * asked id, whatever the size of the store. Members, a handful of rows, are compared directly.
  * The object itself is then read through the same window as the collection walk, so it is
  * exactly the version, and at exactly the position, the walk would give.
  */
@@ -12,40 +12,11 @@ import { readCollectionPage, type FeedEntry } from './collection-feed.js';
 import { comparePositions, ORD, type ItemKind, type Position } from './collection-window.js';
 import { rows, SHARED_SQL, SIGHTING_JOINS, SqlParams, visibleSql } from './feed-sql.js';
 import { BEFORE_LOG, leafTimes } from './log-times.js';
-import { stixIds } from './stix-ids.js';
+import { stixIds, WILDINTEL_STIX_NAMESPACE } from './stix-ids.js';
 import { staticObjects } from './stix.js';
 
 /** At most this many ids in one `match[id]`. */
 export const MAX_MATCH_IDS = 50;
-const SCAN_PAGE = 20_000;
-const MAX_REMEMBERED = 10_000;
-
-/**
- * Rows found by id, per database: a row's keys never change, so neither does the id derived from
- * them, and asking for the same object again costs no scan.
- */
-const remembered = new WeakMap<Queryable, Map<string, Record<string, unknown>>>();
-let scanning: Promise<unknown> = Promise.resolve();
-
-/** One scan at a time per process: each is a pass over a table, and a burst must not take every core. */
-function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
-  const run = scanning.then(task, task);
-  scanning = run.catch(() => undefined);
-  return run;
-}
-
-async function lookUp(db: Queryable, scan: Scanner, ids: ReadonlySet<string>): Promise<Map<string, Record<string, unknown>>> {
-  const cache = remembered.get(db) ?? new Map<string, Record<string, unknown>>();
-  remembered.set(db, cache);
-  const missing = new Set([...ids].filter((id) => !cache.has(id)));
-  if (missing.size > 0) {
-    for (const [id, row] of await oneAtATime(() => scan(db, missing))) {
-      if (cache.size >= MAX_REMEMBERED) cache.delete(cache.keys().next().value!);
-      cache.set(id, row);
-    }
-  }
-  return new Map([...ids].flatMap((id) => (cache.has(id) ? [[id, cache.get(id)!] as const] : [])));
-}
 
 interface LookupQuery {
   readonly visibility: Visibility;
@@ -54,34 +25,36 @@ interface LookupQuery {
   readonly ids: readonly string[];
 }
 
-type Scanner = (db: Queryable, wanted: ReadonlySet<string>) => Promise<Map<string, Record<string, unknown>>>;
+/**
+ * The UUIDv5 of each row's STIX id as SQL, written exactly as the indexes of the migration are
+ * (the planner uses an expression index only for the same expression), and as stix-ids.ts
+ * derives them; object-lookup.test.ts checks both.
+ */
+export const STIX_ID_SQL = {
+  indicator: `uuid_generate_v5('${WILDINTEL_STIX_NAMESPACE}'::uuid, id)`,
+  sighting: `uuid_generate_v5('${WILDINTEL_STIX_NAMESPACE}'::uuid, 'sighting:' || member || ':' || batch_id::text || ':' || indicator_id)`,
+  opinion: `uuid_generate_v5('${WILDINTEL_STIX_NAMESPACE}'::uuid, 'opinion:' || leaf_index::text)`,
+} as const;
 
-/** Pages through `table` by `key`, deriving each row's STIX id, until every wanted id is found. */
-function scanner(sql: string, key: string, idOf: (r: Record<string, unknown>) => string): Scanner {
+type Finder = (db: Queryable, wanted: ReadonlySet<string>) => Promise<Map<string, Record<string, unknown>>>;
+
+/** Rows whose STIX id is one of `wanted`, through the index on `uuidSql`. */
+function byIndex(type: keyof typeof STIX_ID_SQL, columns: string, table: string): Finder {
   return async (db, wanted) => {
-    const found = new Map<string, Record<string, unknown>>();
-    let after: number = -1;
-    for (;;) {
-      const page = await rows(db, sql, [after, SCAN_PAGE]);
-      for (const r of page) {
-        const id = idOf(r);
-        if (wanted.has(id)) found.set(id, r);
-      }
-      if (page.length < SCAN_PAGE || found.size === wanted.size) return found;
-      after = Number(page.at(-1)![key]);
-    }
+    const uuids = [...wanted].map((id) => id.slice(type.length + 2));
+    const found = await rows(db, `SELECT ${columns}, ${STIX_ID_SQL[type]}::text AS stix_uuid FROM ${table} WHERE ${STIX_ID_SQL[type]} = ANY($1::uuid[])`, [uuids]);
+    return new Map(found.map((r) => [`${type}--${String(r['stix_uuid'])}`, r]));
   };
 }
 
-const SCANNERS: Readonly<Record<string, Scanner>> = {
-  indicator: scanner(`SELECT id, seq::float8 AS seq FROM indicators WHERE seq > $1 ORDER BY seq LIMIT $2`, 'seq', (r) => stixIds.indicator(String(r['id']))),
-  sighting: scanner(
-    `SELECT id::float8 AS id, member, batch_id::text AS batch, indicator_id FROM sightings WHERE id > $1 ORDER BY id LIMIT $2`,
-    'id',
-    (r) => stixIds.sighting(String(r['member']), String(r['batch']), String(r['indicator_id'])),
-  ),
-  opinion: scanner(`SELECT id::float8 AS id, leaf_index::float8 AS leaf, indicator_id FROM opinions WHERE id > $1 ORDER BY id LIMIT $2`, 'id', (r) => stixIds.opinion(Number(r['leaf']))),
-  identity: scanner(`SELECT slug, 0 AS k FROM members WHERE $1::int IS NOT NULL ORDER BY slug LIMIT $2`, 'k', (r) => stixIds.member(String(r['slug']))),
+const FINDERS: Readonly<Record<string, Finder>> = {
+  indicator: byIndex('indicator', 'id, seq::float8 AS seq', 'indicators'),
+  sighting: byIndex('sighting', 'id::float8 AS id, member, batch_id::text AS batch, indicator_id', 'sightings'),
+  opinion: byIndex('opinion', 'id::float8 AS id, leaf_index::float8 AS leaf, indicator_id', 'opinions'),
+  identity: async (db, wanted) => {
+    const members = await rows(db, 'SELECT slug FROM members', []);
+    return new Map(members.flatMap((r) => (wanted.has(stixIds.member(String(r['slug']))) ? [[stixIds.member(String(r['slug'])), r] as const] : [])));
+  },
 };
 
 /** Where each found row sits in the collection, if it is in it at all. */
@@ -117,10 +90,10 @@ export async function findObjects(db: Queryable, q: LookupQuery): Promise<FeedEn
   const found: FeedEntry[] = staticObjects(q.collection.tlp, q.origin).flatMap((object, key) =>
     wanted.has(object.id) ? [{ object, position: { leaf: BEFORE_LOG, ord: ORD.static, key }, dateAdded: beforeLog }] : [],
   );
-  for (const [type, scan] of Object.entries(SCANNERS)) {
+  for (const [type, find] of Object.entries(FINDERS)) {
     const ofType = new Set([...wanted].filter((id) => id.startsWith(`${type}--`)));
     if (ofType.size === 0) continue;
-    for (const [id, r] of await lookUp(db, scan, ofType)) {
+    for (const [id, r] of await find(db, ofType)) {
       const at = await positionOf(db, vis, type, r);
       if (at === undefined) continue;
       // The walk itself, started just before the object's position, so the object is the one it gives.

@@ -12,7 +12,7 @@
  * 256 keywords) or a quarter of it is removed, so a stream of changes costs O(1) amortized
  * compilations of the whole set per eighth of its size.
  */
-import { normalizeKeyword, normalizeKeywordWithMap, originalRange } from '../indicators/index.js';
+import { normalizeKeyword, normalizeKeywordWithMap, originalRange, type NormalizedKeyword } from '../indicators/index.js';
 import { MatchingError, assertValidId } from './errors.js';
 import { compileTrie, scanTrie, trieBytes, type Trie } from './keyword-trie.js';
 
@@ -101,12 +101,12 @@ export class KeywordAutomaton {
    */
   match(text: string): KeywordHit[] {
     const map = normalizeKeywordWithMap(text);
-    return this.collect(map.normalized, (start, end) => originalRange(map, start, end));
+    return this.collect(map.normalized, map);
   }
 
   /** As `match`, over text that is already normalized; spans are into it. */
   matchNormalized(normalized: string): KeywordHit[] {
-    return this.collect(normalized, (start, end) => [start, end]);
+    return this.collect(normalized, null);
   }
 
   /** Bytes of the compiled automata (typed arrays); the id and keyword strings are not counted. */
@@ -115,21 +115,24 @@ export class KeywordAutomaton {
     return (this.main === null ? 0 : trieBytes(this.main)) + (this.delta === null ? 0 : trieBytes(this.delta));
   }
 
-  private collect(normalized: string, span: (start: number, end: number) => readonly [number, number]): KeywordHit[] {
+  /** The hits in `normalized`, with their spans mapped back through `map` when there is one. */
+  private collect(normalized: string, map: NormalizedKeyword | null): KeywordHit[] {
     this.compile();
-    const raw: number[] = [];
+    const raw = scanned;
+    raw.length = 0;
     if (this.main !== null) scanTrie(this.main, normalized, raw);
     if (this.delta !== null) scanTrie(this.delta, normalized, raw);
+    const twoScans = this.main !== null && this.delta !== null;
+    const order = orderBySpan(raw, twoScans);
     const hits: KeywordHit[] = [];
-    const order = orderBySpan(raw, normalized.length, this.main !== null && this.delta !== null ? 2 : 1);
     for (let k = 0; k < order.length; k++) {
       const i = order[k]!;
       const entry = raw[i]!;
       if (!this.live[entry]) continue;
-      const [start, end] = span(raw[i + 1]!, raw[i + 2]!);
+      const [start, end] = map === null ? [raw[i + 1]!, raw[i + 2]!] : originalRange(map, raw[i + 1]!, raw[i + 2]!);
       hits.push({ id: this.ids[entry]!, keyword: this.keywords[entry]!, start, end });
     }
-    return settleTies(hits);
+    return twoScans ? settleTies(hits) : hits;
   }
 
   private kill(entry: number): void {
@@ -183,24 +186,28 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/**
- * Offsets of the (entry, start, end) triples in `raw`, ordered by start then end, by stable
- * counting sorts, linear in the text and the hits. One scan reports hits by end (longest first
- * at each end), so sorting on start suffices; two scans (main and delta) need end first.
- */
-function orderBySpan(raw: readonly number[], textLength: number, scans: number): Int32Array {
-  const emitted = new Int32Array(raw.length / 3);
-  for (let k = 0; k < emitted.length; k++) emitted[k] = 3 * k;
-  return countingSort(raw, scans > 1 ? countingSort(raw, emitted, 2, textLength) : emitted, 1, textLength);
-}
+/** The (entry, start, end) triples of the last scan; reused, since a scan's hits are read before the next one starts. */
+const scanned: number[] = [];
 
-function countingSort(raw: readonly number[], order: Int32Array, field: 1 | 2, textLength: number): Int32Array {
-  const counts = new Int32Array(textLength + 2);
-  for (let k = 0; k < order.length; k++) counts[raw[order[k]! + field]! + 1]!++;
-  for (let p = 0; p <= textLength; p++) counts[p + 1]! += counts[p]!;
-  const sorted = new Int32Array(order.length);
-  for (let k = 0; k < order.length; k++) sorted[counts[raw[order[k]! + field]!]!++] = order[k]!;
-  return sorted;
+/**
+ * Offsets of the (entry, start, end) triples in `raw`, ordered by start then end. One scan
+ * reports hits by end, longest first at each end, so a hit is out of place only among hits
+ * ending less than a keyword's length later: an insertion sort does it in time linear in the
+ * hits times the longest keyword (in practice, a few moves). Two scans (main and delta) are
+ * sorted outright.
+ */
+function orderBySpan(raw: readonly number[], twoScans: boolean): Int32Array {
+  const order = new Int32Array(raw.length / 3);
+  for (let k = 0; k < order.length; k++) order[k] = 3 * k;
+  const before = (a: number, b: number): boolean => raw[a + 1]! < raw[b + 1]! || (raw[a + 1] === raw[b + 1] && raw[a + 2]! < raw[b + 2]!);
+  if (twoScans) return order.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : a - b));
+  for (let k = 1; k < order.length; k++) {
+    const hit = order[k]!;
+    let j = k;
+    for (; j > 0 && before(hit, order[j - 1]!); j--) order[j] = order[j - 1]!;
+    order[j] = hit;
+  }
+  return order;
 }
 
 /** Orders by id the hits with the same span (ids sharing a keyword across the main and delta parts): an insertion sort, linear on sorted input. */

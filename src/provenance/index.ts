@@ -13,7 +13,7 @@ export type { BatchSigner, SaltSource } from './sign-batch.js';
 export { createBatchVerifier, DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_JWS_BYTES } from './batch-verifier.js';
 export type { BatchVerifier, BatchVerifierOptions, VerifiedBatch, VerifiedBatchView, BatchFormat } from './batch-verifier.js';
 export { BATCH_JWS_ALG, BATCH_JWS_TYP, BATCH_SD_JWT_TYP } from './compact-jws.js';
-export { DISCLOSED_ARRAYS, isSdJwt, issuerJwtOf, presentSdJwt, splitSdJwt, decodeDisclosure, disclosureDigest } from './sd-jwt.js';
+export { DISCLOSED_ARRAYS, batchMediaType, isSdJwt, issuerJwtOf, presentSdJwt, splitSdJwt, decodeDisclosure, disclosureDigest } from './sd-jwt.js';
 export type { DisclosedArray } from './sd-jwt.js';
 export { readStoredBatch } from './stored-batch.js';
 export type { StoredBatchItems } from './stored-batch.js';

@@ -70,6 +70,11 @@ export function isSdJwt(signed: string): boolean {
   return signed.includes('~');
 }
 
+/** The media type of a signed batch: `application/jose` for a JWS, `application/sd-jwt` (RFC 9901 §11.2.1) for an SD-JWT. */
+export function batchMediaType(signed: string): 'application/jose' | 'application/sd-jwt' {
+  return isSdJwt(signed) ? 'application/sd-jwt' : 'application/jose';
+}
+
 /** The issuer-signed JWT of an SD-JWT (the whole of a version 1 JWS): what a log entry's `jwsSha256` commits to. */
 export function issuerJwtOf(signed: string): string {
   const end = signed.indexOf('~');

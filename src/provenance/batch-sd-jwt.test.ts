@@ -4,14 +4,15 @@
  * Foundation's @sd-jwt/core as an independent implementation both ways: it verifies the views this
  * code makes, over generated batches and subsets, and this code accepts the disclosures it makes.
  */
-import { X509Certificate, constants, createHash, createPrivateKey, randomBytes, verify as verifySignature } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompactSign, type CompactJWSHeaderParameters } from 'jose';
-import { SDJwtInstance, pack } from '@sd-jwt/core';
+import { pack } from '@sd-jwt/core';
 import { fixedClock } from '../kernel/index.js';
 import { createMemberKeyAndCsr, createRootCa, parseCertificate, signMemberCsr } from '../pki/index.js';
 import { createRng } from '../../test/helpers/fuzz-random.js';
+import { sha256Hasher, standardSdJwtVerifier } from '../../test/helpers/sd-jwt.js';
 import {
   ProvenanceError,
   canonicalJson,
@@ -80,21 +81,6 @@ function code(expected: ProvenanceErrorCode, reason?: string) {
   };
 }
 
-/** @sd-jwt/core, with its own PS256 check (node:crypto RSA-PSS against the x5c leaf), not jose. */
-function standardVerifier(): SDJwtInstance<Record<string, unknown>> {
-  return new SDJwtInstance({
-    hasher: (data, alg) => {
-      assert.equal(alg, 'sha-256');
-      return new Uint8Array(createHash('sha256').update(typeof data === 'string' ? data : Buffer.from(data)).digest());
-    },
-    verifier: (data, signature) => {
-      const header = JSON.parse(Buffer.from(data.split('.')[0]!, 'base64url').toString('utf8')) as { alg: string; x5c: string[] };
-      const key = new X509Certificate(Buffer.from(header.x5c[0]!, 'base64')).publicKey;
-      return header.alg === 'PS256' && verifySignature('sha256', Buffer.from(data), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(signature, 'base64url'));
-    },
-  });
-}
-
 describe('version 2 batches: RFC 9901 array element disclosures', () => {
   it("reads RFC 9901's own array element disclosure (§4.2.2) and its digest (§4.2.4.2)", () => {
     const rfc = 'WyJsa2x4RjVqTVlsR1RQVW92TU5JdkNBIiwgIkZSIl0';
@@ -161,7 +147,7 @@ describe('version 2 batches against an independent SD-JWT implementation (@sd-jw
       const { jwt, disclosures } = splitSdJwt(sdJwt);
       const shown = disclosures.map(() => rng.chance(0.5));
       const view = presentSdJwt(jwt, disclosures.filter((_, i) => shown[i]));
-      const { payload: claims } = await standardVerifier().verify(view);
+      const { payload: claims } = await standardSdJwtVerifier().verify(view);
       const count = payload.indicators.length;
       assert.deepEqual(claims['indicators'], payload.indicators.filter((_, i) => shown[i]), `case ${n}`);
       assert.deepEqual(claims['retractions'] ?? [], (payload.retractions ?? []).filter((_, i) => shown[count + i]), `case ${n}`);
@@ -174,13 +160,13 @@ describe('version 2 batches against an independent SD-JWT implementation (@sd-jw
   it('refuses, as this code does, a view whose disclosure was altered', async () => {
     const { jwt, disclosures } = splitSdJwt(await signBatchSdJwt(batch(2), signer, salts));
     const forged = disclosure(keyword(9), decodeDisclosure(disclosures[0]!, 0).salt);
-    await assert.rejects(standardVerifier().verify(presentSdJwt(jwt, [forged])));
+    await assert.rejects(standardSdJwtVerifier().verify(presentSdJwt(jwt, [forged])));
     await assert.rejects(verifier.verifyView(presentSdJwt(jwt, [forged])), code('UNREFERENCED_DISCLOSURE'));
   });
 
   it('accepts a batch whose disclosures and digests it made (JSON spelled its way), signed over JCS', async () => {
     const items = { indicators: [keyword(0), keyword(1), keyword(2)] };
-    const hasher = { alg: 'sha-256', hasher: (data: string | ArrayBuffer) => new Uint8Array(createHash('sha256').update(typeof data === 'string' ? data : Buffer.from(data)).digest()) };
+    const hasher = { alg: 'sha-256', hasher: sha256Hasher };
     const { packedClaims, disclosures } = await pack(items, { indicators: { _sd: [0, 1, 2] } }, hasher, () => randomBytes(16).toString('base64url'));
     const sdJwt = await rawSdJwt({ ...envelope, ...(packedClaims as object) }, disclosures.map((d) => d.encode()));
     assert.deepEqual((await verifier.verify(sdJwt)).payload.indicators, items.indicators);

@@ -14,14 +14,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditLog, checkBundle, createHttpLogClient } from '../src/audit/index.js';
+import { auditLog, checkBundle, createHttpLogClient, toBundleFile } from '../src/audit/index.js';
 import { verifyBatchInclusion } from '../src/console/web/verify.js';
 import { verifyEvidence, type EvidencePackage } from '../src/evidence/index.js';
 import { indicatorId } from '../src/indicators/index.js';
-import { createLogger, systemClock, systemRandom } from '../src/kernel/index.js';
+import { createLogger, systemClock } from '../src/kernel/index.js';
 import { openNodeDatabase, type RunningNode } from '../src/node/index.js';
 import { loadConfig } from '../src/config/index.js';
-import { canonicalJson, decodeDisclosure, issuerJwtOf, presentSdJwt, signBatch, signBatchSdJwt, splitSdJwt, type BatchPayload } from '../src/provenance/index.js';
+import { canonicalJson, decodeDisclosure, issuerJwtOf, presentSdJwt, signBatch, splitSdJwt, type BatchPayload } from '../src/provenance/index.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 import { callNode, eventually, nodeFixture, sharedPseudonymKey, type NodeFixture } from './helpers/member-node.js';
 import { graphql } from './helpers/hub-process.js';
@@ -59,8 +59,7 @@ describe('version 2 batches (SD-JWT) end to end, beside version 1', () => {
 
   const post = (body: string, type = 'application/sd-jwt') => fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': type }, body });
   const get = (token: string, route: string) => fetch(`${fed.hub.url}${route}`, { headers: { authorization: `Bearer ${token}` } });
-  const signV2 = (member: TestMember, payload: Partial<BatchPayload<object>> & { indicators: readonly object[] }) =>
-    signBatchSdJwt({ v: 2, batchId: randomUUID(), member: member.slug, createdAt: new Date().toISOString(), tlp: 'AMBER', ...payload }, { keyPem: member.keyPem, chainPem: [member.certPem] }, systemRandom);
+  const signV2 = (member: TestMember, payload: Partial<BatchPayload<object>> & { indicators: readonly object[] }) => fed.sign(member, payload, { version: 2 });
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'wildintel-sd-jwt-'));
@@ -73,7 +72,7 @@ describe('version 2 batches (SD-JWT) end to end, beside version 1', () => {
     const database = await openNodeDatabase(loadConfig(fixture.env));
     const payload = JSON.parse(Buffer.from(v1Sealed.split('.')[1]!, 'base64url').toString('utf8')) as { batchId: string };
     await database.dataSource.query(`INSERT INTO node_batches (batch_id, tlp, created_at, jws, indicator_count, retraction_count, next_attempt_at) VALUES ($1, 'AMBER', now(), $2, 1, 0, now())`, [payload.batchId, v1Sealed]);
-    await database.dataSource.destroy();
+    await database.close();
     node = await fixture.start(createLogger('silent'));
 
     v1 = { batchId: randomUUID(), jws: '' };
@@ -93,7 +92,7 @@ describe('version 2 batches (SD-JWT) end to end, beside version 1', () => {
 
   it('the node signs version 2, and the version 1 batch sealed before the upgrade still delivers, receipt audited', async () => {
     const made = await callNode(node.url, fixture.apiKey, '/v1/observations', { observations: [{ kind: 'keyword', text: '象牙 筷子', language: 'zh', commodity: 'IVORY', confidence: 70, observedAt: new Date().toISOString() }] });
-    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal(made.status, 200, JSON.stringify(made.body));
     const rows = await eventually('both batches accepted and their receipts verified', async () => {
       const all = (await node.database.dataSource.query(`SELECT batch_id::text, jws, state, audit FROM node_batches ORDER BY seq`)) as Array<{ batch_id: string; jws: string; state: string; audit: string | null }>;
       return all.length === 2 && all.every((b) => b.state === 'accepted' && b.audit === 'verified') ? all : undefined;
@@ -115,7 +114,7 @@ describe('version 2 batches (SD-JWT) end to end, beside version 1', () => {
     const view = await res.text();
     const { payload } = await standard.verify(view);
     assert.deepEqual(payload['indicators'], [ITEMS[0], ITEMS[4]]);
-    assert.equal(payload['retractions'], undefined, 'the retraction of a TIGER sighting is withheld');
+    assert.deepEqual(payload['retractions'], [], 'the retraction of a TIGER sighting is withheld');
     const signed = JSON.parse(Buffer.from(issuerJwtOf(view).split('.')[1]!, 'base64url').toString('utf8')) as { indicators: Array<Record<string, string>>; retractions: unknown[] };
     assert.deepEqual([signed.indicators.length, signed.retractions.length], [6, 1], 'hidden items are there as digests');
     assert.deepEqual(signed.indicators.map((d) => Object.keys(d)), ITEMS.map(() => ['...']));
@@ -180,9 +179,8 @@ describe('version 2 batches (SD-JWT) end to end, beside version 1', () => {
     assert.equal(report.batchesVerified, report.kinds['batch']);
     assert.ok(report.batchesVerified >= 4);
     const prov = await graphql(fed.hub.url, 'query($id: ID!) { provenance(indicatorId: $id) { indicatorId checkpoint treeSize sightings { member batchId tlp jws sdJwt certificateChain leafIndex logEntry inclusionProof } } checkpoint { verifierKey } }', { id: idOf(ITEMS[0]!) }, { authorization: `Bearer ${auditor}` });
-    const bundle = prov.body.data!['provenance'] as { checkpoint: string; sightings: Array<Record<string, unknown> & { jws: string | null; sdJwt: string | null; member: string; batchId: string; leafIndex: number; logEntry: string; inclusionProof: string[] }> };
-    const file = { v: 1, ...bundle, sightings: bundle.sightings.map(({ jws, sdJwt, ...s }) => ({ ...s, ...(jws === null ? {} : { jws }), ...(sdJwt === null ? {} : { sdJwt }) })) };
-    const checked = await checkBundle(file, { rootPem: fed.rootCertPem, verifierKey: fed.hub.services.log.verifierKey, clock: systemClock });
+    const bundle = prov.body.data!['provenance'] as Parameters<typeof toBundleFile>[0];
+    const checked = await checkBundle(toBundleFile(bundle).file, { rootPem: fed.rootCertPem, verifierKey: fed.hub.services.log.verifierKey, clock: systemClock });
     assert.deepEqual(checked.sightings.map((s) => [s.batchId, s.format, s.withheld]), [[v1.batchId, 'jws', 0], [v2.batchId, 'sd-jwt', 0]]);
     for (const s of bundle.sightings) {
       const verdict = await verifyBatchInclusion({ ...s, batch: s.sdJwt ?? s.jws, checkpoint: bundle.checkpoint, verifierKey: fed.hub.services.log.verifierKey });

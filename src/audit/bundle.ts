@@ -33,6 +33,23 @@ const bundleSchema = z.object({
 });
 export type ProvenanceBundleFile = z.infer<typeof bundleSchema>;
 
+/** A sighting as GraphQL `provenance` answers it: `jws` or `sdJwt` null where not given. */
+export interface ProvenanceAnswerSighting extends Omit<ProvenanceBundleFile['sightings'][number], 'jws' | 'sdJwt'> {
+  readonly jws: string | null;
+  readonly sdJwt: string | null;
+}
+
+/**
+ * The bundle file `audit export` writes from GraphQL `provenance`: each sighting with the signed
+ * batch it came with (a version 1 JWS or a version 2 SD-JWT); a sighting with neither (a version 1
+ * batch the token may see only in part) has nothing to verify offline and is left out.
+ */
+export function toBundleFile(answer: { indicatorId: string; checkpoint: string; treeSize: number; sightings: readonly ProvenanceAnswerSighting[] }): { file: ProvenanceBundleFile; unsigned: number } {
+  type Sighting = ProvenanceBundleFile['sightings'][number];
+  const sightings = answer.sightings.flatMap(({ jws, sdJwt, ...s }): Sighting[] => (jws !== null ? [{ ...s, jws }] : sdJwt !== null ? [{ ...s, sdJwt }] : []));
+  return { file: { v: 1, indicatorId: answer.indicatorId, checkpoint: answer.checkpoint, treeSize: answer.treeSize, sightings }, unsigned: answer.sightings.length - sightings.length };
+}
+
 export interface BundleReport {
   indicatorId: string;
   treeSize: number;

@@ -5,10 +5,10 @@ import { sha256Base64url } from '../kernel/index.js';
 import { createChainVerifier } from '../pki/index.js';
 import type { RevocationLookup, VerifiedChain } from '../pki/index.js';
 import { assertBatchPayload, assertIndicatorItem, assertRetractionItem, assertSdBatchPayload, parseRfc3339 } from './batch.js';
-import type { BatchEnvelope, BatchPayload, Retraction, SdBatchPayload } from './batch.js';
+import type { BatchEnvelope, BatchPayload, Retraction } from './batch.js';
 import { parseCanonicalJson, type JsonObject } from './canonical-json.js';
 import { BATCH_JWS_ALG, BATCH_SD_JWT_TYP, malformed, parseBatchJws } from './compact-jws.js';
-import { ARRAY_DIGEST_KEY, DISCLOSED_ARRAYS, disclosureDigest, isSdJwt, presentSdJwt, resolveDisclosures, splitSdJwt, type DisclosedItem } from './sd-jwt.js';
+import { ARRAY_DIGEST_KEY, DISCLOSED_ARRAYS, isSdJwt, presentSdJwt, resolveDisclosures, splitSdJwt, type DisclosedItem, type ResolvedArrays } from './sd-jwt.js';
 import { ProvenanceError } from './errors.js';
 import { assertNamesMember } from './sign-batch.js';
 
@@ -91,19 +91,22 @@ export function createBatchVerifier(options: BatchVerifierOptions): BatchVerifie
   const chains = createChainVerifier({ roots: options.roots, cacheSize: options.chainCacheSize ?? 1024 });
   const maxFutureSkewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
   const maxJwsBytes = options.maxJwsBytes ?? DEFAULT_MAX_JWS_BYTES;
-  const verifyView = async (batch: string): Promise<VerifiedBatchView> => {
+  const verifyOpened = async (batch: string): Promise<{ opened: OpenedBatch; view: VerifiedBatchView }> => {
     const opened = openBatch(batch, maxJwsBytes);
     const createdAt = assertNotAhead(opened.view.envelope.createdAt, options.clock, maxFutureSkewMs);
     const chain = chains.verify({ chain: opened.x5c, at: createdAt, isRevoked: options.isRevoked });
     await verifySignature(opened.jwt, chain.leafPublicKey);
     assertNamesMember(chain.leaf, opened.view.envelope.member);
-    return { ...opened.view, chain: describeChain(chain, opened.view.envelope.member), jwsSha256: sha256Base64url(opened.jwt) };
+    return { opened, view: { ...opened.view, chain: describeChain(chain, opened.view.envelope.member), jwsSha256: sha256Base64url(opened.jwt) } };
   };
   return {
-    verifyView,
+    verifyView: async (batch) => (await verifyOpened(batch)).view,
     async verify(batch) {
-      const view = await verifyView(batch);
-      return { format: view.format, chain: view.chain, jwsSha256: view.jwsSha256, payload: wholePayload(view), stored: view.format === 'jws' ? batch : storedSdJwt(batch) };
+      const { opened, view } = await verifyOpened(batch);
+      const payload = wholePayload(view);
+      // Stored with the disclosures in payload order, so that positions can be read from it without the digests.
+      const stored = opened.disclosures === undefined ? batch : presentSdJwt(opened.jwt, DISCLOSED_ARRAYS.flatMap((array) => opened.disclosures![array].map((d) => d!.disclosure)));
+      return { format: view.format, chain: view.chain, jwsSha256: view.jwsSha256, payload, stored };
     },
   };
 }
@@ -112,6 +115,8 @@ interface OpenedBatch {
   readonly jwt: string;
   readonly x5c: readonly Uint8Array[];
   readonly view: Omit<VerifiedBatchView, 'chain' | 'jwsSha256'>;
+  /** Version 2: each item's disclosure where the batch gives it. */
+  readonly disclosures?: ResolvedArrays;
 }
 
 /** Parses a batch of either version, unauthenticated: every cheap check before the signature's. */
@@ -137,7 +142,7 @@ function openSdJwt(batch: string, maxJwsBytes: number): OpenedBatch {
     indicators: resolved.indicators.map((d, i) => itemAt(d, `indicators[${i}]`, assertIndicatorItem)),
     retractions: resolved.retractions.map((d, i) => itemAt(d, `retractions[${i}]`, assertRetractionItem)),
   };
-  return { jwt, x5c: parsed.x5c, view: { format: 'sd-jwt', envelope, ...items, hasRetractions: retractions !== undefined } };
+  return { jwt, x5c: parsed.x5c, view: { format: 'sd-jwt', envelope, ...items, hasRetractions: retractions !== undefined }, disclosures: resolved };
 }
 
 const digestOf = (d: { readonly [ARRAY_DIGEST_KEY]: string }): string => d[ARRAY_DIGEST_KEY];
@@ -157,14 +162,6 @@ function wholePayload(view: VerifiedBatchView): BatchPayload {
   const indicators = view.indicators as JsonObject[];
   const retractions = view.retractions as Retraction[];
   return { ...view.envelope, indicators, ...(view.hasRetractions ? { retractions } : {}) };
-}
-
-/** The SD-JWT with its disclosures in payload order, so that positions can be read from it without the digests. */
-function storedSdJwt(batch: string): string {
-  const { jwt, disclosures } = splitSdJwt(batch);
-  const payload = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as SdBatchPayload;
-  const byDigest = new Map(disclosures.map((d) => [disclosureDigest(d), d]));
-  return presentSdJwt(jwt, DISCLOSED_ARRAYS.flatMap((array) => (payload[array] ?? []).map((d) => byDigest.get(digestOf(d))!)));
 }
 
 /** The payload must be canonical JSON (what was signed is what is stored and hashed). */

@@ -150,7 +150,7 @@ export function createContentRoutes(deps: ReadRouteDeps): Router {
       async run(req, grant) {
         const after = req.query['after'] === undefined ? -1 : parseLogIndex(String(req.query['after']), 'after');
         const page = await readFeed({ db, log }, grant, after);
-        const returned = page.items.filter((i) => i.jws !== undefined || i.partial !== undefined || i.opinion !== undefined).length;
+        const returned = page.items.filter((i) => i.jws !== undefined || i.sdJwt !== undefined || i.partial !== undefined || i.opinion !== undefined).length;
         return { status: 200, body: page, returned };
       },
     }),

@@ -33,6 +33,8 @@ export const MIN_SALT_BYTES = 16;
 export const ARRAY_DIGEST_KEY = '...';
 const RESERVED_KEYS = new Set([ARRAY_DIGEST_KEY, '_sd', '_sd_alg']);
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** One decoder for every disclosure: making one per item costs more than decoding it. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** A SHA-256 digest in base64url: 32 bytes, 43 characters. */
 export const DIGEST = /^[A-Za-z0-9_-]{43}$/;
 
@@ -113,7 +115,7 @@ export function decodeDisclosure(disclosure: string, index: number): { salt: str
   if (!BASE64URL.test(disclosure) || bytes.toString('base64url') !== disclosure) throw malformedDisclosure(index, 'not canonical base64url');
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
+    value = JSON.parse(UTF8.decode(bytes));
   } catch (cause) {
     throw malformedDisclosure(index, 'not UTF-8 JSON', cause);
   }

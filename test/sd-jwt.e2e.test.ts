@@ -125,9 +125,12 @@ describe('version 2 batches (SD-JWT) end to end, beside version 1', () => {
     const entry = entries.map((e) => JSON.parse(Buffer.from(e, 'base64').toString('utf8')) as Record<string, unknown>).find((e) => e['batchId'] === v2.batchId)!;
     assert.equal(entry['jwsSha256'], createHash('sha256').update(issuerJwtOf(view)).digest('base64url'));
     // The feed and GraphQL provenance give the same disclosures.
-    const feed = (await (await get(narrow, '/v1/feed')).json()) as { items: Array<{ sdJwt?: string; entry: string }> };
+    const feed = (await (await get(narrow, '/v1/feed')).json()) as { items: Array<{ sdJwt?: string; jws?: string; partial?: object; opinion?: string; entry: string }> };
     const served = feed.items.find((i) => i.sdJwt !== undefined && issuerJwtOf(i.sdJwt) === issuerJwtOf(view));
     assert.deepEqual(disclosedItems(served!.sdJwt!), [ITEMS[0], ITEMS[4]]);
+    const audit = await graphql(fed.hub.url, '{ accessLog(filter: { agency: "forestry" }, first: 50) { records { operation returned } } }', {}, { authorization: `Bearer ${await fed.token('audit:read', { agency: 'oversight' })}` });
+    const feedRead = (audit.body.data!['accessLog'] as { records: Array<{ operation: string; returned: number }> }).records.find((r) => r.operation === 'GET /v1/feed')!;
+    assert.equal(feedRead.returned, feed.items.filter((i) => i.sdJwt ?? i.jws ?? i.partial ?? i.opinion).length, 'the access record counts the version 2 batches the feed handed over');
     const prov = await graphql(fed.hub.url, 'query($id: ID!) { provenance(indicatorId: $id) { sightings { batchId jws sdJwt } } }', { id: idOf(ITEMS[4]!) }, { authorization: `Bearer ${narrow}` });
     const sighting = (prov.body.data!['provenance'] as { sightings: Array<{ batchId: string; jws: string | null; sdJwt: string | null }> }).sightings.find((s) => s.batchId === v2.batchId)!;
     assert.deepEqual([sighting.jws, disclosedItems(sighting.sdJwt!)], [null, [ITEMS[0], ITEMS[4]]]);

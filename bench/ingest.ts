@@ -1,8 +1,10 @@
 /**
  * Ingest throughput: signed batches of 1,000 indicators end to end (HTTP → verify → validate →
  * store → log → receipt) into Postgres, beside a baseline from the same run: the same rows written
- * by plain multi-row INSERTs over pg, with the same concurrency. Signing is the member's cost and
- * happens before the clock starts.
+ * by plain multi-row INSERTs over pg, with the same concurrency. Each run ingests version 1
+ * batches (JWS) and version 2 batches (SD-JWT, one disclosure per item) of the same shape, in
+ * alternating order, so the two are compared under the same conditions. Signing is the member's
+ * cost and happens before the clock starts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,9 +15,9 @@ import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/index.js';
 import { startHub } from '../src/hub/index.js';
 import { indicatorId } from '../src/indicators/index.js';
-import { createLogger } from '../src/kernel/index.js';
+import { createLogger, systemRandom } from '../src/kernel/index.js';
 import { createMemberKeyAndCsr, signMemberCsr } from '../src/pki/index.js';
-import { signBatch } from '../src/provenance/index.js';
+import { batchMediaType, presentSdJwt, signBatch, signBatchSdJwt, splitSdJwt } from '../src/provenance/index.js';
 import { createBenchDatabase } from './bench-db.js';
 import { median, round } from './load.js';
 
@@ -24,9 +26,17 @@ export interface IngestBenchResult {
   batchSize: number;
   concurrency: number;
   endToEndPerSecond: number;
+  /** Version 2 batches (SD-JWT), end to end like the version 1 figure above. */
+  endToEndV2PerSecond: number;
   baselinePerSecond: number;
   ratio: number;
-  runs: { endToEnd: number[]; baseline: number[] };
+  /** Version 2 throughput over version 1's, same run (target ≥ 0.9). */
+  v2VsV1: number;
+  runs: { endToEnd: number[]; endToEndV2: number[]; baseline: number[] };
+  /** What a batch weighs on the wire (and in the batches table), per indicator, by version. */
+  wireBytesPerIndicator: { v1: number; v2: number };
+  /** A version 2 view of one item of a batch of `batchSize`: the signed JWT (a digest per item) and one disclosure. */
+  oneItemViewBytes: number;
   /** The hub database's size on disk per indicator stored (tables, indexes, batches with their JWS, the log). */
   hubBytesPerIndicator: number;
 }
@@ -50,7 +60,7 @@ async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item
 
 async function endToEndRun(url: string, jwsList: string[], concurrency: number): Promise<number> {
   return inParallel(jwsList, concurrency, async (jws) => {
-    const res = await fetch(`${url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+    const res = await fetch(`${url}/v1/batches`, { method: 'POST', headers: { 'content-type': batchMediaType(jws) }, body: jws });
     if (res.status !== 201) throw new Error(`batch refused: ${res.status} ${await res.text()}`);
   });
 }
@@ -89,18 +99,32 @@ export async function benchIngest(opts: { databaseUrl?: string; batches?: number
   const pool = new pg.Pool({ connectionString: baseDb.url, max: concurrency });
   await pool.query(`INSERT INTO members (slug, name) VALUES ('bench', 'Bench')`);
   const endToEnd: number[] = [];
+  const endToEndV2: number[] = [];
   const baseline: number[] = [];
+  const wire = { v1: 0, v2: 0 };
+  let oneItemViewBytes = 0;
   let storage = 0;
   try {
     const key = createMemberKeyAndCsr({ member: 'bench' });
     const ca = { certPem: await readText(path.join(certsDir, 'dev/root.pem')), keyPem: await readText(path.join(certsDir, 'dev/root-key.pem')) };
     const certPem = signMemberCsr({ csrPem: key.csrPem, ca, now: new Date() });
     await hub.services.members.enroll({ slug: 'bench', name: 'Bench', certPem });
+    const signer = { keyPem: key.keyPem, chainPem: [certPem] };
+    const envelope = () => ({ batchId: randomUUID(), member: 'bench', createdAt: new Date().toISOString(), tlp: 'AMBER' as const });
     for (let run = 0; run < runs; run++) {
       const data = makeBatches(run, batches, batchSize);
-      const signed = await Promise.all(data.map((indicators) => signBatch({ v: 1, batchId: randomUUID(), member: 'bench', createdAt: new Date().toISOString(), tlp: 'AMBER', indicators }, { keyPem: key.keyPem, chainPem: [certPem] })));
+      const dataV2 = makeBatches(runs + run, batches, batchSize);
+      const signed = await Promise.all(data.map((indicators) => signBatch({ v: 1, ...envelope(), indicators }, signer)));
+      const signedV2 = await Promise.all(dataV2.map((indicators) => signBatchSdJwt({ v: 2, ...envelope(), indicators }, signer, systemRandom)));
+      wire.v1 = signed[0]!.length / batchSize;
+      wire.v2 = signedV2[0]!.length / batchSize;
+      const { jwt, disclosures } = splitSdJwt(signedV2[0]!);
+      oneItemViewBytes = presentSdJwt(jwt, disclosures.slice(0, 1)).length;
       baseline.push((batches * batchSize) / (await baselineRun(pool, data, concurrency)));
-      endToEnd.push((batches * batchSize) / (await endToEndRun(hub.url, signed, concurrency)));
+      const v1 = async () => endToEnd.push((batches * batchSize) / (await endToEndRun(hub.url, signed, concurrency)));
+      const v2 = async () => endToEndV2.push((batches * batchSize) / (await endToEndRun(hub.url, signedV2, concurrency)));
+      if (run % 2 === 0) await v1().then(v2);
+      else await v2().then(v1);
     }
     const [size] = await hub.database.dataSource.query(`SELECT pg_database_size(current_database())::float8 AS bytes, (SELECT count(*) FROM indicators)::float8 AS n`);
     storage = Math.round(Number(size.bytes) / Number(size.n));
@@ -112,8 +136,22 @@ export async function benchIngest(opts: { databaseUrl?: string; batches?: number
     await rm(certsDir, { recursive: true, force: true });
   }
   const e = median(endToEnd);
+  const e2 = median(endToEndV2);
   const b = median(baseline);
-  return { batches, batchSize, concurrency, endToEndPerSecond: round(e, 0), baselinePerSecond: round(b, 0), ratio: round(e / b), runs: { endToEnd: endToEnd.map((x) => round(x, 0)), baseline: baseline.map((x) => round(x, 0)) }, hubBytesPerIndicator: storage };
+  return {
+    batches,
+    batchSize,
+    concurrency,
+    endToEndPerSecond: round(e, 0),
+    endToEndV2PerSecond: round(e2, 0),
+    baselinePerSecond: round(b, 0),
+    ratio: round(e / b),
+    v2VsV1: round(e2 / e),
+    runs: { endToEnd: endToEnd.map((x) => round(x, 0)), endToEndV2: endToEndV2.map((x) => round(x, 0)), baseline: baseline.map((x) => round(x, 0)) },
+    wireBytesPerIndicator: { v1: round(wire.v1, 0), v2: round(wire.v2, 0) },
+    oneItemViewBytes,
+    hubBytesPerIndicator: storage,
+  };
 }
 
 async function readText(file: string): Promise<string> {

@@ -216,7 +216,8 @@ describe('a disclosure request answered by one member and declined by the other'
     const options = { rootPem: fed.rootCertPem, verifierKey: fed.hub.services.log.verifierKey, clock: systemClock };
     const answered = (p: EvidencePackage) => p.disclosures[0]!.records.find((r) => r.step === 'answered')!;
     const cases: Array<[string, (p: EvidencePackage) => void, string]> = [
-      ['a batch JWS', (p) => void (p.provenance[0]!.sightings[0]!.jws = flip(p.provenance[0]!.sightings[0]!.jws)), 'BATCH_HASH_MISMATCH'],
+      ['a batch’s signed JWT', (p) => void (p.provenance[0]!.sightings[0]!.sdJwt = flip(p.provenance[0]!.sightings[0]!.sdJwt!, 40)), 'BATCH_HASH_MISMATCH'],
+      ['a batch’s disclosure', (p) => void (p.provenance[0]!.sightings[0]!.sdJwt = flip(p.provenance[0]!.sightings[0]!.sdJwt!, p.provenance[0]!.sightings[0]!.sdJwt!.length - 8)), 'BATCH_INVALID'],
       ['a batch inclusion proof', (p) => void (p.provenance[0]!.sightings[0]!.inclusionProof[0] = flip(p.provenance[0]!.sightings[0]!.inclusionProof[0]!, 3)), 'INCONSISTENT_PROOF'],
       ['a batch log entry', (p) => void (p.provenance[0]!.sightings[0]!.logEntry = Buffer.from(Buffer.from(p.provenance[0]!.sightings[0]!.logEntry, 'base64').toString().replace('"count":2', '"count":3')).toString('base64')), 'INCONSISTENT_PROOF'],
       ['the filed record', (p) => void (p.disclosures[0]!.records[0]!.record = flip(p.disclosures[0]!.records[0]!.record)), 'RECORD_HASH_MISMATCH'],

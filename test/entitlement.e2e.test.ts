@@ -2,6 +2,8 @@
  * The adversarial entitlement suite. A federation is built from a seeded random mix of members,
  * TLPs, commodities, indicator types, shared sellers and code words, retractions and expiries;
  * many random narrow tokens (scopes × TLP × commodities) and member request tokens are issued;
+ * half the batches signed as version 1 (JWS) and half as version 2 (SD-JWT, whose served
+ * disclosures are compared item by item);
  * and for every principal and every path that returns indicator data — GraphQL over HTTP and over
  * graphql-ws, subscriptions, provenance, /v1/batches, /v1/feed, the console's reads, watchlist
  * alerts, TAXII and the MISP feed, disclosure requests and evidence packages — what comes back is compared with
@@ -19,7 +21,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { indicatorId, normalizeKeyword } from '../src/indicators/index.js';
-import { signMemberRequest } from '../src/provenance/index.js';
+import { decodeDisclosure, signMemberRequest, splitSdJwt } from '../src/provenance/index.js';
 import { buildSchema } from '../src/graphql/index.js';
 import { VERSION } from '../src/kernel/index.js';
 import { stixIds } from '../src/interop/index.js';
@@ -28,6 +30,7 @@ import { graphql } from './helpers/hub-process.js';
 import { TaxiiClient } from './helpers/taxii-client.js';
 import { HUB_ROUTES } from '../src/hub/routes.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
+import { standardSdJwtVerifier } from './helpers/sd-jwt.js';
 import { fileRequest, testAgency, type TestAgency } from './helpers/disclosure.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -91,6 +94,8 @@ interface Batch {
   /** The sightings this batch retracted (filled in when it is applied to the model). */
   retracted: Sighting[];
   leafIndex: number;
+  /** 1: a JWS, served whole or not signed; 2: an SD-JWT, served with exactly the disclosures the grant reaches. */
+  readonly version: 1 | 2;
 }
 
 const sightings: Sighting[] = [];
@@ -110,7 +115,7 @@ function plan(count: number, { expiring }: { expiring: boolean }): Batch[] {
       const expiresAt = expiring && chance(0.2) ? PAST : chance(0.3) ? '2027-06-01T00:00:00Z' : null;
       chosen.set(v.id, { ...v, commodity: pick(COMMODITIES), observedAt, expiresAt });
     }
-    const batch: Batch = { member, batchId: '', tlp: pick(TLPS), items: [...chosen.values()], retracts, retracted: [], leafIndex: -1 };
+    const batch: Batch = { member, batchId: '', tlp: pick(TLPS), items: [...chosen.values()], retracts, retracted: [], leafIndex: -1, version: chance(0.5) ? 2 : 1 };
     apply(batch);
     planned.push(batch);
   }
@@ -181,6 +186,14 @@ const shownRetractions = (p: Party, path: Path, b: Batch): string[] =>
   b.retracts.filter((id) => b.retracted.filter((s) => s.id === id).every((s) => sees(p, path, { ...s, tlp: higher(b.tlp, s.tlp) })));
 const shownItems = (p: Party, path: Path, b: Batch): Item[] => b.items.filter((i) => sees(p, path, { ...i, member: b.member, tlp: b.tlp }));
 const whole = (p: Party, path: Path, b: Batch): boolean => shownItems(p, path, b).length === b.items.length && shownRetractions(p, path, b).length === b.retracts.length;
+/** What of batch `b` may be shown to `p`: its item ids and `r:`-prefixed retracted ids. */
+const shownIds = (p: Party, path: Path, b: Batch): string[] => sorted([...shownItems(p, path, b).map((i) => i.id), ...shownRetractions(p, path, b).map((id) => `r:${id}`)]);
+/** The same, read from the disclosures of a served SD-JWT. */
+const disclosedIds = (sdJwt: string): string[] =>
+  sorted(splitSdJwt(sdJwt).disclosures.map((d, i) => {
+    const item = decodeDisclosure(d, i).item as { type?: Type; value?: string; indicatorId?: string };
+    return item.indicatorId !== undefined ? `r:${item.indicatorId}` : indicatorId(item.type!, item.value!);
+  }));
 const visibleLive = (p: Party, path: Path, id?: string): Sighting[] => sightings.filter((s) => (id === undefined || s.id === id) && live(s) && sees(p, path, s));
 const key = (s: { member: string; batchId: string }): string => `${s.member}/${s.batchId}`;
 const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
@@ -225,12 +238,13 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     for (const b of list) {
       const modelId = b.batchId;
       const batchId = crypto.randomUUID();
-      const jws = await fed.sign(members[b.member]!, {
+      const payload = {
         batchId,
         tlp: b.tlp,
         indicators: b.items.map(wire),
         ...(b.retracts.length > 0 ? { retractions: b.retracts.map((indicatorId) => ({ indicatorId, reason: 'withdrawn' })) } : {}),
-      });
+      };
+      const jws = await fed.sign(members[b.member]!, payload, { version: b.version });
       const r = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
       const text = await r.text();
       assert.equal(r.status, 201, `seed ${SEED}: publishing ${JSON.stringify(b)}: ${text}`);
@@ -375,19 +389,22 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     const ids = sorted(new Set(sightings.map((s) => s.id)));
     for (const p of parties) {
       for (const id of sample(ids, 14)) {
-        const r = await ask(p, 'query($id: ID!) { provenance(indicatorId: $id) { sightings { member batchId jws jwsSha256 } } }', { id });
+        const r = await ask(p, 'query($id: ID!) { provenance(indicatorId: $id) { sightings { member batchId jws sdJwt jwsSha256 } } }', { id });
         if (!opens(p, 'provenance')) {
           expect(p, `provenance(${id})`, r.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
           continue;
         }
-        const got = r.body.data!['provenance'] as { sightings: Array<{ member: string; batchId: string; jws: string | null }> } | null;
+        const got = r.body.data!['provenance'] as { sightings: Array<{ member: string; batchId: string; jws: string | null; sdJwt: string | null }> } | null;
         const want = sightings.filter((s) => s.id === id && s.retractedBy === null && sees(p, 'provenance', s));
-        const shape = (s: { member: string; batchId: string }, hasJws: boolean) => `${key(s)}:${hasJws ? 'jws' : 'hash'}`;
+        const shapeOf = (s: Sighting): string => {
+          const b = batches.find((x) => x.batchId === s.batchId)!;
+          return `${key(s)}:${b.version === 2 ? `sd(${shownIds(p, 'provenance', b).join(',')})` : whole(p, 'provenance', b) ? 'jws' : 'hash'}`;
+        };
         expect(
           p,
           `provenance(${id})`,
-          got === null ? null : sorted(got.sightings.map((s) => shape(s, s.jws !== null))),
-          want.length === 0 ? null : sorted(want.map((s) => shape(s, whole(p, 'provenance', batches.find((b) => b.batchId === s.batchId)!)))),
+          got === null ? null : sorted(got.sightings.map((s) => `${key(s)}:${s.sdJwt !== null ? `sd(${disclosedIds(s.sdJwt).join(',')})` : s.jws !== null ? 'jws' : 'hash'}`)),
+          want.length === 0 ? null : sorted(want.map(shapeOf)),
         );
       }
     }
@@ -428,13 +445,21 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         }
         const pkg = JSON.parse((r.body.data!['evidence'] as { document: string }).document) as {
           indicators: Array<{ id: string; sightings: Array<{ member: string; batchId: string }> }>;
-          provenance: Array<{ indicatorId: string; sightings: Array<{ member: string; batchId: string }> }>;
+          provenance: Array<{ indicatorId: string; sightings: Array<{ member: string; batchId: string; sdJwt?: string }> }>;
         };
         const wanted = sorted(new Set([own.sellerId, ...extra])).filter((id) => visibleLive(p, 'indicators', id).length > 0);
         expect(p, `${path} indicators and sightings`, sorted(pkg.indicators.map((x) => `${x.id}=${sorted(x.sightings.map(key)).join(',')}`)), wanted.map((id) => `${id}=${sorted(visibleLive(p, 'indicators', id).map(key)).join(',')}`));
-        // A batch's JWS goes in only when the token may see all of it (then it verifies offline).
-        const signed = wanted.flatMap((id) => sightings.filter((s) => s.id === id && s.retractedBy === null && sees(p, 'provenance', s) && whole(p, 'provenance', batches.find((b) => b.batchId === s.batchId)!)).map((s) => `${id}:${key(s)}`));
-        expect(p, `${path} signed batches`, sorted(pkg.provenance.flatMap((x) => x.sightings.map((s) => `${x.indicatorId}:${key(s)}`))), sorted(signed));
+        // A version 1 batch's JWS goes in only when the token may see all of it (then it verifies
+        // offline); a version 2 batch always, with the disclosure of the package's indicator alone.
+        const signed = wanted.flatMap((id) =>
+          sightings
+            .filter((s) => s.id === id && s.retractedBy === null && sees(p, 'provenance', s))
+            .flatMap((s) => {
+              const b = batches.find((x) => x.batchId === s.batchId)!;
+              return b.version === 2 ? [`${id}:${key(s)}:sd(${id})`] : whole(p, 'provenance', b) ? [`${id}:${key(s)}`] : [];
+            }),
+        );
+        expect(p, `${path} signed batches`, sorted(pkg.provenance.flatMap((x) => x.sightings.map((s) => `${x.indicatorId}:${key(s)}${s.sdJwt === undefined ? '' : `:sd(${disclosedIds(s.sdJwt).join(',')})`}`))), sorted(signed));
       }
     }
   });
@@ -464,10 +489,16 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         }
         const items = shownItems(p, 'provenance', b);
         const retractions = shownRetractions(p, 'provenance', b);
-        const expected = whole(p, 'provenance', b) ? 'whole' : items.length + retractions.length === 0 ? 404 : { items: sorted(items.map((i) => i.id)), retractions: sorted(retractions) };
+        const nothing = items.length + retractions.length === 0;
+        const expected = nothing ? 404 : b.version === 2 ? `sd(${shownIds(p, 'provenance', b).join(',')})` : whole(p, 'provenance', b) ? 'whole' : { items: sorted(items.map((i) => i.id)), retractions: sorted(retractions) };
         let got: unknown = r.status;
         if (r.status === 200 && (r.headers.get('content-type') ?? '').startsWith('application/jose')) got = 'whole';
-        else if (r.status === 200) {
+        else if (r.status === 200 && (r.headers.get('content-type') ?? '').startsWith('application/sd-jwt')) {
+          const view = await r.text();
+          // Every view verifies: the member's signature over exactly the items shown.
+          const verified = await standardSdJwtVerifier().verify(view).catch((err: Error) => err);
+          got = verified instanceof Error ? `unverifiable: ${verified.message}` : `sd(${disclosedIds(view).join(',')})`;
+        } else if (r.status === 200) {
           const body = (await r.json()) as { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }> };
           got = { items: sorted(body.indicators.map((i) => indicatorId(i.type, i.value))), retractions: sorted(body.retractions.map((x) => x.indicatorId)) };
         }
@@ -486,12 +517,12 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
       }
       const served = new Map<number, unknown>();
       const opinionsServed = new Set<number>();
-      let page = (await first.json()) as { items: Array<{ index: number; jws?: string; opinion?: string; partial?: { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }> } }>; next: number; size: number };
+      let page = (await first.json()) as { items: Array<{ index: number; jws?: string; sdJwt?: string; opinion?: string; partial?: { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }> } }>; next: number; size: number };
       for (;;) {
         for (const item of page.items) {
           if (item.opinion !== undefined) opinionsServed.add(item.index);
           if (!byIndex.has(item.index)) continue;
-          served.set(item.index, item.jws !== undefined ? 'whole' : item.partial !== undefined ? { items: sorted(item.partial.indicators.map((i) => indicatorId(i.type, i.value))), retractions: sorted(item.partial.retractions.map((x) => x.indicatorId)) } : 'none');
+          served.set(item.index, item.sdJwt !== undefined ? `sd(${disclosedIds(item.sdJwt).join(',')})` : item.jws !== undefined ? 'whole' : item.partial !== undefined ? { items: sorted(item.partial.indicators.map((i) => indicatorId(i.type, i.value))), retractions: sorted(item.partial.retractions.map((x) => x.indicatorId)) } : 'none');
         }
         if (page.next + 1 >= page.size) break;
         page = (await (await get(p, `/v1/feed?after=${page.next}`)).json()) as typeof page;
@@ -499,7 +530,7 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
       for (const b of batches) {
         const items = shownItems(p, 'provenance', b);
         const retractions = shownRetractions(p, 'provenance', b);
-        const expected = whole(p, 'provenance', b) ? 'whole' : items.length + retractions.length === 0 ? 'none' : { items: sorted(items.map((i) => i.id)), retractions: sorted(retractions) };
+        const expected = items.length + retractions.length === 0 ? 'none' : b.version === 2 ? `sd(${shownIds(p, 'provenance', b).join(',')})` : whole(p, 'provenance', b) ? 'whole' : { items: sorted(items.map((i) => i.id)), retractions: sorted(retractions) };
         expect(p, `/v1/feed entry ${b.leafIndex}`, served.get(b.leafIndex), expected);
       }
       // An opinion is served with its entry when one of the indicator's sightings (live or not) may be seen.

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { certFingerprint, parseCertificate, pemToDerCertificates, vouchesFor, type RecordedRevocation } from '../pki/index.js';
-import { createBatchVerifier } from '../provenance/index.js';
+import { createBatchVerifier, issuerJwtOf, type VerifiedBatchView } from '../provenance/index.js';
 import type { Clock } from '../kernel/index.js';
-import { isWildintelError } from '../kernel/index.js';
+import { isWildintelError, sha256Base64url } from '../kernel/index.js';
 import { leafHash, openCheckpoint, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
 import type { AuditState } from './audit-state.js';
 import { appendLeaf, EMPTY_RANGE, rangeRoot, type CompactRange } from './compact-range.js';
@@ -187,14 +186,15 @@ function batchChecker(options: AuditOptions, walk: Walk) {
     clock: options.clock,
   });
   return async (entry: Extract<LogEntry, { kind: 'batch' }>, index: number): Promise<void> => {
-    const jws = await options.client.batch!(entry.member, entry.batchId);
-    const hash = createHash('sha256').update(jws).digest('base64url');
+    const batch = await options.client.batch!(entry.member, entry.batchId);
+    const hash = sha256Base64url(issuerJwtOf(batch));
     if (hash !== entry.jwsSha256) throw new AuditError('BATCH_HASH_MISMATCH', `entry ${index}: batch ${entry.member}/${entry.batchId} hashes to ${hash}, the log says ${entry.jwsSha256}`);
-    let verified: Awaited<ReturnType<typeof verifier.verify>>;
+    let verified: VerifiedBatchView;
     try {
-      verified = await verifier.verify(jws);
+      // A version 2 batch verifies whatever disclosures the token may see: the signature covers every item's digest.
+      verified = await verifier.verifyView(batch);
       if (walk.certificates[verified.chain.leafFingerprintSha256] !== entry.member) throw new Error('its certificate was never enrolled in the log for this member');
-      if (verified.payload.indicators.length !== entry.count) throw new Error(`it holds ${verified.payload.indicators.length} indicators, the log says ${entry.count}`);
+      if (verified.indicators.length !== entry.count) throw new Error(`it holds ${verified.indicators.length} indicators, the log says ${entry.count}`);
     } catch (cause) {
       const code = isWildintelError(cause) ? ` [${cause.code}]` : '';
       throw new AuditError('BATCH_INVALID', `entry ${index}: batch ${entry.member}/${entry.batchId} does not verify: ${(cause as Error).message}${code}`, { cause });

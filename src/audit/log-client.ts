@@ -6,7 +6,10 @@ export interface LogClient {
   entries(start: number, end: number): Promise<Uint8Array[]>;
   consistencyProof(from: number, to: number): Promise<Uint8Array[]>;
   inclusionProof(index: number, size: number): Promise<Uint8Array[]>;
-  /** The compact JWS behind a batch entry (needs a token that may read it). */
+  /**
+   * The signed batch behind a batch entry (needs a token that may read it): a version 1 compact
+   * JWS, or a version 2 SD-JWT with the disclosures the token may see.
+   */
   batch?(member: string, batchId: string): Promise<string>;
   /**
    * A client reading C2SP tiles (tile-client.ts): the level-0 hashes of leaves [start, end) in the
@@ -65,9 +68,10 @@ export function createHttpLogClient(hubUrl: string, options: { token?: string } 
           continue;
         }
         if (!res.ok) throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: HTTP ${res.status}`);
-        // A token that may see only part of a batch gets its items as JSON, not the signed JWS.
-        if (!(res.headers.get('content-type') ?? '').startsWith('application/jose')) {
-          throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: the token may see only part of it; verifying every batch needs a token with provenance:read`);
+        // A token that may see only part of a version 1 batch gets its items as JSON, not the signed JWS.
+        const type = res.headers.get('content-type') ?? '';
+        if (!type.startsWith('application/jose') && !type.startsWith('application/sd-jwt')) {
+          throw new AuditError('BATCH_UNAVAILABLE', `batch ${member}/${batchId}: the token may see only part of this version 1 batch; verifying every batch needs a token with provenance:read`);
         }
         return res.text();
       }

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { sha256Base64url } from '../kernel/index.js';
+import { issuerJwtOf } from '../provenance/index.js';
 import { leafHash, openCheckpoint, parseEntry, verifyInclusion, type Checkpoint } from '../tlog/index.js';
 import { AuditError } from './errors.js';
 import type { LogClient } from './log-client.js';
@@ -12,7 +13,7 @@ export interface ReceiptToVerify {
 /**
  * What a member checks of the hub's receipt for a batch it sent: the checkpoint is signed by the
  * log key, includes the leaf, and the leaf is a `batch` entry committing to exactly the bytes the
- * member sent. Returns the verified checkpoint, for proving consistency with the next one.
+ * member sent (of a version 2 batch, its issuer-signed JWT). Returns the verified checkpoint, for proving consistency with the next one.
  */
 export async function verifyReceipt(options: { receipt: ReceiptToVerify; jws: string; verifierKey: string; client: Pick<LogClient, 'entries' | 'inclusionProof'> }): Promise<Checkpoint> {
   const { receipt, client } = options;
@@ -26,7 +27,7 @@ export async function verifyReceipt(options: { receipt: ReceiptToVerify; jws: st
   const [entryBytes] = await client.entries(receipt.leafIndex, receipt.leafIndex + 1);
   if (entryBytes === undefined) throw new AuditError('ENTRIES_UNAVAILABLE', `entry ${receipt.leafIndex} is not served`);
   const entry = parseEntry(entryBytes);
-  const sent = createHash('sha256').update(options.jws).digest('base64url');
+  const sent = sha256Base64url(issuerJwtOf(options.jws));
   if (entry.kind !== 'batch' || entry.batchId !== receipt.batchId || entry.jwsSha256 !== sent) {
     throw new AuditError('BATCH_HASH_MISMATCH', `entry ${receipt.leafIndex} does not commit to the batch ${receipt.batchId} as sent`);
   }

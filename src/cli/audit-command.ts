@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { auditDisclosures, auditLog, checkBundle, createHttpLogClient, createTileLogClient, parseState, serializeState, type AuditReport, type DisclosureAuditReport } from '../audit/index.js';
+import { auditDisclosures, auditLog, checkBundle, toBundleFile, createHttpLogClient, createTileLogClient, parseState, serializeState, type AuditReport, type DisclosureAuditReport } from '../audit/index.js';
 import { hubGraphql } from './hub-graphql.js';
 import { CliError } from './files.js';
 import { systemClock } from '../kernel/index.js';
@@ -79,7 +79,7 @@ function disclosureSummary(r: DisclosureAuditReport): string {
   ].join('\n');
 }
 
-const PROVENANCE_QUERY = `query($id: ID!) { provenance(indicatorId: $id) { indicatorId checkpoint treeSize sightings { member batchId tlp jws certificateChain leafIndex logEntry inclusionProof } } }`;
+const PROVENANCE_QUERY = `query($id: ID!) { provenance(indicatorId: $id) { indicatorId checkpoint treeSize sightings { member batchId tlp jws sdJwt certificateChain leafIndex logEntry inclusionProof } } }`;
 
 function registerBundleCommands(audit: Command, cli: CliContext): void {
   audit
@@ -94,10 +94,13 @@ function registerBundleCommands(audit: Command, cli: CliContext): void {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
         body: JSON.stringify({ query: PROVENANCE_QUERY, variables: { id: opts.indicator } }),
       });
-      const body = (await res.json()) as { data?: { provenance: object | null }; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+      const body = (await res.json()) as { data?: { provenance: Parameters<typeof toBundleFile>[0] | null }; errors?: Array<{ message: string; extensions?: { code?: string } }> };
       if (body.errors?.length) throw new CliError('INVALID_ARGUMENT', `the hub refused: ${body.errors[0]!.message} [${body.errors[0]!.extensions?.code ?? '?'}]`);
       if (!body.data?.provenance) throw new CliError('INVALID_ARGUMENT', `no sighting of ${opts.indicator} is visible to this token`);
-      cli.print(JSON.stringify({ v: 1, ...body.data.provenance }, null, 2));
+      const { file, unsigned } = toBundleFile(body.data.provenance);
+      if (file.sightings.length === 0) throw new CliError('INVALID_ARGUMENT', `the token may see only part of each batch of ${opts.indicator}, all of version 1: nothing signed to export (a token with provenance:read sees them whole)`);
+      if (unsigned > 0) process.stderr.write(`${unsigned} sighting(s) left out: version 1 batches this token may see only in part carry no signature to check\n`);
+      cli.print(JSON.stringify(file, null, 2));
     });
   audit
     .command('check <bundle>')
@@ -110,7 +113,8 @@ function registerBundleCommands(audit: Command, cli: CliContext): void {
         verifierKey: existsSync(opts.logKey) ? readFileSync(opts.logKey, 'utf8').trim() : opts.logKey,
         clock: systemClock,
       });
-      cli.print([`bundle verified: indicator ${report.indicatorId} in a log of ${report.treeSize} entries`, ...report.sightings.map((s) => `  ${s.member} batch ${s.batchId} (entry ${s.leafIndex}, signed ${s.createdAt})`)].join('\n'));
+      const shown = (s: (typeof report.sightings)[number]): string => (s.withheld > 0 ? `; disclosed alone, ${s.withheld} other items withheld` : '');
+      cli.print([`bundle verified: indicator ${report.indicatorId} in a log of ${report.treeSize} entries`, ...report.sightings.map((s) => `  ${s.member} batch ${s.batchId} (entry ${s.leafIndex}, signed ${s.createdAt}${shown(s)})`)].join('\n'));
     });
 }
 

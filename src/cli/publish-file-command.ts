@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { isTlp } from '../indicators/index.js';
 import { parseCertificate, pemToDerCertificates } from '../pki/index.js';
-import { signBatch } from '../provenance/index.js';
+import { systemRandom } from '../kernel/index.js';
+import { signBatchSdJwt } from '../provenance/index.js';
 import type { CliContext } from './context.js';
 import { CliError, readTextFile, wholeNumber } from './files.js';
 import { readPublishFile, toBatches, type PublishGroup } from './publish/input-file.js';
@@ -64,9 +65,10 @@ async function signAll(batches: PublishGroup[], member: string, signer: { keyPem
   for (const [seq, batch] of batches.entries()) {
     if (signed.has(seq)) continue;
     const batchId = randomUUID();
-    const jws = await signBatch(
-      { v: 1, batchId, member, createdAt: new Date().toISOString(), tlp: batch.tlp, indicators: batch.indicators, ...(batch.retractions.length > 0 ? { retractions: batch.retractions } : {}) },
+    const jws = await signBatchSdJwt(
+      { v: 2, batchId, member, createdAt: new Date().toISOString(), tlp: batch.tlp, indicators: batch.indicators, ...(batch.retractions.length > 0 ? { retractions: batch.retractions } : {}) },
       signer,
+      systemRandom,
     );
     journal.record({ seq, batchId, jws, count: batch.indicators.length + batch.retractions.length, ...(batch.indicators.length === 0 ? { retracts: true } : {}) });
   }

@@ -8,7 +8,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateSignerKey, leafHash, MemoryHashStore, inclusionProofSync, parseSignerKey, signCheckpoint, verifyInclusion } from '../tlog/index.js';
 import { readVectorJson, skipWithoutVectors, type InclusionCase } from '../tlog/test-vectors.js';
-import { sha256Base64url } from '../kernel/index.js';
+import { sha256Base64url, systemRandom } from '../kernel/index.js';
+import { createMemberKeyAndCsr, createRootCa, signMemberCsr } from '../pki/index.js';
+import { issuerJwtOf, presentSdJwt, signBatchSdJwt, splitSdJwt } from '../provenance/index.js';
 import { openNote, parseCheckpoint, parseVerifierKey, rootFromInclusionProof, verifyBatchInclusion, VerifyError, type ProvenanceInput } from './web/verify.js';
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
@@ -19,13 +21,12 @@ async function rejectsCode(run: () => Promise<unknown>, code: string): Promise<v
 }
 
 /** A real log of `n` batch entries, its signed checkpoint, and the provenance of leaf `index`. */
-function logWith(n: number, index: number): { input: ProvenanceInput; store: MemoryHashStore } {
+function logWith(n: number, index: number, jws = `eyJhbGciOiJQUzI1NiJ9.payload-${index}.sig`, count = 1): { input: ProvenanceInput; store: MemoryHashStore } {
   const key = generateSignerKey('hub.test/wildintel');
   const signer = parseSignerKey(key.signerKey);
   const store = new MemoryHashStore();
-  const jws = `eyJhbGciOiJQUzI1NiJ9.payload-${index}.sig`;
   const entries = Array.from({ length: n }, (_, i) =>
-    Buffer.from(JSON.stringify({ v: 1, kind: 'batch', ts: i, member: 'shopmart', batchId: `b-${i}`, tlp: 'AMBER', count: 1, jwsSha256: i === index ? sha256Base64url(jws) : `other-${i}` })),
+    Buffer.from(JSON.stringify({ v: 1, kind: 'batch', ts: i, member: 'shopmart', batchId: `b-${i}`, tlp: 'AMBER', count, jwsSha256: i === index ? sha256Base64url(issuerJwtOf(jws)) : `other-${i}` })),
   );
   store.append(entries.map(leafHash));
   const checkpoint = signCheckpoint({ origin: 'hub.test/wildintel', size: n, root: store.treeHash() }, signer);
@@ -36,7 +37,7 @@ function logWith(n: number, index: number): { input: ProvenanceInput; store: Mem
       verifierKey: key.verifierKey,
       member: 'shopmart',
       batchId: `b-${index}`,
-      jws,
+      batch: jws,
       leafIndex: index,
       logEntry: b64(entries[index]!),
       inclusionProof: inclusionProofSync(index, n, store.read).map(b64),
@@ -62,7 +63,30 @@ describe('in-browser provenance check', () => {
   it('accepts a real batch entry in a signed checkpoint, and names the tree', async () => {
     const { input, store } = logWith(21, 13);
     const result = await verifyBatchInclusion(input);
-    assert.deepEqual(result, { origin: 'hub.test/wildintel', treeSize: 21, rootHash: b64(store.treeHash()), jwsSha256: sha256Base64url(input.jws) });
+    assert.deepEqual(result, { origin: 'hub.test/wildintel', treeSize: 21, rootHash: b64(store.treeHash()), jwsSha256: sha256Base64url(input.batch!), disclosed: 1, withheld: 0 });
+  });
+
+  describe('a version 2 batch (SD-JWT) shown in part', async () => {
+    const ca = createRootCa({ commonName: 'wildintel Root', validityYears: 1, now: new Date() });
+    const member = createMemberKeyAndCsr({ member: 'shopmart' });
+    const signer = { keyPem: member.keyPem, chainPem: [signMemberCsr({ csrPem: member.csrPem, ca, now: new Date() })] };
+    const indicators = [0, 1, 2].map((i) => ({ type: 'KEYWORD', value: `ivory${i}`, commodity: 'IVORY', confidence: 80, observedAt: '2026-03-01T11:00:00Z' }));
+    const sdJwt = await signBatchSdJwt({ v: 2, batchId: '3b241101-e2bb-4255-8caf-4136c566a962', member: 'shopmart', createdAt: new Date().toISOString(), tlp: 'AMBER', indicators }, signer, systemRandom);
+    const { jwt, disclosures } = splitSdJwt(sdJwt);
+
+    it('accepts the items shown when each is one the payload the entry commits to signed, and counts those withheld', async () => {
+      const { input } = logWith(7, 3, presentSdJwt(jwt, [disclosures[1]!]), 3);
+      assert.deepEqual(await verifyBatchInclusion(input).then((r) => [r.disclosed, r.withheld, r.jwsSha256]), [1, 2, sha256Base64url(jwt)]);
+    });
+    it('refuses an item that is not one the member signed in this batch, and the same item twice', async () => {
+      const forged = Buffer.from(JSON.stringify([Buffer.alloc(16).toString('base64url'), indicators[1]])).toString('base64url');
+      await rejectsCode(() => verifyBatchInclusion(logWith(7, 3, presentSdJwt(jwt, [forged]), 3).input), 'DISCLOSURE_MISMATCH');
+      await rejectsCode(() => verifyBatchInclusion(logWith(7, 3, presentSdJwt(jwt, [disclosures[0]!, disclosures[0]!]), 3).input), 'DISCLOSURE_MISMATCH');
+    });
+    it('says so when there is nothing signed to check (a version 1 batch the token sees only in part)', async () => {
+      const { input } = logWith(7, 3);
+      await rejectsCode(() => verifyBatchInclusion({ ...input, batch: null }), 'WITHHELD_BATCH');
+    });
   });
 
   describe('when something was tampered with', () => {
@@ -76,7 +100,7 @@ describe('in-browser provenance check', () => {
     });
     it('refuses other batch bytes than the entry commits to', async () => {
       const { input } = logWith(5, 2);
-      await rejectsCode(() => verifyBatchInclusion({ ...input, jws: `${input.jws}x` }), 'ENTRY_MISMATCH');
+      await rejectsCode(() => verifyBatchInclusion({ ...input, batch: `${input.batch!}x` }), 'ENTRY_MISMATCH');
     });
     it('refuses an entry for another batch', async () => {
       const { input } = logWith(5, 2);

@@ -80,10 +80,15 @@ export async function assembleEvidence(deps: AssembleDeps, caller: EvidenceCalle
   const indicators = await indicatorsOf(deps, caller, ids);
   const provenance = [];
   for (const indicator of indicators) {
-    const bundle = await provenanceOf({ db: deps.db, log: deps.log }, caller.grant, indicator.id);
-    // A batch the caller may see only in part comes without its JWS: it cannot be verified offline, so it is left out.
-    const whole = bundle?.sightings.flatMap((s) => (s.jws === null ? [] : [{ member: s.member, batchId: s.batchId, tlp: s.tlp, jws: s.jws, certificateChain: s.certificateChain, leafIndex: s.leafIndex, logEntry: s.logEntry, inclusionProof: s.inclusionProof }])) ?? [];
-    if (bundle !== null && whole.length > 0) provenance.push({ v: 1 as const, indicatorId: bundle.indicatorId, checkpoint: bundle.checkpoint, treeSize: bundle.treeSize, sightings: whole });
+    // A version 2 batch comes with this indicator's disclosure alone: the package carries none of
+    // the batch's other items (other sellers' fingerprints). A version 1 batch cannot be divided:
+    // its JWS comes whole when the caller may see all of it, and otherwise, unverifiable offline, not at all.
+    const bundle = await provenanceOf({ db: deps.db, log: deps.log }, caller.grant, indicator.id, { onlyIndicators: new Set([indicator.id]) });
+    const signed = bundle?.sightings.flatMap(({ member, batchId, tlp, jws, sdJwt, certificateChain, leafIndex, logEntry, inclusionProof }) => {
+      const batch = jws !== null ? { jws } : sdJwt !== null ? { sdJwt } : undefined;
+      return batch === undefined ? [] : [{ member, batchId, tlp, ...batch, certificateChain, leafIndex, logEntry, inclusionProof }];
+    }) ?? [];
+    if (bundle !== null && signed.length > 0) provenance.push({ v: 1 as const, indicatorId: bundle.indicatorId, checkpoint: bundle.checkpoint, treeSize: bundle.treeSize, sightings: signed });
   }
   const disclosures = [];
   for (const request of [...requests].reverse()) disclosures.push(await disclosureOf(deps, request, size));

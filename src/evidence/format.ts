@@ -7,7 +7,8 @@
  *   checkpoint    a signed checkpoint (C2SP signed note); every disclosure inclusion proof is against it
  *   treeSize
  *   indicators    the indicators involved and their sightings, as the exporting token sees them
- *   provenance    per indicator, the provenance bundle (`audit export`): each batch JWS as received,
+ *   provenance    per indicator, the provenance bundle (`audit export`): each batch as signed (a
+ *                 version 1 JWS whole; a version 2 SD-JWT with this indicator's disclosure alone),
  *                 its certificate chain, its log entry and inclusion proof in the bundle's checkpoint
  *   disclosures   per request: the agency keys in force (the public JWK set and its `agency` entry)
  *                 and every record (filed, routed, delivered, answered, declined, retrieved), each
@@ -50,7 +51,9 @@ const bundleSchema = z.object({
   checkpoint: z.string(),
   treeSize: z.number().int(),
   sightings: z.array(
-    z.object({ member: z.string(), batchId: z.string(), tlp: z.string(), jws: z.string(), certificateChain: z.array(z.string()), leafIndex: z.number().int(), logEntry: z.string(), inclusionProof: z.array(z.string()) }),
+    z
+      .object({ member: z.string(), batchId: z.string(), tlp: z.string(), jws: z.string().optional(), sdJwt: z.string().optional(), certificateChain: z.array(z.string()), leafIndex: z.number().int(), logEntry: z.string(), inclusionProof: z.array(z.string()) })
+      .refine((s) => (s.jws === undefined) !== (s.sdJwt === undefined), 'a sighting carries its batch as jws (version 1) or sdJwt (version 2)'),
   ),
 });
 

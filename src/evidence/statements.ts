@@ -24,9 +24,16 @@ function batchStatements(reports: ReadonlyMap<string, BundleReport>): Statement[
       subject: `batch ${s.member}/${s.batchId} (indicator ${report.indicatorId})`,
       proves: [
         `member ${s.member} signed it with its federation certificate (serial ${s.leafSerialHex}) and vouched, at ${s.createdAt}, for the indicator as listed (observed ${String(s.indicator['observedAt'])}, ${String(s.indicator['commodity'])}, confidence ${String(s.indicator['confidence'])}, TLP ${s.tlp})`,
-        `the hub logged exactly these bytes at entry ${s.leafIndex}, at ${iso(s.loggedAt)}`,
+        s.format === 'sd-jwt'
+          ? `the hub logged exactly this signed batch at entry ${s.leafIndex}, at ${iso(s.loggedAt)}; the indicator is disclosed alone from it, under the member's signature, at the place the member signed it`
+          : `the hub logged exactly these bytes at entry ${s.leafIndex}, at ${iso(s.loggedAt)}`,
       ],
-      doesNotProve: ['that the listing was illegal or the indicator right: only that the member reported it', 'that the certificate was not revoked after this package was made (wildintel audit verify)', "the seller's identity: the fingerprint is a pseudonym"],
+      doesNotProve: [
+        'that the listing was illegal or the indicator right: only that the member reported it',
+        'that the certificate was not revoked after this package was made (wildintel audit verify)',
+        "the seller's identity: the fingerprint is a pseudonym",
+        ...(s.withheld > 0 ? [`anything about the batch's ${s.withheld} other items: the package shows each only as a salted digest, which reveals nothing of it`] : []),
+      ],
     })),
   );
 }

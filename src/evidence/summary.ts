@@ -29,6 +29,7 @@ function entryTs(logEntry: string): number {
   }
 }
 
+/** The signed payload of a JWS, or of an SD-JWT's issuer-signed JWT (its second dot-separated part too). */
 function payloadOf(jws: string): Record<string, unknown> {
   try {
     return JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -84,7 +85,7 @@ function timeline(body: Body): string[] {
   for (const i of body.indicators) for (const s of i.sightings) events.push({ at: s.observedAt, text: `${s.member} 观察到 · observed ${i.type} \`${cell(i.value).slice(0, 40)}\` (${s.commodity}, ${s.tlp})` });
   for (const b of body.provenance) {
     for (const s of b.sightings) {
-      const createdAt = String(payloadOf(s.jws)['createdAt'] ?? '');
+      const createdAt = String(payloadOf(s.jws ?? s.sdJwt ?? '')['createdAt'] ?? '');
       if (createdAt) events.push({ at: new Date(createdAt).toISOString(), text: `${s.member} 签署批次 · signed batch ${s.batchId}` });
       events.push({ at: iso(entryTs(s.logEntry)), text: `枢纽记录批次 · hub logged batch ${s.batchId} (entry ${s.leafIndex})` });
     }

@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { accessRecordOf, AuthError, grantFor, mayUse, READ_PATHS, type Grant, type Principal, type ReadPath } from '../auth/index.js';
-import { readBatch, readFeed } from '../ingest/index.js';
+import { readBatch, readFeed, type SignedBatch } from '../ingest/index.js';
 import { isWildintelError, type Clock, type Logger } from '../kernel/index.js';
-import type { JsonValue } from '../provenance/index.js';
+import { batchMediaType, type JsonValue } from '../provenance/index.js';
 import { parseLogIndex } from '../tlog/index.js';
 import { authenticateRequired, rateKey } from './authenticate.js';
 import type { HubServices } from './services.js';
@@ -112,6 +112,11 @@ function send(res: Response, answer: ReadAnswer, err?: unknown): void {
 
 const NOT_FOUND: ReadAnswer = { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such batch, or not visible to you' } }, returned: 0 };
 
+function signedAnswer(signed: SignedBatch, returned: number): ReadAnswer {
+  const body = 'jws' in signed ? signed.jws : signed.sdJwt;
+  return { status: 200, body, type: batchMediaType(body), returned };
+}
+
 /** `GET /v1/batches/<member>/<batchId>` and `GET /v1/feed`. */
 export function createContentRoutes(deps: ReadRouteDeps): Router {
   const router = Router();
@@ -127,9 +132,12 @@ export function createContentRoutes(deps: ReadRouteDeps): Router {
         const read = await readBatch({ db, log }, grant, String(req.params['member']), String(req.params['batchId']));
         // Not entitled and not found look the same, so the endpoint cannot be used to probe ids.
         if (read === null) return NOT_FOUND;
-        if (read.content.kind === 'whole') return { status: 200, body: read.content.jws, type: 'application/jose', returned: 1 };
         const { content, ...provenance } = read;
-        return { status: 200, body: { ...provenance, complete: false, indicators: content.indicators, retractions: content.retractions, withheld: content.withheld }, returned: content.indicators.length + content.retractions.length };
+        if (content.kind === 'whole') return signedAnswer(content.signed, 1);
+        const returned = content.indicators.length + content.retractions.length;
+        // A version 2 batch comes as an SD-JWT with the disclosures the caller may see; a version 1 batch in part only as its items, unsigned.
+        if (content.signed !== undefined) return signedAnswer(content.signed, returned);
+        return { status: 200, body: { ...provenance, complete: false, indicators: content.indicators, retractions: content.retractions, withheld: content.withheld }, returned };
       },
     }),
   );
@@ -142,7 +150,7 @@ export function createContentRoutes(deps: ReadRouteDeps): Router {
       async run(req, grant) {
         const after = req.query['after'] === undefined ? -1 : parseLogIndex(String(req.query['after']), 'after');
         const page = await readFeed({ db, log }, grant, after);
-        const returned = page.items.filter((i) => i.jws !== undefined || i.partial !== undefined || i.opinion !== undefined).length;
+        const returned = page.items.filter((i) => i.jws !== undefined || i.sdJwt !== undefined || i.partial !== undefined || i.opinion !== undefined).length;
         return { status: 200, body: page, returned };
       },
     }),

@@ -20,25 +20,26 @@ export interface IngestDeps {
 
 export interface IngestService {
   /**
-   * Accepts one signed batch: verify → check enrolment → idempotency → validate → store and
-   * log in one transaction → receipt. A refused batch changes nothing.
+   * Accepts one signed batch, a version 1 JWS or a version 2 SD-JWT with every disclosure:
+   * verify → check enrolment → idempotency → validate → store and log in one transaction →
+   * receipt. A refused batch changes nothing.
    */
-  accept(jws: string): Promise<Receipt>;
+  accept(batch: string): Promise<Receipt>;
 }
 
 export function createIngestService(deps: IngestDeps): IngestService {
   return {
-    async accept(jws) {
-      assertSize(jws);
+    async accept(batch) {
+      assertSize(batch);
       await deps.revocations.refresh();
-      const verified = await deps.verifier.verify(jws);
+      const verified = await deps.verifier.verify(batch);
       assertIndicatorCount(verified);
       await assertEnrolled(deps.db, verified);
       const earlier = await originalReceipt(deps, verified);
       if (earlier !== undefined) return earlier;
       const indicators = validateIndicators(verified.payload.indicators);
       try {
-        return await deps.db.transaction((tx) => storeAndLog(tx, deps.log, jws, verified, indicators));
+        return await deps.db.transaction((tx) => storeAndLog(tx, deps.log, verified, indicators));
       } catch (err) {
         // The same batch arriving twice at once: the loser of the primary-key race answers like a replay.
         if (isUniqueViolation(err)) {
@@ -51,8 +52,8 @@ export function createIngestService(deps: IngestDeps): IngestService {
   };
 }
 
-function assertSize(jws: string): void {
-  const bytes = Buffer.byteLength(jws, 'utf8');
+function assertSize(batch: string): void {
+  const bytes = Buffer.byteLength(batch, 'utf8');
   if (bytes > MAX_BATCH_BYTES) {
     throw new IngestError('BATCH_TOO_LARGE', `the batch is ${bytes} bytes; the limit is ${MAX_BATCH_BYTES} (8 MiB): split it`, { details: { bytes, limit: MAX_BATCH_BYTES } });
   }
@@ -132,7 +133,7 @@ function validateIndicators(raw: readonly unknown[]): ValidIndicators {
 /** The NOTIFY channel on which each accepted batch's leaf index is announced at commit. */
 export const BATCHES_CHANNEL = 'wildintel_batches';
 
-async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string, verified: VerifiedBatch, { indicators, ids }: ValidIndicators): Promise<Receipt> {
+async function storeAndLog(tx: EntityManager, log: TransparencyLog, verified: VerifiedBatch, { indicators, ids }: ValidIndicators): Promise<Receipt> {
   const { payload, jwsSha256 } = verified;
   const retractions = payload.retractions ?? [];
   await assertSignerVouches(tx, log, verified);
@@ -142,7 +143,7 @@ async function storeAndLog(tx: EntityManager, log: TransparencyLog, jws: string,
     batchId: payload.batchId,
     tlp: payload.tlp as Tlp,
     createdAt: new Date(payload.createdAt),
-    jws,
+    jws: verified.stored,
     jwsSha256,
     indicators,
     indicatorIds: ids,

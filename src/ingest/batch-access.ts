@@ -27,9 +27,14 @@ export interface FeedItem {
   index: number;
   /** base64 of the entry bytes, as at /log/entries. */
   entry: string;
-  /** For batch entries the caller may read whole: the compact JWS as received. */
+  /** For version 1 batch entries the caller may read whole: the compact JWS as received. */
   jws?: string;
-  /** For batch entries the caller may read in part: the items it may see; the entry (jwsSha256) and the page's checkpoint are their provenance. */
+  /**
+   * For version 2 batch entries the caller may read whole or in part: the SD-JWT with exactly the
+   * disclosures it may see; its issuer-signed JWT is what the entry's jwsSha256 commits to.
+   */
+  sdJwt?: string;
+  /** For version 1 batch entries the caller may read in part: the items it may see, unsigned; the entry (jwsSha256) and the page's checkpoint are their provenance. */
   partial?: PartialBatch;
   /** For opinion entries on an indicator the caller may see: the RFC 8785 record the entry hashes. */
   opinion?: string;
@@ -125,9 +130,10 @@ async function feedItems(deps: Deps, grant: Grant, start: number, end: number): 
 
 /** Puts a batch's content on its feed item; the bytes it adds. */
 function attach(item: FeedItem, content: BatchContent): number {
-  if (content.kind === 'whole') {
-    item.jws = content.jws;
-    return content.jws.length;
+  const signed = content.kind === 'none' ? undefined : content.signed;
+  if (signed !== undefined) {
+    Object.assign(item, signed);
+    return 'jws' in signed ? signed.jws.length : signed.sdJwt.length;
   }
   if (content.kind === 'partial') {
     item.partial = { indicators: content.indicators, retractions: content.retractions, withheld: content.withheld };

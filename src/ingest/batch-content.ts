@@ -1,12 +1,13 @@
 import { batchView, wholeWithoutItems, type BatchFacts, type BatchView, type Grant } from '../auth/index.js';
-import type { Commodity, IndicatorType, Tlp } from '../indicators/index.js';
-import type { JsonObject } from '../provenance/index.js';
+import { indicatorId, type Commodity, type IndicatorType, type Tlp } from '../indicators/index.js';
+import { isSdJwt, presentSdJwt, readStoredBatch, type JsonObject, type StoredBatchItems } from '../provenance/index.js';
 
 /** A stored batch as the content paths read it. */
 export interface StoredBatch {
   readonly member: string;
   readonly batchId: string;
   readonly tlp: Tlp;
+  /** The signed batch: a version 1 JWS as received, or a version 2 SD-JWT with every disclosure in payload order. */
   readonly jws: string;
   readonly jwsSha256: string;
   readonly leafIndex: number;
@@ -38,24 +39,30 @@ export interface RetractedSighting {
   readonly tlp: Tlp;
 }
 
-/** What a reader gets of one batch: the JWS, or the items it may see (verbatim from the signed payload), or nothing. */
+/**
+ * The signed form of a batch a reader gets: a version 1 JWS (it cannot be divided, so only ever
+ * whole), or a version 2 SD-JWT carrying exactly the disclosures the reader may see.
+ */
+export type SignedBatch = { readonly jws: string } | { readonly sdJwt: string };
+
+/**
+ * What a reader gets of one batch: all of it signed; or the items it may see (verbatim from the
+ * signed batch), signed too when the batch is version 2; or nothing.
+ */
 export type BatchContent =
-  | { readonly kind: 'whole'; readonly jws: string }
-  | { readonly kind: 'partial'; readonly indicators: readonly JsonObject[]; readonly retractions: readonly JsonObject[]; readonly withheld: number }
+  | { readonly kind: 'whole'; readonly signed: SignedBatch }
+  | { readonly kind: 'partial'; readonly indicators: readonly JsonObject[]; readonly retractions: readonly JsonObject[]; readonly withheld: number; readonly signed?: { readonly sdJwt: string } }
   | { readonly kind: 'none' };
 
-interface SignedItems {
-  readonly indicators: readonly JsonObject[];
-  readonly retractions: readonly JsonObject[];
+export interface ContentOptions {
+  /**
+   * Narrows a version 2 batch further, to the items about these indicators (an evidence package
+   * holds its case's items only). A version 1 JWS cannot be narrowed: it stays as the grant sees it.
+   */
+  readonly onlyIndicators?: ReadonlySet<string>;
 }
 
-/** The payload of a stored JWS (verified at ingest, so only decoded here). */
-function signedItems(jws: string): SignedItems {
-  const payload = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { indicators: JsonObject[]; retractions?: JsonObject[] };
-  return { indicators: payload.indicators, retractions: payload.retractions ?? [] };
-}
-
-function factsOf(batch: StoredBatch, items: SignedItems, retracted: readonly RetractedSighting[]): BatchFacts {
+function factsOf(batch: StoredBatch, items: StoredBatchItems, retracted: readonly RetractedSighting[]): BatchFacts {
   return {
     member: batch.member,
     tlp: batch.tlp,
@@ -64,22 +71,40 @@ function factsOf(batch: StoredBatch, items: SignedItems, retracted: readonly Ret
   };
 }
 
+const whole = (stored: string): BatchContent => ({ kind: 'whole', signed: isSdJwt(stored) ? { sdJwt: stored } : { jws: stored } });
+
 /**
  * The entitlement decision (src/auth) applied to one stored batch: `retracted` are the sightings
  * this batch retracted. Items are decoded only when the grant cannot decide from the batch alone.
+ * For a version 2 batch the positions the decision picks are the disclosures served.
  */
-export function contentFor(grant: Grant, batch: StoredBatch, retracted: readonly RetractedSighting[]): BatchContent {
-  const quick = wholeWithoutItems(grant, { member: batch.member, tlp: batch.tlp, hasRetractions: retracted.length > 0 });
-  if (quick === true) return { kind: 'whole', jws: batch.jws };
+export function contentFor(grant: Grant, batch: StoredBatch, retracted: readonly RetractedSighting[], options: ContentOptions = {}): BatchContent {
+  const quick = options.onlyIndicators === undefined ? wholeWithoutItems(grant, { member: batch.member, tlp: batch.tlp, hasRetractions: retracted.length > 0 }) : undefined;
+  if (quick === true) return whole(batch.jws);
   if (quick === false) return { kind: 'none' };
-  const items = signedItems(batch.jws);
+  const items = readStoredBatch(batch.jws);
   const view: BatchView = batchView(grant, factsOf(batch, items, retracted));
-  if (view.kind === 'whole') return { kind: 'whole', jws: batch.jws };
   if (view.kind === 'none') return { kind: 'none' };
-  const shown = new Set(view.retracted);
-  const indicators = view.indicators.map((i) => items.indicators[i]!);
-  const retractions = items.retractions.filter((r) => shown.has(String(r['indicatorId'])));
-  return { kind: 'partial', indicators, retractions, withheld: items.indicators.length + items.retractions.length - indicators.length - retractions.length };
+  const all = view.kind === 'whole';
+  const shownRetractions = all ? undefined : new Set(view.retracted);
+  let indicators = all ? items.indicators.map((_, i) => i) : view.indicators;
+  let retractions = items.retractions.flatMap((r, i) => (shownRetractions === undefined || shownRetractions.has(r.indicatorId) ? [i] : []));
+  const only = items.format === 'sd-jwt' ? options.onlyIndicators : undefined;
+  if (only !== undefined) {
+    indicators = indicators.filter((i) => only.has(indicatorId(items.indicators[i]!['type'] as IndicatorType, String(items.indicators[i]!['value']))));
+    retractions = retractions.filter((i) => only.has(items.retractions[i]!.indicatorId));
+  }
+  const withheld = items.indicators.length + items.retractions.length - indicators.length - retractions.length;
+  if (withheld === 0) return whole(batch.jws);
+  if (indicators.length + retractions.length === 0) return { kind: 'none' };
+  const disclosures = items.disclosures === undefined ? undefined : [...indicators.map((i) => items.disclosures!.indicators[i]!), ...retractions.map((i) => items.disclosures!.retractions[i]!)];
+  return {
+    kind: 'partial',
+    indicators: indicators.map((i) => items.indicators[i]!),
+    retractions: retractions.map((i) => items.retractions[i]! as unknown as JsonObject),
+    withheld,
+    ...(disclosures === undefined ? {} : { signed: { sdJwt: presentSdJwt(items.jwt, disclosures) } }),
+  };
 }
 
 /** The sightings that these batches retracted, by batch, for {@link contentFor}. */

@@ -5,7 +5,9 @@ import { MAX_BATCH_BYTES } from './accept-batch.js';
 import { REFUSAL_STATUS } from './errors.js';
 
 /**
- * `POST /v1/batches`: the body is the compact JWS, `Content-Type: application/jose`.
+ * `POST /v1/batches`: the body is the batch, a compact JWS (`Content-Type: application/jose`) or
+ * an SD-JWT with every disclosure (`application/sd-jwt`, RFC 9901 §11.2.1; `application/jose` is
+ * taken for it too).
  * 201 with the receipt for a new batch, 200 with the original receipt for a replay,
  * 4xx `{error: {code, message, details}}` for a refusal (not worth retrying),
  * 5xx for a failure on our side (worth retrying with the same bytes: ingest is idempotent).
@@ -16,8 +18,8 @@ export function createBatchRoutes(ingest: IngestService, logger: Logger): Router
     '/batches',
     readBody,
     async (req: Request, res: Response) => {
-      if (!req.is('application/jose') || typeof req.body !== 'string') {
-        res.status(415).json({ error: { code: 'MALFORMED_JWS', message: 'send the compact JWS as the body with Content-Type: application/jose' } });
+      if (!req.is(BATCH_TYPES) || typeof req.body !== 'string') {
+        res.status(415).json({ error: { code: 'MALFORMED_JWS', message: 'send the batch as the body with Content-Type: application/jose (a JWS) or application/sd-jwt (an SD-JWT)' } });
         return;
       }
       try {
@@ -32,7 +34,8 @@ export function createBatchRoutes(ingest: IngestService, logger: Logger): Router
 }
 
 // Read up to twice the limit so that an oversized batch is measured by the ingest service itself.
-const readJws = express.text({ type: 'application/jose', limit: MAX_BATCH_BYTES * 2 });
+const BATCH_TYPES = ['application/jose', 'application/sd-jwt'];
+const readJws = express.text({ type: BATCH_TYPES, limit: MAX_BATCH_BYTES * 2 });
 
 /**
  * The body parser's own refusals get the ingest codes too: a body over twice the limit is
@@ -48,7 +51,7 @@ function readBody(req: Request, res: Response, next: NextFunction): void {
       return;
     }
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json({ error: { code: 'MALFORMED_JWS', message: 'the body could not be read: send the compact JWS as UTF-8 text with Content-Type: application/jose' } });
+      res.status(e.status).json({ error: { code: 'MALFORMED_JWS', message: 'the body could not be read: send the batch as UTF-8 text with Content-Type: application/jose or application/sd-jwt' } });
       return;
     }
     next(err);

@@ -8,6 +8,13 @@ export class IngestError extends WildintelError<IngestErrorCode> {}
 /** HTTP status for every refusal code a member can meet when publishing. */
 export const REFUSAL_STATUS: Readonly<Record<string, number>> = {
   MALFORMED_JWS: 400,
+  MALFORMED_SD_JWT: 400,
+  MALFORMED_DISCLOSURE: 400,
+  WEAK_SALT: 400,
+  DUPLICATE_DIGEST: 400,
+  DUPLICATE_DISCLOSURE: 400,
+  UNREFERENCED_DISCLOSURE: 400,
+  UNDISCLOSED_DIGEST: 400,
   INVALID_BATCH: 400,
   CLOCK_SKEW: 400,
   INVALID_INDICATOR: 422,

@@ -9,6 +9,6 @@ export { createBatchRoutes } from './batch-routes.js';
 export { readBatch, readFeed, MAX_FEED_ENTRIES, MAX_FEED_CONTENT_BYTES } from './batch-access.js';
 export type { FeedItem, FeedPage, BatchRead, PartialBatch } from './batch-access.js';
 export { contentFor, retractedBy, storedBatch, batchKey, BATCH_COLUMNS } from './batch-content.js';
-export type { BatchContent, StoredBatch, BatchRow, RetractedSighting } from './batch-content.js';
+export type { BatchContent, ContentOptions, SignedBatch, StoredBatch, BatchRow, RetractedSighting } from './batch-content.js';
 export { provenanceOf } from './provenance.js';
 export type { ProvenanceBundle, ProvenanceSighting } from './provenance.js';

@@ -9,7 +9,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { updateReturning } from '../db/index.js';
 import { indicatorId, type IndicatorType, type PublishedIndicator, type Tlp } from '../indicators/index.js';
-import type { Retraction } from '../provenance/index.js';
+import { readStoredBatch, type Retraction } from '../provenance/index.js';
 import { enqueue, type PendingItem, type Refusal } from './outbox.js';
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -70,14 +70,14 @@ function culpritOf(refusal: Refusal, indicators: number, retractions: number): {
   return index < (list === 'indicators' ? indicators : retractions) ? { list, index } : undefined;
 }
 
-/** The items of a stored batch, read back from its signed payload (the bytes the hub judged). */
-function itemsOf(jws: string): { tlp: Tlp; indicators: Item[]; retractions: Item[] } {
-  const payload = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { tlp: Tlp; indicators: PublishedIndicator[]; retractions?: Retraction[] };
-  const tlp = payload.tlp;
+/** The items of a stored batch, read back from what it signed (the bytes the hub judged). */
+function itemsOf(batch: string): { tlp: Tlp; indicators: Item[]; retractions: Item[] } {
+  const stored = readStoredBatch(batch);
+  const tlp = stored.envelope.tlp;
   return {
     tlp,
-    indicators: payload.indicators.map((indicator, index) => ({ index, body: indicator, pending: { kind: 'indicator', tlp, id: indicatorId(indicator.type as IndicatorType, indicator.value), indicator } })),
-    retractions: (payload.retractions ?? []).map((r, index) => ({ index, body: r, pending: { kind: 'retraction', tlp, id: r.indicatorId, reason: r.reason } })),
+    indicators: (stored.indicators as unknown as PublishedIndicator[]).map((indicator, index) => ({ index, body: indicator, pending: { kind: 'indicator', tlp, id: indicatorId(indicator.type as IndicatorType, indicator.value), indicator } })),
+    retractions: stored.retractions.map((r, index) => ({ index, body: r, pending: { kind: 'retraction', tlp, id: r.indicatorId, reason: r.reason } })),
   };
 }
 

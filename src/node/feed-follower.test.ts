@@ -12,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
 import { createLogger, sha256Base64url, systemClock, systemRandom } from '../kernel/index.js';
 import { createMemberKeyAndCsr, createRootCa, parseCertificate, pemToDerCertificates, signMemberCsr, type CaMaterial } from '../pki/index.js';
-import { signBatch, type BatchSigner } from '../provenance/index.js';
+import { issuerJwtOf, presentSdJwt, signBatch, signBatchSdJwt, splitSdJwt, type BatchSigner } from '../provenance/index.js';
 import { consistencyProofSync, encodeEntry, generateSignerKey, leafHash, MemoryHashStore, parseSignerKey, signCheckpoint } from '../tlog/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
 import { createAlarms, recentAlarms } from './alarms.js';
@@ -34,18 +34,18 @@ class FakeHub {
   readonly store = new MemoryHashStore();
   readonly entries: Uint8Array[] = [];
   readonly jws = new Map<number, string>();
+  /** Version 2 batches: the SD-JWT served (the test may narrow its disclosures). */
+  readonly sdJwt = new Map<number, string>();
   /** Rewrites what the feed serves (tampering), after the log was built honestly. */
-  tamper: (items: Array<{ index: number; entry: string; jws?: string }>) => void = () => undefined;
+  tamper: (items: Array<{ index: number; entry: string; jws?: string; sdJwt?: string }>) => void = () => undefined;
 
-  async batch(signer: BatchSigner, member: string, indicators: PublishedIndicator[], options: { tlp?: Tlp; retract?: string[] } = {}): Promise<void> {
+  async batch(signer: BatchSigner, member: string, indicators: PublishedIndicator[], options: { tlp?: Tlp; retract?: string[]; version?: 1 | 2 } = {}): Promise<void> {
     const batchId = randomUUID();
     const tlp = options.tlp ?? 'AMBER';
-    const jws = await signBatch(
-      { v: 1, batchId, member, createdAt: now.toISOString(), tlp, indicators, ...(options.retract ? { retractions: options.retract.map((id) => ({ indicatorId: id, reason: 'withdrawn' })) } : {}) },
-      signer,
-    );
-    this.jws.set(this.entries.length, jws);
-    this.append(encodeEntry({ kind: 'batch', ts: now.getTime(), member, batchId, tlp, count: indicators.length, jwsSha256: sha256Base64url(jws) }));
+    const payload = { batchId, member, createdAt: now.toISOString(), tlp, indicators, ...(options.retract ? { retractions: options.retract.map((id) => ({ indicatorId: id, reason: 'withdrawn' })) } : {}) };
+    const signed = options.version === 2 ? await signBatchSdJwt({ v: 2, ...payload }, signer, systemRandom) : await signBatch({ v: 1, ...payload }, signer);
+    (options.version === 2 ? this.sdJwt : this.jws).set(this.entries.length, signed);
+    this.append(encodeEntry({ kind: 'batch', ts: now.getTime(), member, batchId, tlp, count: indicators.length, jwsSha256: sha256Base64url(issuerJwtOf(signed)) }));
   }
 
   append(entry: Uint8Array): void {
@@ -55,7 +55,12 @@ class FakeHub {
 
   feed(after: number): unknown {
     const start = after + 1;
-    const items = this.entries.slice(start).map((e, i) => ({ index: start + i, entry: Buffer.from(e).toString('base64'), ...(this.jws.has(start + i) ? { jws: this.jws.get(start + i)! } : {}) }));
+    const items = this.entries.slice(start).map((e, i) => ({
+      index: start + i,
+      entry: Buffer.from(e).toString('base64'),
+      ...(this.jws.has(start + i) ? { jws: this.jws.get(start + i)! } : {}),
+      ...(this.sdJwt.has(start + i) ? { sdJwt: this.sdJwt.get(start + i)! } : {}),
+    }));
     this.tamper(items);
     const size = this.store.size;
     return { items, next: size - 1, size, checkpoint: signCheckpoint({ origin: ORIGIN, size, root: this.store.treeHash(size) }, logSigner) };
@@ -131,6 +136,21 @@ describe('feed follower', () => {
     assert.equal(await follower.followOnce(), 'caught-up');
     assert.deepEqual(await scan('出售象牙和犀角'), ['犀角']);
     assert.deepEqual(await alarmCodes(), []);
+  });
+
+  it('indexes of a version 2 batch exactly the items disclosed to it, and halts on a disclosure the member did not sign', async () => {
+    hub.append(encodeEntry({ kind: 'member', ts: now.getTime(), member: 'shopmart', cert: Buffer.from(pemToDerCertificates(shopmart.chainPem[0]!)[0]!).toString('base64') }));
+    await hub.batch(shopmart, 'shopmart', [keyword('象牙'), keyword('犀角'), keyword('穿山甲')], { version: 2 });
+    const { jwt, disclosures } = splitSdJwt(hub.sdJwt.get(1)!);
+    hub.sdJwt.set(1, presentSdJwt(jwt, [disclosures[0]!, disclosures[2]!]));
+    assert.equal(await follower.followOnce(), 'caught-up');
+    assert.deepEqual(await scan('出售象牙和犀角, 穿山甲'), ['象牙', '穿山甲']);
+    await hub.batch(shopmart, 'shopmart', [keyword('虎骨')], { version: 2 });
+    const forged = Buffer.from(JSON.stringify([Buffer.alloc(16).toString('base64url'), keyword('虎骨')])).toString('base64url');
+    hub.tamper = (items) => items.forEach((i) => i.sdJwt !== undefined && (i.sdJwt = presentSdJwt(issuerJwtOf(i.sdJwt), [forged])));
+    assert.equal(await follower.followOnce(), 'halted');
+    assert.deepEqual(await scan('虎骨'), [], 'nothing of the page applied');
+    assert.deepEqual(await alarmCodes(), ['BATCH_INVALID']);
   });
 
   it('follows a feed with agency and disclosure entries, keeping their hashes to check requests against', async () => {

@@ -6,9 +6,11 @@
  *   2. every entry is appended to the right edge of the Merkle tree (the node keeps it), and the
  *      page's checkpoint — verified and proven consistent by the witness — must have that tree
  *      as a prefix: one consistency proof covers the inclusion of every entry of the page;
- *   3. a batch's JWS must hash to its entry's jwsSha256, and verify under the federation root
- *      (chain, signature, leaf naming the member; revocations as the log itself recorded them),
- *      and name the same member, batch, TLP and count as the entry;
+ *   3. a batch's JWS (version 1) or SD-JWT's issuer-signed JWT (version 2) must hash to its entry's
+ *      jwsSha256, and verify under the federation root (chain, signature, leaf naming the member,
+ *      each disclosure matching a signed digest; revocations as the log itself recorded them), and
+ *      name the same member, batch, TLP and count as the entry; of a version 2 batch the node keeps
+ *      the items disclosed to it;
  *   4. an opinion's record must hash to its entry's recordSha256 and name the same party;
  *   5. `agency` and `disclosure` entries (hashes only) are kept, so that disclosure requests can
  *      be checked against the log itself (src/node/disclosure-log.ts).
@@ -19,7 +21,7 @@ import { appendLeaf, rangeRoot, type CompactRange, type LogClient } from '../aud
 import { indicatorId, type PublishedIndicator } from '../indicators/index.js';
 import { isWildintelError, sha256Base64url, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { vouchesFor } from '../pki/index.js';
-import { createBatchVerifier, signMemberRequest, type BatchSigner } from '../provenance/index.js';
+import { createBatchVerifier, issuerJwtOf, signMemberRequest, type BatchSigner, type VerifiedBatchView } from '../provenance/index.js';
 import { leafHash, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
 import type { Alarms } from './alarms.js';
 import { NodeError } from './errors.js';
@@ -146,7 +148,8 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
       revocations[entry.serial] ??= entry.ts;
       revocationIndexes[entry.serial] ??= item.index;
     }
-    if (entry.kind === 'batch' && item.jws !== undefined) batches.push(await verifyFeedBatch(verifier, revocationIndexes, entry, item.jws, item.index));
+    const signed = item.jws ?? item.sdJwt;
+    if (entry.kind === 'batch' && signed !== undefined) batches.push(await verifyFeedBatch(verifier, revocationIndexes, entry, signed, item.index));
     if (entry.kind === 'opinion' && item.opinion !== undefined) opinions.push(verifyFeedOpinion(entry, item.opinion, item.index));
     if (isDisclosureLogEntry(entry)) disclosures.push({ ...entry, leafIndex: item.index });
   }
@@ -162,27 +165,29 @@ function parseFeedEntry(bytes: Uint8Array, index: number): LogEntry {
   }
 }
 
-async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>, revocationIndexes: Readonly<Record<string, number>>, entry: Extract<LogEntry, { kind: 'batch' }>, jws: string, index: number): Promise<VerifiedFeedBatch> {
-  if (sha256Base64url(jws) !== entry.jwsSha256) throw feedInvalid('BATCH_HASH_MISMATCH', `the batch served with entry ${index} is not the one the entry commits to`);
-  let payload, chain;
+async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>, revocationIndexes: Readonly<Record<string, number>>, entry: Extract<LogEntry, { kind: 'batch' }>, batch: string, index: number): Promise<VerifiedFeedBatch> {
+  if (sha256Base64url(issuerJwtOf(batch)) !== entry.jwsSha256) throw feedInvalid('BATCH_HASH_MISMATCH', `the batch served with entry ${index} is not the one the entry commits to`);
+  let view: VerifiedBatchView;
   try {
-    ({ payload, chain } = await verifier.verify(jws));
+    view = await verifier.verifyView(batch);
   } catch (cause) {
     throw feedInvalid('BATCH_INVALID', `the batch of entry ${index} does not verify: ${(cause as Error).message}`, cause);
   }
+  const { envelope, chain } = view;
   const revokedAt = revocationIndexes[chain.leafSerialHex];
   if (!vouchesFor(revokedAt === undefined ? undefined : { index: revokedAt, reason: 'logged' }, index)) {
     throw feedInvalid('BATCH_AFTER_REVOCATION', `the batch of entry ${index} is signed by certificate ${chain.leafSerialHex}, whose revocation the log recorded earlier at entry ${revokedAt}: the hub accepted it after the revocation`);
   }
-  if (payload.member !== entry.member || payload.batchId !== entry.batchId || payload.tlp !== entry.tlp || payload.indicators.length !== entry.count) {
+  if (envelope.member !== entry.member || envelope.batchId !== entry.batchId || envelope.tlp !== entry.tlp || view.indicators.length !== entry.count) {
     throw feedInvalid('BATCH_INVALID', `the batch of entry ${index} does not match its entry (member, batch id, TLP or count)`);
   }
-  const sightings = (payload.indicators as unknown as PublishedIndicator[]).flatMap((i): FeedSighting[] =>
+  const disclosed = view.indicators.filter((i) => i !== undefined) as unknown as PublishedIndicator[];
+  const sightings = disclosed.flatMap((i): FeedSighting[] =>
     i.type === 'KEYWORD' || i.type === 'IMAGE_PDQ'
-      ? [{ indicatorId: indicatorId(i.type, i.value), member: payload.member, type: i.type, value: i.value, quality: i.type === 'IMAGE_PDQ' ? i.quality : undefined, commodity: i.commodity, tlp: payload.tlp, expiresAt: i.expiresAt, leafIndex: index }]
+      ? [{ indicatorId: indicatorId(i.type, i.value), member: envelope.member, type: i.type, value: i.value, quality: i.type === 'IMAGE_PDQ' ? i.quality : undefined, commodity: i.commodity, tlp: envelope.tlp, expiresAt: i.expiresAt, leafIndex: index }]
       : [],
   );
-  return { member: payload.member, sightings, retracted: (payload.retractions ?? []).map((r) => r.indicatorId) };
+  return { member: envelope.member, sightings, retracted: view.retractions.flatMap((r) => (r === undefined ? [] : [r.indicatorId])) };
 }
 
 function verifyFeedOpinion(entry: Extract<LogEntry, { kind: 'opinion' }>, record: string, index: number): FeedOpinion {

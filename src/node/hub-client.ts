@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { createTileLogClient, type LogClient } from '../audit/index.js';
 import { isWildintelError } from '../kernel/index.js';
+import { batchMediaType } from '../provenance/index.js';
 import { NodeError } from './errors.js';
 import type { BatchReceipt, Refusal } from './outbox.js';
 
@@ -37,11 +38,12 @@ export interface HubClientOptions {
   readonly timeoutMs?: number;
 }
 
-export async function postBatch(options: HubClientOptions, jws: string): Promise<PublishOutcome> {
+/** Sends a signed batch, a version 1 JWS (sealed before the upgrade) or a version 2 SD-JWT, exactly as stored. */
+export async function postBatch(options: HubClientOptions, batch: string): Promise<PublishOutcome> {
   let res: Response;
   let body: unknown;
   try {
-    res = await fetch(`${options.hubUrl}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+    res = await fetch(`${options.hubUrl}/v1/batches`, { method: 'POST', headers: { 'content-type': batchMediaType(batch) }, body: batch, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
     body = await res.json().catch(() => undefined);
   } catch (err) {
     return { kind: 'retry', reason: networkReason(err) };
@@ -60,7 +62,7 @@ export async function postBatch(options: HubClientOptions, jws: string): Promise
 }
 
 const feedSchema = z.object({
-  items: z.array(z.object({ index: z.int().min(0), entry: z.string(), jws: z.string().optional(), opinion: z.string().max(16_384).optional() })).max(10_000),
+  items: z.array(z.object({ index: z.int().min(0), entry: z.string(), jws: z.string().optional(), sdJwt: z.string().optional(), opinion: z.string().max(16_384).optional() })).max(10_000),
   next: z.int().min(-1),
   size: z.int().min(0),
   checkpoint: z.string().min(1).max(1 << 16),

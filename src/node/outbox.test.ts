@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createLogger, fixedClock, type Random } from '../kernel/index.js';
 import { createMemberKeyAndCsr, createRootCa, signMemberCsr } from '../pki/index.js';
-import type { BatchSigner } from '../provenance/index.js';
+import { readStoredBatch, type BatchSigner } from '../provenance/index.js';
 import type { PublishedIndicator, Tlp } from '../indicators/index.js';
 import { indicatorId } from '../indicators/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
@@ -25,8 +25,10 @@ function keyword(value: string): PublishedIndicator {
 function item(value: string, tlp: Tlp = 'AMBER'): PendingItem {
   return { kind: 'indicator', tlp, id: indicatorId('KEYWORD', value), indicator: keyword(value) };
 }
-function payloadOf(jws: string): { batchId: string; tlp: Tlp; indicators: PublishedIndicator[]; retractions?: Array<{ indicatorId: string; reason: string }> } {
-  return JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as never;
+/** A sealed batch's payload with its items in clear (the node signs version 2: items are disclosures). */
+function payloadOf(batch: string): { batchId: string; tlp: Tlp; indicators: PublishedIndicator[]; retractions?: Array<{ indicatorId: string; reason: string }> } {
+  const { envelope, indicators, retractions } = readStoredBatch(batch);
+  return { ...envelope, indicators: indicators as never, ...(retractions.length > 0 ? { retractions: [...retractions] } : {}) };
 }
 
 /** A scripted hub: answers POST /v1/batches with the next status and body given, over real HTTP. */

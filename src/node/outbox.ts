@@ -2,7 +2,9 @@
  * The node's durable outbox, in its own database.
  *
  * Lifecycle of what a platform submits:
- *   pending (node_pending) → sealed: signed into a batch of one TLP (node_batches, state `queued`)
+ *   pending (node_pending) → sealed: signed into a batch of one TLP (node_batches, state `queued`;
+ *   an SD-JWT of version 2, each item disclosable on its own; batches sealed before the upgrade
+ *   stay the version 1 JWS they were signed as, and are sent as they are)
  *   → `accepted` with the hub's receipt, or `refused` with the hub's final error, its items
  *   dead-lettered or back in pending (dead-letters.ts).
  *
@@ -17,11 +19,11 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { updateReturning } from '../db/index.js';
 import { TLPS, type PublishedIndicator, type Tlp } from '../indicators/index.js';
 import type { Clock, Random } from '../kernel/index.js';
-import { signBatch, type BatchSigner, type Retraction } from '../provenance/index.js';
+import { signBatchSdJwt, type BatchSigner, type Retraction } from '../provenance/index.js';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
-/** Under the hub's 8 MiB per batch once base64url-encoded in the JWS (× 4/3), with room for the chain. */
+/** Under the hub's 8 MiB per batch once base64url-encoded in the disclosures (× 4/3, plus salt and digest), with room for the chain. */
 const MAX_PAYLOAD_BYTES = 5 * 1024 * 1024;
 
 export type PendingItem =
@@ -92,9 +94,10 @@ export async function sealBatch(ctx: SealContext): Promise<number | undefined> {
     const { indicators, retractions, used } = toPayloadParts(rows);
     const batchId = ctx.random.uuid();
     const createdAt = ctx.clock.now();
-    const jws = await signBatch(
-      { v: 1, batchId, member: ctx.member, createdAt: createdAt.toISOString(), tlp: first.tlp, indicators: indicators.map((i) => i.indicator), ...(retractions.length > 0 ? { retractions } : {}) },
+    const jws = await signBatchSdJwt(
+      { v: 2, batchId, member: ctx.member, createdAt: createdAt.toISOString(), tlp: first.tlp, indicators: indicators.map((i) => i.indicator), ...(retractions.length > 0 ? { retractions } : {}) },
       ctx.signer,
+      ctx.random,
     );
     const [inserted]: Array<{ seq: string | number }> = await tx.query(
       `INSERT INTO node_batches (batch_id, tlp, created_at, jws, indicator_count, retraction_count, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $3) RETURNING seq`,

@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock, Logger, Random } from '../kernel/index.js';
 import { decodeProtectedHeader } from 'jose';
 import { pemToDerCertificates } from '../pki/index.js';
-import { signBatch, type BatchPayload, type BatchSigner } from '../provenance/index.js';
+import { issuerJwtOf, signAgain, type BatchSigner } from '../provenance/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { postBatch, type HubClientOptions } from './hub-client.js';
 import { headOfQueue, markAccepted, markRetry, pendingSummary, replaceSignature, sealBatch, type QueuedBatch } from './outbox.js';
@@ -53,16 +53,15 @@ export interface Publisher {
 /**
  * After a rotation (new certificate enrolled, the node restarted with it, the old one revoked as
  * superseded, or expired) batches sealed with the old key are refused, since the hub judges revocation by when
- * it receives a batch. Their payload is still the member's: the node signs it again with its
- * current certificate, same batch id, and sends it. A batch already signed by the current
+ * it receives a batch. Their payload is still the member's: the node signs the same payload bytes
+ * again with its current certificate (same batch id, same disclosures), and sends it. A batch already signed by the current
  * certificate is refused for good (this node's own certificate is revoked).
  */
 async function resignedAfterRotation(deps: PublisherDeps, head: QueuedBatch): Promise<boolean> {
-  const [leaf] = (decodeProtectedHeader(head.jws).x5c ?? []).map(String);
+  const [leaf] = (decodeProtectedHeader(issuerJwtOf(head.jws)).x5c ?? []).map(String);
   const current = pemToDerCertificates(deps.signer.chainPem[0] ?? '').map((der) => Buffer.from(der).toString('base64'))[0];
   if (leaf === undefined || current === undefined || leaf === current) return false;
-  const payload = JSON.parse(Buffer.from(head.jws.split('.')[1]!, 'base64url').toString('utf8')) as BatchPayload<object>;
-  await replaceSignature(deps.db, head.seq, await signBatch(payload, deps.signer), deps.clock.now(), 'CERT_REVOKED: signed by a rotated-out certificate; signed again with the current one');
+  await replaceSignature(deps.db, head.seq, await signAgain(head.jws, deps.signer), deps.clock.now(), 'CERT_REVOKED: signed by a rotated-out certificate; signed again with the current one');
   deps.logger.warn({ batchId: head.batchId }, 'the hub refused a batch signed by the previous certificate; signed it again with the current one');
   return true;
 }

@@ -8,6 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { verifyReceipt, type LogClient } from '../audit/index.js';
 import { indicatorId, type IndicatorType } from '../indicators/index.js';
 import { isWildintelError, type Logger } from '../kernel/index.js';
+import { readStoredBatch } from '../provenance/index.js';
 import type { Alarms } from './alarms.js';
 import type { HubWitness } from './hub-witness.js';
 import type { BatchReceipt } from './outbox.js';
@@ -53,9 +54,10 @@ function receiptMismatch(message: string): NodeError {
   return new NodeError('HUB_MISBEHAVING', message, { details: { check: 'RECEIPT_MISMATCH' } });
 }
 
-function assertListsSignedIds(receipt: BatchReceipt, jws: string): void {
-  const payload = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { batchId: string; indicators: Array<{ type: IndicatorType; value: string }> };
-  const signed = payload.indicators.map((i) => indicatorId(i.type, i.value));
+function assertListsSignedIds(receipt: BatchReceipt, batch: string): void {
+  const { envelope, indicators } = readStoredBatch(batch);
+  const payload = { batchId: envelope.batchId };
+  const signed = indicators.map((i) => indicatorId(i['type'] as IndicatorType, String(i['value'])));
   if (receipt.batchId !== payload.batchId) throw receiptMismatch(`it names batch ${receipt.batchId}`);
   if (receipt.indicatorIds.length !== signed.length || signed.some((id, i) => receipt.indicatorIds[i] !== id)) {
     throw receiptMismatch('its indicator ids are not those of the indicators signed');

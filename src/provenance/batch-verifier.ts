@@ -4,10 +4,11 @@ import type { Clock } from '../kernel/index.js';
 import { sha256Base64url } from '../kernel/index.js';
 import { createChainVerifier } from '../pki/index.js';
 import type { RevocationLookup, VerifiedChain } from '../pki/index.js';
-import { assertBatchPayload, parseRfc3339 } from './batch.js';
-import type { BatchPayload } from './batch.js';
-import { parseCanonicalJson } from './canonical-json.js';
-import { BATCH_JWS_ALG, malformed, parseBatchJws } from './compact-jws.js';
+import { assertBatchPayload, assertIndicatorItem, assertRetractionItem, assertSdBatchPayload, parseRfc3339 } from './batch.js';
+import type { BatchEnvelope, BatchPayload, Retraction } from './batch.js';
+import { parseCanonicalJson, type JsonObject } from './canonical-json.js';
+import { BATCH_JWS_ALG, BATCH_SD_JWT_TYP, malformed, parseBatchJws } from './compact-jws.js';
+import { ARRAY_DIGEST_KEY, DISCLOSED_ARRAYS, isSdJwt, presentSdJwt, resolveDisclosures, splitSdJwt, type DisclosedItem, type ResolvedArrays } from './sd-jwt.js';
 import { ProvenanceError } from './errors.js';
 import { assertNamesMember } from './sign-batch.js';
 
@@ -24,24 +25,57 @@ export interface BatchVerifierOptions {
   readonly chainCacheSize?: number;
 }
 
-export interface VerifiedBatch {
-  readonly payload: BatchPayload;
+export type BatchFormat = 'jws' | 'sd-jwt';
+
+interface VerifiedSignature {
+  /** `jws`: version 1, a compact JWS; `sd-jwt`: version 2, an SD-JWT (RFC 9901). */
+  readonly format: BatchFormat;
   readonly chain: {
     readonly member: string;
     readonly leafSerialHex: string;
     readonly leafFingerprintSha256: string;
     readonly anchorFingerprintSha256: string;
   };
-  /** base64url SHA-256 of the compact JWS exactly as received: what the log's `batch` entry commits to. */
+  /**
+   * base64url SHA-256 of the compact JWS exactly as received, or of an SD-JWT's issuer-signed JWT
+   * alone: what the log's `batch` entry commits to, whichever disclosures come with it.
+   */
   readonly jwsSha256: string;
+}
+
+/** A whole batch, every item verified: what the hub accepts. */
+export interface VerifiedBatch extends VerifiedSignature {
+  readonly payload: BatchPayload;
+  /** What the hub stores: the JWS as received, or the SD-JWT with its disclosures in payload order. */
+  readonly stored: string;
+}
+
+/**
+ * A view of a batch: its signed envelope, and each item the view discloses at its signed position
+ * (`undefined` where it is withheld, known only by its salted digest). A version 1 JWS is always whole.
+ */
+export interface VerifiedBatchView extends VerifiedSignature {
+  readonly envelope: BatchEnvelope;
+  readonly indicators: ReadonlyArray<JsonObject | undefined>;
+  readonly retractions: ReadonlyArray<Retraction | undefined>;
+  /** Whether the signed payload has a `retractions` array at all. */
+  readonly hasRetractions: boolean;
 }
 
 export interface BatchVerifier {
   /**
-   * @throws ProvenanceError `MALFORMED_JWS` | `INVALID_BATCH` | `CLOCK_SKEW` | `BAD_SIGNATURE` | `MEMBER_MISMATCH`;
+   * A whole batch, version 1 or 2 (a version 2 batch with every disclosure).
+   * @throws ProvenanceError `MALFORMED_JWS` | `MALFORMED_SD_JWT` | `MALFORMED_DISCLOSURE` | `WEAK_SALT` |
+   *   `DUPLICATE_DIGEST` | `DUPLICATE_DISCLOSURE` | `UNREFERENCED_DISCLOSURE` | `UNDISCLOSED_DIGEST` |
+   *   `INVALID_BATCH` | `CLOCK_SKEW` | `BAD_SIGNATURE` | `MEMBER_MISMATCH`;
    *   PkiError `BAD_CERTIFICATE` | `UNTRUSTED_CHAIN` | `CERT_EXPIRED` | `CERT_REVOKED`
    */
-  verify(jws: string): Promise<VerifiedBatch>;
+  verify(batch: string): Promise<VerifiedBatch>;
+  /**
+   * A batch as a reader is given it: a version 1 JWS, or a version 2 SD-JWT with any subset of
+   * its disclosures. Everything {@link verify} checks except that every digest is disclosed.
+   */
+  verifyView(batch: string): Promise<VerifiedBatchView>;
 }
 
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -57,29 +91,86 @@ export function createBatchVerifier(options: BatchVerifierOptions): BatchVerifie
   const chains = createChainVerifier({ roots: options.roots, cacheSize: options.chainCacheSize ?? 1024 });
   const maxFutureSkewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
   const maxJwsBytes = options.maxJwsBytes ?? DEFAULT_MAX_JWS_BYTES;
+  const verifyOpened = async (batch: string): Promise<{ opened: OpenedBatch; view: VerifiedBatchView }> => {
+    const opened = openBatch(batch, maxJwsBytes);
+    const createdAt = assertNotAhead(opened.view.envelope.createdAt, options.clock, maxFutureSkewMs);
+    const chain = chains.verify({ chain: opened.x5c, at: createdAt, isRevoked: options.isRevoked });
+    await verifySignature(opened.jwt, chain.leafPublicKey);
+    assertNamesMember(chain.leaf, opened.view.envelope.member);
+    return { opened, view: { ...opened.view, chain: describeChain(chain, opened.view.envelope.member), jwsSha256: sha256Base64url(opened.jwt) } };
+  };
   return {
-    async verify(jws) {
-      const parsed = parseBatchJws(jws, maxJwsBytes);
-      const payload = readPayload(parsed.payloadBytes);
-      const createdAt = assertNotAhead(payload.createdAt, options.clock, maxFutureSkewMs);
-      const chain = chains.verify({ chain: parsed.x5c, at: createdAt, isRevoked: options.isRevoked });
-      await verifySignature(jws, chain.leafPublicKey);
-      assertNamesMember(chain.leaf, payload.member);
-      return { payload, chain: describeChain(chain, payload.member), jwsSha256: sha256Base64url(jws) };
+    verifyView: async (batch) => (await verifyOpened(batch)).view,
+    async verify(batch) {
+      const { opened, view } = await verifyOpened(batch);
+      const payload = wholePayload(view);
+      // Stored with the disclosures in payload order, so that positions can be read from it without the digests.
+      const stored = opened.disclosures === undefined ? batch : presentSdJwt(opened.jwt, DISCLOSED_ARRAYS.flatMap((array) => opened.disclosures![array].map((d) => d!.disclosure)));
+      return { format: view.format, chain: view.chain, jwsSha256: view.jwsSha256, payload, stored };
     },
   };
 }
 
-/** The payload must be canonical JSON (what was signed is what is stored and hashed) and a well-formed envelope. */
-function readPayload(bytes: Uint8Array): BatchPayload {
-  let value: unknown;
+interface OpenedBatch {
+  readonly jwt: string;
+  readonly x5c: readonly Uint8Array[];
+  readonly view: Omit<VerifiedBatchView, 'chain' | 'jwsSha256'>;
+  /** Version 2: each item's disclosure where the batch gives it. */
+  readonly disclosures?: ResolvedArrays;
+}
+
+/** Parses a batch of either version, unauthenticated: every cheap check before the signature's. */
+function openBatch(batch: string, maxJwsBytes: number): OpenedBatch {
+  if (typeof batch === 'string' && batch.length > maxJwsBytes) throw malformed('TOO_LARGE', `the batch exceeds ${maxJwsBytes} bytes`);
+  if (typeof batch === 'string' && isSdJwt(batch)) return openSdJwt(batch, maxJwsBytes);
+  const parsed = parseBatchJws(batch, maxJwsBytes);
+  const payload = readPayload(parsed.payloadBytes);
+  assertBatchPayload(payload);
+  if (payload.v !== 1) throw new ProvenanceError('INVALID_BATCH', 'batch v: must be 1 in a wildintel-batch+jws', { details: { field: 'v' } });
+  const { indicators, retractions, ...envelope } = payload;
+  return { jwt: batch, x5c: parsed.x5c, view: { format: 'jws', envelope, indicators, retractions: retractions ?? [], hasRetractions: retractions !== undefined } };
+}
+
+function openSdJwt(batch: string, maxJwsBytes: number): OpenedBatch {
+  const { jwt, disclosures } = splitSdJwt(batch);
+  const parsed = parseBatchJws(jwt, maxJwsBytes, BATCH_SD_JWT_TYP);
+  const payload = readPayload(parsed.payloadBytes);
+  assertSdBatchPayload(payload);
+  const { indicators, retractions, _sd_alg: _, ...envelope } = payload;
+  const resolved = resolveDisclosures({ indicators: indicators.map(digestOf), retractions: (retractions ?? []).map(digestOf) }, disclosures);
+  const items = {
+    indicators: resolved.indicators.map((d, i) => itemAt(d, `indicators[${i}]`, assertIndicatorItem)),
+    retractions: resolved.retractions.map((d, i) => itemAt(d, `retractions[${i}]`, assertRetractionItem)),
+  };
+  return { jwt, x5c: parsed.x5c, view: { format: 'sd-jwt', envelope, ...items, hasRetractions: retractions !== undefined }, disclosures: resolved };
+}
+
+const digestOf = (d: { readonly [ARRAY_DIGEST_KEY]: string }): string => d[ARRAY_DIGEST_KEY];
+
+function itemAt<T>(disclosed: DisclosedItem | undefined, field: string, check: (item: unknown, field: string) => asserts item is T): T | undefined {
+  if (disclosed === undefined) return undefined;
+  check(disclosed.item, field);
+  return disclosed.item;
+}
+
+/** A whole batch: every item disclosed. */
+function wholePayload(view: VerifiedBatchView): BatchPayload {
+  const withheld = DISCLOSED_ARRAYS.flatMap((array) => view[array].flatMap((item, i) => (item === undefined ? [`${array}[${i}]`] : [])));
+  if (withheld.length > 0) {
+    throw new ProvenanceError('UNDISCLOSED_DIGEST', `${withheld[0]} has no disclosure (${withheld.length} in all): the hub stores every item, so every disclosure is sent`, { details: { field: withheld[0], count: withheld.length } });
+  }
+  const indicators = view.indicators as JsonObject[];
+  const retractions = view.retractions as Retraction[];
+  return { ...view.envelope, indicators, ...(view.hasRetractions ? { retractions } : {}) };
+}
+
+/** The payload must be canonical JSON (what was signed is what is stored and hashed). */
+function readPayload(bytes: Uint8Array): unknown {
   try {
-    value = parseCanonicalJson(bytes);
+    return parseCanonicalJson(bytes);
   } catch (cause) {
     throw malformed('PAYLOAD_NOT_CANONICAL', 'the payload is not RFC 8785 canonical JSON', cause);
   }
-  assertBatchPayload(value);
-  return value;
 }
 
 function assertNotAhead(createdAt: string, clock: Clock, maxFutureSkewMs: number): Date {

@@ -31,7 +31,7 @@ describe('assertBatchPayload', () => {
     const cases: Array<[string, unknown, string]> = [
       ['an array payload', [valid], '$'],
       ['an unknown field', { ...valid, signature: 'x' }, 'signature'],
-      ['version 2', { ...valid, v: 2 }, 'v'],
+      ['version 3', { ...valid, v: 3 }, 'v'],
       ['version "1"', { ...valid, v: '1' }, 'v'],
       ['an upper-case batchId', { ...valid, batchId: valid.batchId.toUpperCase() }, 'batchId'],
       ['a batchId that is not a UUID', { ...valid, batchId: 'batch-1' }, 'batchId'],

@@ -3,6 +3,7 @@ import { unsafeTextReason } from '../kernel/index.js';
 import { isMemberSlug } from '../pki/index.js';
 import type { JsonObject } from './canonical-json.js';
 import { ProvenanceError } from './errors.js';
+import { ARRAY_DIGEST_KEY, DIGEST, DISCLOSED_ARRAYS, SD_ALG } from './sd-jwt.js';
 
 /** FIRST TLP 2.0 labels, the indicator model's list. */
 export const BATCH_TLPS = TLPS;
@@ -14,13 +15,17 @@ export interface Retraction {
   readonly reason: string;
 }
 
+/** 1: a compact JWS over the items (design.md item 2); 2: an SD-JWT over their salted digests (item 2b). */
+export type BatchVersion = 1 | 2;
+
 /**
- * The signed batch payload, design.md item 2. Its wire form is exactly the JCS of this object.
+ * A batch's payload with its items in clear: the signed payload of version 1 (its wire form is
+ * exactly the JCS of this object), or version 2 with every disclosure resolved.
  * `I` lets the signer pass its own indicator type; indicators are validated by the indicators
  * context, here only required to be JSON objects.
  */
 export interface BatchPayload<I extends object = JsonObject> {
-  readonly v: 1;
+  readonly v: BatchVersion;
   /** Lower-case RFC 9562 UUID; with `member`, the idempotency key of the batch. */
   readonly batchId: string;
   readonly member: string;
@@ -31,28 +36,94 @@ export interface BatchPayload<I extends object = JsonObject> {
   readonly retractions?: readonly Retraction[];
 }
 
-const ENVELOPE_FIELDS = new Set(['v', 'batchId', 'member', 'createdAt', 'tlp', 'indicators', 'retractions']);
+/** What a batch says besides its items. */
+export type BatchEnvelope = Omit<BatchPayload, 'indicators' | 'retractions'>;
+
+/** An array element digest, RFC 9901 §4.2.4.2. */
+export interface ArrayDigest {
+  readonly '...': string;
+}
+
+/** The signed payload of a version 2 batch: the envelope, and a digest in place of each item. */
+export interface SdBatchPayload extends BatchEnvelope {
+  readonly v: 2;
+  readonly _sd_alg: typeof SD_ALG;
+  readonly indicators: readonly ArrayDigest[];
+  readonly retractions?: readonly ArrayDigest[];
+}
+
+const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['v', 'batchId', 'member', 'createdAt', 'tlp', 'indicators', 'retractions']);
+const SD_ENVELOPE_FIELDS: ReadonlySet<string> = new Set([...ENVELOPE_FIELDS, '_sd_alg']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 const INDICATOR_ID = /^[A-Za-z0-9_-]{43}$/;
 const MAX_REASON_LENGTH = 1000;
 
 /**
- * Checks the envelope of a batch (attacker-controlled on the hub side): exactly the known fields,
- * each well-formed. Indicators are only checked to be objects.
+ * Checks a batch with its items in clear (attacker-controlled on the hub side): exactly the known
+ * fields, each well-formed. Indicators are only checked to be objects.
  * @throws ProvenanceError `INVALID_BATCH` with `details.field`
  */
 export function assertBatchPayload(value: unknown): asserts value is BatchPayload {
+  assertEnvelope(value, ENVELOPE_FIELDS);
+  if (value.v !== 1 && value.v !== 2) throw invalid('v', 'must be 1 or 2');
+  if (!Array.isArray(value.indicators)) throw invalid('indicators', 'must be an array');
+  value.indicators.forEach((indicator: unknown, index) => assertIndicatorItem(indicator, `indicators[${index}]`));
+  if (value.retractions === undefined) return;
+  if (!Array.isArray(value.retractions)) throw invalid('retractions', 'must be an array');
+  value.retractions.forEach((retraction: unknown, index) => assertRetractionItem(retraction, `retractions[${index}]`));
+}
+
+/**
+ * Checks the signed payload of a version 2 batch: the envelope, `_sd_alg`, and an array element
+ * digest in place of every item of each disclosed array.
+ * @throws ProvenanceError `INVALID_BATCH` with `details.field`
+ */
+export function assertSdBatchPayload(value: unknown): asserts value is SdBatchPayload {
+  assertEnvelope(value, SD_ENVELOPE_FIELDS);
+  if (value.v !== 2) throw invalid('v', 'must be 2 in a wildintel-batch+sd-jwt');
+  if (value._sd_alg !== SD_ALG) throw invalid('_sd_alg', `must be ${SD_ALG}`);
+  for (const array of DISCLOSED_ARRAYS) {
+    const digests = value[array];
+    if (digests === undefined && array !== 'indicators') continue;
+    if (!Array.isArray(digests)) throw invalid(array, 'must be an array');
+    digests.forEach((d: unknown, index) => {
+      if (!isObject(d) || Object.keys(d).length !== 1 || typeof d[ARRAY_DIGEST_KEY] !== 'string' || !DIGEST.test(d[ARRAY_DIGEST_KEY])) {
+        throw invalid(`${array}[${index}]`, 'must be {"...": <base64url SHA-256 digest>}');
+      }
+    });
+  }
+}
+
+/** An indicator item: a JSON object (the indicators context validates the rest). */
+export function assertIndicatorItem(indicator: unknown, field: string): asserts indicator is JsonObject {
+  if (!isObject(indicator)) throw invalid(field, 'must be an object');
+}
+
+/** A retraction item: exactly `{indicatorId, reason}`, each well-formed. */
+export function assertRetractionItem(retraction: unknown, field: string): asserts retraction is Retraction {
+  if (!isObject(retraction) || Object.keys(retraction).some((key) => key !== 'indicatorId' && key !== 'reason')) {
+    throw invalid(field, 'must be {indicatorId, reason}');
+  }
+  if (typeof retraction.indicatorId !== 'string' || !INDICATOR_ID.test(retraction.indicatorId)) {
+    throw invalid(`${field}.indicatorId`, 'must be a base64url SHA-256 indicator id');
+  }
+  const { reason } = retraction;
+  if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON_LENGTH) {
+    throw invalid(`${field}.reason`, `must be a non-empty string of at most ${MAX_REASON_LENGTH} characters`);
+  }
+  const unsafe = unsafeTextReason(reason);
+  if (unsafe !== undefined) throw invalid(`${field}.reason`, unsafe);
+}
+
+function assertEnvelope(value: unknown, fields: ReadonlySet<string>): asserts value is Record<string, unknown> {
   if (!isObject(value)) throw invalid('$', 'the payload must be a JSON object');
-  const unknown = Object.keys(value).find((key) => !ENVELOPE_FIELDS.has(key));
+  const unknown = Object.keys(value).find((key) => !fields.has(key));
   if (unknown !== undefined) throw invalid(unknown, 'unknown field');
-  if (value.v !== 1) throw invalid('v', 'must be 1');
   if (typeof value.batchId !== 'string' || !UUID.test(value.batchId)) throw invalid('batchId', 'must be a lower-case UUID');
   if (!isMemberSlug(value.member)) throw invalid('member', 'must be a member slug');
   if (parseRfc3339(value.createdAt) === undefined) throw invalid('createdAt', 'must be an RFC 3339 date-time');
   if (!(BATCH_TLPS as readonly unknown[]).includes(value.tlp)) throw invalid('tlp', `must be one of ${BATCH_TLPS.join(', ')}`);
-  assertIndicators(value.indicators);
-  if (value.retractions !== undefined) assertRetractions(value.retractions);
 }
 
 /**
@@ -81,30 +152,4 @@ function invalid(field: string, message: string): ProvenanceError {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function assertIndicators(indicators: unknown): void {
-  if (!Array.isArray(indicators)) throw invalid('indicators', 'must be an array');
-  indicators.forEach((indicator: unknown, index) => {
-    if (!isObject(indicator)) throw invalid(`indicators[${index}]`, 'must be an object');
-  });
-}
-
-function assertRetractions(retractions: unknown): void {
-  if (!Array.isArray(retractions)) throw invalid('retractions', 'must be an array');
-  retractions.forEach((retraction: unknown, index) => {
-    const field = `retractions[${index}]`;
-    if (!isObject(retraction) || Object.keys(retraction).some((key) => key !== 'indicatorId' && key !== 'reason')) {
-      throw invalid(field, 'must be {indicatorId, reason}');
-    }
-    if (typeof retraction.indicatorId !== 'string' || !INDICATOR_ID.test(retraction.indicatorId)) {
-      throw invalid(`${field}.indicatorId`, 'must be a base64url SHA-256 indicator id');
-    }
-    const { reason } = retraction;
-    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON_LENGTH) {
-      throw invalid(`${field}.reason`, `must be a non-empty string of at most ${MAX_REASON_LENGTH} characters`);
-    }
-    const unsafe = unsafeTextReason(reason);
-    if (unsafe !== undefined) throw invalid(`${field}.reason`, unsafe);
-  });
 }

@@ -4,6 +4,8 @@ import { ProvenanceError } from './errors.js';
 /** The protected header of a signed batch, exactly (design.md item 2). */
 export const BATCH_JWS_ALG = 'PS256';
 export const BATCH_JWS_TYP = 'wildintel-batch+jws';
+/** The issuer-signed JWT of a version 2 batch (design.md item 2b). */
+export const BATCH_SD_JWT_TYP = 'wildintel-batch+sd-jwt';
 
 export interface ParsedBatchJws {
   /** DER certificates from `x5c`, leaf first. */

@@ -14,6 +14,14 @@ export type ProvenanceErrorCode =
   | 'MEMBER_MISMATCH'
   | 'KEY_MISMATCH'
   | 'CLOCK_SKEW'
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  // Version 2 batches (SD-JWT, RFC 9901): src/provenance/sd-jwt.ts.
+  | 'MALFORMED_SD_JWT'
+  | 'MALFORMED_DISCLOSURE'
+  | 'WEAK_SALT'
+  | 'DUPLICATE_DIGEST'
+  | 'DUPLICATE_DISCLOSURE'
+  | 'UNREFERENCED_DISCLOSURE'
+  | 'UNDISCLOSED_DIGEST';
 
 export class ProvenanceError extends WildintelError<ProvenanceErrorCode> {}

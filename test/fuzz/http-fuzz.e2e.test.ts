@@ -91,12 +91,14 @@ describe('HTTP fuzzing', () => {
   it('refuses byte-level mutations of valid signed batches with a 4xx and stores nothing of them', async (t) => {
     const r = createRng(seed + 1);
     const findings = new FuzzFindings(seed + 1, fuzzBudget({ cases: 1000, ms: 10_000 }));
-    const valid = await Promise.all(Array.from({ length: 4 }, (_, i) => fed.sign(member, { indicators: sampleIndicators(2 + i, `mut${i}`), ...(i === 3 ? { retractions: [] } : {}) })));
+    // Version 1 (JWS) and version 2 (SD-JWT: mutations reach the disclosures and their salts too).
+    const valid = await Promise.all(Array.from({ length: 8 }, (_, i) => fed.sign(member, { indicators: sampleIndicators(2 + (i % 4), `mut${i}`), ...(i % 4 === 3 ? { retractions: [] } : {}) }, { version: i < 4 ? 1 : 2 })));
     const before = await storedCounts(fed.hub.database.dataSource);
     let accepted = 0;
     while (findings.more()) {
       const mutated = mutateBytes(r, Buffer.from(r.pick(valid)));
-      const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': r.chance(0.95) ? 'application/jose' : 'application/jose; charset=latin1' }, body: mutated });
+      const type = r.pick(['application/jose', 'application/sd-jwt']);
+      const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': r.chance(0.95) ? type : `${type}; charset=latin1` }, body: mutated });
       const text = await res.text();
       findings.checkHttp(mutated.toString('latin1'), res.status, text);
       // A mutation of the trailing whitespace, or one that leaves the bytes intact, is the valid batch.

@@ -8,6 +8,7 @@
 import { hashImage } from '../../src/hashing/index.js';
 import { indicatorId, normalizeKeyword } from '../../src/indicators/index.js';
 import type { TestFederation, TestMember } from './federation.js';
+import { batchMediaType } from '../../src/provenance/index.js';
 
 export const SELLER_WANG = `fp1.demo-1.${Buffer.alloc(32, 0x5a).toString('base64url')}`;
 export const SELLER_LI = `fp1.demo-1.${Buffer.alloc(32, 0x3c).toString('base64url')}`;
@@ -32,8 +33,10 @@ export async function seedConsole(fed: TestFederation, photoFile: string, now = 
   const seller = (fp: string, commodity: string, days: number) => ({ type: 'SELLER', value: fp, commodity, observedAt: ago(days), confidence: 90 });
   const { pdq, quality } = await hashImage(photoFile);
   const photo = (commodity: string, days: number) => ({ type: 'IMAGE_PDQ', value: pdq, quality, commodity, observedAt: ago(days), confidence: 75 });
+  // chatapp's node signs version 2 (SD-JWT), the others' are still on version 1: the console shows and verifies both.
   const publish = async (member: TestMember, tlp: string, indicators: object[]): Promise<void> => {
-    const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: await fed.sign(member, { tlp: tlp as never, indicators }) });
+    const batch = await fed.sign(member, { tlp: tlp as never, indicators }, { version: member.slug === 'chatapp' ? 2 : 1 });
+    const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': batchMediaType(batch) }, body: batch });
     if (res.status !== 201) throw new Error(`seed batch refused: ${res.status} ${await res.text()}`);
   };
   const { shopmart, chatapp, searchco } = members;

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createTestDatabase, type TestDatabase } from '../../src/db/test-database.js';
 import { startHub, type RunningHub } from '../../src/hub/index.js';
-import { createLogger, fixedClock, systemClock, type Clock, type Logger } from '../../src/kernel/index.js';
+import { createLogger, fixedClock, systemClock, systemRandom, type Clock, type Logger } from '../../src/kernel/index.js';
 import { createMemberKeyAndCsr, signMemberCsr } from '../../src/pki/index.js';
-import { signBatch, type BatchPayload } from '../../src/provenance/index.js';
+import { signBatch, signBatchSdJwt, type BatchPayload } from '../../src/provenance/index.js';
 import type { Commodity, Tlp } from '../../src/indicators/index.js';
 import { graphql } from './hub-process.js';
 
@@ -31,8 +31,11 @@ export interface TestFederation {
   readonly rootKeyPem: string;
   /** Issues a member certificate from the federation root and enrols it. */
   addMember(slug: string, options?: { enroll?: boolean; validityDays?: number; now?: Date }): Promise<TestMember>;
-  /** Signs a batch as `member`: defaults fill in v, batchId, createdAt (now) and tlp (AMBER). */
-  sign(member: TestMember, payload: Partial<BatchPayload<object>> & { indicators: readonly object[] }): Promise<string>;
+  /**
+   * Signs a batch as `member`: defaults fill in v, batchId, createdAt (now) and tlp (AMBER). Version 1
+   * (a JWS) unless `version` is 2 (an SD-JWT with every disclosure, as nodes sign now).
+   */
+  sign(member: TestMember, payload: Partial<BatchPayload<object>> & { indicators: readonly object[] }, options?: { version?: 1 | 2 }): Promise<string>;
   /** A GraphQL request with a token that may read everything (every read scope, RED). */
   read(query: string, variables?: Record<string, unknown>): ReturnType<typeof graphql>;
   /** Issues a real agency token (agency `customs` unless named) with these scopes and TLP. */
@@ -69,11 +72,10 @@ export async function startTestFederation(options: { clock?: Clock; env?: Record
       if (enroll) await hub.services.members.enroll({ slug, name: slug, certPem });
       return { slug, keyPem, certPem };
     },
-    sign(member, payload) {
-      return signBatch(
-        { v: 1, batchId: randomUUID(), member: member.slug, createdAt: clock.now().toISOString(), tlp: 'AMBER', ...payload },
-        { keyPem: member.keyPem, chainPem: [member.certPem] },
-      );
+    sign(member, payload, { version = 1 } = {}) {
+      const batch = { v: version, batchId: randomUUID(), member: member.slug, createdAt: clock.now().toISOString(), tlp: 'AMBER' as const, ...payload };
+      const signer = { keyPem: member.keyPem, chainPem: [member.certPem] };
+      return version === 2 ? signBatchSdJwt(batch, signer, systemRandom) : signBatch(batch, signer);
     },
     async read(query, variables = {}) {
       reader ??= token('indicators:read sellers:read match:image match:text stats:read provenance:read', { tlp: 'RED', agency: 'test-readers' });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { batchMediaType } from '../../provenance/index.js';
 
 export type SendOutcome =
   | { kind: 'accepted'; leafIndex: number; duplicate: boolean }
@@ -30,7 +31,7 @@ export async function sendBatch(hub: string, jws: string, { attempts = 6, baseDe
     try {
       const res = await fetch(`${hub.replace(/\/$/, '')}/v1/batches`, {
         method: 'POST',
-        headers: { 'content-type': 'application/jose' },
+        headers: { 'content-type': batchMediaType(jws) },
         body: jws,
         signal: AbortSignal.timeout(timeoutMs),
       });

@@ -82,6 +82,7 @@ const en = {
   'indicator.verify': 'Verify',
   'indicator.verifyAll': 'Verify all',
   'indicator.verified': 'verified in tree {size}',
+  'indicator.withheld': '{count} other items of the batch withheld (salted digests only)',
   'indicator.openSeller': 'Seller profile and graph',
   'seller.title': 'Seller across platforms',
   'seller.fingerprint': 'Seller fingerprint (fp1.…)',
@@ -166,6 +167,8 @@ const en = {
   'verify.MALFORMED_ENTRY': 'the log entry is malformed',
   'verify.ENTRY_MISMATCH': 'the log entry does not commit to this batch',
   'verify.INVALID_PROOF': 'the inclusion proof does not lead to the checkpoint’s root',
+  'verify.DISCLOSURE_MISMATCH': 'an item shown is not one the member signed in this batch',
+  'verify.WITHHELD_BATCH': 'this token sees only part of a batch signed whole (version 1): nothing signed to check',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -246,6 +249,7 @@ const zh: Record<MessageKey, string> = {
   'indicator.verify': '验证',
   'indicator.verifyAll': '全部验证',
   'indicator.verified': '已在大小为 {size} 的树中验证',
+  'indicator.withheld': '批次中另有 {count} 个条目未披露（仅加盐摘要）',
   'indicator.openSeller': '卖家档案与关系图',
   'seller.title': '跨平台卖家',
   'seller.fingerprint': '卖家指纹（fp1.…）',
@@ -330,6 +334,8 @@ const zh: Record<MessageKey, string> = {
   'verify.MALFORMED_ENTRY': '日志条目格式错误',
   'verify.ENTRY_MISMATCH': '日志条目与此批次不符',
   'verify.INVALID_PROOF': '包含证明无法得到检查点的根',
+  'verify.DISCLOSURE_MISMATCH': '所示条目不是成员在此批次中签名的条目',
+  'verify.WITHHELD_BATCH': '此令牌只能看到整体签名批次（版本 1）的一部分：没有可检查的签名内容',
 };
 
 /** Enum values shown to people (commodities, types, statuses), per language. */

@@ -2,8 +2,9 @@
  * Provenance checks the console runs in the analyst's browser, so that trusting a result does not
  * mean trusting the hub that served it: a C2SP signed note (the checkpoint) verified with the
  * log's Ed25519 verifier key through WebCrypto, the checkpoint body parsed strictly, the batch's
- * log entry checked against the batch it names, and the RFC 9162 root recomputed from the
- * inclusion proof (§2.1.3.2).
+ * log entry checked against the batch it names, the RFC 9162 root recomputed from the inclusion
+ * proof (§2.1.3.2), and for a version 2 batch (an SD-JWT, RFC 9901) each disclosure shown matched
+ * to a digest of the payload the entry commits to (§7.1): those items are part of what was logged.
  *
  * The hub's own src/tlog does the same with node:crypto's synchronous hashing and Buffer, which a
  * browser has not; WebCrypto hashes asynchronously, so the proof walk is written again here,
@@ -20,7 +21,9 @@ export type VerifyErrorCode =
   | 'MALFORMED_CHECKPOINT'
   | 'MALFORMED_ENTRY'
   | 'ENTRY_MISMATCH'
-  | 'INVALID_PROOF';
+  | 'INVALID_PROOF'
+  | 'DISCLOSURE_MISMATCH'
+  | 'WITHHELD_BATCH';
 
 export class VerifyError extends Error {
   constructor(
@@ -173,8 +176,12 @@ export interface ProvenanceInput {
   verifierKey: string;
   member: string;
   batchId: string;
-  /** The batch's compact JWS, exactly as the member signed it. */
-  jws: string;
+  /**
+   * The signed batch: a version 1 compact JWS exactly as the member signed it, or a version 2
+   * SD-JWT with the disclosures the token may see; null when neither is given (a version 1 batch
+   * the token may see only in part).
+   */
+  batch: string | null;
   leafIndex: number;
   /** base64 of the log entry bytes. */
   logEntry: string;
@@ -187,16 +194,21 @@ export interface ProvenanceResult {
   treeSize: number;
   rootHash: string;
   jwsSha256: string;
+  /** Items shown and matched to the signed payload (all of a version 1 JWS's), and those withheld (digests only). */
+  disclosed: number;
+  withheld: number;
 }
 
 /**
  * The whole check behind the console's "verify" button: the checkpoint is signed by the log's
  * key; the entry is a `batch` entry naming this member and batch and committing to this JWS's
- * SHA-256; and the entry is leaf `leafIndex` of the checkpoint's tree.
+ * SHA-256 (an SD-JWT's issuer-signed JWT's); each disclosure shown is one of its signed digests;
+ * and the entry is leaf `leafIndex` of the checkpoint's tree.
  */
 export async function verifyBatchInclusion(input: ProvenanceInput): Promise<ProvenanceResult> {
   const verifier = await parseVerifierKey(input.verifierKey.trim());
   const checkpoint = parseCheckpoint(await openNote(input.checkpoint, verifier));
+  if (input.batch === null) throw new VerifyError('WITHHELD_BATCH', 'the token may see only part of this version 1 batch, which is signed whole: there is nothing signed to check');
   const entryBytes = decodeBase64(input.logEntry);
   if (entryBytes === undefined || entryBytes.length > 65_536) throw new VerifyError('MALFORMED_ENTRY', 'the log entry is not base64');
   let entry: Record<string, unknown>;
@@ -205,15 +217,45 @@ export async function verifyBatchInclusion(input: ProvenanceInput): Promise<Prov
   } catch {
     throw new VerifyError('MALFORMED_ENTRY', 'the log entry is not JSON');
   }
-  const jwsSha256 = base64url(await sha256(utf8.encode(input.jws)));
+  const [jwt = '', ...disclosures] = input.batch.split('~');
+  const jwsSha256 = base64url(await sha256(utf8.encode(jwt)));
   if (entry['kind'] !== 'batch' || entry['member'] !== input.member || entry['batchId'] !== input.batchId) {
     throw new VerifyError('ENTRY_MISMATCH', 'the log entry is not this batch’s entry');
   }
   if (entry['jwsSha256'] !== jwsSha256) throw new VerifyError('ENTRY_MISMATCH', 'the log entry commits to other batch bytes');
+  const items = disclosures.length === 0 ? undefined : await matchDisclosures(jwt, disclosures);
   const proof = input.inclusionProof.map((h) => decodeBase64(h));
   if (proof.some((p) => p === undefined)) throw new VerifyError('INVALID_PROOF', 'a proof hash is not base64');
   const leaf = await sha256(Uint8Array.of(0x00), entryBytes);
   const root = await rootFromInclusionProof(input.leafIndex, checkpoint.size, leaf, proof as Uint8Array[]);
   if (!equal(root, checkpoint.root)) throw new VerifyError('INVALID_PROOF', 'the inclusion proof does not lead to the checkpoint’s root');
-  return { origin: checkpoint.origin, treeSize: checkpoint.size, rootHash: encodeBase64(root), jwsSha256 };
+  const count = Number(entry['count']);
+  return { origin: checkpoint.origin, treeSize: checkpoint.size, rootHash: encodeBase64(root), jwsSha256, disclosed: items?.disclosed ?? count, withheld: items?.withheld ?? 0 };
+}
+
+/**
+ * RFC 9901 §7.1 on the disclosures of an SD-JWT (`<jwt>~<disclosure>~…~`, no key binding): each
+ * hashes to an array element digest of the signed payload's `indicators` or `retractions`, no digest
+ * or disclosure comes twice. The signature itself is the auditor's to check (wildintel audit check).
+ */
+async function matchDisclosures(jwt: string, parts: readonly string[]): Promise<{ disclosed: number; withheld: number }> {
+  const disclosures = parts.slice(0, -1);
+  if (parts.at(-1) !== '' || disclosures.some((d) => d === '')) throw new VerifyError('DISCLOSURE_MISMATCH', 'the SD-JWT is not <jwt>~<disclosure>~…~');
+  let payload: { indicators?: unknown; retractions?: unknown };
+  try {
+    const body = jwt.split('.')[1] ?? '';
+    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(decodeBase64(body.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(body.length / 4) * 4, '=')))) as typeof payload;
+  } catch {
+    throw new VerifyError('DISCLOSURE_MISMATCH', 'the SD-JWT’s payload is not JSON');
+  }
+  const digests = [payload.indicators, payload.retractions ?? []].flatMap((list) => (Array.isArray(list) ? list.map((d: unknown) => (d as Record<string, unknown> | null)?.['...']) : [undefined]));
+  if (digests.some((d) => typeof d !== 'string') || new Set(digests).size !== digests.length) throw new VerifyError('DISCLOSURE_MISMATCH', 'the signed payload’s items are not distinct array element digests');
+  const signed = new Set(digests as string[]);
+  const shown = new Set<string>();
+  for (const d of disclosures) {
+    const digest = base64url(await sha256(utf8.encode(d)));
+    if (!signed.has(digest) || shown.has(digest)) throw new VerifyError('DISCLOSURE_MISMATCH', 'a disclosure is not one of the signed items, or comes twice');
+    shown.add(digest);
+  }
+  return { disclosed: shown.size, withheld: signed.size - shown.size };
 }

@@ -254,8 +254,9 @@ export type Query = {
   /**
    * The provenance of an indicator, for the entitled: a token with provenance:read sees every
    * sighting and every batch whole; an agency token with indicators:read the sightings that
-   * `indicator(id)` shows it (its TLP, commodities, sellers:read), each batch whole only when it may
-   * see every item in it; a member its own sightings and others' CLEAR–AMBER ones.
+   * `indicator(id)` shows it (its TLP, commodities, sellers:read), a version 1 batch only when it
+   * may see every item in it, a version 2 batch with the disclosures it may see; a member its own
+   * sightings and others' CLEAR–AMBER ones.
    */
   provenance: Maybe<Provenance>;
   /**
@@ -724,11 +725,13 @@ export type Receipt = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
-   * Publishes a signed batch (compact JWS, design item 2). The hub verifies the member's
-   * certificate chain and signature before it trusts anything in it. Refusals carry a stable
-   * code in extensions.code: MALFORMED_JWS, BAD_SIGNATURE, UNTRUSTED_CHAIN, CERT_EXPIRED,
-   * CERT_REVOKED, MEMBER_MISMATCH, UNKNOWN_MEMBER, CLOCK_SKEW, INVALID_INDICATOR,
-   * BATCH_TOO_LARGE, BATCH_ID_CONFLICT, UNKNOWN_SIGHTING.
+   * Publishes a signed batch: a compact JWS (version 1, design item 2) or an SD-JWT with every
+   * disclosure (version 2, item 2b). The hub verifies the member's certificate chain and signature
+   * before it trusts anything in it. Refusals carry a stable code in extensions.code:
+   * MALFORMED_JWS, BAD_SIGNATURE, UNTRUSTED_CHAIN, CERT_EXPIRED, CERT_REVOKED, MEMBER_MISMATCH,
+   * UNKNOWN_MEMBER, CLOCK_SKEW, INVALID_INDICATOR, BATCH_TOO_LARGE, BATCH_ID_CONFLICT,
+   * UNKNOWN_SIGHTING; for version 2 also MALFORMED_SD_JWT, MALFORMED_DISCLOSURE, WEAK_SALT,
+   * DUPLICATE_DIGEST, DUPLICATE_DISCLOSURE, UNREFERENCED_DISCLOSURE, UNDISCLOSED_DIGEST.
    */
   publishBatch: Receipt;
   /**
@@ -825,12 +828,21 @@ export type ProvenanceSighting = {
   batchId: Scalars['ID']['output'];
   tlp: Tlp;
   /**
-   * The compact JWS as the member signed it, when the token may see every item of the batch (its
-   * signature covers them all); null otherwise: the batch's hash, log entry and inclusion proof
-   * below still prove that the member's batch was logged.
+   * A version 1 batch: the compact JWS as the member signed it, when the token may see every item
+   * of the batch (its signature covers them all); null otherwise: the batch's hash, log entry and
+   * inclusion proof below still prove that the member's batch was logged. Null for version 2.
    */
   jws: Maybe<Scalars['String']['output']>;
-  /** base64url SHA-256 of the compact JWS exactly as received: the log entry's jwsSha256. */
+  /**
+   * A version 2 batch: the SD-JWT (RFC 9901) the member signed, with the disclosures of exactly the
+   * items this token may see (this indicator's among them). Any SD-JWT verifier checks the member's
+   * signature over each item shown; a withheld item shows only as a salted digest. Null for version 1.
+   */
+  sdJwt: Maybe<Scalars['String']['output']>;
+  /**
+   * base64url SHA-256 of the compact JWS exactly as received (version 1), or of the SD-JWT's
+   * issuer-signed JWT alone (version 2): the log entry's jwsSha256.
+   */
   jwsSha256: Scalars['String']['output'];
   /** base64 DER certificates from the JWS header, leaf first. */
   certificateChain: Array<Scalars['String']['output']>;
@@ -1547,6 +1559,7 @@ export type ProvenanceSightingResolvers<ContextType = GraphQLContext, ParentType
   batchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   tlp?: Resolver<ResolversTypes['Tlp'], ParentType, ContextType>;
   jws?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sdJwt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   jwsSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   certificateChain?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

@@ -35,14 +35,15 @@ interface ProvenanceSighting {
   member: string;
   batchId: string;
   tlp: string;
-  jws: string;
+  jws: string | null;
+  sdJwt: string | null;
   leafIndex: number;
   logEntry: string;
   inclusionProof: string[];
 }
 
 const PROVENANCE = `query Provenance($id: ID!) {
-  provenance(indicatorId: $id) { checkpoint treeSize sightings { member batchId tlp jws leafIndex logEntry inclusionProof } }
+  provenance(indicatorId: $id) { checkpoint treeSize sightings { member batchId tlp jws sdJwt leafIndex logEntry inclusionProof } }
   checkpoint { verifierKey }
 }`;
 
@@ -137,7 +138,7 @@ export function IndicatorView({ token, me, id }: { token: string; me: Me; id: st
   );
 }
 
-type Verdict = { ok: true; size: number } | { ok: false; reason: string };
+type Verdict = { ok: true; size: number; withheld: number } | { ok: false; reason: string };
 
 /** The batch's hash, as its log entry commits to it. */
 function batchHashOf(logEntry: string): string {
@@ -160,8 +161,8 @@ function ProvenancePanel({ token, id }: { token: string; id: string }) {
   const verify = async (s: ProvenanceSighting): Promise<void> => {
     let verdict: Verdict;
     try {
-      const r = await verifyBatchInclusion({ ...s, checkpoint: p!.checkpoint, verifierKey });
-      verdict = { ok: true, size: r.treeSize };
+      const r = await verifyBatchInclusion({ ...s, batch: s.sdJwt ?? s.jws, checkpoint: p!.checkpoint, verifierKey });
+      verdict = { ok: true, size: r.treeSize, withheld: r.withheld };
     } catch (err) {
       verdict = { ok: false, reason: err instanceof VerifyError ? t(`verify.${err.code}` as MessageKey) : String(err) };
     }
@@ -223,7 +224,7 @@ function ProvenancePanel({ token, id }: { token: string; id: string }) {
                       <button type="button" onClick={() => void verify(s)}>
                         {t('indicator.verify')}
                       </button>{' '}
-                      {v ? <span class={v.ok ? 'ok' : 'bad'} data-verdict={v.ok ? 'ok' : 'bad'}>{v.ok ? `✓ ${t('indicator.verified', { size: v.size })}` : `✗ ${v.reason}`}</span> : null}
+                      {v ? <span class={v.ok ? 'ok' : 'bad'} data-verdict={v.ok ? 'ok' : 'bad'}>{v.ok ? `✓ ${t('indicator.verified', { size: v.size })}${v.withheld > 0 ? ` · ${t('indicator.withheld', { count: v.withheld })}` : ''}` : `✗ ${v.reason}`}</span> : null}
                     </td>
                   </tr>
                 );

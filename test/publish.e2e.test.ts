@@ -12,6 +12,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { indicatorId } from '../src/indicators/index.js';
+import { decodeDisclosure, splitSdJwt } from '../src/provenance/index.js';
 import { bearer, graphql, hubEnvironment, readerToken, runCli, spawnHub, type HubProcess, onlyInPass } from './helpers/hub-process.js';
 
 const line = (value: string, extra: Record<string, unknown> = {}): string =>
@@ -182,10 +183,15 @@ describe('wildintel publish, resuming and refusing', { skip: onlyInPass('server'
     const { code, stderr } = await publish(file, ['--tlp', 'GREEN']);
     assert.equal(code, 0, stderr);
     const records = (await journalLines(file)).slice(1).map((l) => JSON.parse(l) as { jws?: string });
+    // A batch is a version 2 SD-JWT: the TLP is in the issuer JWT, the items in the disclosures.
     const tlps = records
       .filter((r) => r.jws !== undefined)
-      .map((r) => JSON.parse(Buffer.from(r.jws!.split('.')[1]!, 'base64url').toString()) as { tlp: string; indicators: Array<{ value: string; tlp?: string }> })
-      .map((p) => `${p.tlp}:${p.indicators.map((i) => i.value + (i.tlp ?? '')).join(',')}`)
+      .map((r) => {
+        const { jwt, disclosures } = splitSdJwt(r.jws!);
+        const { tlp } = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { tlp: string };
+        const items = disclosures.map((d, i) => decodeDisclosure(d, i).item as { value: string; tlp?: string });
+        return `${tlp}:${items.map((i) => i.value + (i.tlp ?? '')).join(',')}`;
+      })
       .sort();
     assert.deepEqual(tlps, ['CLEAR:tlp2', 'GREEN:tlp0,tlp3', 'RED:tlp1']);
   });

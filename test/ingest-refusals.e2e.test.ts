@@ -192,20 +192,26 @@ describe('refusals beyond one per code', () => {
 });
 
 describe('certificates used inside and outside their validity', () => {
-  it('accepts a batch created inside the validity even when it arrives after expiry, and refuses one created after it or before it with CERT_EXPIRED', async (t) => {
+  it('judges expiry at receipt: refuses a batch created inside the validity that arrives after expiry (a backdated createdAt), answers a replay of one accepted in time with its receipt, and refuses one created before the validity', async (t) => {
     const clock = fixedClock('2026-06-01T00:00:00Z');
     const fed = await startTestFederation({ clock });
     t.after(() => fed.close());
     const member = await fed.addMember('shortlived', { validityDays: 1 });
     const sign = (createdAt: Date, seed: string): Promise<string> =>
       signBatch({ v: 1, batchId: randomUUID(), member: 'shortlived', createdAt: createdAt.toISOString(), tlp: 'AMBER', indicators: sampleIndicators(2, seed) }, { keyPem: member.keyPem, chainPem: [member.certPem] });
-    const inside = await sign(new Date('2026-06-01T12:00:00Z'), 'inside');
-    clock.advance(3 * 86_400_000);
-    await expectAccepted(fed, inside);
-    const late = await expectRefused(fed, await sign(clock.now(), 'late'), 403, 'CERT_EXPIRED');
-    assert.equal(late.details?.['reason'], 'EXPIRED');
     const early = await expectRefused(fed, await sign(new Date('2026-05-01T00:00:00Z'), 'early'), 403, 'CERT_EXPIRED');
     assert.equal(early.details?.['reason'], 'NOT_YET_VALID');
+    const inTime = await sign(new Date('2026-06-01T06:00:00Z'), 'intime');
+    clock.advance(12 * 3_600_000);
+    const accepted = await expectAccepted(fed, inTime);
+    const backdated = await sign(new Date('2026-06-01T12:00:00Z'), 'inside');
+    clock.advance(3 * 86_400_000);
+    const refused = await expectRefused(fed, backdated, 403, 'CERT_EXPIRED');
+    assert.equal(refused.details?.['reason'], 'EXPIRED');
+    assert.match(refused.message, new RegExp(`not valid at ${clock.now().toISOString()}, when the hub received`));
+    const replay = await expectAccepted(fed, inTime, 200);
+    assert.deepEqual([replay.leafIndex, replay.duplicate], [accepted.leafIndex, true]);
+    const late = await expectRefused(fed, await sign(clock.now(), 'late'), 403, 'CERT_EXPIRED');
     assert.match(late.message, /not valid at/);
   });
 });

@@ -192,7 +192,7 @@ function batchChecker(options: AuditOptions, walk: Walk) {
     let verified: VerifiedBatchView;
     try {
       // A version 2 batch verifies whatever disclosures the token may see: the signature covers every item's digest.
-      verified = await verifier.verifyView(batch);
+      verified = await verifier.verifyView(batch, new Date(entry.ts));
       if (walk.certificates[verified.chain.leafFingerprintSha256] !== entry.member) throw new Error('its certificate was never enrolled in the log for this member');
       if (verified.indicators.length !== entry.count) throw new Error(`it holds ${verified.indicators.length} indicators, the log says ${entry.count}`);
     } catch (cause) {

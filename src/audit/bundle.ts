@@ -97,7 +97,7 @@ export async function checkBundle(input: unknown, options: { rootPem: string; ve
     if ((s.jws === undefined) !== isSdJwt(signed)) throw new AuditError('BATCH_INVALID', `${where}: a version 1 batch goes in jws, a version 2 batch in sdJwt`);
     let view: VerifiedBatchView;
     try {
-      view = await verifier.verifyView(signed);
+      view = await verifier.verifyView(signed, new Date(entry.ts));
     } catch (cause) {
       throw new AuditError('BATCH_INVALID', `${where}: the batch does not verify to the root: ${(cause as Error).message}`, { cause });
     }

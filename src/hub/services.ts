@@ -51,7 +51,7 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
     rateLimiter: createHubRateLimiter(config, database, logger),
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
     disclosures: createDisclosureService({ db, log, clock, roots: trust.roots, revocations: createRevocationList(db), ttlDays: config.DISCLOSURE_TTL_DAYS }),
-    ingest: metrics.instrumentIngest(createIngestService({ db, verifier, revocations, log })),
+    ingest: metrics.instrumentIngest(createIngestService({ db, verifier, revocations, log, clock })),
     memberRequests: withFreshRevocations(
       createMemberRequestVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock, audience: config.HUB_ORIGIN, jtis: createDatabaseJtiStore(db, () => clock.now()) }),
       revocations,

@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseIndicator, InvalidIndicatorError, indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
 import { vouchesFor } from '../pki/index.js';
-import type { BatchVerifier, VerifiedBatch } from '../provenance/index.js';
+import { assertValidWhenReceived, type BatchVerifier, type VerifiedBatch } from '../provenance/index.js';
+import type { Clock } from '../kernel/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
 import { findBatch, liveSightingIds, storeBatch } from './batch-store.js';
 import { IngestError } from './errors.js';
@@ -16,12 +17,14 @@ export interface IngestDeps {
   readonly verifier: BatchVerifier;
   readonly revocations: RevocationList;
   readonly log: TransparencyLog;
+  /** The hub's time of receipt, at which the signing chain must be valid. */
+  readonly clock: Clock;
 }
 
 export interface IngestService {
   /**
    * Accepts one signed batch, a version 1 JWS or a version 2 SD-JWT with every disclosure:
-   * verify → check enrolment → idempotency → validate → store and log in one transaction →
+   * verify → check enrolment → idempotency → valid at receipt → validate → store and log in one transaction →
    * receipt. A refused batch changes nothing.
    */
   accept(batch: string): Promise<Receipt>;
@@ -37,6 +40,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
       await assertEnrolled(deps.db, verified);
       const earlier = await originalReceipt(deps, verified);
       if (earlier !== undefined) return earlier;
+      assertValidWhenReceived(verified.chain, deps.clock.now());
       const indicators = validateIndicators(verified.payload.indicators);
       try {
         return await deps.db.transaction((tx) => storeAndLog(tx, deps.log, verified, indicators));

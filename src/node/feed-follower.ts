@@ -169,7 +169,7 @@ async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>,
   if (sha256Base64url(issuerJwtOf(batch)) !== entry.jwsSha256) throw feedInvalid('BATCH_HASH_MISMATCH', `the batch served with entry ${index} is not the one the entry commits to`);
   let view: VerifiedBatchView;
   try {
-    view = await verifier.verifyView(batch);
+    view = await verifier.verifyView(batch, new Date(entry.ts));
   } catch (cause) {
     throw feedInvalid('BATCH_INVALID', `the batch of entry ${index} does not verify: ${(cause as Error).message}`, cause);
   }

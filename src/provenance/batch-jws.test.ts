@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { CompactSign, compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import type { CompactJWSHeaderParameters } from 'jose';
 import { fixedClock } from '../kernel/index.js';
-import { PkiError, createMemberKeyAndCsr, createRootCa, parseCertificate, signMemberCsr } from '../pki/index.js';
+import { PkiError, createMemberKeyAndCsr, createRootCa, parseCertificate, signMemberCsr, verifyChain } from '../pki/index.js';
 import type { PkiErrorCode, RevocationLookup } from '../pki/index.js';
 import { buildCertificate } from '../pki/build-certificate.js';
 import { forgeKeys } from '../pki/keys.js';
-import { ProvenanceError, canonicalJson, createBatchVerifier, signBatch } from './index.js';
+import { ProvenanceError, assertValidWhenReceived, canonicalJson, createBatchVerifier, signBatch } from './index.js';
 import type { BatchPayload, BatchVerifier, ProvenanceErrorCode } from './index.js';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
@@ -70,6 +70,14 @@ function hasCode(errorClass: typeof PkiError | typeof ProvenanceError, code: Pki
     return true;
   };
 }
+const holds = (check: () => unknown): boolean => {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+};
 const provenance = (code: ProvenanceErrorCode) => hasCode(ProvenanceError, code);
 const pki = (code: PkiErrorCode) => hasCode(PkiError, code);
 
@@ -123,6 +131,8 @@ describe('createBatchVerifier().verify', () => {
         leafSerialHex: leaf.serialHex,
         leafFingerprintSha256: leaf.fingerprintSha256,
         anchorFingerprintSha256: parseCertificate(root.certPem).fingerprintSha256,
+        validFrom: leaf.notBefore,
+        validUntil: leaf.notAfter,
       });
       assert.equal(verified.jwsSha256, createHash('sha256').update(jws, 'ascii').digest('base64url'));
     });
@@ -257,6 +267,41 @@ describe('createBatchVerifier().verify', () => {
       }
     });
 
+  });
+
+  describe('when the certificate expired before the hub received the batch', () => {
+    const late = createBatchVerifier({ roots: [rootDer], isRevoked, clock: fixedClock(iso(2 * DAY)) });
+    const backdated = () => signBatch(batch({ createdAt: iso(DAY - MINUTE) }), { keyPem: member.keyPem, chainPem: [shortLeafPem] });
+
+    it('refuses a createdAt backdated into the validity with CERT_EXPIRED, judged at the time of receipt', async () => {
+      const verified = await late.verify(await backdated());
+      assert.throws(() => assertValidWhenReceived(verified.chain, new Date(iso(2 * DAY))), (error: unknown) => {
+        assert.ok(error instanceof PkiError);
+        assert.equal(error.code, 'CERT_EXPIRED');
+        assert.equal(error.details?.reason, 'EXPIRED');
+        assert.match(error.message, new RegExp(`not valid at ${iso(2 * DAY)}, when the hub received`));
+        return true;
+      });
+      assert.doesNotThrow(() => assertValidWhenReceived(verified.chain, new Date(iso(DAY))));
+    });
+
+    it('agrees with the chain check at either bound of every certificate of the path', async () => {
+      const verified = await late.verify(await backdated());
+      const leafCert = parseCertificate(shortLeafPem);
+      for (const at of [leafCert.notBefore.getTime() - 1, leafCert.notBefore.getTime(), leafCert.notAfter.getTime(), leafCert.notAfter.getTime() + 1]) {
+        const byChain = holds(() => verifyChain({ chain: [leafCert.der], roots: [rootDer], at: new Date(at), isRevoked: () => undefined }));
+        assert.equal(holds(() => assertValidWhenReceived(verified.chain, new Date(at))), byChain, `at ${new Date(at).toISOString()}`);
+      }
+    });
+
+    it('lets a reader verify it at the receipt time the log recorded, and refuses it at a later one', async () => {
+      const view = await late.verifyView(await backdated(), new Date(iso(DAY)));
+      assert.equal(view.envelope.createdAt, iso(DAY - MINUTE));
+      await assert.rejects(late.verifyView(await backdated(), new Date(iso(DAY + DAY / 2))), pki('CERT_EXPIRED'));
+    });
+  });
+
+  describe('when the x5c is not what it claims', () => {
     it('rejects x5c bytes that are not a certificate with BAD_CERTIFICATE', async () => {
       const jws = await rawSign(canonicalJson(batch()), { ...standardHeader, x5c: [Buffer.from('not a certificate').toString('base64')] });
       await assert.rejects(verifier.verify(jws), pki('BAD_CERTIFICATE'));

@@ -38,6 +38,8 @@ const member = createMemberKeyAndCsr({ member: 'shopmart' });
 const leafPem = signMemberCsr({ csrPem: member.csrPem, ca: root, now: T0 });
 const signer = { keyPem: member.keyPem, chainPem: [leafPem] };
 const verifier = createBatchVerifier({ roots: [parseCertificate(root.certPem).der], isRevoked: () => undefined, clock: fixedClock('2026-03-02T00:00:00Z') });
+/** When the hub received what the views below read (the log entry's `ts`). */
+const receivedAt = new Date('2026-03-02T00:00:00Z');
 const salts: SaltSource = { bytes: (n) => new Uint8Array(randomBytes(n)) };
 const x5c = [Buffer.from(parseCertificate(leafPem).der).toString('base64')];
 const ID = (n: number): string => createHash('sha256').update(`id-${n}`).digest('base64url');
@@ -119,7 +121,7 @@ describe('version 2 batches: RFC 9901 array element disclosures', () => {
   it('verifies any subset of disclosures as a view: the items shown at their signed positions, the rest withheld', async () => {
     const sdJwt = await signBatchSdJwt(batch(4, 2), signer, salts);
     const { jwt, disclosures } = splitSdJwt(sdJwt);
-    const view = await verifier.verifyView(presentSdJwt(jwt, [disclosures[2]!, disclosures[5]!]));
+    const view = await verifier.verifyView(presentSdJwt(jwt, [disclosures[2]!, disclosures[5]!]), receivedAt);
     assert.deepEqual(view.indicators, [undefined, undefined, keyword(2), undefined]);
     assert.deepEqual(view.retractions, [undefined, { indicatorId: ID(1), reason: 'false-positive' }]);
     assert.equal(view.jwsSha256, (await verifier.verify(sdJwt)).jwsSha256, 'every view verifies against the same log entry');
@@ -151,7 +153,7 @@ describe('version 2 batches against an independent SD-JWT implementation (@sd-jw
       const count = payload.indicators.length;
       assert.deepEqual(claims['indicators'], payload.indicators.filter((_, i) => shown[i]), `case ${n}`);
       assert.deepEqual(claims['retractions'] ?? [], (payload.retractions ?? []).filter((_, i) => shown[count + i]), `case ${n}`);
-      const mine = await verifier.verifyView(view);
+      const mine = await verifier.verifyView(view, receivedAt);
       assert.deepEqual(mine.indicators, payload.indicators.map((item, i) => (shown[i] ? item : undefined)), `case ${n}`);
       assert.deepEqual(mine.retractions, (payload.retractions ?? []).map((item, i) => (shown[count + i] ? item : undefined)), `case ${n}`);
     }
@@ -161,7 +163,7 @@ describe('version 2 batches against an independent SD-JWT implementation (@sd-jw
     const { jwt, disclosures } = splitSdJwt(await signBatchSdJwt(batch(2), signer, salts));
     const forged = disclosure(keyword(9), decodeDisclosure(disclosures[0]!, 0).salt);
     await assert.rejects(standardSdJwtVerifier().verify(presentSdJwt(jwt, [forged])));
-    await assert.rejects(verifier.verifyView(presentSdJwt(jwt, [forged])), code('UNREFERENCED_DISCLOSURE'));
+    await assert.rejects(verifier.verifyView(presentSdJwt(jwt, [forged]), receivedAt), code('UNREFERENCED_DISCLOSURE'));
   });
 
   it('accepts a batch whose disclosures and digests it made (JSON spelled its way), signed over JCS', async () => {
@@ -180,7 +182,7 @@ describe('version 2 batches: what the hub refuses, each with its own code', () =
   it('refuses a digest left undisclosed (but a reader may verify the view)', async () => {
     const sdJwt = await rawSdJwt({ ...envelope, indicators: good.map(digestEntry) }, [good[0]!]);
     await assert.rejects(verifier.verify(sdJwt), code('UNDISCLOSED_DIGEST'));
-    assert.deepEqual((await verifier.verifyView(sdJwt)).indicators, [items[0], undefined]);
+    assert.deepEqual((await verifier.verifyView(sdJwt, receivedAt)).indicators, [items[0], undefined]);
   });
   it('refuses a disclosure that matches no digest', async () => {
     await assert.rejects(verifier.verify(await rawSdJwt({ ...envelope, indicators: [digestEntry(good[0]!)] }, good)), code('UNREFERENCED_DISCLOSURE'));
@@ -229,13 +231,13 @@ describe('version 2 batches: what the hub refuses, each with its own code', () =
     const { jwt, disclosures } = splitSdJwt(sdJwt);
     const { salt, item } = decodeDisclosure(disclosures[1]!, 1);
     const otherSalt = `${salt.slice(0, -2)}${salt.endsWith('AA') ? 'Ag' : 'AA'}`;
-    await assert.rejects(verifier.verifyView(presentSdJwt(jwt, [disclosure(item, otherSalt)])), code('UNREFERENCED_DISCLOSURE'));
-    await assert.rejects(verifier.verifyView(presentSdJwt(jwt, [disclosure({ ...(item as object), confidence: 99 }, salt)])), code('UNREFERENCED_DISCLOSURE'));
+    await assert.rejects(verifier.verifyView(presentSdJwt(jwt, [disclosure(item, otherSalt)]), receivedAt), code('UNREFERENCED_DISCLOSURE'));
+    await assert.rejects(verifier.verifyView(presentSdJwt(jwt, [disclosure({ ...(item as object), confidence: 99 }, salt)]), receivedAt), code('UNREFERENCED_DISCLOSURE'));
     const other = splitSdJwt(await signBatchSdJwt(batch(3), signer, salts));
-    await assert.rejects(verifier.verifyView(presentSdJwt(jwt, [other.disclosures[1]!])), code('UNREFERENCED_DISCLOSURE'));
+    await assert.rejects(verifier.verifyView(presentSdJwt(jwt, [other.disclosures[1]!]), receivedAt), code('UNREFERENCED_DISCLOSURE'));
     const payload = payloadOf(sdJwt) as { indicators: unknown[] };
     const swapped = canonicalJson({ ...payload, indicators: [payload.indicators[1], payload.indicators[0], payload.indicators[2]] });
     const [header, , signature] = jwt.split('.');
-    await assert.rejects(verifier.verifyView(presentSdJwt(`${header}.${b64url(swapped)}.${signature}`, [disclosures[1]!])), code('BAD_SIGNATURE'));
+    await assert.rejects(verifier.verifyView(presentSdJwt(`${header}.${b64url(swapped)}.${signature}`, [disclosures[1]!]), receivedAt), code('BAD_SIGNATURE'));
   });
 });

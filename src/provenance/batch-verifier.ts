@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { compactVerify, errors as joseErrors } from 'jose';
 import type { Clock } from '../kernel/index.js';
 import { sha256Base64url } from '../kernel/index.js';
-import { createChainVerifier } from '../pki/index.js';
+import { createChainVerifier, PkiError } from '../pki/index.js';
 import type { RevocationLookup, VerifiedChain } from '../pki/index.js';
 import { assertBatchPayload, assertIndicatorItem, assertRetractionItem, assertSdBatchPayload, parseRfc3339 } from './batch.js';
 import type { BatchEnvelope, BatchPayload, Retraction } from './batch.js';
@@ -35,6 +35,9 @@ interface VerifiedSignature {
     readonly leafSerialHex: string;
     readonly leafFingerprintSha256: string;
     readonly anchorFingerprintSha256: string;
+    /** When every certificate of the path is valid (the latest notBefore, the earliest notAfter). */
+    readonly validFrom: Date;
+    readonly validUntil: Date;
   };
   /**
    * base64url SHA-256 of the compact JWS exactly as received, or of an SD-JWT's issuer-signed JWT
@@ -73,9 +76,10 @@ export interface BatchVerifier {
   verify(batch: string): Promise<VerifiedBatch>;
   /**
    * A batch as a reader is given it: a version 1 JWS, or a version 2 SD-JWT with any subset of
-   * its disclosures. Everything {@link verify} checks except that every digest is disclosed.
+   * its disclosures. Everything {@link verify} checks except that every digest is disclosed, and
+   * {@link assertValidWhenReceived} at `receivedAt`, when the hub received it (its log entry's `ts`).
    */
-  verifyView(batch: string): Promise<VerifiedBatchView>;
+  verifyView(batch: string, receivedAt: Date): Promise<VerifiedBatchView>;
 }
 
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -100,7 +104,11 @@ export function createBatchVerifier(options: BatchVerifierOptions): BatchVerifie
     return { opened, view: { ...opened.view, chain: describeChain(chain, opened.view.envelope.member), jwsSha256: sha256Base64url(opened.jwt) } };
   };
   return {
-    verifyView: async (batch) => (await verifyOpened(batch)).view,
+    async verifyView(batch, receivedAt) {
+      const { view } = await verifyOpened(batch);
+      assertValidWhenReceived(view.chain, receivedAt);
+      return view;
+    },
     async verify(batch) {
       const { opened, view } = await verifyOpened(batch);
       const payload = wholePayload(view);
@@ -202,5 +210,23 @@ function describeChain(chain: VerifiedChain, member: string): VerifiedBatch['cha
     leafSerialHex: chain.leaf.serialHex,
     leafFingerprintSha256: chain.leaf.fingerprintSha256,
     anchorFingerprintSha256: chain.anchorFingerprintSha256,
+    validFrom: new Date(Math.max(...chain.path.map((c) => c.notBefore.getTime()))),
+    validUntil: new Date(Math.min(...chain.path.map((c) => c.notAfter.getTime()))),
   };
+}
+
+/**
+ * The batch rule on expiry (design.md): every certificate of the chain must be valid when the hub
+ * receives the batch, as for revocation. `createdAt` is the signer's claim: backdating it into the
+ * validity must not let an expired key publish. The hub applies it at receipt (after answering a
+ * replay of a batch it already logged with its receipt); a reader applies it at the receipt time
+ * the log recorded (the entry's `ts`). Both bounds inclusive (RFC 5280 §4.1.2.5), as at createdAt.
+ * @throws PkiError `CERT_EXPIRED` (`details.reason` `EXPIRED` or `NOT_YET_VALID`)
+ */
+export function assertValidWhenReceived(chain: VerifiedSignature['chain'], receivedAt: Date): void {
+  const reason = receivedAt < chain.validFrom ? 'NOT_YET_VALID' : receivedAt > chain.validUntil ? 'EXPIRED' : undefined;
+  if (reason === undefined) return;
+  throw new PkiError('CERT_EXPIRED', `the chain of certificate ${chain.leafSerialHex} is not valid at ${receivedAt.toISOString()}, when the hub received the batch: whatever its createdAt, it is refused`, {
+    details: { reason, serialHex: chain.leafSerialHex, receivedAt: receivedAt.toISOString(), notBefore: chain.validFrom.toISOString(), notAfter: chain.validUntil.toISOString() },
+  });
 }

@@ -10,7 +10,7 @@ export { assertBatchPayload, parseRfc3339, BATCH_TLPS } from './batch.js';
 export type { BatchPayload, BatchEnvelope, BatchTlp, BatchVersion, Retraction } from './batch.js';
 export { signBatch, signBatchSdJwt, signAgain } from './sign-batch.js';
 export type { BatchSigner, SaltSource } from './sign-batch.js';
-export { createBatchVerifier, DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_JWS_BYTES } from './batch-verifier.js';
+export { assertValidWhenReceived, createBatchVerifier, DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_JWS_BYTES } from './batch-verifier.js';
 export type { BatchVerifier, BatchVerifierOptions, VerifiedBatch, VerifiedBatchView, BatchFormat } from './batch-verifier.js';
 export { BATCH_JWS_ALG, BATCH_JWS_TYP, BATCH_SD_JWT_TYP } from './compact-jws.js';
 export { DISCLOSED_ARRAYS, batchMediaType, isSdJwt, issuerJwtOf, presentSdJwt, splitSdJwt, decodeDisclosure, disclosureDigest } from './sd-jwt.js';

@@ -213,6 +213,13 @@ describe('a disclosure request answered by one member and declined by the other'
   });
 
   it('refuses a package with any byte of a batch, proof, record, key, answer or summary changed, naming what broke', async () => {
+    const relabelled = (tlp: string): string => (tlp === 'CLEAR' ? 'RED' : 'CLEAR');
+    const otherMembersChain = (p: EvidencePackage): string[] => {
+      const [first, ...rest] = p.provenance.flatMap((b) => b.sightings);
+      const other = rest.find((x) => x.member !== first!.member);
+      assert.ok(other !== undefined, 'the package holds batches of two members');
+      return [...other.certificateChain];
+    };
     const options = { rootPem: fed.rootCertPem, verifierKey: fed.hub.services.log.verifierKey, clock: systemClock };
     const answered = (p: EvidencePackage) => p.disclosures[0]!.records.find((r) => r.step === 'answered')!;
     const cases: Array<[string, (p: EvidencePackage) => void, string]> = [
@@ -228,6 +235,9 @@ describe('a disclosure request answered by one member and declined by the other'
       ['a decrypted answer', (p) => void (p.answers[0]!.plaintext.identifier.value = '+86 139 0000 0000'), 'ANSWER_MISMATCH'],
       ['a content key', (p) => void (p.answers[0]!.contentKey = flip(p.answers[0]!.contentKey)), 'ANSWER_UNDECRYPTABLE'],
       ['a sighting', (p) => void (p.indicators[0]!.sightings[0]!.confidence = 10), 'SIGHTING_UNBACKED'],
+      ['a listed sighting’s TLP', (p) => void (p.indicators[0]!.sightings[0]!.tlp = relabelled(p.indicators[0]!.sightings[0]!.tlp)), 'SIGHTING_UNBACKED'],
+      ['a batch’s TLP label', (p) => void (p.provenance[0]!.sightings[0]!.tlp = relabelled(p.provenance[0]!.sightings[0]!.tlp)), 'SIGHTING_MISMATCH'],
+      ['a batch’s certificate chain, for another member’s', (p) => void (p.provenance[0]!.sightings[0]!.certificateChain = otherMembersChain(p)), 'SIGHTING_MISMATCH'],
       ['the summary', (p) => void (p.summary.markdown = p.summary.markdown.replace('OUT_OF_JURISDICTION', 'NOT_REPORTED')), 'SUMMARY_MISMATCH'],
     ];
     for (const [part, mutate, code] of cases) {

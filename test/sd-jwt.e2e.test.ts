@@ -18,6 +18,7 @@ import { auditLog, checkBundle, createHttpLogClient, toBundleFile } from '../src
 import { verifyBatchInclusion } from '../src/console/web/verify.js';
 import { verifyEvidence, type EvidencePackage } from '../src/evidence/index.js';
 import { indicatorId } from '../src/indicators/index.js';
+import { pemToDerCertificates } from '../src/pki/index.js';
 import { createLogger, systemClock } from '../src/kernel/index.js';
 import { openNodeDatabase, type RunningNode } from '../src/node/index.js';
 import { loadConfig } from '../src/config/index.js';
@@ -185,6 +186,14 @@ describe('version 2 batches (SD-JWT) end to end, beside version 1', () => {
     const bundle = prov.body.data!['provenance'] as Parameters<typeof toBundleFile>[0];
     const checked = await checkBundle(toBundleFile(bundle).file, { rootPem: fed.rootCertPem, verifierKey: fed.hub.services.log.verifierKey, clock: systemClock });
     assert.deepEqual(checked.sightings.map((s) => [s.batchId, s.format, s.withheld]), [[v1.batchId, 'jws', 0], [v2.batchId, 'sd-jwt', 0]]);
+    const chainOf = (m: TestMember): string[] => pemToDerCertificates(m.certPem).map((der) => Buffer.from(der).toString('base64'));
+    const [first] = toBundleFile(bundle).file.sightings;
+    const another = [chainOf(shopmart), chainOf(chatapp)].find((c) => c[0] !== first!.certificateChain[0])!;
+    for (const [i, relabel] of [[0, { tlp: 'CLEAR' }], [1, { tlp: 'CLEAR' }], [0, { certificateChain: another }], [1, { certificateChain: another }]] as const) {
+      const file = toBundleFile(bundle).file;
+      Object.assign(file.sightings[i]!, relabel);
+      await assert.rejects(checkBundle(file, { rootPem: fed.rootCertPem, verifierKey: fed.hub.services.log.verifierKey, clock: systemClock }), (err: { code?: string; details?: { field?: string } }) => err.code === 'SIGHTING_MISMATCH' && err.details?.field === Object.keys(relabel)[0], `${JSON.stringify(relabel).slice(0, 40)} on sighting ${i}`);
+    }
     for (const s of bundle.sightings) {
       const verdict = await verifyBatchInclusion({ ...s, batch: s.sdJwt ?? s.jws, checkpoint: bundle.checkpoint, verifierKey: fed.hub.services.log.verifierKey });
       assert.equal(verdict.withheld, 0);

@@ -1,3 +1,4 @@
+import { decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
 import { indicatorId as idOf, type IndicatorType } from '../indicators/index.js';
 import { pemToDerCertificates } from '../pki/index.js';
@@ -72,9 +73,31 @@ export interface BundleReport {
  * Checks a bundle with nothing but the root certificate and the log's verifier key: the checkpoint
  * signature; for every sighting, that the log entry commits to exactly this JWS (or this SD-JWT's
  * issuer-signed JWT), that the entry is in the checkpoint's tree, that the batch verifies to the
- * root, and that it contains the indicator (a version 2 view: discloses it, under the member's signature).
+ * root, that the bundle labels it as signed (member, batch, TLP, certificate chain), and that it contains the indicator (a version 2 view: discloses it, under the member's signature).
  * (Revocation after the bundle's checkpoint cannot be known offline: run `audit verify` for that.)
  */
+/**
+ * A bundle's own labels of a sighting (member, batch id, TLP, certificate chain) are unsigned: each
+ * must be exactly what the signed batch says, or a RED batch could be shown as CLEAR, or with
+ * another member's certificate beside it, and still "verify".
+ */
+function assertLabelsSigned(s: ProvenanceBundleFile['sightings'][number], view: VerifiedBatchView, loggedTlp: string, signed: string, where: string): void {
+  const x5c = (decodeProtectedHeader(issuerJwtOf(signed)).x5c ?? []).map(String);
+  const labels: Array<[string, unknown, unknown]> = [
+    ['member', s.member, view.envelope.member],
+    ['batchId', s.batchId, view.envelope.batchId],
+    ['tlp', s.tlp, view.envelope.tlp],
+    ['tlp', s.tlp, loggedTlp],
+    ['certificateChain', JSON.stringify(s.certificateChain), JSON.stringify(x5c)],
+  ];
+  for (const [field, given, signedValue] of labels) {
+    if (given === signedValue) continue;
+    throw new AuditError('SIGHTING_MISMATCH', `${where}: its ${field} is not what the signed batch and its log entry say (${field === 'certificateChain' ? 'another chain than the batch\'s x5c' : `${String(given)}, signed ${String(signedValue)}`})`, {
+      details: { field, member: s.member, batchId: s.batchId },
+    });
+  }
+}
+
 export async function checkBundle(input: unknown, options: { rootPem: string; verifierKey: string; clock: Clock }): Promise<BundleReport> {
   const parsed = bundleSchema.safeParse(input);
   if (!parsed.success) throw new AuditError('INVALID_STATE', `not a provenance bundle: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
@@ -101,6 +124,7 @@ export async function checkBundle(input: unknown, options: { rootPem: string; ve
     } catch (cause) {
       throw new AuditError('BATCH_INVALID', `${where}: the batch does not verify to the root: ${(cause as Error).message}`, { cause });
     }
+    assertLabelsSigned(s, view, entry.tlp, signed, where);
     const indicator = view.indicators.find((i) => i !== undefined && idOf((i as { type: IndicatorType }).type, (i as { value: string }).value) === bundle.indicatorId);
     if (indicator === undefined) throw new AuditError('BATCH_INVALID', `${where}: the batch does not ${view.format === 'jws' ? 'contain' : 'disclose'} indicator ${bundle.indicatorId}`);
     const withheld = [...view.indicators, ...view.retractions].filter((i) => i === undefined).length;

@@ -15,6 +15,8 @@ export type AuditErrorCode =
   | 'BATCH_HASH_MISMATCH'
   | 'BATCH_INVALID'
   | 'BATCH_AFTER_REVOCATION'
+  /** A bundle labels a sighting (TLP, certificate chain, member, batch) otherwise than its signed batch. */
+  | 'SIGHTING_MISMATCH'
   | 'INVALID_STATE';
 
 export class AuditError extends WildintelError<AuditErrorCode> {}

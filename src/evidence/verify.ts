@@ -54,8 +54,9 @@ async function checkBatches(pkg: EvidencePackage, options: VerifyOptions): Promi
   for (const indicator of pkg.indicators) {
     const report = reports.get(indicator.id);
     for (const s of indicator.sightings) {
-      const signed = report?.sightings.find((b) => b.member === s.member && b.batchId === s.batchId)?.indicator;
-      const same = signed !== undefined && signed['observedAt'] !== undefined && new Date(String(signed['observedAt'])).toISOString() === s.observedAt && signed['commodity'] === s.commodity && signed['confidence'] === s.confidence;
+      const batch = report?.sightings.find((b) => b.member === s.member && b.batchId === s.batchId);
+      const signed = batch?.indicator;
+      const same = signed !== undefined && signed['observedAt'] !== undefined && new Date(String(signed['observedAt'])).toISOString() === s.observedAt && signed['commodity'] === s.commodity && signed['confidence'] === s.confidence && batch!.tlp === s.tlp;
       if (!same) throw new EvidenceError('SIGHTING_UNBACKED', `indicator ${indicator.id}: the sighting by ${s.member} in batch ${s.batchId} is not what a verified batch in the package says`);
     }
   }

@@ -74,6 +74,16 @@ describe('bad input to the GraphQL API', () => {
     it('refuses a NUL anywhere in the variables, nested or unused', async () => {
       refused(await ask('{ hubInfo { version } }', { unused: { deep: ['ok', withNul] } }), 400, 'BAD_USER_INPUT');
     });
+    it('refuses arrays nested 20,000 deep (40 KB) in the variables or the extensions with 400 BAD_USER_INPUT, with or without a token', async () => {
+      const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+      for (const part of ['variables', 'extensions']) {
+        for (const headers of [{}, { authorization: `Bearer ${token}` }] as Array<Record<string, string>>) {
+          const a = await post(`{"query":"{ hubInfo { version } }","${part}":{"a":${deep}}}`, headers);
+          refused(a, 400, 'BAD_USER_INPUT');
+          assert.match(a.body.errors![0]!.message, /nested deeper than 32 levels/);
+        }
+      }
+    });
     it('still answers ordinary text in every script', async () => {
       const a = await ask('query($v: String!) { matchText(text: $v) { indicator { id } } }', { v: '象牙手镯 rhino horn 500g 🐘' });
       assert.equal(a.status, 200, JSON.stringify(a.body));
@@ -128,6 +138,12 @@ describe('bad input to the GraphQL API', () => {
           const outcome = await ws.subscribe(payload);
           assert.equal(outcome.kind, 'error', `${JSON.stringify(payload).slice(0, 80)}: ${JSON.stringify(outcome)}`);
           if (outcome.kind === 'error') assert.equal(outcome.errors[0]?.extensions?.['code'], code, JSON.stringify(outcome.errors));
+        }
+        const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+        for (const part of ['variables', 'extensions']) {
+          const outcome = await ws.subscribe(`{"query":"subscription { indicatorPublished { member } }","${part}":{"a":${deep}}}`, { raw: true });
+          assert.equal(outcome.kind, 'error', `20,000 nested arrays in ${part}: ${JSON.stringify(outcome).slice(0, 200)}`);
+          if (outcome.kind === 'error') assert.equal(outcome.errors[0]?.extensions?.['code'], 'BAD_USER_INPUT');
         }
         const ok = await ws.subscribe({ query: '{ hubInfo { version } }' });
         assert.equal(ok.kind, 'next', 'the connection still answers');

@@ -45,6 +45,20 @@ describe('poison at the member node', () => {
     assert.equal((await node.status()).outbox.pending, 0);
   });
 
+  it('refuses arrays nested 20,000 deep (40 KB) in an observation with 400 INVALID_OBSERVATION, not 500, and queues nothing', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const res = await fetch(`${node.url}/v1/observations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${fixture.apiKey}` },
+      body: `{"observations":[{"kind":"keyword","text":"ok","commodity":"IVORY","confidence":70,"observedAt":"2026-03-01T12:00:00Z","extra":${deep}}]}`,
+    });
+    const body = (await res.json()) as { error: { code: string; index: number; field: string; message: string } };
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.deepEqual([body.error.code, body.error.index], ['INVALID_OBSERVATION', 0]);
+    assert.match(body.error.message, /nested deeper than 32 levels/);
+    assert.equal((await node.status()).outbox.pending, 0);
+  });
+
   it('dead-letters the item the hub refuses for good, publishes the rest of its batch, and shows it in node status', async () => {
     // What an older node (another normalization) could have queued: the hub refuses it, the node itself would not make it.
     const poison = { type: 'KEYWORD', value: 'ivorybangle', original: '象牙手镯', ...common };

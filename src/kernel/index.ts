@@ -6,7 +6,7 @@ export { sha256, base64url, sha256Base64url } from './encoding.js';
 export { createLogger } from './logger.js';
 export { VERSION } from './version.js';
 export type { Logger } from './logger.js';
-export { unsafeTextReason, findUnsafeText } from './text-safety.js';
+export { unsafeTextReason, findUnsafeText, MAX_INPUT_DEPTH } from './text-safety.js';
 export type { UnsafeTextReason } from './text-safety.js';
 export { createSemaphore } from './semaphore.js';
 export type { Semaphore } from './semaphore.js';

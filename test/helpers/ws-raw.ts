@@ -6,7 +6,8 @@ import WebSocket from 'ws';
 
 export interface RawGraphqlWs {
   /** Sends a `subscribe` message and collects what comes back for its id until `complete`, an `error`, or the socket closes. */
-  subscribe(payload: unknown, options?: { id?: string; timeoutMs?: number }): Promise<RawOutcome>;
+  /** `raw`: `payload` is JSON text put into the message as it is (what JSON.stringify could not make, e.g. 20,000 nested arrays). */
+  subscribe(payload: unknown, options?: { id?: string; timeoutMs?: number; raw?: boolean }): Promise<RawOutcome>;
   send(message: unknown): void;
   /** The close code and reason, once closed. */
   readonly closed: Promise<{ code: number; reason: string }>;
@@ -54,7 +55,7 @@ export async function openRawGraphqlWs(url: string, authorization?: string): Pro
   return {
     closed,
     send: (message) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
-    subscribe(payload, { id = `s${++next}`, timeoutMs = 5000 } = {}) {
+    subscribe(payload, { id = `s${++next}`, timeoutMs = 5000, raw = false } = {}) {
       return new Promise<RawOutcome>((resolve) => {
         const done = (outcome: RawOutcome): void => {
           clearTimeout(timer);
@@ -70,7 +71,7 @@ export async function openRawGraphqlWs(url: string, authorization?: string): Pro
         };
         listeners.add(l);
         void closed.then((c) => done({ kind: 'closed', ...c }));
-        socket.send(JSON.stringify({ id, type: 'subscribe', payload }));
+        socket.send(raw ? `{"id":${JSON.stringify(id)},"type":"subscribe","payload":${String(payload)}}` : JSON.stringify({ id, type: 'subscribe', payload }));
       });
     },
     async close() {

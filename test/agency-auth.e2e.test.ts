@@ -148,6 +148,17 @@ describe('agency API: authorization, limits and the access audit', () => {
       });
     }
 
+    it('a token expired five seconds ago, at once on GraphQL, TAXII and MISP (no clock tolerance on exp)', async () => {
+      const exp = Math.floor(Date.now() / 1000) - 5;
+      const token = await sign({ ...claims(), scope: 'indicators:read taxii:read', iat: exp - 3600, nbf: exp - 3600, exp });
+      const r = await ask(token, '{ indicators { totalCount } }');
+      assert.deepEqual([r.status, r.body.errors?.[0]?.extensions?.['code']], [401, 'UNAUTHENTICATED']);
+      for (const route of ['/taxii2/', '/misp/manifest.json']) {
+        const res = await fetch(`${fed.hub.url}${route}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/taxii+json;version=2.1' } });
+        assert.equal(res.status, 401, `${route}: ${await res.text()}`);
+      }
+    });
+
     it('a revoked token', async () => {
       const token = await fed.token('indicators:read');
       assert.equal((await ask(token, '{ indicators { totalCount } }')).status, 200);

@@ -70,8 +70,17 @@ export interface TokenVerifierOptions {
 
 /** Tokens whose signature and claims were verified, kept for their repeat requests. */
 const VERIFIED_CACHE_SIZE = 10_000;
-/** As jose applies it to exp and nbf. */
-const CLOCK_TOLERANCE_S = 30;
+/**
+ * On `nbf` only: a token one hub process issued may reach another whose clock is a little behind.
+ * Expiry has none (docs/agency-api.md): the hub that issued the token is the clock it expires by,
+ * and an expired token is refused at once on every path (GraphQL, TAXII, MISP), see {@link hasExpired}.
+ */
+const NBF_TOLERANCE_S = 30;
+
+/** RFC 7519 §4.1.4: the current time must be before `exp`; decided here for every path, no tolerance. */
+export function hasExpired(exp: number, now: Date): boolean {
+  return now.getTime() >= exp * 1000;
+}
 
 interface VerifiedToken {
   readonly key: KeyObject;
@@ -97,7 +106,7 @@ export function createAgencyTokenVerifier(options: TokenVerifierOptions) {
     if (hit === undefined) return undefined;
     const now = Math.floor(options.clock.now().getTime() / 1000);
     const keys = await options.keys();
-    const current = keys.get(hit.principal.kid) === hit.key && hit.nbf <= now + CLOCK_TOLERANCE_S && hit.principal.exp > now - CLOCK_TOLERANCE_S;
+    const current = keys.get(hit.principal.kid) === hit.key && hit.nbf <= now + NBF_TOLERANCE_S && !hasExpired(hit.principal.exp, options.clock.now());
     return current ? hit.principal : undefined;
   };
 
@@ -110,12 +119,14 @@ export function createAgencyTokenVerifier(options: TokenVerifierOptions) {
         issuer: options.issuer,
         audience: TOKEN_AUDIENCE,
         currentDate: options.clock.now(),
-        clockTolerance: CLOCK_TOLERANCE_S,
+        clockTolerance: NBF_TOLERANCE_S,
         requiredClaims: ['iss', 'aud', 'sub', 'iat', 'nbf', 'exp', 'jti'],
       }));
     } catch (cause) {
       throw joseRefusal(cause);
     }
+    // jose applies its tolerance to exp as well; expiry is strict.
+    if (typeof payload.exp === 'number' && hasExpired(payload.exp, options.clock.now())) throw refuse('EXPIRED', 'the token has expired');
     const principal = toPrincipal(payload, kid);
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
     verified.set(sha256Base64url(token), { key, principal, nbf: payload.nbf! });

@@ -7,16 +7,25 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
+import { CompactSign, type CompactJWSHeaderParameters } from 'jose';
 import { encryptAnswer, encryptionKeyOf, generateAgencyKeys, recordSha256, signMemberStep, type MemberStepPayload } from '../src/disclosure/index.js';
 import { indicatorId } from '../src/indicators/index.js';
-import { signMemberRequest } from '../src/provenance/index.js';
+import { canonicalBytes, signMemberRequest } from '../src/provenance/index.js';
 import type { Clock } from '../src/kernel/index.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 import { fileRequest, testAgency, type TestAgency } from './helpers/disclosure.js';
 import { graphql } from './helpers/hub-process.js';
 
 const DAY = 86_400_000;
+
+/** `jws` with its payload edited and signed again under the same header, past the signer's own checks, as a hostile party would. */
+function signUnchecked(jws: string, edit: object, keyPem: string): Promise<string> {
+  const [h, p] = jws.split('.');
+  const header = JSON.parse(Buffer.from(h!, 'base64url').toString()) as CompactJWSHeaderParameters;
+  const payload = { ...(JSON.parse(Buffer.from(p!, 'base64url').toString()) as object), ...edit };
+  return new CompactSign(canonicalBytes(payload)).setProtectedHeader(header).sign(createPrivateKey(keyPem));
+}
 const common = { commodity: 'PANGOLIN', confidence: 70, observedAt: '2026-05-01T00:00:00Z' };
 const fingerprintOf = (): string => `fp1.2026-01.${randomBytes(32).toString('base64url')}`;
 
@@ -84,6 +93,27 @@ describe('disclosure refusals', () => {
       const altered = `${h}.${Buffer.from(JSON.stringify({ ...payload, caseId: 'OTHER' })).toString('base64url')}.${s}`;
       assert.equal((await fileRequest(fed, token, altered)).code, 'REQUEST_SIGNATURE', `payload ${p?.length} changed under the same signature`);
       assert.equal((await fileRequest(fed, token, 'not.a.jws.at.all')).code, 'INVALID_DISCLOSURE');
+    });
+
+    it('refuses terminal escapes and bidi controls in the officer and the legal basis with INVALID_DISCLOSURE naming the field, and files nothing', async () => {
+      const before = (await fed.hub.database.dataSource.query(`SELECT count(*)::int AS n FROM disclosure_requests`))[0].n as number;
+      const cases: Array<[Parameters<TestAgency['sign']>[2], string]> = [
+        [{ officer: 'Insp. Li\u001b]0;pwned\u0007' }, 'officer'],
+        [{ officer: 'Insp. \u202eiL' }, 'officer'],
+        [{ legalBasis: { reference: 'CUS-2026\u001b[2J', text: 'Art. 3' } }, 'legalBasis.reference'],
+        [{ legalBasis: { reference: 'CUS-2026-118', text: 'Art. 3\r\u001b[1A approve all' } }, 'legalBasis.text'],
+        [{ legalBasis: { reference: 'CUS-2026-118', text: 'Art. 3 \u2066hidden\u2069' } }, 'legalBasis.text'],
+        [{ legalBasis: { reference: 'CUS-2026-118', text: 'Art. 3\u0085' } }, 'legalBasis.text'],
+      ];
+      for (const [extra, field] of cases) {
+        const good = await customs.sign(token, { fingerprint: seller }, { createdAt: clock.now().toISOString() });
+        const filed = await fileRequest(fed, token, await signUnchecked(good, extra!, customs.signingKeyPem));
+        assert.equal(filed.code, 'INVALID_DISCLOSURE', `${field}: ${filed.message}`);
+        assert.match(filed.message ?? '', new RegExp(`${field.replace('.', '\\.')} contains the control character U\\+`));
+      }
+      assert.equal(await file({ legalBasis: { reference: 'CUS-2026-118', text: 'Art. 3\n\tline two, 象牙 🐘' } }).then(() => 'filed'), 'filed', 'tab and line feed stay allowed in the legal basis');
+      const after = (await fed.hub.database.dataSource.query(`SELECT count(*)::int AS n FROM disclosure_requests`))[0].n as number;
+      assert.equal(after, before + 1);
     });
 
     it('refuses a request bound to another token, agency or time, and needs the scope', async () => {
@@ -162,6 +192,17 @@ describe('disclosure refusals', () => {
       const decline = await signMemberStep({ v: 1, step: 'declined', requestId, member: 'shopmart', requestSha256: recordSha256(jws), at: clock.now().toISOString(), reason: 'OTHER' }, { keyPem: shopmart.keyPem, chainPem: [shopmart.certPem] });
       assert.equal((await post(shopmart, requestId, decline)).code, 'STEP_ALREADY_RECORDED', 'a decline after the answer');
       assert.equal((await post(shopmart, randomUUID(), record)).code, 'ANSWER_INVALID', 'posted under another request id');
+    });
+
+    it('refuses a decline whose note carries terminal escapes, and records nothing for it', async () => {
+      const fresh = await file();
+      const { jws } = await request(fresh);
+      const decline = (note: string) => signMemberStep({ v: 1, step: 'declined', requestId: fresh, member: 'shopmart', requestSha256: recordSha256(jws), at: clock.now().toISOString(), reason: 'OTHER', note }, { keyPem: shopmart.keyPem, chainPem: [shopmart.certPem] });
+      const refused = await post(shopmart, fresh, await signUnchecked(await decline('no record'), { note: 'no record\u001b[2J\u001b[Happroved' }, shopmart.keyPem));
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.match(JSON.stringify(refused.body), /note contains the control character U\+001B/);
+      const accepted = await post(shopmart, fresh, await decline('no record of this seller;\nsee our policy'));
+      assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
     });
 
     it('refuses agency tokens on the member routes and records the attempt in the access audit', async () => {

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type Config } from '../config/index.js';
-import { VERSION, createLogger, isWildintelError, type Logger } from '../kernel/index.js';
+import { VERSION, createLogger, escapeForTerminal, isWildintelError, type Logger } from '../kernel/index.js';
 import type { CliContext } from './context.js';
 
 type Register = (program: Command, cli: CliContext) => void;
@@ -48,7 +48,8 @@ function defaultContext(): CliContext {
   return {
     config: () => (config ??= loadConfig(process.env)),
     logger: () => (logger ??= createLogger(loadConfig(process.env).LOG_LEVEL)),
-    print: (text) => process.stdout.write(`${text}\n`),
+    // Everything printed may carry another party's text (an officer, a legal basis, a note): escaped here, once.
+    print: (text) => process.stdout.write(`${escapeForTerminal(text)}\n`),
   };
 }
 
@@ -71,9 +72,9 @@ function exitCodeFor(err: unknown): number {
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
   }
   if (isWildintelError(err)) {
-    process.stderr.write(`wildintel: ${err.message} [${err.code}]\n`);
+    process.stderr.write(`wildintel: ${escapeForTerminal(err.message)} [${err.code}]\n`);
     return 1;
   }
-  process.stderr.write(`wildintel: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`wildintel: unexpected error: ${escapeForTerminal(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   return 1;
 }

@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { parseRfc3339, canonicalJson } from '../provenance/index.js';
-import { sha256Base64url } from '../kernel/index.js';
+import { controlCharacterReason, sha256Base64url, type TextShape } from '../kernel/index.js';
 import { invalid } from './errors.js';
 
 export const REQUEST_TYP = 'wildintel-disclosure-request+jws';
@@ -36,19 +36,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHA256 = /^[A-Za-z0-9_-]{43}$/;
 const FINGERPRINT = /^fp1\.[A-Za-z0-9._-]{1,64}\.[A-Za-z0-9_-]{43}$/;
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+/** Free text another party prints (node requests, disclosure list, evidence): no control characters. */
+const freeText = (shape: TextShape) => (value: string, ctx: z.RefinementCtx): void => {
+  const reason = controlCharacterReason(value, shape);
+  if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+};
 const rfc3339 = z.string().max(40).refine((v) => parseRfc3339(v) !== undefined, 'must be an RFC 3339 time');
 
 const requestSchema = z.strictObject({
   v: z.literal(1),
   requestId: z.string().regex(UUID, 'must be a lower-case UUID'),
   agency: z.string().regex(SLUG, 'must be an agency slug'),
-  analyst: z.string().min(1).max(128),
+  analyst: z.string().min(1).max(128).superRefine(freeText('line')),
   tokenId: z.string().min(1).max(128),
-  officer: z.string().trim().min(1, 'must name the requesting officer').max(200),
+  officer: z.string().trim().min(1, 'must name the requesting officer').max(200).superRefine(freeText('line')),
   caseId: z.string().regex(CASE_ID, 'must be 1–128 of letters, digits and . _ : / - (starting with a letter or digit)'),
   legalBasis: z.strictObject({
-    reference: z.string().trim().min(1, 'must give the reference number').max(200),
-    text: z.string().trim().min(1, 'must state the legal basis').max(10_000),
+    reference: z.string().trim().min(1, 'must give the reference number').max(200).superRefine(freeText('line')),
+    text: z.string().trim().min(1, 'must state the legal basis').max(10_000).superRefine(freeText('multiline')),
   }),
   target: z.union([z.strictObject({ fingerprint: z.string().regex(FINGERPRINT, 'must be a seller fingerprint fp1.<keyId>.<hash>') }), z.strictObject({ indicatorId: z.string().regex(SHA256, 'must be an indicator id') })]),
   encryptionKid: z.string().regex(SHA256, "must be the RFC 7638 thumbprint of the agency's encryption key"),
@@ -68,7 +73,7 @@ const memberStepBase = {
 const memberStepSchema = z.discriminatedUnion('step', [
   z.strictObject({ step: z.literal('delivered'), ...memberStepBase }),
   z.strictObject({ step: z.literal('answered'), ...memberStepBase, answer: z.string().min(1).max(64 * 1024) }),
-  z.strictObject({ step: z.literal('declined'), ...memberStepBase, reason: z.enum(DECLINE_REASONS), note: z.string().max(500).optional() }),
+  z.strictObject({ step: z.literal('declined'), ...memberStepBase, reason: z.enum(DECLINE_REASONS), note: z.string().max(500).superRefine(freeText('multiline')).optional() }),
 ]);
 export type MemberStepPayload = z.infer<typeof memberStepSchema>;
 export type MemberStep = MemberStepPayload['step'];
@@ -132,7 +137,7 @@ const retrievedSchema = z.strictObject({
   step: z.literal('retrieved'),
   requestId: z.string().regex(UUID),
   agency: z.string().regex(SLUG),
-  analyst: z.string().min(1).max(128),
+  analyst: z.string().min(1).max(128).superRefine(freeText('line')),
   tokenId: z.string().min(1).max(128),
   member: z.string().regex(SLUG),
   answerSha256: z.string().regex(SHA256),

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { findIndicator, OPINION_VERDICTS, type OpinionStatus, type OpinionVerdict, type Visibility } from '../indicators/index.js';
-import { sha256Base64url, WildintelError, type Clock } from '../kernel/index.js';
+import { controlCharacterReason, sha256Base64url, WildintelError, type Clock } from '../kernel/index.js';
 import { canonicalJson } from '../provenance/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
 
@@ -47,6 +47,8 @@ function validate(input: OpinionInput): string | null {
   if (!(OPINION_VERDICTS as readonly string[]).includes(input.verdict)) throw new FeedbackError('INVALID_OPINION', `opinion must be one of ${OPINION_VERDICTS.join(', ')}`);
   const note = input.note?.trim() ?? '';
   if (note.length > MAX_NOTE_LENGTH) throw new FeedbackError('INVALID_OPINION', `the note may have at most ${MAX_NOTE_LENGTH} characters`);
+  const control = controlCharacterReason(note, 'multiline');
+  if (control !== undefined) throw new FeedbackError('INVALID_OPINION', `the note ${control}`, { details: { field: 'note' } });
   return note === '' ? null : note;
 }
 

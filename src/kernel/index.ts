@@ -8,6 +8,8 @@ export { VERSION } from './version.js';
 export type { Logger } from './logger.js';
 export { unsafeTextReason, findUnsafeText, MAX_INPUT_DEPTH } from './text-safety.js';
 export type { UnsafeTextReason } from './text-safety.js';
+export { controlCharacterReason, escapeForTerminal, findControlCharacter } from './control-characters.js';
+export type { TextShape } from './control-characters.js';
 export { createSemaphore } from './semaphore.js';
 export type { Semaphore } from './semaphore.js';
 export { createMetricsRegistry, boundedLabel } from './metrics.js';

@@ -15,6 +15,7 @@ import {
 } from '../disclosure/index.js';
 import { sendQueued, stepRecord, type DisclosureDeskDeps } from './disclosure-desk.js';
 import { NodeError } from './errors.js';
+import { controlCharacterReason, type TextShape } from '../kernel/index.js';
 import { revealPseudonym } from './vault.js';
 
 interface DisclosureRow {
@@ -95,9 +96,11 @@ async function pendingRow(deps: DisclosureDeskDeps, requestId: string): Promise<
   return row;
 }
 
-function textInput(value: unknown, field: string, max: number): string | undefined {
+function textInput(value: unknown, field: string, max: number, shape: TextShape = 'line'): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value.length > max) throw new NodeError('INVALID_DECISION', `${field} must be text of at most ${max} characters`, { details: { field } });
+  const reason = controlCharacterReason(value, shape);
+  if (reason !== undefined) throw new NodeError('INVALID_DECISION', `${field} ${reason}`, { details: { field } });
   return value.trim() === '' ? undefined : value.trim();
 }
 
@@ -126,7 +129,7 @@ export async function declineRequest(deps: DisclosureDeskDeps, requestId: string
     throw new NodeError('INVALID_DECISION', `reason must be one of ${DECLINE_REASONS.join(', ')}`, { details: { field: 'reason' } });
   }
   const reason = input.reason as DeclineReason;
-  const note = textInput(input.note, 'note', 500);
+  const note = textInput(input.note, 'note', 500, 'multiline');
   const record = await stepRecord(deps, row.request_jws, row.request_id, { step: 'declined', reason, ...(note === undefined ? {} : { note }) });
   return queueDecision(deps, row, 'declined', record, { kind: 'declined', reason, ...(note === undefined ? {} : { note }), by: textInput(input.by, 'by', 128) ?? 'operator', at: deps.clock.now().toISOString() });
 }
@@ -137,7 +140,7 @@ export async function declineRequest(deps: DisclosureDeskDeps, requestId: string
  */
 export async function approveRequest(deps: DisclosureDeskDeps, requestId: string, input: { note?: unknown; by?: unknown }): Promise<DecisionResult> {
   const row = await pendingRow(deps, requestId);
-  const note = textInput(input.note, 'note', 500);
+  const note = textInput(input.note, 'note', 500, 'multiline');
   const by = textInput(input.by, 'by', 128) ?? 'operator';
   const fingerprint = row.fingerprint!;
   const identifier = await revealPseudonym(deps.db, deps.vault, fingerprint);

@@ -4,7 +4,7 @@
  * Only the indicator id, the verdict and the note leave the node.
  */
 import { z } from 'zod';
-import type { Clock, Random } from '../kernel/index.js';
+import { controlCharacterReason, type Clock, type Random } from '../kernel/index.js';
 import { signMemberRequest, type BatchSigner } from '../provenance/index.js';
 import { NodeError } from './errors.js';
 import { postOpinion, type HubClientOptions } from './hub-client.js';
@@ -13,7 +13,7 @@ import { firstIssue } from './observation.js';
 const opinionSchema = z.strictObject({
   indicatorId: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be an indicator id (43 base64url characters)'),
   opinion: z.enum(['CONFIRMED', 'FALSE_POSITIVE']),
-  note: z.string().max(2000).optional(),
+  note: z.string().max(2000).refine((v) => controlCharacterReason(v, 'multiline') === undefined, 'must not contain control characters (terminal escapes, bidi controls)').optional(),
 });
 
 export type OpinionRequest = z.infer<typeof opinionSchema>;

@@ -89,13 +89,17 @@ describe('hub metrics', () => {
     assert.equal(value(m, 'wildintel_access_audit_queue_depth'), 0);
   });
 
-  it('count GraphQL operations by name and outcome, with a bounded number of names', async () => {
+  it('count GraphQL operations by root fields and outcome, and never expose an operation name', async () => {
+    await graphql(fed.hub.url, 'query CaseCUS2026_118_SuspectZhang { hubInfo { version } zhang: hubInfo { version } }', {});
+    const text = await (await fetch(`${fed.hub.url}/metrics`)).text();
+    for (const name of ['CaseCUS2026_118_SuspectZhang', 'Lookup', 'Op0', 'zhang']) assert.ok(!text.includes(name), `${name} is not on the unauthenticated /metrics`);
     const m = await scrape(fed.hub.url);
-    assert.equal(value(m, 'wildintel_graphql_operations_total', { operation: 'Lookup', outcome: 'ok' }), 1);
-    assert.equal(value(m, 'wildintel_graphql_operations_total', { operation: 'anonymous', outcome: 'refused' }), 1);
-    const names = new Set(m.get('wildintel_graphql_operations_total')!.samples.map((s) => s.labels['operation']));
-    assert.ok(names.size <= MAX_OPERATION_LABELS + 2, `${names.size} operation labels`);
-    assert.ok(value(m, 'wildintel_graphql_operations_total', { operation: 'other' }) >= 5);
+    const fields = new Set(m.get('wildintel_graphql_operations_total')!.samples.map((s) => s.labels['fields']));
+    assert.ok(fields.size <= MAX_OPERATION_LABELS + 2, `${fields.size} labels`);
+    assert.ok(value(m, 'wildintel_graphql_operations_total', { fields: 'hubInfo', outcome: 'ok' }) >= MAX_OPERATION_LABELS + 6);
+    assert.equal(value(m, 'wildintel_graphql_operations_total', { fields: 'indicators', outcome: 'ok' }), 1);
+    assert.equal(value(m, 'wildintel_graphql_operations_total', { fields: 'unparsed', outcome: 'refused' }), 1);
+    assert.ok([...fields].every((f) => f === 'unparsed' || /^[a-zA-Z]+(\+[a-zA-Z]+)*$/.test(f!)), [...fields].join(', '));
   });
 });
 

@@ -3,14 +3,14 @@ import { boundedLabel, createMetricsRegistry, isWildintelError } from '../kernel
 import type { IngestService } from '../ingest/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
 
-/** Distinct GraphQL operation names kept as labels; the rest count as `other`. */
+/** Distinct sets of GraphQL root fields kept as labels; the rest count as `other`. */
 export const MAX_OPERATION_LABELS = 100;
 
 export interface HubMetrics {
   readonly registry: Registry;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  /** Counts a GraphQL operation by name (bounded) and outcome. */
-  graphqlOperation(name: string | null | undefined, outcome: GraphQLOutcome): void;
+  /** Counts a GraphQL operation by its root fields (bounded) and outcome. */
+  graphqlOperation(rootFields: string | null | undefined, outcome: GraphQLOutcome): void;
   /** The ingest service, counting batches and indicators by outcome and refusal code. */
   instrumentIngest(ingest: IngestService): IngestService;
   /** The log, timing every append. */
@@ -43,12 +43,12 @@ export function createMetrics(): HubMetrics {
   const batches = new Counter({ name: 'wildintel_batches_total', help: 'Signed batches received, by outcome (accepted, duplicate, refused, failed) and refusal code', labelNames: ['outcome', 'code'] as const, registers });
   const indicators = new Counter({ name: 'wildintel_indicators_total', help: 'Indicators in batches: accepted, or refused (the indicator a refusal names) by code', labelNames: ['outcome', 'code'] as const, registers });
   const appendSeconds = new Histogram({ name: 'wildintel_log_append_duration_seconds', help: 'Time to append entries to the transparency log and sign its checkpoint, inside the caller transaction', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
-  const operations = new Counter({ name: 'wildintel_graphql_operations_total', help: `GraphQL operations over HTTP by operation name (first ${MAX_OPERATION_LABELS} names, then other) and outcome`, labelNames: ['operation', 'outcome'] as const, registers });
-  const operationLabel = boundedLabel(MAX_OPERATION_LABELS);
+  const operations = new Counter({ name: 'wildintel_graphql_operations_total', help: `GraphQL operations over HTTP by the root fields they ask for (first ${MAX_OPERATION_LABELS} sets, then other; never the operation name) and outcome`, labelNames: ['fields', 'outcome'] as const, registers });
+  const fieldsLabel = boundedLabel(MAX_OPERATION_LABELS, /^[A-Za-z_][A-Za-z0-9_+]{0,255}$/);
   return {
     registry,
     httpDuration,
-    graphqlOperation: (name, outcome) => operations.inc({ operation: operationLabel(name, 'anonymous'), outcome }),
+    graphqlOperation: (rootFields, outcome) => operations.inc({ fields: fieldsLabel(rootFields, 'unparsed'), outcome }),
     instrumentIngest: (ingest) => ({
       async accept(jws) {
         try {

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeKeyword } from '../src/indicators/index.js';
+import { normalizeKeyword, unrestricted } from '../src/indicators/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
@@ -222,6 +222,24 @@ describe('agency API', () => {
       assert.equal(r.body.errors?.[0]?.extensions?.['code'], 'NOT_FOUND');
       const long = await ask(tokens['red'], `mutation($id: ID!, $n: String) { reportOpinion(indicatorId: $id, opinion: CONFIRMED, note: $n) { status } }`, { id: edges[0].node.id, n: 'x'.repeat(2001) });
       assert.equal(long.body.errors?.[0]?.extensions?.['code'], 'INVALID_OPINION');
+    });
+
+    it("shows a member's opinion and note only to readers who see one of its sightings (or when it has none)", async () => {
+      const tiger = { type: 'KEYWORD', value: 'tigerbonewine', original: 'tiger bone wine', ...common('TIGER', '2026-11-06T10:00:00Z') };
+      await publish(chatapp, 'GREEN', [tiger]);
+      await publish(searchco, 'RED', [tiger]);
+      const id = (await data(tokens['red']!, `query($v: String) { indicators(filter: { value: $v }) { edges { node { id } } } }`, { v: 'tigerbonewine' }))['indicators'].edges[0].node.id;
+      const opinions = fed.hub.services.opinions;
+      await opinions.record({ kind: 'member', member: 'searchco' }, { indicatorId: id, verdict: 'FALSE_POSITIVE', note: 'our RED case: decoy listing' }, unrestricted(new Date()));
+      await opinions.record({ kind: 'member', member: 'chatapp' }, { indicatorId: id, verdict: 'CONFIRMED' }, unrestricted(new Date()));
+      await opinions.record({ kind: 'member', member: 'shopmart' }, { indicatorId: id, verdict: 'CONFIRMED', note: 'seen in the feed' }, unrestricted(new Date()));
+      const q = `query($id: ID!) { indicator(id: $id) { members opinions { by note } } }`;
+      const green = (await data(tokens['green']!, q, { id }))['indicator'];
+      assert.deepEqual(green.members, ['chatapp']);
+      assert.deepEqual(green.opinions.map((o: any) => [o.by, o.note]), [['member:chatapp', null], ['member:shopmart', 'seen in the feed']]);
+      assert.ok(!JSON.stringify(green).includes('searchco') && !JSON.stringify(green).includes('decoy'), 'the RED-only member and its note are not shown');
+      const red = (await data(tokens['red']!, q, { id }))['indicator'];
+      assert.deepEqual(red.opinions.map((o: any) => o.by), ['member:searchco', 'member:chatapp', 'member:shopmart']);
     });
   });
 

@@ -100,12 +100,22 @@ export function createOpinionService(deps: OpinionServiceDeps) {
       });
     },
 
-    /** Every opinion on an indicator, oldest first (the history behind its status). */
-    async list(indicatorId: string): Promise<OpinionView[]> {
+    /**
+     * Every opinion on an indicator a reader may see, oldest first (the history behind its status).
+     * A member's opinion follows its sightings' visibility: shown when the reader sees one of the
+     * member's sightings of the indicator (`visibleMembers`), or when the member has none (then it
+     * reveals no sighting); a member whose only sightings are above the reader's TLP or outside its
+     * commodities is not named, nor its note. Agencies have no sightings: their opinions are shown.
+     */
+    async list(indicatorId: string, visibleMembers: readonly string[]): Promise<OpinionView[]> {
       const rows: Array<Record<string, unknown>> = await deps.db.query(
-        `SELECT id, indicator_id AS "indicatorId", by_party AS by, verdict, note, created_at AS "createdAt", record, record_sha256 AS "recordSha256", leaf_index AS "leafIndex"
-         FROM opinions WHERE indicator_id = $1 ORDER BY id LIMIT 500`,
-        [indicatorId],
+        `SELECT o.id, o.indicator_id AS "indicatorId", o.by_party AS by, o.verdict, o.note, o.created_at AS "createdAt", o.record, o.record_sha256 AS "recordSha256", o.leaf_index AS "leafIndex"
+         FROM opinions o
+         WHERE o.indicator_id = $1
+           AND (o.by_party NOT LIKE 'member:%' OR substr(o.by_party, 8) = ANY($2::text[])
+                OR NOT EXISTS (SELECT 1 FROM sightings s WHERE s.indicator_id = $1 AND s.member = substr(o.by_party, 8)))
+         ORDER BY o.id LIMIT 500`,
+        [indicatorId, [...visibleMembers]],
       );
       return rows.map((r) => ({ ...(r as unknown as RecordedOpinion), id: Number(r['id']), leafIndex: Number(r['leafIndex']) }));
     },

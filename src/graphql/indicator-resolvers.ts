@@ -31,7 +31,7 @@ export const indicatorResolvers: Resolvers = {
   Indicator: {
     commodities: (indicator) => indicator.commodities as never,
     sightings: async (indicator, _args, ctx) => listSightings(await ctx.reads(), indicator),
-    opinions: (indicator, _args, ctx) => ctx.services.opinions.list(indicator.id),
+    opinions: (indicator, _args, ctx) => ctx.services.opinions.list(indicator.id, indicator.members),
   },
   Sighting: {
     commodity: (s) => s.commodity as never,

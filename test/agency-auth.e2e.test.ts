@@ -103,6 +103,14 @@ describe('agency API: authorization, limits and the access audit', () => {
       });
     }
 
+    it('keeps data when a root list or connection is FORBIDDEN: stats, matchText and indicators are null alone', async () => {
+      const r = await ask(tokens['match:text'], '{ hubInfo { version } stats(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { key } matchImage(pdq: "00") { distance } indicators { totalCount } matchText(text: "x") { start } }');
+      assert.ok(r.body.data, JSON.stringify(r.body));
+      assert.ok(r.body.data!['hubInfo']);
+      assert.deepEqual([r.body.data!['stats'], r.body.data!['matchImage'], r.body.data!['indicators'], r.body.data!['matchText']], [null, null, null, []]);
+      assert.deepEqual(r.body.errors?.map((e) => [e.extensions?.['code'], (e as { path?: string[] }).path?.[0]]).sort(), [['FORBIDDEN', 'indicators'], ['FORBIDDEN', 'matchImage'], ['FORBIDDEN', 'stats']]);
+    });
+
     it('refuses only the field without its scope, and answers the others', async () => {
       const r = await ask(tokens['match:text'], '{ hubInfo { version } matchText(text: "x") { start } indicator(id: "x") { id } }');
       assert.ok(r.body.data!['hubInfo']);

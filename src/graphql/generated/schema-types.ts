@@ -214,42 +214,42 @@ export type Query = {
   /** A seller's profile by fingerprint (fp1:…); null when no visible sighting exists. */
   seller: Maybe<SellerProfile>;
   /** PDQ indicators within maxDistance (0–64) of a 64-hex PDQ hash, nearest first; exact. */
-  matchImage: Array<ImageMatch>;
+  matchImage: Maybe<Array<ImageMatch>>;
   /** KEYWORD indicators found in a listing's text after normalization, in text order. */
-  matchText: Array<TextMatch>;
+  matchText: Maybe<Array<TextMatch>>;
   /** New indicators and sightings per bucket and group, over the token's visible sightings. */
-  stats: Array<StatsRow>;
+  stats: Maybe<Array<StatsRow>>;
   /** The coalition's members. */
   members: Array<Member>;
   /** The caller as the token describes it. */
   me: Me;
   /** Recorded agency requests, newest first; first is 1–500. */
-  accessLog: AccessRecordConnection;
+  accessLog: Maybe<AccessRecordConnection>;
   /** Hourly digests of the access records as logged. */
-  accessDigests: Array<AccessDigest>;
+  accessDigests: Maybe<Array<AccessDigest>>;
   /** The caller's agency's requests, newest first (first: 1–200), optionally of one case. */
-  disclosureRequests: DisclosureRequestConnection;
+  disclosureRequests: Maybe<DisclosureRequestConnection>;
   /**
    * The answers to one of the caller's agency's requests, as ciphertext only the agency can open.
    * The first read of each answer by a token is logged as a `retrieved` step. Codes: NOT_FOUND.
    */
-  disclosureAnswers: Array<DisclosureAnswer>;
+  disclosureAnswers: Maybe<Array<DisclosureAnswer>>;
   /** Every request with every record, for auditors (first: 1–200). */
-  disclosures: DisclosureRequestConnection;
+  disclosures: Maybe<DisclosureRequestConnection>;
   /** Requests per agency filed in [from, to), and how they ended. */
-  disclosureVolume: Array<DisclosureVolume>;
+  disclosureVolume: Maybe<Array<DisclosureVolume>>;
   /**
    * The evidence package of one of the caller's agency's cases: the sellers its requests named,
    * and any other indicators listed, within the token's visibility. Codes: NOT_FOUND.
    */
-  evidence: EvidenceExport;
+  evidence: Maybe<EvidenceExport>;
   /** One indicator by id; null when it does not exist or has no sighting visible to the token. */
   indicator: Maybe<Indicator>;
   /**
    * Indicators newest first. `first` is 1–500 (default 50). Only sightings within the token's TLP
    * and commodities count, in the results and in totalCount; SELLER indicators need sellers:read.
    */
-  indicators: IndicatorConnection;
+  indicators: Maybe<IndicatorConnection>;
   checkpoint: Checkpoint;
   /**
    * The provenance of an indicator, for the entitled: a token with provenance:read sees every
@@ -272,11 +272,11 @@ export type Query = {
    * (at most 366 days), largest increase first; `first` is 1–100. Needs indicators:read, as it
    * names code words (stats:read alone gives counts, never values). Codes: INVALID_FILTER, INVALID_PAGE_SIZE.
    */
-  risingKeywords: Array<RisingKeyword>;
+  risingKeywords: Maybe<Array<RisingKeyword>>;
   /** Your agency's watchlists, oldest first. */
-  watchlists: Array<Watchlist>;
+  watchlists: Maybe<Array<Watchlist>>;
   /** Alerts of your agency's watchlists that your token may see, newest first; `first` is 1–200. Codes: INVALID_ALERT_FILTER, NOT_FOUND. */
-  alerts: AlertConnection;
+  alerts: Maybe<AlertConnection>;
 };
 
 
@@ -1344,26 +1344,26 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   hubInfo?: Resolver<ResolversTypes['HubInfo'], ParentType, ContextType>;
   seller?: Resolver<Maybe<ResolversTypes['SellerProfile']>, ParentType, ContextType, RequireFields<QuerySellerArgs, 'fingerprint'>>;
-  matchImage?: Resolver<Array<ResolversTypes['ImageMatch']>, ParentType, ContextType, RequireFields<QueryMatchImageArgs, 'pdq' | 'maxDistance'>>;
-  matchText?: Resolver<Array<ResolversTypes['TextMatch']>, ParentType, ContextType, RequireFields<QueryMatchTextArgs, 'text'>>;
-  stats?: Resolver<Array<ResolversTypes['StatsRow']>, ParentType, ContextType, RequireFields<QueryStatsArgs, 'from' | 'to' | 'bucket' | 'groupBy'>>;
+  matchImage?: Resolver<Maybe<Array<ResolversTypes['ImageMatch']>>, ParentType, ContextType, RequireFields<QueryMatchImageArgs, 'pdq' | 'maxDistance'>>;
+  matchText?: Resolver<Maybe<Array<ResolversTypes['TextMatch']>>, ParentType, ContextType, RequireFields<QueryMatchTextArgs, 'text'>>;
+  stats?: Resolver<Maybe<Array<ResolversTypes['StatsRow']>>, ParentType, ContextType, RequireFields<QueryStatsArgs, 'from' | 'to' | 'bucket' | 'groupBy'>>;
   members?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType>;
   me?: Resolver<ResolversTypes['Me'], ParentType, ContextType>;
-  accessLog?: Resolver<ResolversTypes['AccessRecordConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'first'>>;
-  accessDigests?: Resolver<Array<ResolversTypes['AccessDigest']>, ParentType, ContextType, Partial<QueryAccessDigestsArgs>>;
-  disclosureRequests?: Resolver<ResolversTypes['DisclosureRequestConnection'], ParentType, ContextType, RequireFields<QueryDisclosureRequestsArgs, 'first'>>;
-  disclosureAnswers?: Resolver<Array<ResolversTypes['DisclosureAnswer']>, ParentType, ContextType, RequireFields<QueryDisclosureAnswersArgs, 'requestId'>>;
-  disclosures?: Resolver<ResolversTypes['DisclosureRequestConnection'], ParentType, ContextType, RequireFields<QueryDisclosuresArgs, 'first'>>;
-  disclosureVolume?: Resolver<Array<ResolversTypes['DisclosureVolume']>, ParentType, ContextType, Partial<QueryDisclosureVolumeArgs>>;
-  evidence?: Resolver<ResolversTypes['EvidenceExport'], ParentType, ContextType, RequireFields<QueryEvidenceArgs, 'caseId'>>;
+  accessLog?: Resolver<Maybe<ResolversTypes['AccessRecordConnection']>, ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'first'>>;
+  accessDigests?: Resolver<Maybe<Array<ResolversTypes['AccessDigest']>>, ParentType, ContextType, Partial<QueryAccessDigestsArgs>>;
+  disclosureRequests?: Resolver<Maybe<ResolversTypes['DisclosureRequestConnection']>, ParentType, ContextType, RequireFields<QueryDisclosureRequestsArgs, 'first'>>;
+  disclosureAnswers?: Resolver<Maybe<Array<ResolversTypes['DisclosureAnswer']>>, ParentType, ContextType, RequireFields<QueryDisclosureAnswersArgs, 'requestId'>>;
+  disclosures?: Resolver<Maybe<ResolversTypes['DisclosureRequestConnection']>, ParentType, ContextType, RequireFields<QueryDisclosuresArgs, 'first'>>;
+  disclosureVolume?: Resolver<Maybe<Array<ResolversTypes['DisclosureVolume']>>, ParentType, ContextType, Partial<QueryDisclosureVolumeArgs>>;
+  evidence?: Resolver<Maybe<ResolversTypes['EvidenceExport']>, ParentType, ContextType, RequireFields<QueryEvidenceArgs, 'caseId'>>;
   indicator?: Resolver<Maybe<ResolversTypes['Indicator']>, ParentType, ContextType, RequireFields<QueryIndicatorArgs, 'id'>>;
-  indicators?: Resolver<ResolversTypes['IndicatorConnection'], ParentType, ContextType, RequireFields<QueryIndicatorsArgs, 'first'>>;
+  indicators?: Resolver<Maybe<ResolversTypes['IndicatorConnection']>, ParentType, ContextType, RequireFields<QueryIndicatorsArgs, 'first'>>;
   checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
   provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType, RequireFields<QueryProvenanceArgs, 'indicatorId'>>;
   sellerGraph?: Resolver<Maybe<ResolversTypes['LinkGraph']>, ParentType, ContextType, RequireFields<QuerySellerGraphArgs, 'hops' | 'maxNodes'>>;
-  risingKeywords?: Resolver<Array<ResolversTypes['RisingKeyword']>, ParentType, ContextType, RequireFields<QueryRisingKeywordsArgs, 'from' | 'to' | 'first'>>;
-  watchlists?: Resolver<Array<ResolversTypes['Watchlist']>, ParentType, ContextType>;
-  alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, RequireFields<QueryAlertsArgs, 'first'>>;
+  risingKeywords?: Resolver<Maybe<Array<ResolversTypes['RisingKeyword']>>, ParentType, ContextType, RequireFields<QueryRisingKeywordsArgs, 'from' | 'to' | 'first'>>;
+  watchlists?: Resolver<Maybe<Array<ResolversTypes['Watchlist']>>, ParentType, ContextType>;
+  alerts?: Resolver<Maybe<ResolversTypes['AlertConnection']>, ParentType, ContextType, RequireFields<QueryAlertsArgs, 'first'>>;
 };
 
 export type HubInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HubInfo'] = ResolversParentTypes['HubInfo']> = {

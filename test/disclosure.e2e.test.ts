@@ -155,6 +155,7 @@ describe('a disclosure request answered by one member and declined by the other'
     assert.equal(answer!.ciphertext.split('.').length, 5, 'a compact JWE');
     const { plaintext } = await decryptAnswer(answer!.ciphertext, customs.encryptionKeyPem);
     assert.deepEqual([plaintext.identifier, plaintext.fingerprint, plaintext.member, plaintext.requestId], [{ kind: 'phone', value: RAW.phone }, fingerprint, 'shopmart', requestId]);
+    assert.deepEqual([plaintext.firstSeenAt, plaintext.lastSeenAt].map((t) => new Date(t).toISOString()), [common.observedAt, common.observedAt].map((t) => new Date(t).toISOString()), 'first and last seen are when the seller was observed, not when the node ingested it');
     const other = await testAgency(fed, 'forestry');
     const stranger = await graphql(fed.hub.url, 'query($id: ID!) { disclosureAnswers(requestId: $id) { member } }', { id: requestId }, { authorization: `Bearer ${await other.token()}` });
     assert.equal(stranger.body.errors?.[0]?.extensions?.['code'], 'NOT_FOUND', "another agency cannot read the answers");

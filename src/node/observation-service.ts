@@ -51,9 +51,10 @@ export function createObservationService(deps: ObservationServiceDeps): Observat
       for (const [index, observation] of observations.entries()) made.push(await deps.anonymizer.anonymize(observation, index));
       const now = deps.clock.now();
       const sealed = made.flatMap((m) => m.pseudonyms.map((p) => deps.vault.seal(p.fingerprint, p.keyId, p.identifier)));
+      const observedAt = made.flatMap((m, i) => m.pseudonyms.map(() => new Date(observations[i]!.observedAt)));
       const items = made.flatMap((m) => m.indicators.map((i): PendingItem => ({ kind: 'indicator', tlp: m.tlp, id: i.id, indicator: i.indicator })));
       await deps.db.transaction(async (tx) => {
-        await storePseudonyms(tx, sealed, now);
+        await storePseudonyms(tx, sealed, observedAt);
         await enqueue(tx, items, now);
       });
       deps.onQueued?.();

@@ -40,6 +40,14 @@ describe('pseudonym vault', () => {
     assert.equal((await revealPseudonym(t.database.dataSource, vault, fp('A')))?.value, '+86 138 0013 8000');
   });
 
+  it('keeps the span of observation times: an earlier observation arriving later moves first seen back', async () => {
+    const seal = () => vault.seal(fp('F'), '2026-01', { kind: 'phone', value: '+86 139 0000 0002' });
+    await storePseudonyms(t.database.dataSource, [seal(), seal()], [new Date('2026-06-10T00:00:00Z'), new Date('2026-06-12T00:00:00Z')]);
+    await storePseudonyms(t.database.dataSource, [seal()], [new Date('2026-06-01T00:00:00Z')]);
+    const [row]: Array<{ first_seen_at: Date; last_seen_at: Date }> = await t.database.dataSource.query(`SELECT first_seen_at, last_seen_at FROM node_pseudonyms WHERE fingerprint = $1`, [fp('F')]);
+    assert.deepEqual([new Date(row!.first_seen_at).toISOString(), new Date(row!.last_seen_at).toISOString()], ['2026-06-01T00:00:00.000Z', '2026-06-12T00:00:00.000Z']);
+  });
+
   it('takes the same seller twice in one batch of records (one request naming it twice), keeping the first spelling', async () => {
     const twice = [vault.seal(fp('E'), '2026-01', { kind: 'phone', value: '+86 139 0000 0001' }), vault.seal(fp('E'), '2026-01', { kind: 'phone', value: '13900000001' })];
     await storePseudonyms(t.database.dataSource, twice, new Date('2026-05-01T00:00:00Z'));

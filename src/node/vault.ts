@@ -102,24 +102,36 @@ export async function assertVaultKey(db: Queryable, vault: Vault): Promise<void>
   }
 }
 
-/** Stores new pseudonyms (the first raw spelling is kept) and refreshes when known ones were seen. */
-export async function storePseudonyms(tx: Queryable, all: readonly SealedPseudonym[], seenAt: Date): Promise<void> {
+/**
+ * Stores new pseudonyms (the first raw spelling is kept) and widens when known ones were seen.
+ * `seenAt` is when each was observed (the observation's `observedAt`, one per record, or one for
+ * all): a disclosure answer's first and last seen are observation times, not when the node ingested them.
+ */
+export async function storePseudonyms(tx: Queryable, all: readonly SealedPseudonym[], seenAt: Date | readonly Date[]): Promise<void> {
+  const at = (i: number): Date => (seenAt instanceof Date ? seenAt : seenAt[i]!);
   // One request may name the same seller twice; one INSERT … ON CONFLICT may touch a row only once.
-  const seen = new Set<string>();
-  const records = all.filter((r) => !seen.has(r.fingerprint) && seen.add(r.fingerprint));
+  const span = new Map<string, { index: number; first: Date; last: Date }>();
+  all.forEach((r, i) => {
+    const known = span.get(r.fingerprint);
+    if (known === undefined) span.set(r.fingerprint, { index: i, first: at(i), last: at(i) });
+    else span.set(r.fingerprint, { index: known.index, first: at(i) < known.first ? at(i) : known.first, last: at(i) > known.last ? at(i) : known.last });
+  });
+  const spans = [...span.values()];
+  const records = spans.map((s) => all[s.index]!);
   if (records.length === 0) return;
   await tx.query(
     `INSERT INTO node_pseudonyms (fingerprint, kind, key_id, nonce, ciphertext, first_seen_at, last_seen_at)
-     SELECT t.fingerprint, t.kind, t.key_id, t.nonce, t.ciphertext, $6, $6
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[]) AS t(fingerprint, kind, key_id, nonce, ciphertext)
-     ON CONFLICT (fingerprint) DO UPDATE SET last_seen_at = GREATEST(node_pseudonyms.last_seen_at, EXCLUDED.last_seen_at)`,
+     SELECT t.fingerprint, t.kind, t.key_id, t.nonce, t.ciphertext, t.first_seen, t.last_seen
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::timestamptz[], $7::timestamptz[]) AS t(fingerprint, kind, key_id, nonce, ciphertext, first_seen, last_seen)
+     ON CONFLICT (fingerprint) DO UPDATE SET first_seen_at = LEAST(node_pseudonyms.first_seen_at, EXCLUDED.first_seen_at), last_seen_at = GREATEST(node_pseudonyms.last_seen_at, EXCLUDED.last_seen_at)`,
     [
       records.map((r) => r.fingerprint),
       records.map((r) => r.kind),
       records.map((r) => r.keyId),
       records.map((r) => Buffer.from(r.nonce)),
       records.map((r) => Buffer.from(r.ciphertext)),
-      seenAt,
+      spans.map((s) => s.first),
+      spans.map((s) => s.last),
     ],
   );
 }

@@ -31,7 +31,13 @@ function payloadOf(batch: string): { batchId: string; tlp: Tlp; indicators: Publ
   return { ...envelope, indicators: indicators as never, ...(retractions.length > 0 ? { retractions: [...retractions] } : {}) };
 }
 
-/** A scripted hub: answers POST /v1/batches with the next status and body given, over real HTTP. */
+/**
+ * A scripted hub: answers POST /v1/batches with the next status and body given, over real HTTP.
+ * Every answer closes its connection: a kept-alive socket that the server times out (after 5 s
+ * idle) just as the client reuses it fails the next POST with ECONNRESET, which the publisher
+ * rightly takes as a network failure — on a loaded machine, where a test spends seconds making RSA
+ * keys between two requests, that turned scripted answers into retries (the outbox test's flake).
+ */
 async function scriptedHub(): Promise<{ url: string; answer(status: number, body: unknown): void; received: string[]; close(): Promise<void> }> {
   const answers: Array<[number, unknown]> = [];
   const received: string[] = [];
@@ -41,7 +47,7 @@ async function scriptedHub(): Promise<{ url: string; answer(status: number, body
     req.on('end', () => {
       received.push(body);
       const [status, json] = answers.shift() ?? [500, {}];
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(json));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -70,6 +76,8 @@ describe('outbox and publisher', () => {
   const clock = fixedClock('2026-03-01T12:00:00Z');
   const logger = createLogger('silent');
   let publisher: Publisher;
+  /** The node's signer after a certificate rotation, made before any test so no test spends seconds on RSA keys between requests. */
+  let rotated: BatchSigner;
   const db = (): TestDatabase['database']['dataSource'] => t.database.dataSource;
   const batches = async (): Promise<Array<{ seq: number; state: string; attempts: number; next_attempt_at: Date; jws: string; tlp: Tlp; refusal: { code: string } | null; leaf_index: string | null }>> =>
     db().query(`SELECT seq, state, attempts, next_attempt_at, jws, tlp, refusal, leaf_index FROM node_batches ORDER BY seq`);
@@ -79,6 +87,8 @@ describe('outbox and publisher', () => {
     const root = createRootCa({ commonName: 'Test Root', validityYears: 1, now: clock.now() });
     const { keyPem, csrPem } = createMemberKeyAndCsr({ member: 'shopmart' });
     signer = { keyPem, chainPem: [signMemberCsr({ csrPem, ca: root, now: clock.now() })] };
+    const next = createMemberKeyAndCsr({ member: 'shopmart' });
+    rotated = { keyPem: next.keyPem, chainPem: [signMemberCsr({ csrPem: next.csrPem, ca: createRootCa({ commonName: 'Test Root', validityYears: 1, now: clock.now() }), now: clock.now() })] };
     hub = await scriptedHub();
     publisher = createPublisher({ db: db(), hub: { hubUrl: hub.url }, member: 'shopmart', signer, batchMax: 3, batchDelayMs: 2000, backoff: policy, clock, random: half, logger });
   });
@@ -226,13 +236,12 @@ describe('outbox and publisher', () => {
       clock.advance(2000);
       await publisher.sealDue();
       const [sealed] = await batches();
-      const root = createRootCa({ commonName: 'Test Root', validityYears: 1, now: clock.now() });
-      const next = createMemberKeyAndCsr({ member: 'shopmart' });
-      const rotated: BatchSigner = { keyPem: next.keyPem, chainPem: [signMemberCsr({ csrPem: next.csrPem, ca: root, now: clock.now() })] };
       const after = createPublisher({ db: db(), hub: { hubUrl: hub.url }, member: 'shopmart', signer: rotated, batchMax: 3, batchDelayMs: 2000, backoff: policy, clock, random: half, logger });
       const revoked = { error: { code: 'CERT_REVOKED', message: 'revoked before this batch arrived' } };
       hub.answer(403, revoked);
-      assert.equal((await after.sendNext()).kind, 'retry');
+      hub.received.length = 0;
+      assert.deepEqual(await after.sendNext(), { kind: 'retry', batchId: payloadOf(sealed!.jws).batchId, delayMs: 0, reason: 'signed again with the current certificate' }, 'signed again, not a network failure taken for one');
+      assert.deepEqual(hub.received, [sealed!.jws], 'the hub answered the batch sealed with the old key');
       const [resigned] = await batches();
       assert.equal(resigned!.state, 'queued');
       assert.deepEqual(payloadOf(resigned!.jws), payloadOf(sealed!.jws), 'the same payload, batch id and all');

@@ -12,6 +12,10 @@ export function registerHubKeysCommand(hub: Command, cli: CliContext): void {
       const config = cli.config();
       const file = logKeyPath(config);
       if (!existsSync(file)) await createLogKey(file, config.LOG_ORIGIN);
-      cli.print(`log key file   ${file}\nverifier key   ${readLogKey(file).verifierKey}\nlog origin     ${config.LOG_ORIGIN}`);
+      // The key names the origin it was made for (the hub's, when the hub made it): that is the
+      // origin its checkpoints carry, whatever this shell's HUB_ORIGIN defaults to.
+      const key = readLogKey(file);
+      const differs = key.name === config.LOG_ORIGIN ? '' : `\nnote           this shell's LOG_ORIGIN is ${config.LOG_ORIGIN}: set HUB_ORIGIN (or LOG_ORIGIN) as the hub has it`;
+      cli.print(`log key file   ${file}\nverifier key   ${key.verifierKey}\nlog origin     ${key.name}${differs}`);
     });
 }

@@ -7,7 +7,7 @@ import { narrowTo, type CollectionRef } from './collections.js';
 import { readWindow, comparePositions, ORD, type ItemKind, type Position, type WindowItem } from './collection-window.js';
 import { rows } from './feed-sql.js';
 import type { FeedTime } from './feed-time.js';
-import { BEFORE_LOG, leafTimes } from './log-times.js';
+import { BEFORE_LOG, leafTimes, logStart } from './log-times.js';
 import { staticObjects, stixIndicator, stixMemberIdentity, stixOpinion, stixSighting, type StixContext, type StixObject } from './stix.js';
 
 export interface FeedEntry {
@@ -79,8 +79,8 @@ async function kindsWithContent(db: Queryable, kinds: Set<ItemKind>): Promise<Se
   return kinds;
 }
 
-function staticItems(q: PageQuery): Array<{ position: Position; object: StixObject }> {
-  return staticObjects(q.collection.tlp, q.origin)
+function staticItems(q: PageQuery, start: FeedTime | undefined): Array<{ position: Position; object: StixObject }> {
+  return staticObjects(q.collection.tlp, q.origin, start)
     .map((object, key) => ({ position: { leaf: BEFORE_LOG, ord: ORD.static, key }, object }))
     .filter((s) => comparePositions(s.position, q.after) > 0 && (q.types === undefined || q.types.has(s.object.type)));
 }
@@ -89,7 +89,7 @@ function staticItems(q: PageQuery): Array<{ position: Position; object: StixObje
 export async function readCollectionPage(db: Queryable, q: PageQuery): Promise<FeedPage> {
   const vis = narrowTo(q.visibility, q.collection);
   const kinds = await kindsWithContent(db, new Set((Object.keys(KIND_TYPES) as ItemKind[]).filter((k) => q.types === undefined || q.types.has(KIND_TYPES[k]))));
-  const fixed = staticItems(q).slice(0, q.limit + 1);
+  const fixed = staticItems(q, await logStart(db)).slice(0, q.limit + 1);
   const items: WindowItem[] = [];
   let lo = q.after.ord === ORD.afterLeaf ? Math.max(q.after.leaf, BEFORE_LOG) : q.after.leaf - 1;
   let cutAt: number | undefined;

@@ -13,7 +13,7 @@ import { TLPS } from '../indicators/index.js';
 import { feedTime } from './feed-time.js';
 import type { FeedIndicator, FeedSighting } from './feed-rows.js';
 import { PROVENANCE_EXTENSION_ID, stixIds, WILDINTEL_STIX_NAMESPACE } from './stix-ids.js';
-import { staticObjects, stixHubIdentity, stixIndicator, stixMemberIdentity, stixOpinion, stixSighting, versionOf, type StixContext } from './stix.js';
+import { staticObjects, stixIndicator, stixMemberIdentity, stixOpinion, stixSighting, versionOf, type StixContext } from './stix.js';
 import { TLP2_EXTENSION_ID, tlpMarkingDefinition, tlpMarkingId } from './tlp-markings.js';
 
 const ctx: StixContext = { tlp: 'AMBER', origin: 'hub.example.org/wildintel', timeOf: (leaf) => feedTime(Date.UTC(2026, 10, 1) + leaf * 1000, leaf % 3) };
@@ -143,7 +143,7 @@ describe('indicator', () => {
     assert.equal(o['revoked'], undefined);
     assert.deepEqual(o['object_marking_refs'], ['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421']);
     assert.deepEqual(o['indicator_types'], ['malicious-activity']);
-    assert.equal(o['created_by_ref'], stixHubIdentity(ctx.origin).id);
+    assert.equal(o['created_by_ref'], stixIds.hub(ctx.origin));
     assert.ok(String(o['modified']) >= String(o['created']), 'modified ≥ created (the schemas cannot say it)');
     assert.deepEqual([o['created'], o['modified']], ['2026-11-01T00:00:05.000002Z', '2026-11-01T00:00:09.000000Z'], 'log times of the first and the latest batch');
     const ext = assertProvenance(o);
@@ -200,7 +200,10 @@ describe('identities, sightings, opinions and the objects every collection start
     assertProvenance(o);
     const agency = stixOpinion({ id: 2, indicatorId: keyword.id, by: 'agency:customs', verdict: 'CONFIRMED', note: null, leafIndex: 15, recordSha256: 'r'.repeat(43) }, ctx);
     assert.deepEqual([agency['opinion'], agency['created_by_ref'], agency['authors']], ['agree', undefined, ['agency:customs']]);
-    const fixed = staticObjects('RED', ctx.origin);
+    const logStart = ctx.timeOf(0);
+    const fixed = staticObjects('RED', ctx.origin, logStart);
+    assert.deepEqual(staticObjects('RED', ctx.origin, undefined), [], 'nothing before the log has an entry');
+    assert.equal(fixed[3]!['created'], '2026-11-01T00:00:00.000000Z', 'the hub exists since its log started');
     for (const f of fixed) assertValidStix(f);
     assert.deepEqual(fixed.map((f) => f.type), ['marking-definition', 'identity', 'extension-definition', 'identity']);
     assert.equal(fixed[2]!.id, PROVENANCE_EXTENSION_ID);

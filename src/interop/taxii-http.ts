@@ -136,16 +136,22 @@ export function laterOf(a: Position, b: Position): Position {
   return comparePositions(a, b) >= 0 ? a : b;
 }
 
-/** `next` is opaque to clients; it names the collection so that it cannot be replayed on another. */
+/** `next` is opaque to clients; it names the collection it walks, so that another collection cannot be resumed from its position. */
 export function encodeNext(p: Position, collectionId: string): string {
   return Buffer.from(`v1:${p.leaf}:${p.ord}:${p.key}:${collectionId}`).toString('base64url');
 }
 
+/**
+ * Where a `next` resumes. One this server never gave is a 400. One given for another collection
+ * starts this collection from its beginning: OpenCTI's TAXII2 connector keeps one filter set for
+ * every collection of a run, so it sends the previous collection's last `next` (and no
+ * `added_after`) with its first request for the next collection, and a refusal would end its run.
+ */
 function decodeNext(text: string, collectionId: string): Position {
   const m = /^v1:(-?[0-9]{1,16}):([0-9]):(-?[0-9]{1,16}):([0-9a-f-]{36})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
   const position = m === null ? undefined : { leaf: Number(m[1]), ord: Number(m[2]), key: Number(m[3]) };
-  if (m === null || position === undefined || m[4] !== collectionId || encodeNext(position, collectionId) !== text || position.leaf < START.leaf || (position.ord > ORD.opinion && position.ord !== ORD.afterLeaf)) {
-    throw bad('next is not a value this collection gave; pass it back unchanged', 'next');
+  if (m === null || position === undefined || encodeNext(position, m[4]!) !== text || position.leaf < START.leaf || (position.ord > ORD.opinion && position.ord !== ORD.afterLeaf)) {
+    throw bad('next is not a value this server gave; pass it back unchanged', 'next');
   }
-  return position;
+  return m[4] === collectionId ? position : START;
 }

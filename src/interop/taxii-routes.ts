@@ -107,14 +107,15 @@ const manifestRecord = (e: FeedEntry) => ({ id: e.object.id, date_added: formatF
 
 function handlersFor(d: FeedDeps): Record<string, Handler> {
   return {
-    discovery: async () => ({
+    discovery: async (_caller, req) => ({
       fields: 'discovery',
       returned: 1,
       body: {
         title: 'wildintel',
         description: "Signed, anonymized indicators of the illegal online wildlife trade, as STIX 2.1, within the token's TLP and commodities.",
-        default: `${API_ROOT}/`,
-        api_roots: [`${API_ROOT}/`],
+        // TAXII 2.1 4.1.1: absolute, or a path starting with '/'; the mount point as this request reached it.
+        default: `${req.baseUrl}/${API_ROOT}/`,
+        api_roots: [`${req.baseUrl}/${API_ROOT}/`],
       },
     }),
     apiRoot: async (_caller, req) => {

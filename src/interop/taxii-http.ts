@@ -13,9 +13,13 @@ import { MAX_MATCH_IDS } from './object-lookup.js';
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 
-/** Objects per page when `limit` is absent, and the most a page holds (a larger limit is lowered to it, as 3.4 allows). */
-export const DEFAULT_LIMIT = 100;
+/**
+ * The most a page holds (a larger limit is lowered to it, as 3.4 allows), and also a page's size
+ * when `limit` is absent: taxii2-client's as_pages asks without a limit and then keeps the size it
+ * was given, so a large first import takes as few requests (and as little rate limit) as it can.
+ */
 export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = MAX_LIMIT;
 
 /**
  * Whether an Accept header admits TAXII 2.1 JSON: `application/taxii+json` with no version or

@@ -43,6 +43,9 @@ describe('TAXII clients as agencies run them', () => {
     await publish(shopmart, 'GREEN', keywords('ivory', 'IVORY', BIG));
     await publish(chatapp, 'GREEN', keywords('pangolin', 'PANGOLIN', BIG));
     await publish(shopmart, 'GREEN', keywords('rhino', 'RHINO_HORN', BIG));
+    // Indicators in several collections: another TLP, another commodity, another member.
+    await publish(shopmart, 'AMBER', keywords('ivory', 'IVORY', 5).map((k) => ({ ...k, confidence: 90 })));
+    await publish(chatapp, 'GREEN', keywords('ivory', 'PANGOLIN', 3));
   });
   after(() => fed.close());
 
@@ -68,6 +71,21 @@ describe('TAXII clients as agencies run them', () => {
     assert.ok(connector.requests.slice(before).every((r) => r.status === 200), 'the second run is not refused either');
     const late = second.perCollection.get('TLP:GREEN PANGOLIN')!.filter((o) => o['type'] === 'indicator' && String(o['name']).includes('pangolinlate'));
     assert.equal(late.length, 3, 'the batch published between runs arrives');
+  });
+
+  it('serves one STIX id as one object: one created everywhere, one content per (id, modified) over every collection', async () => {
+    const all = [...(await reference(await fed.token('taxii:read', { tlp: 'AMBER', sub: 'everything' }))).values()].flat();
+    const created = new Map<string, Set<string>>();
+    const contents = new Map<string, Set<string>>();
+    for (const o of all) {
+      created.set(o['id'], (created.get(o['id']) ?? new Set()).add(String(o['created'])));
+      const version = `${o['id']} ${o['modified'] ?? o['created']}`;
+      contents.set(version, (contents.get(version) ?? new Set()).add(JSON.stringify(o)));
+    }
+    const shared = [...created.keys()].filter((id) => all.filter((o) => o['id'] === id && o['type'] === 'indicator').length > 1);
+    assert.ok(shared.length >= 5, 'indicators served by several collections');
+    assert.deepEqual([...created].filter(([, c]) => c.size > 1).map(([id]) => id), [], 'no id with two created');
+    assert.deepEqual([...contents].filter(([, c]) => c.size > 1).map(([v]) => v), [], 'no (id, modified) with two contents');
   });
 
   it('taxii2-client as_pages with TokenAuth: no limit on the first request, then the page size it was given', async () => {

@@ -3,7 +3,7 @@
  * the page is full. See collection-window.ts for where each object sits.
  */
 import type { Queryable, Visibility } from '../indicators/index.js';
-import { narrowTo, type CollectionRef } from './collections.js';
+import { collectionSlot, narrowTo, type CollectionRef } from './collections.js';
 import { readWindow, comparePositions, ORD, type ItemKind, type Position, type WindowItem } from './collection-window.js';
 import { rows } from './feed-sql.js';
 import type { FeedTime } from './feed-time.js';
@@ -121,7 +121,7 @@ function leavesOf(item: WindowItem): number[] {
     case 'identity':
       return [];
     case 'indicator':
-      return item.sightings.flatMap((s) => [s.leafIndex, s.retractionLeaf ?? s.leafIndex]);
+      return [item.firstLeaf, ...item.sightings.flatMap((s) => [s.leafIndex, s.retractionLeaf ?? s.leafIndex])];
     case 'sighting':
       return [item.sighting.leafIndex, item.sighting.retractionLeaf ?? item.sighting.leafIndex];
     case 'opinion':
@@ -138,7 +138,7 @@ async function materialize(db: Queryable, q: PageQuery, pending: readonly Pendin
     if (t === undefined) throw new Error(`internal: log index ${leaf} has no entry`);
     return t;
   };
-  const ctx: StixContext = { tlp: q.collection.tlp, origin: q.origin, timeOf };
+  const ctx: StixContext = { tlp: q.collection.tlp, slot: collectionSlot(q.collection), origin: q.origin, timeOf };
   return pending.map((p) => ({ position: p.position, dateAdded: timeOf(p.position.leaf), object: p.object ?? toStix(p.item!, ctx) }));
 }
 
@@ -147,7 +147,7 @@ function toStix(item: WindowItem, ctx: StixContext): StixObject {
     case 'identity':
       return stixMemberIdentity(item.member);
     case 'indicator':
-      return stixIndicator(item.indicator, item.sightings, ctx);
+      return stixIndicator(item.indicator, item.sightings, item.firstLeaf, ctx);
     case 'sighting':
       return stixSighting(item.indicator, item.sighting, ctx);
     case 'opinion':

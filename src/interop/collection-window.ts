@@ -31,7 +31,7 @@ export function comparePositions(a: Position, b: Position): number {
 
 export type WindowItem =
   | { kind: 'identity'; position: Position; member: FeedMember }
-  | { kind: 'indicator'; position: Position; indicator: FeedIndicator; sightings: FeedSighting[] }
+  | { kind: 'indicator'; position: Position; indicator: FeedIndicator; sightings: FeedSighting[]; firstLeaf: number }
   | { kind: 'sighting'; position: Position; indicator: FeedIndicator; sighting: FeedSighting }
   | { kind: 'opinion'; position: Position; opinion: FeedOpinion };
 
@@ -114,7 +114,8 @@ async function indicators(db: Queryable, q: WindowQuery): Promise<WindowItem[]> 
   const found = await rows(
     db,
     `WITH latest AS (SELECT t.indicator_id, max(t.leaf) AS leaf FROM (${touched}) t GROUP BY t.indicator_id)
-     SELECT l.leaf::float8 AS leaf, i.seq::float8 AS seq, ${INDICATOR_COLUMNS}
+     SELECT l.leaf::float8 AS leaf, i.seq::float8 AS seq, ${INDICATOR_COLUMNS},
+       (SELECT min(fb.leaf_index) FROM sightings fs JOIN batches fb ON fb.member = fs.member AND fb.batch_id = fs.batch_id WHERE fs.indicator_id = i.id)::float8 AS "firstLeaf"
      FROM latest l JOIN indicators i ON i.id = l.indicator_id
      WHERE ${visibleTypeOnlySql(q.vis, p)} AND ${afterSql(q.after, ORD.indicator, 'l.leaf', 'i.seq', p)}
        AND NOT EXISTS (SELECT 1 FROM sightings s ${SIGHTING_JOINS}
@@ -129,6 +130,8 @@ async function indicators(db: Queryable, q: WindowQuery): Promise<WindowItem[]> 
     position: { leaf: Number(r['leaf']), ord: ORD.indicator, key: Number(r['seq']) },
     indicator: toFeedIndicator(r),
     sightings: bySighting.get(String(r['indicatorId'])) ?? [],
+    // Every reader's: created must be one value for the id (docs/interop.md "The STIX mapping").
+    firstLeaf: Number(r['firstLeaf']),
   }));
 }
 

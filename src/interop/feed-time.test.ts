@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareFeedTime, feedTime, formatFeedTime, parseFeedTime } from './feed-time.js';
+import { compareFeedTime, feedTime, formatFeedTime, parseFeedTime, VERSION_SLOTS, versionTime } from './feed-time.js';
 
 describe('feed time', () => {
   it('formats the log millisecond with the rank as microseconds, as TAXII 2.1 asks', () => {
@@ -39,5 +39,17 @@ describe('feed time', () => {
     for (const bad of ['2026-11-28', '2026-11-28T09:30:00', '2026-11-28T09:30:00+0100', '2026-11-28T09:30:00+24:00', '2026-11-28T09:30:00+01:60', '2026-02-30T00:00:00Z', '2026-11-28T24:00:00Z', '2026-11-28T09:30:60Z', ' 2026-11-28T09:30:00Z', '1969-12-31T23:59:59Z', '1970-01-01T00:30:00+01:00']) {
       assert.equal(parseFeedTime(bad), undefined, bad);
     }
+  });
+
+  it('gives every collection its own version time, in log order within a collection (against (ms, rank, slot) order)', () => {
+    const times: Array<{ ms: number; rank: number; slot: number }> = [];
+    for (const ms of [0, 1, 1_700_000_000_000]) for (let rank = 0; rank < 20; rank++) for (let slot = 0; slot < VERSION_SLOTS; slot++) times.push({ ms, rank, slot });
+    const text = (t: { ms: number; rank: number; slot: number }): string => formatFeedTime(versionTime(feedTime(t.ms, t.rank), t.slot));
+    assert.equal(new Set(times.map(text)).size, times.length, 'no two (entry, collection) share a version');
+    for (let i = 1; i < times.length; i++) {
+      const [a, b] = [times[i - 1]!, times[i]!];
+      if (a.slot === b.slot || a.ms !== b.ms || a.rank !== b.rank) assert.ok(a.ms > b.ms || (a.ms === b.ms && a.rank > b.rank) || text(a) < text(b), `${text(a)} before ${text(b)}`);
+    }
+    for (const t of times) assert.ok(text(t) >= formatFeedTime(feedTime(t.ms, t.rank)), 'a version is never before its entry (modified ≥ created)');
   });
 });

@@ -51,3 +51,18 @@ export function parseFeedTime(text: string): FeedTime | undefined {
   const digits = fraction.padEnd(6, '0');
   return { ms: ms + Number(digits.slice(0, 3)), micros: Number(digits.slice(3, 6)) };
 }
+
+/** Collections a version time tells apart (TLP labels × commodities). */
+export const VERSION_SLOTS = 50;
+
+/**
+ * The STIX `modified` of a version made at log time `t` in collection `slot` (0–49): the same
+ * millisecond, its microseconds `rank × 50 + slot`. An object changed by one log entry in two
+ * collections has a version in each, and the two differ in content (each is built from its
+ * collection's sightings and carries its marking), so they must not share (id, modified). Within
+ * one collection versions still follow the log: a later entry has a later rank or millisecond.
+ * Exact while fewer than 20 entries share a millisecond (each append signs a checkpoint).
+ */
+export function versionTime(t: FeedTime, slot: number): FeedTime {
+  return { ms: t.ms, micros: Math.min(t.micros * VERSION_SLOTS + slot, MAX_RANK) };
+}

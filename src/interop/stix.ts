@@ -3,7 +3,7 @@
  * may see to STIX objects. No I/O and no clock: every time comes from the log, through `timeOf`.
  */
 import type { IndicatorType, Tlp } from '../indicators/index.js';
-import { formatFeedTime, type FeedTime } from './feed-time.js';
+import { formatFeedTime, versionTime, type FeedTime } from './feed-time.js';
 import { sightingVersionLeaf, type FeedIndicator, type FeedMember, type FeedOpinion, type FeedSighting } from './feed-rows.js';
 import { PROVENANCE_EXTENSION_ID, stixIds, WILDINTEL_PROJECT_IDENTITY_ID } from './stix-ids.js';
 import { tlpMarkingDefinition, tlpMarkingId } from './tlp-markings.js';
@@ -14,6 +14,8 @@ export type StixObject = { readonly type: string; readonly id: string; readonly 
 /** Where an object is mapped: the collection's TLP, the hub, and the time of any log index. */
 export interface StixContext {
   readonly tlp: Tlp;
+  /** The collection's number (collectionSlot), which tells its versions of an object apart. */
+  readonly slot: number;
   /** The hub's log origin, e.g. `hub.example.org/wildintel`. */
   readonly origin: string;
   readonly timeOf: (leafIndex: number) => FeedTime;
@@ -93,6 +95,8 @@ function provenanceExtension(indicator: FeedIndicator, sightings: readonly FeedS
 }
 
 const stamp = (ctx: StixContext, leaf: number): string => formatFeedTime(ctx.timeOf(leaf));
+/** `modified` of a version the collection builds from its own sightings and marks with its TLP. */
+const versionStamp = (ctx: StixContext, leaf: number): string => formatFeedTime(versionTime(ctx.timeOf(leaf), ctx.slot));
 
 /** The log index of an indicator's latest change among `sightings`: its version in the collection. */
 export function indicatorVersionLeaf(sightings: readonly FeedSighting[]): number {
@@ -103,8 +107,10 @@ export function indicatorVersionLeaf(sightings: readonly FeedSighting[]): number
  * One indicator as the sightings of one collection show it (`sightings`: all of them, live and
  * retracted, at least one). Revoked when every one was retracted; validity, confidence and labels
  * come from the live ones (from all of them once revoked, so the object stays meaningful).
+ * `created` is the same in every collection: the log entry at which the indicator first entered
+ * the log (`firstLeaf`, whoever reported it); `modified` is the collection's own version.
  */
-export function stixIndicator(indicator: FeedIndicator, sightings: readonly FeedSighting[], ctx: StixContext): StixObject {
+export function stixIndicator(indicator: FeedIndicator, sightings: readonly FeedSighting[], firstLeaf: number, ctx: StixContext): StixObject {
   if (sightings.length === 0) throw new Error('internal: an indicator is mapped from at least one sighting');
   const live = sightings.filter((s) => s.retractedAt === null);
   const basis = live.length > 0 ? live : sightings;
@@ -116,8 +122,8 @@ export function stixIndicator(indicator: FeedIndicator, sightings: readonly Feed
     spec_version: '2.1',
     id: stixIds.indicator(indicator.id),
     created_by_ref: stixIds.hub(ctx.origin),
-    created: stamp(ctx, Math.min(...sightings.map((s) => s.leafIndex))),
-    modified: stamp(ctx, indicatorVersionLeaf(sightings)),
+    created: stamp(ctx, firstLeaf),
+    modified: versionStamp(ctx, indicatorVersionLeaf(sightings)),
     name: `${INDICATOR_NAMES[indicator.type]}: ${indicator.value}`,
     description: INDICATOR_DESCRIPTIONS[indicator.type],
     indicator_types: [indicator.type === 'SELLER' ? 'attribution' : 'malicious-activity'],
@@ -171,7 +177,7 @@ export function stixOpinion(o: FeedOpinion, ctx: StixContext): StixObject {
     id: stixIds.opinion(o.leafIndex),
     ...(memberSlug === undefined ? {} : { created_by_ref: stixIds.member(memberSlug) }),
     created: time,
-    modified: time,
+    modified: versionStamp(ctx, o.leafIndex),
     authors: [o.by],
     opinion: OPINION_VALUES[o.verdict],
     ...(o.note === null ? {} : { explanation: o.note }),

@@ -88,6 +88,34 @@ describe('TAXII clients as agencies run them', () => {
     assert.deepEqual([...contents].filter(([, c]) => c.size > 1).map(([v]) => v), [], 'no (id, modified) with two contents');
   });
 
+  it("resumes from any page's X-TAXII-Date-Added-Last without losing an object, and gives each object its own date_added", async () => {
+    const token = await fed.token('taxii:read', { tlp: 'AMBER', sub: 'resumer' });
+    const c = new TaxiiClient(`${fed.hub.url}/taxii2/`, token);
+    const [root] = await c.apiRoots();
+    const collections = (await c.collections(root!)).filter((x) => ['TLP:GREEN IVORY', 'TLP:AMBER IVORY', 'TLP:GREEN PANGOLIN'].includes(x['title']));
+    let resumes = 0;
+    for (const x of collections) {
+      const url = `${root}collections/${x['id']}/`;
+      const limit = x['title'] === 'TLP:AMBER IVORY' ? 3 : 250;
+      const pages: Array<{ versions: string[]; last: string }> = [];
+      let next: string | undefined;
+      do {
+        const r = await c.ok(`${url}objects/`, { limit: String(limit), ...(next ? { next } : {}) });
+        pages.push({ versions: versions(r.body['objects'] ?? []), last: r.headers.get('x-taxii-date-added-last')! });
+        next = r.body['more'] ? r.body['next'] : undefined;
+      } while (next);
+      const manifest = await c.poll(url, {}, { endpoint: 'manifest', limit: 1000 });
+      assert.equal(new Set(manifest.map((m) => m['date_added'])).size, manifest.length, `${x['title']}: no two objects share a date_added`);
+      for (let i = 0; i < pages.length - 1; i++) {
+        const resumed = new Set(versions(await c.poll(url, { addedAfter: pages[i]!.last }, { limit })));
+        const missing = pages.slice(i + 1).flatMap((p) => p.versions).filter((v) => !resumed.has(v));
+        assert.deepEqual(missing, [], `${x['title']}: resuming after page ${i + 1} of ${pages.length} (${pages[i]!.last}) loses nothing`);
+        resumes++;
+      }
+    }
+    assert.ok(resumes >= 10, `resumed at ${resumes} points`);
+  });
+
   it('taxii2-client as_pages with TokenAuth: no limit on the first request, then the page size it was given', async () => {
     const token = await fed.token('taxii:read', { tlp: 'GREEN', sub: 'taxii2-client' });
     const url = `${fed.hub.url}/taxii2/wildintel/collections/`;

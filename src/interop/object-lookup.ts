@@ -11,6 +11,7 @@ import { narrowTo, type CollectionRef } from './collections.js';
 import { readCollectionPage, type FeedEntry } from './collection-feed.js';
 import { comparePositions, ORD, type ItemKind, type Position } from './collection-window.js';
 import { rows, SHARED_SQL, SIGHTING_JOINS, SqlParams, visibleSql } from './feed-sql.js';
+import { addMicros } from './date-added.js';
 import { BEFORE_LOG, logStart } from './log-times.js';
 import { stixIds, WILDINTEL_STIX_NAMESPACE } from './stix-ids.js';
 import { staticObjects } from './stix.js';
@@ -87,8 +88,9 @@ export async function findObjects(db: Queryable, q: LookupQuery): Promise<FeedEn
   const vis = narrowTo(q.visibility, q.collection);
   const wanted = new Set(q.ids);
   const start = await logStart(db);
+  // The fixed objects are the first entry's first items (date-added.ts): their ordinal is their key.
   const found: FeedEntry[] = staticObjects(q.collection.tlp, q.origin, start).flatMap((object, key) =>
-    wanted.has(object.id) && start !== undefined ? [{ object, position: { leaf: BEFORE_LOG, ord: ORD.static, key }, dateAdded: start }] : [],
+    wanted.has(object.id) && start !== undefined ? [{ object, position: { leaf: BEFORE_LOG, ord: ORD.static, key }, dateAdded: addMicros(start, key) }] : [],
   );
   for (const [type, find] of Object.entries(FINDERS)) {
     const ofType = new Set([...wanted].filter((id) => id.startsWith(`${type}--`)));

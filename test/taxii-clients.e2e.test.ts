@@ -37,7 +37,8 @@ describe('TAXII clients as agencies run them', () => {
   };
 
   before(async () => {
-    fed = await startTestFederation({ env: { RATE_LIMIT_BURST: '1000' } });
+    // The default rate limits (RATE_LIMIT_BURST 120, RATE_LIMIT_PER_MINUTE 600): a first import must fit in them.
+    fed = await startTestFederation();
     shopmart = await fed.addMember('shopmart');
     chatapp = await fed.addMember('chatapp');
     await publish(shopmart, 'GREEN', keywords('ivory', 'IVORY', BIG));
@@ -53,7 +54,8 @@ describe('TAXII clients as agencies run them', () => {
     const token = await fed.token('taxii:read', { tlp: 'GREEN', sub: 'opencti-connector' });
     const connector = new Taxii2ConnectorReplay(`${fed.hub.url}/taxii2/`, token, { limit: 1000, initialHistoryHours: 87600 });
     const first = await connector.run('wildintel', new Date());
-    assert.ok(connector.requests.every((r) => r.status === 200), 'no request refused');
+    assert.ok(connector.requests.every((r) => r.status === 200), 'no request refused, the rate limit included');
+    assert.ok(connector.requests.length < 120, `a first import of ${connector.requests.length} requests fits in the default burst`);
     const expected = await reference(token);
     assert.deepEqual([...first.perCollection.keys()], [...expected.keys()], 'every collection polled');
     for (const [title, objects] of expected) {

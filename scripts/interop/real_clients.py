@@ -71,14 +71,14 @@ class Helper:
     errors = 0
 
 
-def run_connector(discovery, token, runs=2):
+def run_connector(discovery, token, limit, runs=2):
     from pydantic import SecretStr
     from client_taxii import Taxii2
 
     # The settings as config_variables.py builds them from the environment: flat in older
     # connector releases, under `taxii2` (the token a SecretStr) in newer ones; both are given.
     settings = dict(use_token=True, use_apikey=False, apikey_key=None, apikey_value=None, username=None, password=None,
-                    discovery_url=discovery, verify_ssl=True, cert_path=None, enable_url_query_limit=True, url_query_limit=1000)
+                    discovery_url=discovery, verify_ssl=True, cert_path=None, enable_url_query_limit=True, url_query_limit=limit)
     config = SimpleNamespace(**settings, token=token, taxii2v21=True,
                              taxii2=SimpleNamespace(**settings, token=SecretStr(token), v21=True))
     helper = Helper()
@@ -87,7 +87,7 @@ def run_connector(discovery, token, runs=2):
     for _ in range(runs):
         start = datetime.now()
         # connector.py process_message: limit, then added_after (initial history or last run).
-        client.filters["limit"] = 1000
+        client.filters["limit"] = limit
         client.filters["added_after"] = last_run.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if last_run else datetime.now() - timedelta(hours=87600)
         root = client._get_root("wildintel")
         per_collection = {}
@@ -112,11 +112,12 @@ def compare(name, got, expected):
 
 def main():
     discovery, token = sys.argv[1], sys.argv[2]
+    limit = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
     expected = reference(discovery, token)
     print(f"hub: {sum(len(v) for v in expected.values())} objects in {len(expected)} collections")
     ok = compare("taxii2-client as_pages", run_taxii2_client(discovery, token), expected)
-    runs, errors = run_connector(discovery, token)
-    ok = compare("OpenCTI connector run 1", runs[0], expected) and ok
+    runs, errors = run_connector(discovery, token, limit)
+    ok = compare(f"OpenCTI connector run 1 (limit {limit})", runs[0], expected) and ok
     # The second run asks from the first run's start: nothing new may be missing, what it gets again is the same versions.
     second_ok = all(set(v) <= set(expected[t]) for t, v in runs[1].items())
     print(f"OpenCTI connector run 2: {'OK' if second_ok else 'FAILED'}: {sum(len(v) for v in runs[1].values())} objects, {errors} errors logged")

@@ -3,7 +3,7 @@
 # clients"): taxii2-client with TokenAuth, and OpenCTI's TAXII2 connector client as its connector
 # runs it (TAXII2_USE_TOKEN=true, TAXII2_COLLECTIONS=wildintel.*, limit 1000, two runs).
 #
-#   scripts/interop/run-real-clients.sh TAXII2_CLIENT_DIR CONNECTOR_SRC_DIR
+#   [PORT=4700] [QUERY_LIMIT=1000] scripts/interop/run-real-clients.sh TAXII2_CLIENT_DIR CONNECTOR_SRC_DIR
 #
 # TAXII2_CLIENT_DIR: a checkout of github.com/oasis-open/cti-taxii-client (BSD-3-Clause);
 # CONNECTOR_SRC_DIR: external-import/taxii2/src/connector of github.com/OpenCTI-Platform/connectors
@@ -18,12 +18,13 @@ repo=$(cd "$here/../.." && pwd)
 port=${PORT:-4700}
 work=$(mktemp -d)
 demo_pid=
-cleanup() { [ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null || true; rm -rf "$work"; }
+# The demo runs in its own process group (setsid): stopping it stops its hub and nodes too.
+cleanup() { [ -n "$demo_pid" ] && kill -- "-$demo_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 cd "$repo"
 echo "starting the demo hub on port $port under $work"
-npm run --silent demo -- --dir "$work/demo" --port "$port" --json-out "$work/facts.json" > "$work/demo.log" 2>&1 &
+setsid npm run --silent demo -- --dir "$work/demo" --port "$port" --json-out "$work/facts.json" > "$work/demo.log" 2>&1 &
 demo_pid=$!
 for _ in $(seq 1 600); do
   [ -s "$work/facts.json" ] && break
@@ -31,10 +32,13 @@ for _ in $(seq 1 600); do
   sleep 1
 done
 [ -s "$work/facts.json" ] || { echo "the demo did not come up"; exit 1; }
-hub=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hubUrl"])' "$work/facts.json")
+hub=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hubUrl"])' "$work/facts.json")
 
 # The export token profile (docs/interop.md): its own sub, taxii:read only.
 token=$(DATA_DIR="$work/demo/hub" CERTS_DIR="$work/demo/certs" HUB_ORIGIN="$hub" LOG_LEVEL=silent \
-  npx --no-install wildintel token issue --agency demo-customs --sub opencti-feed --scope taxii:read --tlp AMBER --ttl 1h | tail -n 1)
+  npx --no-install wildintel token issue --agency demo-customs --sub opencti-feed --scope taxii:read --tlp AMBER --ttl 1h 2>/dev/null | tail -n 1)
 
-PYTHONPATH="$client_dir:$connector_dir" python3 "$here/real_clients.py" "$hub/taxii2/" "$token"
+# Debian's interpreter, whose packages the clients use (a pyenv or venv python3 may come first on PATH).
+# QUERY_LIMIT: the connector's TAXII2_URL_QUERY_LIMIT (1000 as documented; a small one makes the
+# demo's collections page, so the connector carries one collection's `next` to the next).
+PYTHONPATH="$client_dir:$connector_dir" /usr/bin/python3 "$here/real_clients.py" "$hub/taxii2/" "$token" "${QUERY_LIMIT:-1000}"

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { addMicros } from './date-added.js';
 import { compareFeedTime, feedTime, formatFeedTime, parseFeedTime, VERSION_SLOTS, versionTime } from './feed-time.js';
 
 describe('feed time', () => {
@@ -51,5 +52,13 @@ describe('feed time', () => {
       if (a.slot === b.slot || a.ms !== b.ms || a.rank !== b.rank) assert.ok(a.ms > b.ms || (a.ms === b.ms && a.rank > b.rank) || text(a) < text(b), `${text(a)} before ${text(b)}`);
     }
     for (const t of times) assert.ok(text(t) >= formatFeedTime(feedTime(t.ms, t.rank)), 'a version is never before its entry (modified ≥ created)');
+  });
+
+  it('adds microseconds across milliseconds (against plain integer arithmetic)', () => {
+    for (const [ms, micros, n] of [[0, 0, 0], [5, 999, 1], [5, 10, 12_345], [1_700_000_000_000, 998, 50_000]] as const) {
+      const t = addMicros(feedTime(ms, micros), n);
+      assert.equal(t.ms * 1000 + t.micros, ms * 1000 + micros + n);
+      assert.ok(t.micros >= 0 && t.micros < 1000);
+    }
   });
 });

@@ -60,10 +60,6 @@ export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export function eventKeyOf(row: MispRow): MispEventKey {
-  return { member: row.sighting.member, day: dayOf(row.loggedAtMs), tlp: row.sighting.tlp };
-}
-
 export function mispEventUuid(key: MispEventKey): string {
   return plainIds.mispEvent(key.member, key.day, key.tlp);
 }

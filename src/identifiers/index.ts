@@ -1,0 +1,8 @@
+/**
+ * Identifiers caught in every spelling (issue 21): one pure function finds phones, e-mail
+ * addresses, chat handles, links and account numbers in free text however they are written, and
+ * the node's scrub, the hub's screen and the publishing CLI all go through it.
+ */
+export { canonicalize, type Canonical } from './canonical.js';
+export { findIdentifiers, replaceIdentifiers, type FindOptions, type FoundIdentifier, type IdentifierKind } from './find.js';
+export { firstIdentifier, scrubText, type Scrubbed } from './scrub.js';

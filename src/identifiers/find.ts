@@ -27,6 +27,13 @@ export interface FoundIdentifier {
   readonly contact: boolean;
 }
 
+/**
+ * The word a scrubbed identifier leaves in its place ("[phone]", or `phone` in a slug). Never an
+ * identifier itself, so a scrubbed text stays clean after normalization ("加微信chat象牙").
+ */
+export const PLACEHOLDER_WORD: Readonly<Record<IdentifierKind, string>> = { phone: 'phone', email: 'email', chat: 'chat', url: 'link', account: 'account', payment: 'payment' };
+const PLACEHOLDER_WORDS = new Set(Object.values(PLACEHOLDER_WORD));
+
 export interface FindOptions {
   /** Region for numbers written without a country code, e.g. `CN`. */
   readonly defaultRegion?: CountryCode | undefined;
@@ -222,7 +229,8 @@ const LATIN_HANDLE = new RegExp(`(?<![a-z0-9])(${LATIN_CUES.sort(byLength).map(s
 const TRAILING_CUE = /(?<![a-z0-9_])([a-z][a-z0-9_.-]*[0-9_][a-z0-9_.-]*)[\s\uE000]*(?:微信?|薇|vx|wx)(?![a-z])/g;
 const AT_HANDLE = /(?<![a-z0-9._%+-])@([a-z0-9_]{3,32})/g;
 
-function chatMatch(end: number, handle: string): Match {
+function chatMatch(end: number, handle: string): Match | undefined {
+  if (PLACEHOLDER_WORDS.has(handle)) return undefined;
   const value = /^[0-9]/.test(handle) ? handle.replace(/[^0-9]/g, '') : handle.replace(/[._-]+$/, '');
   return { start: end - handle.length, end, kind: 'chat', value, contact: true };
 }
@@ -234,16 +242,17 @@ function chatMatch(end: number, handle: string): Match {
  */
 function handles(text: string): Match[] {
   const found: Match[] = [];
-  for (const m of text.matchAll(CJK_HANDLE)) found.push(chatMatch(m.index + m[0].length, m[2]!));
+  const add = (m: Match | undefined): void => void (m !== undefined && found.push(m));
+  for (const m of text.matchAll(CJK_HANDLE)) add(chatMatch(m.index + m[0].length, m[2]!));
   for (const m of text.matchAll(LATIN_HANDLE)) {
     const [cue, separator, handle] = [m[1]!, m[2]!, m[3]!];
     const end = m.index + m[0].length;
     const marked = /[:：=＝>\uE000]|号|id/.test(separator) || /[0-9_]/.test(handle);
     const endsPhrase = handle.length >= 6 && cue.replace(/[^a-z]/g, '').length >= 4 && !/^\s*[a-z0-9]/.test(text.slice(end));
-    if (marked || endsPhrase) found.push(chatMatch(end, handle));
+    if (marked || endsPhrase) add(chatMatch(end, handle));
   }
   for (const m of text.matchAll(TRAILING_CUE)) found.push({ start: m.index, end: m.index + m[1]!.length, kind: 'chat', value: m[1]!.replace(/[._-]+$/, ''), contact: true });
-  for (const m of text.matchAll(AT_HANDLE)) found.push({ start: m.index, end: m.index + m[0].length, kind: 'chat', value: m[1]!, contact: true });
+  for (const m of text.matchAll(AT_HANDLE)) if (!PLACEHOLDER_WORDS.has(m[1]!)) found.push({ start: m.index, end: m.index + m[0].length, kind: 'chat', value: m[1]!, contact: true });
   return found;
 }
 

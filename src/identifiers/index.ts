@@ -4,5 +4,5 @@
  * the node's scrub, the hub's screen and the publishing CLI all go through it.
  */
 export { canonicalize, type Canonical } from './canonical.js';
-export { findIdentifiers, replaceIdentifiers, type FindOptions, type FoundIdentifier, type IdentifierKind } from './find.js';
+export { findIdentifiers, PLACEHOLDER_WORD, replaceIdentifiers, type FindOptions, type FoundIdentifier, type IdentifierKind } from './find.js';
 export { firstIdentifier, scrubText, type Scrubbed } from './scrub.js';

@@ -25,7 +25,7 @@ import {
   type SellerIdentifier,
   type Tlp,
 } from '../indicators/index.js';
-import { scrubText, type FoundIdentifier, type IdentifierKind } from '../identifiers/index.js';
+import { PLACEHOLDER_WORD, scrubText, type FoundIdentifier, type IdentifierKind } from '../identifiers/index.js';
 import { NodeError } from './errors.js';
 import { invalidObservation, type ImageSource, type Observation, type ObservationCommon } from './observation.js';
 
@@ -126,10 +126,10 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
 }
 
 /** What a found identifier becomes in published text: a placeholder naming its kind, never the value. */
-const PLACEHOLDER: Readonly<Record<IdentifierKind, string>> = { phone: '[phone]', email: '[email]', chat: '[chat]', url: '[link]', account: '[account]', payment: '[payment]' };
-const PLACEHOLDERS = new RegExp(Object.values(PLACEHOLDER).map((p) => p.replace(/[[\]]/g, '\\$&')).join('|'), 'g');
+const PLACEHOLDER = (kind: IdentifierKind): string => `[${PLACEHOLDER_WORD[kind]}]`;
+const PLACEHOLDERS = new RegExp(`\\[(?:${Object.values(PLACEHOLDER_WORD).join('|')})\\]`, 'g');
 /** The same in a platform section, which is a slug. */
-const SLUG_PLACEHOLDER = (kind: IdentifierKind): string => kind;
+const SLUG_PLACEHOLDER = (kind: IdentifierKind): string => PLACEHOLDER_WORD[kind];
 
 /**
  * Listing text is published (normalized, and as `original`), so identifiers in it never are:
@@ -140,7 +140,7 @@ const SLUG_PLACEHOLDER = (kind: IdentifierKind): string => kind;
  * that is nothing but identifiers makes no keyword.
  */
 function keywordIndicators(text: string, common: ObservationCommon, index: number, key: PseudonymKey, region: CountryCode | undefined): Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'> {
-  const scrubbed = scrubText(text, (kind) => PLACEHOLDER[kind], { defaultRegion: region });
+  const scrubbed = scrubText(text, PLACEHOLDER, { defaultRegion: region });
   const sellers = scrubbed.found.flatMap((f) => sellerOf(f, key, region));
   const indicators: MadeIndicator[] = [];
   if (scrubbed.found.length === 0 || normalizeKeyword(scrubbed.text.replace(PLACEHOLDERS, ' ')) !== '') indicators.push(keywordIndicator(scrubbed.text, common, index));
@@ -189,7 +189,7 @@ function keywordIndicator(text: string, common: ObservationCommon, index: number
 
 /** The text a keyword observation publishes: identifiers replaced by placeholders (for retractions by text). */
 export function publishedKeywordText(text: string, region: CountryCode | undefined): string {
-  return scrubText(text, (kind) => PLACEHOLDER[kind], { defaultRegion: region }).text;
+  return scrubText(text, PLACEHOLDER, { defaultRegion: region }).text;
 }
 
 /** How a caller reports a bad image: the field at fault (`data` or `path`), why, and why in a code (IMAGE_TOO_LARGE…). */

@@ -5,4 +5,5 @@
  */
 export { canonicalize, type Canonical } from './canonical.js';
 export { findIdentifiers, PLACEHOLDER_WORD, replaceIdentifiers, type FindOptions, type FoundIdentifier, type IdentifierKind } from './find.js';
-export { firstIdentifier, scrubText, type Scrubbed } from './scrub.js';
+export { scrubText, type Scrubbed } from './scrub.js';
+export { assertNoIdentifier, IdentifierInValueError, screenIndicator, type ScreenHit } from './screen.js';

@@ -1,7 +1,5 @@
 /**
- * Scrubbing and screening: the one rule for "this text carries an identifier", used by the node
- * before it normalizes and publishes, by the hub on every published text value, and by
- * `wildintel publish` before it signs.
+ * Scrubbing, as the node does it before it normalizes and publishes.
  *
  * Normalization drops separators and joins what was apart ("138 号 0013" may become digits that
  * touch), so the node scrubs the raw text, then looks again in its normalized form and scrubs in
@@ -53,9 +51,4 @@ export function scrubText(text: string, placeholder: (kind: IdentifierKind) => s
   }
   // Not reached with real text; if it were, publishing nothing is the safe answer.
   return { text: replaceIdentifiers(current, [{ start: 0, end: current.length, kind: 'account', value: '', contact: false }], (f) => placeholder(f.kind)), found: removed };
-}
-
-/** The first identifier in a published text value, looked for in the value as it is (the hub's and the CLI's screen). */
-export function firstIdentifier(value: string): FoundIdentifier | undefined {
-  return findIdentifiers(value)[0];
 }

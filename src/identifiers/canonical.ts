@@ -18,8 +18,8 @@ export const JUNK = '\uE000';
 export interface Canonical {
   readonly text: string;
   /** For each UTF-16 unit i of `text`, [from[i], to[i]) is the span of the raw text it came from. */
-  readonly from: readonly number[];
-  readonly to: readonly number[];
+  readonly from: ArrayLike<number>;
+  readonly to: ArrayLike<number>;
 }
 
 const CHINESE_DIGITS: Readonly<Record<string, string>> = {
@@ -79,36 +79,51 @@ function foldCodePoint(cp: number): string {
   return out;
 }
 
-const folded = new Map<number, string>();
-const ASCII_FOLD: readonly string[] = Array.from({ length: 128 }, (_, i) => foldSimple(String.fromCharCode(i)));
+/** Folded forms by code point, filled on first sight: every BMP code point in an array, the rest in a map. */
+const BMP = new Array<string | undefined>(0x10000);
+const ASTRAL = new Map<number, string>();
+for (let i = 0; i < 0x80; i++) BMP[i] = foldSimple(String.fromCharCode(i));
 
 function fold(cp: number): string {
-  if (cp < 0x80) return ASCII_FOLD[cp]!;
-  let f = folded.get(cp);
-  if (f === undefined) {
-    f = foldCodePoint(cp);
-    folded.set(cp, f);
-  }
+  if (cp < 0x10000) return (BMP[cp] ??= foldCodePoint(cp));
+  let f = ASTRAL.get(cp);
+  if (f === undefined) ASTRAL.set(cp, (f = foldCodePoint(cp)));
   return f;
+}
+
+/** Reused buffers for the canonical text and its map; grown when a text needs more. */
+let units = new Uint16Array(4096);
+let fromBuffer = new Int32Array(4096);
+let toBuffer = new Int32Array(4096);
+
+function ensure(capacity: number): void {
+  if (capacity <= units.length) return;
+  const size = Math.max(capacity, 2 * units.length);
+  const [u, f, t] = [new Uint16Array(size), new Int32Array(size), new Int32Array(size)];
+  u.set(units);
+  f.set(fromBuffer);
+  t.set(toBuffer);
+  [units, fromBuffer, toBuffer] = [u, f, t];
 }
 
 /** Folds each code point of `raw` (see the header), keeping where every unit came from. */
 function foldText(raw: string): Canonical {
-  let text = '';
-  const from: number[] = [];
-  const to: number[] = [];
+  let n = 0;
+  ensure(raw.length + 16);
   for (let i = 0; i < raw.length; ) {
     const cp = raw.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const f = fold(cp);
+    if (n + f.length > units.length) ensure(n + f.length + raw.length - i + 16);
     for (let u = 0; u < f.length; u++) {
-      from.push(i);
-      to.push(i + width);
+      units[n] = f.charCodeAt(u);
+      fromBuffer[n] = i;
+      toBuffer[n++] = i + width;
     }
-    text += f;
     i += width;
   }
-  return { text, from, to };
+  const text = Buffer.from(units.buffer, units.byteOffset, 2 * n).toString('utf16le');
+  return { text, from: fromBuffer.slice(0, n), to: toBuffer.slice(0, n) };
 }
 
 /**
@@ -163,19 +178,22 @@ function numberWords(c: Canonical): Canonical {
 }
 
 const LOOK_ALIKE: Readonly<Record<string, string>> = { l: '1', i: '1', '|': '1', o: '0' };
-/** A token of digits and look-alikes with at least two real digits: "l58765432lo", "99oo". */
-const LOOK_ALIKE_TOKEN = /(?<![a-z0-9])(?=[0-9lio|]{4,}(?![a-z0-9]))(?=(?:[lio|]*[0-9]){2})[0-9lio|]*[lio|][0-9lio|]*(?![a-z0-9])/g;
+/** A token of digits and look-alikes ("l58765432lo", "99oo"); swapped when it holds two real digits and a look-alike. */
+const LOOK_ALIKE_TOKEN = /(?<![a-z0-9])[0-9lio|]{4,}(?![a-z0-9])/g;
 /** Look-alikes alone after a digit group: "135 llll 2222", "⑻⒪⒪". */
-const LOOK_ALIKE_GAP = /(?<=(?<![a-z0-9])[0-9]+[\s\uE000()]{0,2})(?<![a-z])[lio|](?:[\s\uE000()]{0,2}[lio|])*(?![a-z])/g;
+const LOOK_ALIKE_GAP = /(?<![a-z0-9])([0-9]+[\s\uE000()]{0,2})([lio|](?:[\s\uE000()]{0,2}[lio|])*)(?![a-z])/g;
 const DIGIT_NEXT = /^[\s\uE000()]{0,2}[0-9]/;
+const swap = (token: string): string => token.replace(/[lio|]/g, (ch) => LOOK_ALIKE[ch]!);
 
 function lookAlikes(c: Canonical): Canonical {
-  const swap = (token: string): string => token.replace(/[lio|]/g, (ch) => LOOK_ALIKE[ch]!);
-  const tokens = rewrite(c, LOOK_ALIKE_TOKEN, swap);
+  if (!/[0-9]/.test(c.text)) return c;
+  const tokens = rewrite(c, LOOK_ALIKE_TOKEN, (token) => (/[0-9].*[0-9]/.test(token) && /[lio|]/.test(token) ? swap(token) : undefined));
   // One look-alike after a number is a word ("3 i"); two, or one before more digits, are digits.
-  return rewrite(tokens, LOOK_ALIKE_GAP, (run, index) =>
-    run.replace(/[^lio|]/g, '').length >= 2 || DIGIT_NEXT.test(tokens.text.slice(index + run.length)) ? swap(run) : undefined,
-  );
+  return rewrite(tokens, LOOK_ALIKE_GAP, (match, index) => {
+    const run = match.replace(/^[0-9]+[\s\uE000()]{0,2}/, '');
+    const digitsNext = DIGIT_NEXT.test(tokens.text.slice(index + match.length));
+    return run.replace(/[^lio|]/g, '').length >= 2 || digitsNext ? match.slice(0, match.length - run.length) + swap(run) : undefined;
+  });
 }
 
 /** The canonical form of `raw` (see the header), with its map back to `raw`. */

@@ -71,8 +71,13 @@ const URL = new RegExp(
 );
 const SPELLED_DOT = new RegExp(DOT, 'g');
 
+/** Cheap tests that spare the full patterns on text that cannot hold their match. */
+const MAY_HOLD_EMAIL = /[@#圈艾\uE000]|(?<![a-z])at(?![a-z])/;
+const MAY_HOLD_LINK = new RegExp(`(?:${TLD})(?![a-z0-9])`);
+
 function emails(text: string): Match[] {
   const found: Match[] = [];
+  if (!MAY_HOLD_EMAIL.test(text)) return found;
   for (const m of text.matchAll(EMAIL)) {
     const [local, domain] = [m[1]!, m[2]!];
     // "price at 126" is not an address: a bare " at " needs a named domain, not a number.
@@ -84,6 +89,7 @@ function emails(text: string): Match[] {
 }
 
 function links(text: string): Match[] {
+  if (!MAY_HOLD_LINK.test(text)) return [];
   return [...text.matchAll(URL)]
     .filter((m) => /[a-z]/.test(m[0].replace(/^h(?:tt|xx)ps?:\/\//, '').split(/[.。]/)[0] ?? ''))
     .map((m) => ({ start: m.index, end: m.index + m[0].length, kind: 'url', value: m[0].replace(SPELLED_DOT, '.').replace(/^hxxp/, 'http'), contact: true }));
@@ -151,8 +157,9 @@ function phoneFrom(text: string, groups: readonly Group[], i: number, region: Co
   for (let j = i; j < groups.length; j++) {
     digits += groups[j]!.digits;
     if (digits.length > 15) break;
-    const written = text.slice(groups[i]!.start, groups[j]!.end);
-    const phone = written.startsWith('+') || !UNIT_NEXT.test(text.slice(groups[j]!.end)) ? phoneOf(written, digits, region) : undefined;
+    // The shortest phone with its country code has eight digits.
+    const written = digits.length < 8 ? '' : text.slice(groups[i]!.start, groups[j]!.end);
+    const phone = written !== '' && (written.startsWith('+') || !UNIT_NEXT.test(text.slice(groups[j]!.end))) ? phoneOf(written, digits, region) : undefined;
     if (phone !== undefined) best = { start: groups[i]!.start, end: groups[j]!.end, kind: 'phone', value: phone, contact: true };
     const link = groups[j]!.link;
     if (link === 'none' || (link === 'loose' && ++loose > 1)) break;

@@ -69,6 +69,8 @@ const URL = new RegExp(
   `(?<![a-z0-9@._-])(?:h(?:tt|xx)ps?:\\/\\/)?(?:${LABEL}${DOT})*[a-z0-9][a-z0-9-]{1,62}${DOT}(?:${TLD})(?![a-z0-9])(?:\\/[^\\s\\uE000，。、]*)?`,
   'g',
 );
+/** A link with a scheme (hxxp too) or `www.` names any host. */
+const SCHEME_URL = /(?<![a-z0-9])(?:h(?:tt|xx)ps?:\/\/|www\.)[^\s\uE000<>"'，。、）)]+/g;
 const SPELLED_DOT = new RegExp(DOT, 'g');
 
 /** Cheap tests that spare the full patterns on text that cannot hold their match. */
@@ -89,10 +91,11 @@ function emails(text: string): Match[] {
 }
 
 function links(text: string): Match[] {
-  if (!MAY_HOLD_LINK.test(text)) return [];
-  return [...text.matchAll(URL)]
-    .filter((m) => /[a-z]/.test(m[0].replace(/^h(?:tt|xx)ps?:\/\//, '').split(/[.。]/)[0] ?? ''))
-    .map((m) => ({ start: m.index, end: m.index + m[0].length, kind: 'url', value: m[0].replace(SPELLED_DOT, '.').replace(/^hxxp/, 'http'), contact: true }));
+  const link = (m: RegExpMatchArray): Match => ({ start: m.index!, end: m.index! + m[0].length, kind: 'url', value: m[0].replace(SPELLED_DOT, '.').replace(/^hxxp/, 'http'), contact: true });
+  const found = text.includes('//') || text.includes('www.') ? [...text.matchAll(SCHEME_URL)].map(link) : [];
+  if (!MAY_HOLD_LINK.test(text)) return found;
+  const spelled = [...text.matchAll(URL)].filter((m) => /[a-z]/.test(m[0].replace(/^h(?:tt|xx)ps?:\/\//, '').split(/[.。]/)[0] ?? ''));
+  return [...found, ...spelled.map(link)];
 }
 
 // ---- digit chains: phones, accounts ---------------------------------------------------------

@@ -164,7 +164,7 @@ describe('refusals beyond one per code', () => {
     // Each was accepted, signed into the log and served on main.
     const cases: Array<[string, object, string, string]> = [
       ['a phone in a keyword', { ...base, value: 'call13977310099now' }, 'value', 'phone'],
-      ['a phone split by emoji in the original', { ...base, value: '象牙手镯加我13800138000', original: '象牙手镯 加我 138🐘0013🐘8000' }, 'value', 'phone'],
+      ['a phone split by emoji in the original', { ...base, value: '象牙手镯加我13800138000', original: '象牙手镯 加我 138🐘0013🐘8000' }, 'original', 'phone'],
       ['an e-mail spelled with 圈 and 点', { ...base, value: 'ivoryking88圈qq点com' }, 'value', 'email'],
       ['a handle in the platform section', { ...base, value: 'ivorybangleps', context: { platformSection: 'wx-zzseller8812' } }, 'context.platformSection', 'chat'],
     ];

@@ -5,6 +5,7 @@
  */
 import { canonicalize } from './canonical.js';
 import { findIdentifiers, replaceIdentifiers, type FindOptions } from './find.js';
+import { scrubText } from './scrub.js';
 
 export interface EvasionForm {
   readonly kind: string;
@@ -48,7 +49,7 @@ export function isCaught(form: EvasionForm, options: FindOptions): boolean {
   return true;
 }
 
-/** Altered: anything at all is found in a benign listing. */
+/** Altered: the node's scrub changes a benign listing. */
 export function isAltered(listing: string, options: FindOptions): boolean {
-  return findIdentifiers(listing, options).length > 0;
+  return scrubText(listing, (kind) => `[${kind}]`, options).text !== listing;
 }

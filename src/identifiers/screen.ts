@@ -23,11 +23,15 @@ export class IdentifierInValueError extends WildintelError<'IDENTIFIER_IN_VALUE'
   }
 }
 
-/** Every free-text value of an indicator, by field. */
+/**
+ * Every free-text value of an indicator, by field. A keyword's value is its original normalized
+ * (the parser checks it), so where the original is given it is screened instead: in the raw text
+ * separators still keep "1923–1995" or "38 39 40" apart, where the value has joined them.
+ */
 function textValues(indicator: PublishedIndicator): Array<readonly [string, string | undefined]> {
+  const keyword = indicator.type === 'KEYWORD' ? indicator : undefined;
   return [
-    ['value', indicator.type === 'KEYWORD' ? indicator.value : undefined],
-    ['original', indicator.type === 'KEYWORD' ? indicator.original : undefined],
+    [keyword?.original === undefined ? 'value' : 'original', keyword?.original ?? keyword?.value],
     ['species', indicator.species],
     ['context.language', indicator.context?.language],
     ['context.platformSection', indicator.context?.platformSection],

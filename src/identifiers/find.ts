@@ -37,6 +37,8 @@ const PLACEHOLDER_WORDS = new Set(Object.values(PLACEHOLDER_WORD));
 export interface FindOptions {
   /** Region for numbers written without a country code, e.g. `CN`. */
   readonly defaultRegion?: CountryCode | undefined;
+  /** Only these kinds (default: all). */
+  readonly kinds?: readonly IdentifierKind[] | undefined;
 }
 
 interface Match {
@@ -285,11 +287,12 @@ export function findIdentifiers(text: string, options: FindOptions = {}): FoundI
   const claim = (found: readonly Match[]): void => {
     for (const m of found) if (m.end > m.start && !overlaps(m)) taken.push(m);
   };
-  claim(emails(c.text));
-  claim(links(c.text));
-  claim(phones(c.text, groups, options.defaultRegion));
-  claim(handles(c.text));
-  claim(accounts(c.text, chains(c.text, groups)));
+  const wants = (...kinds: IdentifierKind[]): boolean => options.kinds === undefined || kinds.some((k) => options.kinds!.includes(k));
+  if (wants('email')) claim(emails(c.text));
+  if (wants('url')) claim(links(c.text));
+  if (wants('phone')) claim(phones(c.text, groups, options.defaultRegion));
+  if (wants('chat')) claim(handles(c.text));
+  if (wants('account', 'payment')) claim(accounts(c.text, chains(c.text, groups)));
   return taken.sort((a, b) => a.start - b.start).map((m) => toRaw(m, c));
 }
 

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeKeyword, type PublishedIndicator } from '../indicators/index.js';
 import { screenIndicator } from './screen.js';
+import { scrubText } from './scrub.js';
 
 const common = { commodity: 'IVORY', observedAt: '2026-11-01T00:00:00Z', confidence: 80 } as const;
 const keyword = (original: string, withOriginal = true): PublishedIndicator => ({ type: 'KEYWORD', value: normalizeKeyword(original), ...(withOriginal ? { original } : {}), ...common });
@@ -21,6 +22,14 @@ describe('screenIndicator', () => {
     assert.deepEqual(screenIndicator(keyword('call 13977310099 now', false)), { field: 'value', kind: 'phone' });
     assert.deepEqual(screenIndicator(keyword('象牙手镯 加我 138🐘0013🐘8000')), { field: 'original', kind: 'phone' });
     assert.deepEqual(screenIndicator({ ...keyword('象牙'), context: { platformSection: 'wx-zzseller8812' } }), { field: 'context.platformSection', kind: 'chat' });
+  });
+
+  it('reads the value for phones that only normalization joins, as the node scrubs them', () => {
+    const spread = '象牙 138 ,,,, 0013 ,,,, 8000';
+    assert.deepEqual(screenIndicator(keyword(spread)), { field: 'value', kind: 'phone' });
+    const scrubbed = scrubText(spread, (kind) => `[${kind}]`);
+    assert.equal(scrubbed.text, '象牙 [phone]');
+    assert.equal(screenIndicator(keyword(scrubbed.text)), undefined);
   });
 
   it('does not read hashes and fingerprints, which are not text', () => {

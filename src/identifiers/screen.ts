@@ -7,6 +7,7 @@
 import type { PublishedIndicator } from '../indicators/index.js';
 import { WildintelError } from '../kernel/index.js';
 import { findIdentifiers, type IdentifierKind } from './find.js';
+import { IN_NORMALIZED_FORM } from './scrub.js';
 
 export interface ScreenHit {
   /** The field that holds it, as the wire names it (`value`, `original`, `context.platformSection`…). */
@@ -24,14 +25,16 @@ export class IdentifierInValueError extends WildintelError<'IDENTIFIER_IN_VALUE'
 }
 
 /**
- * Every free-text value of an indicator, by field. A keyword's value is its original normalized
- * (the parser checks it), so where the original is given it is screened instead: in the raw text
- * separators still keep "1923–1995" or "38 39 40" apart, where the value has joined them.
+ * Every free-text value of an indicator, by field, and the kinds looked for in it. A keyword's
+ * value is its original normalized (the parser checks it), so where the original is given it is
+ * read in full and the value for phones only, as the node scrubs: in the raw text separators
+ * still keep "1923–1995" or "38 39 40" apart, where the value has joined them.
  */
-function textValues(indicator: PublishedIndicator): Array<readonly [string, string | undefined]> {
+function textValues(indicator: PublishedIndicator): Array<readonly [string, string | undefined, (readonly IdentifierKind[])?]> {
   const keyword = indicator.type === 'KEYWORD' ? indicator : undefined;
   return [
-    [keyword?.original === undefined ? 'value' : 'original', keyword?.original ?? keyword?.value],
+    ['original', keyword?.original],
+    ['value', keyword?.value, keyword?.original === undefined ? undefined : IN_NORMALIZED_FORM],
     ['species', indicator.species],
     ['context.language', indicator.context?.language],
     ['context.platformSection', indicator.context?.platformSection],
@@ -40,9 +43,9 @@ function textValues(indicator: PublishedIndicator): Array<readonly [string, stri
 
 /** The first identifier held by a text value of `indicator`, or undefined. */
 export function screenIndicator(indicator: PublishedIndicator): ScreenHit | undefined {
-  for (const [field, value] of textValues(indicator)) {
+  for (const [field, value, kinds] of textValues(indicator)) {
     if (value === undefined) continue;
-    const found = findIdentifiers(value)[0];
+    const found = findIdentifiers(value, { kinds })[0];
     if (found !== undefined) return { field, kind: found.kind };
   }
   return undefined;

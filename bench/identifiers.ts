@@ -85,7 +85,7 @@ export async function benchIdentifiers(o: { textBytes?: number; rounds?: number;
 export function identifiersSection(r: IdentifiersResult): string[] {
   const pct = (x: Rate): string => `${((100 * x.hit) / x.of).toFixed(1)} % (${x.hit} of ${x.of})`;
   return [
-    'Corpora in test/fixtures/identifiers: the held-out evasive forms were written and committed before any detection code and never tuned on; the tuning forms are what the rules were developed against. Caught: something is found and nothing of the identifier survives the scrub (no six consecutive digits of a number). Altered: anything at all is found in a benign listing. src/identifiers/corpora.test.ts holds the targets.',
+    'Corpora in test/fixtures/identifiers: the held-out evasive forms were written and committed before any detection code and never tuned on; the tuning forms are what the rules were developed against. Caught: something is found and nothing of the identifier survives the scrub (no six consecutive digits of a number). Altered: the node’s scrub changes a benign listing. src/identifiers/corpora.test.ts holds the targets.',
     '',
     '| | rate | target |',
     '|---|---|---|',
@@ -93,7 +93,7 @@ export function identifiersSection(r: IdentifiersResult): string[] {
     `| evasive forms caught, tuning | **${pct(r.tuning)}** | |`,
     `| benign listings altered | **${pct(r.benign)}** | ≤ 1 % |`,
     '',
-    `Cost, per second of CPU time, median of ${r.rounds} interleaved rounds after a warm-up; normalization (with its offset map, as \`matchText\` does it) runs in the same rounds on the same text, so compare the ratios. \`findIdentifiers\` builds the canonical form and runs every detector; the node's scrub is \`findIdentifiers\` on the raw text and again on its normalized form (with the normalization), until neither holds anything.`,
+    `Cost, per second of CPU time, median of ${r.rounds} interleaved rounds after a warm-up; normalization (with its offset map, as \`matchText\` does it) runs in the same rounds on the same text, so compare the ratios. \`findIdentifiers\` builds the canonical form and runs every detector; the node’s scrub is \`findIdentifiers\` on the raw text, then the normalization and a look for phones in the normalized form, until neither holds anything. The second text is a worst case: every line has numbers, most have contact cues.`,
     '',
     '| text | MiB | normalization MiB/s | `findIdentifiers` MiB/s | ratio to normalization | node scrub MiB/s | ratio |',
     '|---|---|---|---|---|---|---|',

@@ -159,6 +159,24 @@ describe('refusals beyond one per code', () => {
     }
   });
 
+  describe('when a text value holds an identifier (a publisher that skips the node)', () => {
+    const base = { type: 'KEYWORD', value: 'ivorybangleid', commodity: 'IVORY', observedAt: '2026-11-01T00:00:00Z', confidence: 80 };
+    // Each was accepted, signed into the log and served on main.
+    const cases: Array<[string, object, string, string]> = [
+      ['a phone in a keyword', { ...base, value: 'call13977310099now' }, 'value', 'phone'],
+      ['a phone split by emoji in the original', { ...base, value: '象牙手镯加我13800138000', original: '象牙手镯 加我 138🐘0013🐘8000' }, 'original', 'phone'],
+      ['an e-mail spelled with 圈 and 点', { ...base, value: 'ivoryking88圈qq点com' }, 'value', 'email'],
+      ['a handle in the platform section', { ...base, value: 'ivorybangleps', context: { platformSection: 'wx-zzseller8812' } }, 'context.platformSection', 'chat'],
+    ];
+    for (const [name, indicator, field, kind] of cases) {
+      it(`refuses ${name} with IDENTIFIER_IN_VALUE at index 1, field ${field}, never echoing it`, async () => {
+        const error = await expectRefused(fed, await fed.sign(shopmart, { indicators: [{ ...base, value: `${base.value}${kind}` }, indicator] }), 422, 'IDENTIFIER_IN_VALUE');
+        assert.deepEqual([error.details?.['index'], error.details?.['field'], error.details?.['kind']], [1, field, kind]);
+        assert.doesNotMatch(JSON.stringify(error), /13977310099|0013|ivoryking|zzseller/);
+      });
+    }
+  });
+
   describe('when the batch comes through GraphQL publishBatch', () => {
     const publish = async (jws: string): Promise<{ code: unknown; details: unknown; data: unknown }> => {
       const before = await counts(fed);

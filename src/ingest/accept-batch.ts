@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseIndicator, InvalidIndicatorError, indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
+import { IdentifierInValueError, screenIndicator } from '../identifiers/index.js';
 import { vouchesFor } from '../pki/index.js';
 import type { BatchVerifier, VerifiedBatch } from '../provenance/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
@@ -117,6 +118,12 @@ function validateIndicators(raw: readonly unknown[]): ValidIndicators {
         throw new IngestError('INVALID_INDICATOR', `indicator ${index}: ${err.field} ${err.reason}`, { cause: err, details: err.details ?? {} });
       }
       throw err;
+    }
+    // A publisher that skips the node must not put a phone number or a handle into the log either.
+    const hit = screenIndicator(indicator);
+    if (hit !== undefined) {
+      const refused = new IdentifierInValueError(index, hit);
+      throw new IngestError('IDENTIFIER_IN_VALUE', refused.message, { details: refused.details ?? {} });
     }
     const id = indicatorId(indicator.type, indicator.value);
     const first = seen.get(id);

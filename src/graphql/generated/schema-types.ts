@@ -729,7 +729,8 @@ export type Mutation = {
    * disclosure (version 2, item 2b). The hub verifies the member's certificate chain and signature
    * before it trusts anything in it. Refusals carry a stable code in extensions.code:
    * MALFORMED_JWS, BAD_SIGNATURE, UNTRUSTED_CHAIN, CERT_EXPIRED, CERT_REVOKED, MEMBER_MISMATCH,
-   * UNKNOWN_MEMBER, CLOCK_SKEW, INVALID_INDICATOR, BATCH_TOO_LARGE, BATCH_ID_CONFLICT,
+   * UNKNOWN_MEMBER, CLOCK_SKEW, INVALID_INDICATOR, IDENTIFIER_IN_VALUE (a text value holds a
+   * phone number, address, handle, link or account number), BATCH_TOO_LARGE, BATCH_ID_CONFLICT,
    * UNKNOWN_SIGHTING; for version 2 also MALFORMED_SD_JWT, MALFORMED_DISCLOSURE, WEAK_SALT,
    * DUPLICATE_DIGEST, DUPLICATE_DISCLOSURE, UNREFERENCED_DISCLOSURE, UNDISCLOSED_DIGEST.
    */

@@ -67,3 +67,4 @@ export { risingKeywords, MAX_RISING_KEYWORDS } from './rising-keywords.js';
 export type { RisingKeyword } from './rising-keywords.js';
 export { linkGraph, MAX_GRAPH_HOPS, MAX_GRAPH_NODES } from './link-graph.js';
 export type { LinkGraph, GraphNode, GraphLink, GraphNodeKind } from './link-graph.js';
+export { computeListingPseudonym, isListingPseudonym, MAX_ITEM_LISTINGS, MAX_RAW_LISTING_LENGTH } from './listing-pseudonym.js';

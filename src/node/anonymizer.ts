@@ -11,6 +11,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { hashImage, type ImageHashes } from '../hashing/index.js';
 import { isWildintelError } from '../kernel/index.js';
 import {
+  computeListingPseudonym,
   computeSellerFingerprint,
   indicatorId,
   InvalidIdentifierError,
@@ -28,6 +29,7 @@ import {
 import { NodeError } from './errors.js';
 import { findIdentifiers, replaceIdentifiers, type FoundIdentifier, type FoundKind } from './identifier-detection.js';
 import { invalidObservation, type ImageSource, type Observation, type ObservationCommon } from './observation.js';
+import type { RawValue } from './vault.js';
 
 export interface AnonymizerOptions {
   /** Oldest first; the last is the current epoch, used for new fingerprints. */
@@ -46,17 +48,20 @@ export interface MadeIndicator {
   readonly indicator: PublishedIndicator;
 }
 
-/** For the vault only: the raw identifier behind a SELLER indicator. */
+/** For the vault only: the raw identifier behind a SELLER indicator, or the raw listing behind a listing pseudonym. */
 export interface MadePseudonym {
   readonly fingerprint: string;
   readonly keyId: string;
-  readonly identifier: SellerIdentifier;
+  readonly identifier: RawValue;
 }
+
+/** The common fields as signed: the raw listing replaced by its pseudonym. */
+type PublishedCommon = Omit<ObservationCommon, 'listing'> & { readonly listings?: readonly string[] };
 
 export interface AnonymizedObservation {
   readonly tlp: Tlp;
   readonly indicators: readonly MadeIndicator[];
-  /** One per SELLER indicator made: the seller observed, or identifiers found in keyword text. */
+  /** One per SELLER indicator made (the seller observed, or identifiers found in keyword text), and the listing's. */
   readonly pseudonyms: readonly MadePseudonym[];
 }
 
@@ -89,14 +94,16 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
 
   return {
     async anonymize(observation, index) {
-      const { tlp } = observation;
+      const listed = publishedCommon(observation, current, index);
+      const withListing = (made: Omit<AnonymizedObservation, 'tlp'>): AnonymizedObservation => ({ tlp: observation.tlp, indicators: made.indicators, pseudonyms: [...made.pseudonyms, ...listed.pseudonyms] });
+      const common = listed.common;
       switch (observation.kind) {
         case 'seller': {
           const value = fingerprint(observation.identifier, current, index);
-          return { tlp, indicators: [made('SELLER', value, observation, index)], pseudonyms: [{ fingerprint: value, keyId: current.keyId, identifier: observation.identifier }] };
+          return withListing({ indicators: [made('SELLER', value, common, index)], pseudonyms: [{ fingerprint: value, keyId: current.keyId, identifier: observation.identifier }] });
         }
         case 'keyword':
-          return { tlp, ...keywordIndicators(observation.text, observation, index, current, region.defaultRegion) };
+          return withListing(keywordIndicators(observation.text, common, index, current, region.defaultRegion));
         case 'image': {
           const hashes = await hashSource(observation.image, options.imageDir, (field, reason, cause, code) => invalidObservation(index, field, reason, cause, code), hash);
           const field = observation.image.kind === 'bytes' ? 'data' : 'path';
@@ -104,7 +111,7 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
             // A blank or flat image hashes to (nearly) all zeros, which "matches" every other blank image.
             throw invalidObservation(index, field, `has a PDQ quality of ${hashes.quality}, under NODE_MIN_PDQ_QUALITY (${minQuality}): a blank, flat or tiny image cannot be matched`, undefined, 'PDQ_QUALITY_TOO_LOW');
           }
-          return { tlp, indicators: [made('IMAGE_PDQ', hashes.pdq, observation, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, observation, index)], pseudonyms: [] };
+          return withListing({ indicators: [made('IMAGE_PDQ', hashes.pdq, common, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, common, index)], pseudonyms: [] });
         }
       }
     },
@@ -115,6 +122,23 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
       return indicatorId('KEYWORD', keywordFromText(publishedKeywordText(text, region.defaultRegion)));
     },
   };
+}
+
+/**
+ * The raw listing id never leaves the node: it becomes its keyed pseudonym on every indicator of
+ * the observation (what the hub links by), and the pair goes to the vault like a seller's.
+ */
+function publishedCommon(observation: ObservationCommon, key: PseudonymKey, index: number): { common: PublishedCommon; pseudonyms: MadePseudonym[] } {
+  const { listing, ...rest } = observation;
+  if (listing === undefined) return { common: rest, pseudonyms: [] };
+  let pseudonym: string;
+  try {
+    pseudonym = computeListingPseudonym(listing, key);
+  } catch (err) {
+    if (err instanceof InvalidIndicatorError) throw invalidObservation(index, 'listing', err.reason, err);
+    throw err;
+  }
+  return { common: { ...rest, listings: [pseudonym] }, pseudonyms: [{ fingerprint: pseudonym, keyId: key.keyId, identifier: { kind: 'listing', value: listing } }] };
 }
 
 /** What a found identifier becomes in published text: a placeholder naming its kind, never the value. */
@@ -128,7 +152,7 @@ const PLACEHOLDER: Readonly<Record<FoundKind, string>> = { phone: '[phone]', ema
  * correlated across platforms under the pseudonym. A text that is nothing but identifiers makes
  * no keyword.
  */
-function keywordIndicators(text: string, common: ObservationCommon, index: number, key: PseudonymKey, region: CountryCode | undefined): Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'> {
+function keywordIndicators(text: string, common: PublishedCommon, index: number, key: PseudonymKey, region: CountryCode | undefined): Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'> {
   const found = findIdentifiers(text, { defaultRegion: region });
   const sellers = found.flatMap((f) => sellerOf(f, key, region));
   const redacted = replaceIdentifiers(text, found, (f) => PLACEHOLDER[f.kind]);
@@ -157,7 +181,7 @@ function dedupe(indicators: readonly MadeIndicator[]): MadeIndicator[] {
   return indicators.filter((i) => !seen.has(i.id) && (seen.add(i.id), true));
 }
 
-function keywordIndicator(text: string, common: ObservationCommon, index: number): MadeIndicator {
+function keywordIndicator(text: string, common: PublishedCommon, index: number): MadeIndicator {
   let value: string;
   try {
     value = keywordFromText(text);
@@ -213,9 +237,9 @@ async function allowedPath(requested: string, imageDir: string | undefined, refu
  * The indicator as it will be signed, checked by the same parser the hub runs, so that a batch
  * is never refused for an indicator the platform API accepted.
  */
-function made(type: IndicatorType, value: string, common: ObservationCommon, index: number, extra: { quality?: number; original?: string } = {}): MadeIndicator {
-  const { commodity, species, purpose, confidence, observedAt, expiresAt, context } = common;
-  const candidate = { type, value, commodity, species, purpose, confidence, observedAt, expiresAt, context, ...extra };
+function made(type: IndicatorType, value: string, common: PublishedCommon, index: number, extra: { quality?: number; original?: string } = {}): MadeIndicator {
+  const { commodity, species, purpose, confidence, observedAt, expiresAt, context, listings } = common;
+  const candidate = { type, value, commodity, species, purpose, confidence, observedAt, expiresAt, context, listings, ...extra };
   for (const [k, v] of Object.entries(candidate)) if (v === undefined) delete candidate[k as keyof typeof candidate];
   let indicator: PublishedIndicator;
   try {

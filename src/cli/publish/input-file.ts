@@ -50,7 +50,15 @@ function readLine(value: unknown, lineNo: number, defaultTlp: Tlp, groupFor: (tl
     groupFor(tlp).retractions.push({ indicatorId: retract, reason });
     return;
   }
-  groupFor(tlp).indicators.push(parseIndicator(rest, lineNo));
+  groupFor(tlp).indicators.push(parseIndicator(withListings(rest), lineNo));
+}
+
+/** A line may name one listing as `listing` (a pseudonym, checked as the item's `listings` is). */
+function withListings(line: Record<string, unknown>): Record<string, unknown> {
+  if (!('listing' in line)) return line;
+  const { listing, ...rest } = line;
+  if ('listings' in rest) throw new Error('give either listing or listings, not both');
+  return { ...rest, listings: [listing] };
 }
 
 /**

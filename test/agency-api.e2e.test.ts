@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeKeyword } from '../src/indicators/index.js';
+import { computeListingPseudonym, normalizeKeyword } from '../src/indicators/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
@@ -26,7 +26,8 @@ const SELLER_A = fingerprint('seller-a');
 const SELLER_B = fingerprint('seller-b');
 const IVORY_PDQ = pdqOf(1);
 const RHINO_PDQ = pdqOf(2);
-const common = (commodity: string, observedAt: string) => ({ commodity, observedAt, confidence: 80 });
+/** Each batch below is one listing of its member (links come from listings, issue 21). */
+const common = (commodity: string, observedAt: string) => ({ commodity, observedAt, confidence: 80, listings: [computeListingPseudonym(observedAt, { keyId: 'k1', key: new Uint8Array(32).fill(1) })] });
 
 describe('agency API', () => {
   let fed: TestFederation;
@@ -121,7 +122,7 @@ describe('agency API', () => {
     it('shows the cross-platform profile and the links reported with it', async () => {
       const q = `query($fp: String!) { seller(fingerprint: $fp) {
         indicator { members firstSeenAt lastSeenAt commodities }
-        keywords { sharedBatches indicator { value } } images { indicator { value } } } }`;
+        keywords { listings indicator { value } } images { indicator { value } } } }`;
       const { seller } = await data(tokens['red']!, q, { fp: SELLER_A });
       assert.deepEqual(seller.indicator, { members: ['chatapp', 'shopmart'], firstSeenAt: '2026-11-02T10:00:00.000Z', lastSeenAt: '2026-11-03T10:00:00.000Z', commodities: ['IVORY'] });
       assert.deepEqual(seller.keywords.map((k: any) => k.indicator.value).sort(), ['pangolinscales', '象牙手镯']);

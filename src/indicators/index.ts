@@ -70,3 +70,4 @@ export type { RisingKeyword } from './rising-keywords.js';
 export { linkGraph, MAX_GRAPH_HOPS, MAX_GRAPH_NODES, MAX_MIN_LISTINGS } from './link-graph.js';
 export type { LinkGraph, GraphNode, GraphLink, GraphNodeKind, GraphOptions } from './link-graph.js';
 export { computeListingPseudonym, isListingPseudonym, MAX_ITEM_LISTINGS, MAX_RAW_LISTING_LENGTH } from './listing-pseudonym.js';
+export { observedAtOutOfRange, OLDEST_OBSERVED_AT, MAX_OBSERVED_AT_LEAD_MS } from './observation-time.js';

@@ -42,7 +42,7 @@ export function exampleQueries(inputs: { sellerFingerprint: string; sellerOwn: {
         const own = [...inputs.sellerOwn.keywords].sort();
         const exact = got.length === own.length && got.every((v, i) => v === own[i]);
         const top = [...seller.keywords].sort((a, b) => b.listings - a.listings)[0];
-        const most = top === undefined ? '' : `; most often "${top.indicator.value}" (${top.listings} of its listings)`;
+        const most = top === undefined || top.listings < 2 ? '' : `; most often "${top.indicator.value}" (in ${top.listings} of them)`;
         return {
           ok: seller.indicator.members.length > 1 && exact,
           line: `seen on ${seller.indicator.members.join(', ')}; its ${inputs.sellerOwn.listings} listings hold ${got.length} code words and ${seller.images.length} image hashes${most}${exact ? '' : ` — expected exactly ${own.join(', ')}`}`,

@@ -218,7 +218,7 @@ describe('pdqDihedralFromHash (the hub knows the hash only)', () => {
   });
 
   // Mirrors are estimated from signs alone (the magnitudes are gone): on textured images the error
-  // is 8 bits at the median, 14 at p90, 28 at worst (docs/benchmarks.md); smooth synthetic images
+  // is 8 bits at the median, 16 at p90, 28 at worst (docs/benchmarks.md); smooth synthetic images
   // with few strong coefficients fare worse (26 median). 32 bounds it here.
   it('lands each variant near the hash of the turned image, where the plain hash is far from it', () => {
     for (const p of images) {

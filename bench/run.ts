@@ -13,6 +13,7 @@ import { benchIngest } from './ingest.js';
 import { benchTlog } from './tlog.js';
 import { benchPdq } from './pdq.js';
 import { benchMatching } from './matching.js';
+import { benchDihedral, dihedralSection, DIHEDRAL_SECTION_TITLE } from './dihedral.js';
 import { benchInterop, interopSection, INTEROP_SECTION_TITLE } from './interop.js';
 import { benchTextPath, textPathSection, TEXT_PATH_SECTION_TITLE } from './text-path.js';
 import { benchIdentifiers, identifiersSection, IDENTIFIERS_SECTION_TITLE } from './identifiers.js';
@@ -100,6 +101,10 @@ const sections: Section[] = [
         ...rows.map((r) => `| ${r.size.toLocaleString('en')} | ${r.buildSeconds} | ${r.memoryMiB} | ${r.index.p50Ms} / ${r.index.p95Ms} / ${r.index.p99Ms} | ${r.scan.p50Ms} | ${r.postgres?.p50Ms ?? '—'} | ${r.postgres ? `**${Math.round(r.postgres.p50Ms / r.index.p50Ms)}×** faster` : '—'} |`),
       ];
     },
+  },
+  {
+    title: DIHEDRAL_SECTION_TITLE,
+    run: async () => dihedralSection(await benchDihedral(quick ? { size: 100_000, queries: 100 } : {})),
   },
   {
     title: TEXT_PATH_SECTION_TITLE,

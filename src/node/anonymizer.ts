@@ -11,6 +11,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { hashImage, type ImageHashes } from '../hashing/index.js';
 import { isWildintelError } from '../kernel/index.js';
 import {
+  computeListingPseudonym,
   computeSellerFingerprint,
   indicatorId,
   InvalidIdentifierError,
@@ -28,6 +29,7 @@ import {
 import { PLACEHOLDER_WORD, scrubText, type FoundIdentifier, type IdentifierKind } from '../identifiers/index.js';
 import { NodeError } from './errors.js';
 import { invalidObservation, type ImageSource, type Observation, type ObservationCommon } from './observation.js';
+import type { RawValue } from './vault.js';
 
 export interface AnonymizerOptions {
   /** Oldest first; the last is the current epoch, used for new fingerprints. */
@@ -46,17 +48,20 @@ export interface MadeIndicator {
   readonly indicator: PublishedIndicator;
 }
 
-/** For the vault only: the raw identifier behind a SELLER indicator. */
+/** For the vault only: the raw identifier behind a SELLER indicator, or the raw listing behind a listing pseudonym. */
 export interface MadePseudonym {
   readonly fingerprint: string;
   readonly keyId: string;
-  readonly identifier: SellerIdentifier;
+  readonly identifier: RawValue;
 }
+
+/** The common fields as signed: the raw listing replaced by its pseudonym. */
+type PublishedCommon = Omit<ObservationCommon, 'listing'> & { readonly listings?: readonly string[] };
 
 export interface AnonymizedObservation {
   readonly tlp: Tlp;
   readonly indicators: readonly MadeIndicator[];
-  /** One per SELLER indicator made: the seller observed, or identifiers found in keyword text. */
+  /** One per SELLER indicator made (the seller observed, or identifiers found in keyword text), and the listing's. */
   readonly pseudonyms: readonly MadePseudonym[];
 }
 
@@ -90,13 +95,14 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
   return {
     async anonymize(observation, index) {
       const { tlp } = observation;
-      // The platform section is published verbatim: scrubbed first, whatever the observation.
-      const { common, found } = scrubSection(observation, region.defaultRegion);
+      // The listing becomes its pseudonym; the platform section is published verbatim, so it is scrubbed first, whatever the observation.
+      const listed = publishedCommon(observation, current, index);
+      const { common, found } = scrubSection(listed.common, region.defaultRegion);
       const inSection = found.flatMap((f) => sellerOf(f, current, region.defaultRegion));
       const withSection = (made: Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'>): AnonymizedObservation => ({
         tlp,
         indicators: dedupe([...made.indicators, ...inSection.map((s) => madeIndicator('SELLER', s.fingerprint, common, index))]),
-        pseudonyms: [...made.pseudonyms, ...inSection],
+        pseudonyms: [...made.pseudonyms, ...inSection, ...listed.pseudonyms],
       });
       switch (observation.kind) {
         case 'seller': {
@@ -125,6 +131,23 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
   };
 }
 
+/**
+ * The raw listing id never leaves the node: it becomes its keyed pseudonym on every indicator of
+ * the observation (what the hub links by), and the pair goes to the vault like a seller's.
+ */
+function publishedCommon(observation: ObservationCommon, key: PseudonymKey, index: number): { common: PublishedCommon; pseudonyms: MadePseudonym[] } {
+  const { listing, ...rest } = observation;
+  if (listing === undefined) return { common: rest, pseudonyms: [] };
+  let pseudonym: string;
+  try {
+    pseudonym = computeListingPseudonym(listing, key);
+  } catch (err) {
+    if (err instanceof InvalidIndicatorError) throw invalidObservation(index, 'listing', err.reason, err);
+    throw err;
+  }
+  return { common: { ...rest, listings: [pseudonym] }, pseudonyms: [{ fingerprint: pseudonym, keyId: key.keyId, identifier: { kind: 'listing', value: listing } }] };
+}
+
 /** What a found identifier becomes in published text: a placeholder naming its kind, never the value. */
 const PLACEHOLDER = (kind: IdentifierKind): string => `[${PLACEHOLDER_WORD[kind]}]`;
 const PLACEHOLDERS = new RegExp(`\\[(?:${Object.values(PLACEHOLDER_WORD).join('|')})\\]`, 'g');
@@ -139,7 +162,7 @@ const SLUG_PLACEHOLDER = (kind: IdentifierKind): string => PLACEHOLDER_WORD[kind
  * in the vault), so the seller is still correlated across platforms under the pseudonym. A text
  * that is nothing but identifiers makes no keyword.
  */
-function keywordIndicators(text: string, common: ObservationCommon, index: number, key: PseudonymKey, region: CountryCode | undefined): Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'> {
+function keywordIndicators(text: string, common: PublishedCommon, index: number, key: PseudonymKey, region: CountryCode | undefined): Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'> {
   const scrubbed = scrubText(text, PLACEHOLDER, { defaultRegion: region });
   const sellers = scrubbed.found.flatMap((f) => sellerOf(f, key, region));
   const indicators: MadeIndicator[] = [];
@@ -150,7 +173,7 @@ function keywordIndicators(text: string, common: ObservationCommon, index: numbe
 }
 
 /** `context.platformSection` is published verbatim, so a handle in it ("wx-zzseller8812") is scrubbed too. */
-function scrubSection(common: ObservationCommon, region: CountryCode | undefined): { common: ObservationCommon; found: readonly FoundIdentifier[] } {
+function scrubSection(common: PublishedCommon, region: CountryCode | undefined): { common: PublishedCommon; found: readonly FoundIdentifier[] } {
   const section = common.context?.platformSection;
   if (section === undefined) return { common, found: [] };
   const scrubbed = scrubText(section, SLUG_PLACEHOLDER, { defaultRegion: region });
@@ -176,7 +199,7 @@ function dedupe(indicators: readonly MadeIndicator[]): MadeIndicator[] {
   return indicators.filter((i) => !seen.has(i.id) && (seen.add(i.id), true));
 }
 
-function keywordIndicator(text: string, common: ObservationCommon, index: number): MadeIndicator {
+function keywordIndicator(text: string, common: PublishedCommon, index: number): MadeIndicator {
   let value: string;
   try {
     value = keywordFromText(text);
@@ -232,9 +255,9 @@ async function allowedPath(requested: string, imageDir: string | undefined, refu
  * The indicator as it will be signed, checked by the same parser the hub runs, so that a batch
  * is never refused for an indicator the platform API accepted.
  */
-function madeIndicator(type: IndicatorType, value: string, common: ObservationCommon, index: number, extra: { quality?: number; original?: string } = {}): MadeIndicator {
-  const { commodity, species, purpose, confidence, observedAt, expiresAt, context } = common;
-  const candidate = { type, value, commodity, species, purpose, confidence, observedAt, expiresAt, context, ...extra };
+function madeIndicator(type: IndicatorType, value: string, common: PublishedCommon, index: number, extra: { quality?: number; original?: string } = {}): MadeIndicator {
+  const { commodity, species, purpose, confidence, observedAt, expiresAt, context, listings } = common;
+  const candidate = { type, value, commodity, species, purpose, confidence, observedAt, expiresAt, context, listings, ...extra };
   for (const [k, v] of Object.entries(candidate)) if (v === undefined) delete candidate[k as keyof typeof candidate];
   let indicator: PublishedIndicator;
   try {

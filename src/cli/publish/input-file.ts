@@ -56,10 +56,18 @@ function readLine(value: unknown, lineNo: number, defaultTlp: Tlp, groupFor: (tl
     groupFor(tlp).retractions.push({ indicatorId: retract, reason });
     return;
   }
-  const indicator = parseIndicator(rest, lineNo);
+  const indicator = parseIndicator(withListings(rest), lineNo);
   const hit = screenIndicator(indicator);
   if (hit !== undefined) throw new IdentifierInValueError(lineNo, hit);
   groupFor(tlp).indicators.push(indicator);
+}
+
+/** A line may name one listing as `listing` (a pseudonym, checked as the item's `listings` is). */
+function withListings(line: Record<string, unknown>): Record<string, unknown> {
+  if (!('listing' in line)) return line;
+  const { listing, ...rest } = line;
+  if ('listings' in rest) throw new Error('give either listing or listings, not both');
+  return { ...rest, listings: [listing] };
 }
 
 /**

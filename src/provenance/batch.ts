@@ -191,6 +191,14 @@ function assertEnvelope(value: unknown, fields: ReadonlySet<string>): asserts va
 }
 
 /**
+ * The `count` of a batch's log entry: its indicators and its outcome items (docs/auditor.md, item
+ * kinds); a batch without outcomes counts its indicators, as it always did.
+ */
+export function loggedItemCount(batch: { readonly indicators: readonly unknown[]; readonly outcomes?: readonly unknown[] | undefined }): number {
+  return batch.indicators.length + (batch.outcomes?.length ?? 0);
+}
+
+/**
  * Strict RFC 3339 date-time (§5.6): upper-case `T`/`Z`, real calendar dates, no leap second
  * (JavaScript dates cannot hold one). Returns `undefined` for anything else.
  */

@@ -20,7 +20,8 @@ export const MAX_FEED_CONTENT_BYTES = 8 * 1024 * 1024;
 export interface PartialBatch {
   indicators: readonly object[];
   retractions: readonly object[];
-  /** How many items (indicators and retractions) are withheld. */
+  outcomes: readonly object[];
+  /** How many items (indicators, retractions and outcomes) are withheld. */
   withheld: number;
 }
 
@@ -139,7 +140,7 @@ function attach(item: FeedItem, content: BatchContent): number {
     return 'jws' in signed ? signed.jws.length : signed.sdJwt.length;
   }
   if (content.kind === 'partial') {
-    item.partial = { indicators: content.indicators, retractions: content.retractions, withheld: content.withheld };
+    item.partial = { indicators: content.indicators, retractions: content.retractions, outcomes: content.outcomes, withheld: content.withheld };
     return JSON.stringify(item.partial).length;
   }
   return 0;

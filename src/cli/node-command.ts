@@ -22,6 +22,7 @@ import type { CliContext } from './context.js';
 import { CliError, wholeNumber } from './files.js';
 import { formatDisclosureStatus, registerNodeRequestCommands } from './node-requests-command.js';
 import { callNode, replyOrThrow } from './node-socket.js';
+import { registerNodeOutcomeCommands } from './node-outcomes-command.js';
 
 export function registerNodeCommands(program: Command, cli: CliContext): void {
   const node = program
@@ -48,6 +49,7 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
     });
 
   registerNodeRequestCommands(node, cli);
+  registerNodeOutcomeCommands(node, cli);
 
   node
     .command('api-key')

@@ -142,7 +142,7 @@ function targetIds(anonymizer: OutcomeServiceDeps['anonymizer'], target: Outcome
   }
 }
 
-async function listOutcomes(db: Queryable, filter: { reference?: string; indicatorId?: string }): Promise<OutcomeView[]> {
+export async function listOutcomes(db: Queryable, filter: { reference?: string; indicatorId?: string }): Promise<OutcomeView[]> {
   const rows: Array<{ outcome_id: string; indicator_id: string; action: OutcomeAction; acted_at: Date; reference: string | null; recorded_at: Date; retracted: boolean; pending: boolean }> = await db.query(
     `SELECT o.outcome_id::text, o.indicator_id, o.action, o.acted_at, o.reference, o.recorded_at, o.retracted_at IS NOT NULL AS retracted,
             EXISTS (SELECT 1 FROM node_pending p WHERE p.outcome AND p.body->>'outcomeId' = o.outcome_id::text) AS pending

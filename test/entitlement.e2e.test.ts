@@ -379,6 +379,20 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     }
   });
 
+  it('outcomeFigures: only outcomes whose every sighting the token may see count', async () => {
+    for (const p of parties.filter((x) => x.kind === 'agency')) {
+      const r = await ask(p, '{ outcomeFigures(from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z") { indicators { indicatorId removals } } }');
+      if (!opens(p, 'stats')) {
+        expect(p, 'outcomeFigures', r.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
+        continue;
+      }
+      const counts = new Map<string, number>();
+      for (const b of batches) for (const o of b.outcomes) if (shownOutcomes(p, 'stats', b).includes(o.outcomeId)) counts.set(o.indicatorId, (counts.get(o.indicatorId) ?? 0) + 1);
+      const got = (r.body.data!['outcomeFigures'] as { indicators: Array<{ indicatorId: string; removals: number }> }).indicators.map((i) => `${i.indicatorId}:${i.removals}`);
+      expect(p, 'outcomeFigures.indicators', sorted(got), sorted([...counts].map(([id, n]) => `${id}:${n}`)));
+    }
+  });
+
   it('the console’s reads: sellerGraph and risingKeywords', async () => {
     const DAY = 86_400_000;
     const [from, to] = [Date.parse('2026-11-08T00:00:00Z'), Date.parse('2026-11-15T00:00:00Z')];
@@ -702,6 +716,8 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Query.disclosureAnswers': 'none: ciphertext for the requesting agency',
   'Query.disclosures': 'none: disclosure records for the auditor (hashes and routing)',
   'Query.disclosureVolume': 'none: counts per agency',
+  // Outcomes (issue 22): each outcome counts where every sighting it concerns is visible.
+  'Query.outcomeFigures': 'stats',
 };
 const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /.well-known/jwks.json': 'none: public keys',

@@ -113,9 +113,9 @@ describe('outcomes through a member node', () => {
       const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/sd-jwt' }, body: await fed.sign(member, payload, { version: 2 }) });
       return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
     };
-    it('refuses an outcome about a sighting the member never published (UNKNOWN_SIGHTING), storing nothing', async () => {
+    it('refuses an outcome about a sighting the member never published (UNKNOWN_OUTCOME_SIGHTING), storing nothing', async () => {
       const before = (await hubOutcomes()).length;
-      assert.deepEqual(await publish({ indicators: [], outcomes: [outcome(indicatorId('KEYWORD', 'neverpublished'))] }), { status: 422, code: 'UNKNOWN_SIGHTING' });
+      assert.deepEqual(await publish({ indicators: [], outcomes: [outcome(indicatorId('KEYWORD', 'neverpublished'))] }), { status: 422, code: 'UNKNOWN_OUTCOME_SIGHTING' });
       assert.equal((await hubOutcomes()).length, before);
     });
     it('refuses an outcome id used before (OUTCOME_ID_CONFLICT) and a retraction of no live outcome (UNKNOWN_OUTCOME)', async () => {

@@ -18,7 +18,7 @@ export interface OutcomesToStore {
  * Stores a verified batch's outcome items inside the ingest transaction, after its sightings and
  * retractions (an outcome may concern a sighting of the same batch): retractions mark their
  * outcome, outcomes are stored with the entitlement facts of the sightings they concern.
- * @throws OutcomeError `UNKNOWN_SIGHTING` | `OUTCOME_ID_CONFLICT` | `UNKNOWN_OUTCOME` (nothing is kept: the caller's transaction rolls back)
+ * @throws OutcomeError `UNKNOWN_OUTCOME_SIGHTING` | `OUTCOME_ID_CONFLICT` | `UNKNOWN_OUTCOME` (nothing is kept: the caller's transaction rolls back)
  */
 export async function storeOutcomes(tx: Queryable, batch: OutcomesToStore): Promise<void> {
   const indexed = batch.outcomes.map((item, index) => ({ item, index }));
@@ -35,7 +35,7 @@ async function insertOutcomes(tx: Queryable, batch: OutcomesToStore, records: Re
   const facts = records.map(({ item, index }) => {
     const f = outcomeFacts(batch.member, batch.tlp, concerns.get(item.indicatorId) ?? []);
     if (f === undefined) {
-      throw new OutcomeError('UNKNOWN_SIGHTING', `outcomes[${index}]: ${batch.member} has no live sighting of indicator ${item.indicatorId} for an outcome to concern`, { details: { index, field: `outcomes[${index}].indicatorId`, indicatorId: item.indicatorId } });
+      throw new OutcomeError('UNKNOWN_OUTCOME_SIGHTING', `outcomes[${index}]: ${batch.member} has no live sighting of indicator ${item.indicatorId} for an outcome to concern`, { details: { index, field: `outcomes[${index}].indicatorId`, indicatorId: item.indicatorId } });
     }
     return f;
   });

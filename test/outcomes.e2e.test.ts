@@ -76,6 +76,13 @@ describe('outcomes through a member node', () => {
     }
     const [entry] = await fed.hub.services.log.entries(hubDb, Number(batches[0]!.leaf_index), Number(batches[0]!.leaf_index) + 1);
     assert.equal((parseEntry(entry!) as { count: number }).count, 2, 'the log entry counts the outcome items');
+    // The node follows the feed past its own outcome batch: the entry's count (indicators and outcomes) matches what it verifies.
+    const leaf = Number(batches[0]!.leaf_index);
+    const status = await eventually('the feed past the outcome batch', async () => {
+      const r = await callNode(node.url, fixture.apiKey, '/v1/status');
+      return (r.body['feed'] as { next: number }).next > leaf ? r.body : undefined;
+    });
+    assert.equal((status['alarms'] as { count: number }).count, 0, JSON.stringify(status['alarms']));
     const listed = await callNode(node.url, fixture.apiKey, `/v1/outcomes?reference=${REFERENCE}`);
     assert.deepEqual((listed.body['outcomes'] as Array<{ indicatorId: string; state: string }>).map((o) => [o.indicatorId, o.state]), [[sellerId, 'published']]);
   });

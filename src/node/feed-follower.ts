@@ -21,7 +21,7 @@ import { appendLeaf, rangeRoot, type CompactRange, type LogClient } from '../aud
 import { indicatorId, type PublishedIndicator } from '../indicators/index.js';
 import { isWildintelError, sha256Base64url, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { vouchesFor } from '../pki/index.js';
-import { createBatchVerifier, issuerJwtOf, signMemberRequest, type BatchSigner, type VerifiedBatchView } from '../provenance/index.js';
+import { createBatchVerifier, issuerJwtOf, loggedItemCount, signMemberRequest, type BatchSigner, type VerifiedBatchView } from '../provenance/index.js';
 import { leafHash, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
 import type { Alarms } from './alarms.js';
 import { NodeError } from './errors.js';
@@ -178,7 +178,7 @@ async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>,
   if (!vouchesFor(revokedAt === undefined ? undefined : { index: revokedAt, reason: 'logged' }, index)) {
     throw feedInvalid('BATCH_AFTER_REVOCATION', `the batch of entry ${index} is signed by certificate ${chain.leafSerialHex}, whose revocation the log recorded earlier at entry ${revokedAt}: the hub accepted it after the revocation`);
   }
-  if (envelope.member !== entry.member || envelope.batchId !== entry.batchId || envelope.tlp !== entry.tlp || view.indicators.length !== entry.count) {
+  if (envelope.member !== entry.member || envelope.batchId !== entry.batchId || envelope.tlp !== entry.tlp || loggedItemCount(view) !== entry.count) {
     throw feedInvalid('BATCH_INVALID', `the batch of entry ${index} does not match its entry (member, batch id, TLP or count)`);
   }
   const disclosed = view.indicators.filter((i) => i !== undefined) as unknown as PublishedIndicator[];

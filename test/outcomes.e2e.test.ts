@@ -87,6 +87,32 @@ describe('outcomes through a member node', () => {
     assert.deepEqual((listed.body['outcomes'] as Array<{ indicatorId: string; state: string }>).map((o) => [o.indicatorId, o.state]), [[sellerId, 'published']]);
   });
 
+  it('tells another member’s node that what it still has live was acted on elsewhere, through the feed', async () => {
+    const other = await nodeFixture(fed, await fed.addMember('chatapp'), path.join(dir, 'pseudonym-key.json'));
+    const chatapp = await other.start(capturingLogger().logger);
+    try {
+      const pangolin = { kind: 'keyword', text: '穿山甲片', ...common, tlp: 'AMBER' };
+      const id = indicatorId('KEYWORD', '穿山甲片');
+      for (const [url, key] of [[node.url, fixture.apiKey], [chatapp.url, other.apiKey]] as const) assert.equal((await callNode(url, key, '/v1/observations', { observations: [pangolin] })).status, 200);
+      await eventually('both sightings at the hub', async () => ((await hubDb.query(`SELECT 1 FROM sightings WHERE indicator_id = $1`, [id])).length === 2 ? true : undefined));
+      assert.equal((await post('/v1/outcomes', { outcomes: [{ indicatorId: id, action: 'REMOVED', actedAt: '2026-03-03T00:00:00Z' }] })).status, 200);
+      const signal = await eventually('chatapp to learn of the removal', async () => {
+        const r = await callNode(chatapp.url, other.apiKey, '/v1/status');
+        const acted = r.body['actedOnElsewhere'] as { count: number; recent: Array<{ indicatorId: string; members: string[] }> };
+        return acted.count > 0 ? acted : undefined;
+      });
+      assert.deepEqual(signal.recent.map((x) => [x.indicatorId, x.members]), [[id, ['shopmart']]]);
+      // shopmart's own view: it acted itself, so nothing is signalled to it; the AMBER_STRICT outcomes stay agency-only.
+      const own = await callNode(node.url, fixture.apiKey, '/v1/status');
+      assert.equal((own.body['actedOnElsewhere'] as { count: number }).count, 0);
+      const chatappSaw: Array<{ indicator_id: string }> = await chatapp.database.dataSource.query(`SELECT indicator_id FROM node_feed_outcomes`);
+      assert.deepEqual(chatappSaw.map((r) => r.indicator_id), [id], 'chatapp is not shown shopmart’s AMBER_STRICT outcomes');
+    } finally {
+      await chatapp.stop();
+      await other.cleanup();
+    }
+  });
+
   describe('when the platform sends a bad outcome', () => {
     const cases: Array<[string, unknown, number, string, Record<string, unknown>]> = [
       ['an unknown action', { outcomes: [{ indicatorId: keywordId, action: 'REMOVED', actedAt: '2026-03-02T08:00:00Z' }, { indicatorId: keywordId, action: 'DELETED', actedAt: '2026-03-02T08:00:00Z' }] }, 400, 'INVALID_OUTCOME', { index: 1, field: 'action' }],

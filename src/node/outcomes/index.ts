@@ -5,4 +5,6 @@
 export { createOutcomeService, listOutcomes } from './outcome-service.js';
 export type { OutcomeService, OutcomeServiceDeps, OutcomeRecorded, OutcomeView } from './outcome-service.js';
 export { createNodeOutcomeRoutes } from './outcome-routes.js';
+export { storeFeedOutcomes, readActedElsewhere } from './acted-elsewhere.js';
+export type { ActedElsewhere } from './acted-elsewhere.js';
 export { MAX_OUTCOMES_PER_REQUEST } from './outcome-request.js';

@@ -14,6 +14,8 @@ import type { DataSource } from 'typeorm';
 import { indicatorId } from '../src/indicators/index.js';
 import type { RunningNode } from '../src/node/index.js';
 import { parseEntry } from '../src/tlog/index.js';
+import { auditLog, createHttpLogClient } from '../src/audit/index.js';
+import { systemClock } from '../src/kernel/index.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 import { callNode, capturingLogger, eventually, nodeFixture, sharedPseudonymKey, type NodeFixture } from './helpers/member-node.js';
 
@@ -156,5 +158,12 @@ describe('outcomes through a member node', () => {
       assert.deepEqual(await publish({ indicators: [], outcomes: [outcome(keywordId, first!.outcome_id)] }), { status: 409, code: 'OUTCOME_ID_CONFLICT' });
       assert.deepEqual(await publish({ indicators: [], outcomes: [{ outcomeId: crypto.randomUUID(), indicatorId: keywordId, reason: 'withdrawn' }] }), { status: 422, code: 'UNKNOWN_OUTCOME' });
     });
+  });
+
+  it('an auditor verifies the whole log, batches with outcomes and outcome retractions included (count = indicators + outcomes)', async () => {
+    const client = createHttpLogClient(fed.hub.url, { token: await fed.token('provenance:read', { tlp: 'CLEAR' }) });
+    const report = await auditLog({ client, verifierKey: fed.hub.services.log.verifierKey, rootPem: fed.rootCertPem, clock: systemClock });
+    const withOutcomes: Array<{ n: number }> = await hubDb.query(`SELECT count(DISTINCT (member, batch_id))::int AS n FROM outcomes`);
+    assert.ok(withOutcomes[0]!.n >= 2 && report.batchesVerified >= 4, JSON.stringify({ report: report.batchesVerified, withOutcomes }));
   });
 });

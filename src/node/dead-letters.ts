@@ -1,6 +1,6 @@
 /**
  * What the node does with a batch the hub refused for good. A refusal that names one item
- * (INVALID_INDICATOR or UNKNOWN_SIGHTING with `details.index`) dead-letters that item and puts
+ * (INVALID_INDICATOR, IDENTIFIER_IN_VALUE or UNKNOWN_SIGHTING with `details.index`) dead-letters that item and puts
  * the others back in node_pending, to be signed into a new batch; any other final refusal
  * (signature, certificate, conflict…) dead-letters every item of the batch. Either way the
  * batch leaves the queue, so a poison item never holds the outbox up, and nothing is lost
@@ -20,6 +20,7 @@ type Queryable = Pick<EntityManager, 'query'>;
 /** Refusals whose `details.index` names the one item at fault, and the list it indexes. */
 const ITEM_REFUSALS: Readonly<Record<string, 'indicators' | 'retractions' | 'outcomes'>> = {
   INVALID_INDICATOR: 'indicators',
+  IDENTIFIER_IN_VALUE: 'indicators',
   UNKNOWN_SIGHTING: 'retractions',
   UNKNOWN_OUTCOME_SIGHTING: 'outcomes',
   OUTCOME_ID_CONFLICT: 'outcomes',

@@ -10,8 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - node_feed_outcomes: other members' outcomes read from the feed (as far as this member may see
  *   them), for the "acted on elsewhere" signal.
  */
-export class NodeOutcomes1765800000000 implements MigrationInterface {
-  name = 'NodeOutcomes1765800000000';
+export class NodeOutcomes1765900000000 implements MigrationInterface {
+  name = 'NodeOutcomes1765900000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

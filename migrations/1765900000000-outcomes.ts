@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (src/auth `outcomeFacts`), so that a reader's visibility is decided in SQL as for sightings.
  * An outcome retraction marks its outcome; history stays in the batch and the log.
  */
-export class Outcomes1765800000000 implements MigrationInterface {
-  name = 'Outcomes1765800000000';
+export class Outcomes1765900000000 implements MigrationInterface {
+  name = 'Outcomes1765900000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

@@ -1,6 +1,7 @@
 /**
  * The adversarial entitlement suite. A federation is built from a seeded random mix of members,
- * TLPs, commodities, indicator types, shared sellers and code words, retractions and expiries;
+ * TLPs, commodities, indicator types, shared sellers and code words, retractions and expiries,
+ * outcomes (each as sensitive as the member's live sightings it concerns);
  * many random narrow tokens (scopes × TLP × commodities) and member request tokens are issued;
  * half the batches signed as version 1 (JWS) and half as version 2 (SD-JWT, whose served
  * disclosures are compared item by item);
@@ -100,6 +101,13 @@ interface Batch {
   leafIndex: number;
   /** 1: a JWS, served whole or not signed; 2: an SD-JWT, served with exactly the disclosures the grant reaches. */
   readonly version: 1 | 2;
+  /** Outcomes about the member's live sightings; `concerns` filled in when applied to the model. */
+  readonly outcomes: Outcome[];
+}
+interface Outcome {
+  readonly outcomeId: string;
+  readonly indicatorId: string;
+  concerns: Sighting[];
 }
 
 const sightings: Sighting[] = [];
@@ -120,7 +128,9 @@ function plan(count: number, { expiring }: { expiring: boolean }): Batch[] {
       const listings = chance(0.3) ? [] : sorted(new Set(sample(LISTINGS, 1 + Math.floor(random() * 2))));
       chosen.set(v.id, { ...v, commodity: pick(COMMODITIES), observedAt, expiresAt, listings });
     }
-    const batch: Batch = { member, batchId: '', tlp: pick(TLPS), items: [...chosen.values()], retracts, retracted: [], leafIndex: -1, version: chance(0.5) ? 2 : 1 };
+    const stillLive = live(member).filter((id) => !retracts.includes(id));
+    const outcomes = chance(0.3) ? sample(stillLive, 1 + Math.floor(random() * 2)).map((id) => ({ outcomeId: crypto.randomUUID(), indicatorId: id, concerns: [] })) : [];
+    const batch: Batch = { member, batchId: '', tlp: pick(TLPS), items: [...chosen.values()], retracts, retracted: [], leafIndex: -1, version: chance(0.5) ? 2 : 1, outcomes };
     apply(batch);
     planned.push(batch);
   }
@@ -137,6 +147,8 @@ function apply(batch: Batch): void {
     }
   }
   for (const item of batch.items) sightings.push({ ...item, member: batch.member, batchId: batch.batchId, tlp: batch.tlp, retractedBy: null });
+  // An outcome concerns the member's live sightings of its indicator when it arrives, this batch's included.
+  for (const o of batch.outcomes) o.concerns = sightings.filter((s) => s.member === batch.member && s.id === o.indicatorId && s.retractedBy === null);
 }
 let planned = 0;
 
@@ -191,13 +203,29 @@ const live = (s: Sighting): boolean => s.retractedBy === null && !(s.expiresAt !
 const shownRetractions = (p: Party, path: Path, b: Batch): string[] =>
   b.retracts.filter((id) => b.retracted.filter((s) => s.id === id).every((s) => sees(p, path, { ...s, tlp: higher(b.tlp, s.tlp) })));
 const shownItems = (p: Party, path: Path, b: Batch): Item[] => b.items.filter((i) => sees(p, path, { ...i, member: b.member, tlp: b.tlp }));
-const whole = (p: Party, path: Path, b: Batch): boolean => shownItems(p, path, b).length === b.items.length && shownRetractions(p, path, b).length === b.retracts.length;
-/** What of batch `b` may be shown to `p`: its item ids and `r:`-prefixed retracted ids. */
-const shownIds = (p: Party, path: Path, b: Batch): string[] => sorted([...shownItems(p, path, b).map((i) => i.id), ...shownRetractions(p, path, b).map((id) => `r:${id}`)]);
+/** Issue #22: an outcome is shown exactly when every sighting it concerns may be, each at the higher of its TLP and the outcome batch's. */
+const shownOutcomes = (p: Party, path: Path, b: Batch): string[] => b.outcomes.filter((o) => o.concerns.every((s) => sees(p, path, { ...s, tlp: higher(b.tlp, s.tlp) }))).map((o) => o.outcomeId);
+const whole = (p: Party, path: Path, b: Batch): boolean =>
+  shownItems(p, path, b).length === b.items.length && shownRetractions(p, path, b).length === b.retracts.length && shownOutcomes(p, path, b).length === b.outcomes.length;
+/** What of batch `b` may be shown to `p`: its item ids, `r:`-prefixed retracted ids and `o:`-prefixed outcome ids. */
+const shownIds = (p: Party, path: Path, b: Batch): string[] =>
+  sorted([...shownItems(p, path, b).map((i) => i.id), ...shownRetractions(p, path, b).map((id) => `r:${id}`), ...shownOutcomes(p, path, b).map((id) => `o:${id}`)]);
+/** What a batch's partial (unsigned) view must hold for `p`, or 'none'. */
+const partialOf = (p: Party, path: Path, b: Batch): { items: string[]; retractions: string[]; outcomes: string[] } | 'none' => {
+  const shown = { items: sorted(shownItems(p, path, b).map((i) => i.id)), retractions: sorted(shownRetractions(p, path, b)), outcomes: sorted(shownOutcomes(p, path, b)) };
+  return shown.items.length + shown.retractions.length + shown.outcomes.length === 0 ? 'none' : shown;
+};
+/** The same, read from a served partial view. */
+const servedPartial = (body: { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }>; outcomes: Array<{ outcomeId: string }> }) => ({
+  items: sorted(body.indicators.map((i) => indicatorId(i.type, i.value))),
+  retractions: sorted(body.retractions.map((x) => x.indicatorId)),
+  outcomes: sorted(body.outcomes.map((x) => x.outcomeId)),
+});
 /** The same, read from the disclosures of a served SD-JWT. */
 const disclosedIds = (sdJwt: string): string[] =>
   sorted(splitSdJwt(sdJwt).disclosures.map((d, i) => {
-    const item = decodeDisclosure(d, i).item as { type?: Type; value?: string; indicatorId?: string };
+    const item = decodeDisclosure(d, i).item as { type?: Type; value?: string; indicatorId?: string; outcomeId?: string };
+    if (item.outcomeId !== undefined) return `o:${item.outcomeId}`;
     return item.indicatorId !== undefined ? `r:${item.indicatorId}` : indicatorId(item.type!, item.value!);
   }));
 const visibleLive = (p: Party, path: Path, id?: string): Sighting[] => sightings.filter((s) => (id === undefined || s.id === id) && live(s) && sees(p, path, s));
@@ -267,6 +295,7 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         tlp: b.tlp,
         indicators: b.items.map(wire),
         ...(b.retracts.length > 0 ? { retractions: b.retracts.map((indicatorId) => ({ indicatorId, reason: 'withdrawn' })) } : {}),
+        ...(b.outcomes.length > 0 ? { outcomes: b.outcomes.map((o) => ({ outcomeId: o.outcomeId, indicatorId: o.indicatorId, action: 'REMOVED' as const, actedAt: '2026-11-15T00:00:00Z' })) } : {}),
       };
       const jws = await fed.sign(members[b.member]!, payload, { version: b.version });
       const r = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
@@ -370,6 +399,20 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         for (const s of visibleLive(p, 'stats')) expected[s.commodity] = (expected[s.commodity] ?? 0) + 1;
         expect(p, 'stats', Object.entries(totals).sort(), Object.entries(expected).sort());
       }
+    }
+  });
+
+  it('outcomeFigures: only outcomes whose every sighting the token may see count', async () => {
+    for (const p of parties.filter((x) => x.kind === 'agency')) {
+      const r = await ask(p, '{ outcomeFigures(from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z") { indicators { indicatorId removals } } }');
+      if (!opens(p, 'stats')) {
+        expect(p, 'outcomeFigures', r.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
+        continue;
+      }
+      const counts = new Map<string, number>();
+      for (const b of batches) for (const o of b.outcomes) if (shownOutcomes(p, 'stats', b).includes(o.outcomeId)) counts.set(o.indicatorId, (counts.get(o.indicatorId) ?? 0) + 1);
+      const got = (r.body.data!['outcomeFigures'] as { indicators: Array<{ indicatorId: string; removals: number }> }).indicators.map((i) => `${i.indicatorId}:${i.removals}`);
+      expect(p, 'outcomeFigures.indicators', sorted(got), sorted([...counts].map(([id, n]) => `${id}:${n}`)));
     }
   });
 
@@ -509,10 +552,8 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
           expect(p, `/v1/batches/${key(b)}`, r.status, 403);
           continue;
         }
-        const items = shownItems(p, 'provenance', b);
-        const retractions = shownRetractions(p, 'provenance', b);
-        const nothing = items.length + retractions.length === 0;
-        const expected = nothing ? 404 : b.version === 2 ? `sd(${shownIds(p, 'provenance', b).join(',')})` : whole(p, 'provenance', b) ? 'whole' : { items: sorted(items.map((i) => i.id)), retractions: sorted(retractions) };
+        const partial = partialOf(p, 'provenance', b);
+        const expected = partial === 'none' ? 404 : b.version === 2 ? `sd(${shownIds(p, 'provenance', b).join(',')})` : whole(p, 'provenance', b) ? 'whole' : partial;
         let got: unknown = r.status;
         if (r.status === 200 && (r.headers.get('content-type') ?? '').startsWith('application/jose')) got = 'whole';
         else if (r.status === 200 && (r.headers.get('content-type') ?? '').startsWith('application/sd-jwt')) {
@@ -521,8 +562,7 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
           const verified = await standardSdJwtVerifier().verify(view).catch((err: Error) => err);
           got = verified instanceof Error ? `unverifiable: ${verified.message}` : `sd(${disclosedIds(view).join(',')})`;
         } else if (r.status === 200) {
-          const body = (await r.json()) as { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }> };
-          got = { items: sorted(body.indicators.map((i) => indicatorId(i.type, i.value))), retractions: sorted(body.retractions.map((x) => x.indicatorId)) };
+          got = servedPartial((await r.json()) as Parameters<typeof servedPartial>[0]);
         }
         expect(p, `/v1/batches/${key(b)}`, got, expected);
       }
@@ -539,20 +579,19 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
       }
       const served = new Map<number, unknown>();
       const opinionsServed = new Set<number>();
-      let page = (await first.json()) as { items: Array<{ index: number; jws?: string; sdJwt?: string; opinion?: string; partial?: { indicators: Array<{ type: Type; value: string }>; retractions: Array<{ indicatorId: string }> } }>; next: number; size: number };
+      let page = (await first.json()) as { items: Array<{ index: number; jws?: string; sdJwt?: string; opinion?: string; partial?: Parameters<typeof servedPartial>[0] }>; next: number; size: number };
       for (;;) {
         for (const item of page.items) {
           if (item.opinion !== undefined) opinionsServed.add(item.index);
           if (!byIndex.has(item.index)) continue;
-          served.set(item.index, item.sdJwt !== undefined ? `sd(${disclosedIds(item.sdJwt).join(',')})` : item.jws !== undefined ? 'whole' : item.partial !== undefined ? { items: sorted(item.partial.indicators.map((i) => indicatorId(i.type, i.value))), retractions: sorted(item.partial.retractions.map((x) => x.indicatorId)) } : 'none');
+          served.set(item.index, item.sdJwt !== undefined ? `sd(${disclosedIds(item.sdJwt).join(',')})` : item.jws !== undefined ? 'whole' : item.partial !== undefined ? servedPartial(item.partial) : 'none');
         }
         if (page.next + 1 >= page.size) break;
         page = (await (await get(p, `/v1/feed?after=${page.next}`)).json()) as typeof page;
       }
       for (const b of batches) {
-        const items = shownItems(p, 'provenance', b);
-        const retractions = shownRetractions(p, 'provenance', b);
-        const expected = items.length + retractions.length === 0 ? 'none' : b.version === 2 ? `sd(${shownIds(p, 'provenance', b).join(',')})` : whole(p, 'provenance', b) ? 'whole' : { items: sorted(items.map((i) => i.id)), retractions: sorted(retractions) };
+        const partial = partialOf(p, 'provenance', b);
+        const expected = partial === 'none' ? 'none' : b.version === 2 ? `sd(${shownIds(p, 'provenance', b).join(',')})` : whole(p, 'provenance', b) ? 'whole' : partial;
         expect(p, `/v1/feed entry ${b.leafIndex}`, served.get(b.leafIndex), expected);
       }
       // An opinion is served with its entry when one of the indicator's sightings (live or not) may be seen.
@@ -699,6 +738,8 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Query.disclosureAnswers': 'none: ciphertext for the requesting agency',
   'Query.disclosures': 'none: disclosure records for the auditor (hashes and routing)',
   'Query.disclosureVolume': 'none: counts per agency',
+  // Outcomes (issue 22): each outcome counts where every sighting it concerns is visible.
+  'Query.outcomeFigures': 'stats',
 };
 const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /.well-known/jwks.json': 'none: public keys',

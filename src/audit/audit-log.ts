@@ -1,5 +1,5 @@
 import { certFingerprint, parseCertificate, pemToDerCertificates, vouchesFor, type RecordedRevocation } from '../pki/index.js';
-import { createBatchVerifier, issuerJwtOf, type VerifiedBatchView } from '../provenance/index.js';
+import { createBatchVerifier, issuerJwtOf, loggedItemCount, type VerifiedBatchView } from '../provenance/index.js';
 import type { Clock } from '../kernel/index.js';
 import { isWildintelError, sha256Base64url } from '../kernel/index.js';
 import { leafHash, openCheckpoint, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
@@ -194,7 +194,8 @@ function batchChecker(options: AuditOptions, walk: Walk) {
       // A version 2 batch verifies whatever disclosures the token may see: the signature covers every item's digest.
       verified = await verifier.verifyView(batch, new Date(entry.ts));
       if (walk.certificates[verified.chain.leafFingerprintSha256] !== entry.member) throw new Error('its certificate was never enrolled in the log for this member');
-      if (verified.indicators.length !== entry.count) throw new Error(`it holds ${verified.indicators.length} indicators, the log says ${entry.count}`);
+      const count = loggedItemCount(verified);
+      if (count !== entry.count) throw new Error(`it holds ${count} indicators and outcomes, the log says ${entry.count}`);
     } catch (cause) {
       const code = isWildintelError(cause) ? ` [${cause.code}]` : '';
       throw new AuditError('BATCH_INVALID', `entry ${index}: batch ${entry.member}/${entry.batchId} does not verify: ${(cause as Error).message}${code}`, { cause });

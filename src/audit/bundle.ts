@@ -127,7 +127,7 @@ export async function checkBundle(input: unknown, options: { rootPem: string; ve
     assertLabelsSigned(s, view, entry.tlp, signed, where);
     const indicator = view.indicators.find((i) => i !== undefined && idOf((i as { type: IndicatorType }).type, (i as { value: string }).value) === bundle.indicatorId);
     if (indicator === undefined) throw new AuditError('BATCH_INVALID', `${where}: the batch does not ${view.format === 'jws' ? 'contain' : 'disclose'} indicator ${bundle.indicatorId}`);
-    const withheld = [...view.indicators, ...view.retractions].filter((i) => i === undefined).length;
+    const withheld = [...view.indicators, ...view.retractions, ...view.outcomes].filter((i) => i === undefined).length;
     sightings.push({ member: s.member, batchId: s.batchId, leafIndex: s.leafIndex, createdAt: view.envelope.createdAt, tlp: view.envelope.tlp, loggedAt: entry.ts, leafSerialHex: view.chain.leafSerialHex, indicator: indicator as Record<string, unknown>, format: view.format, withheld });
   }
   return { indicatorId: bundle.indicatorId, treeSize: bundle.treeSize, sightings };

@@ -97,6 +97,37 @@ export function maySee(grant: Grant, s: SightingFacts): boolean {
 }
 
 /**
+ * What entitlement depends on for one outcome, summarized once when it arrives from the sightings
+ * it concerns (the member's live sightings of its indicator) by {@link outcomeFacts}.
+ */
+export interface OutcomeFacts {
+  readonly member: string;
+  readonly type: IndicatorType;
+  /** The highest of the outcome batch's TLP and every concerned sighting's. */
+  readonly tlp: Tlp;
+  /** Every concerned sighting's commodity. */
+  readonly commodities: readonly Commodity[];
+}
+
+/**
+ * Summarizes the sightings an outcome concerns. Every grant's TLPs are a prefix of TLPS (a label
+ * and all below it), so "every sighting visible at the higher of its TLP and the batch's" is the
+ * same as "the highest of them visible", and every commodity visible: what {@link maySeeOutcome}
+ * and the store's SQL test (test: outcome visibility follows its sighting, against an oracle).
+ */
+export function outcomeFacts(member: string, batchTlp: Tlp, concerns: ReadonlyArray<Pick<SightingFacts, 'tlp' | 'commodity' | 'type'>>): OutcomeFacts | undefined {
+  const [first] = concerns;
+  if (first === undefined) return undefined;
+  const tlp = concerns.reduce((highest, s) => higherTlp(highest, s.tlp), batchTlp);
+  return { member, type: first.type, tlp, commodities: [...new Set(concerns.map((s) => s.commodity))].sort() };
+}
+
+/** An outcome is as sensitive as the sightings it concerns: visible exactly when every one of them is. */
+export function maySeeOutcome(grant: Grant, o: OutcomeFacts): boolean {
+  return o.commodities.every((commodity) => maySee(grant, { member: o.member, tlp: o.tlp, type: o.type, commodity }));
+}
+
+/**
  * The items of one signed batch, as entitlement sees them: each published indicator at the
  * batch's TLP, and each sighting the batch retracts (a retraction tells that the member had
  * reported that indicator, so it is as sensitive as the sighting, at whichever TLP is higher).
@@ -106,6 +137,8 @@ export interface BatchFacts {
   readonly tlp: Tlp;
   readonly indicators: ReadonlyArray<{ readonly type: IndicatorType; readonly commodity: Commodity }>;
   readonly retracted: ReadonlyArray<{ readonly indicatorId: string; readonly type: IndicatorType; readonly commodity: Commodity; readonly tlp: Tlp }>;
+  /** Each outcome item's facts by position (an outcome retraction: its outcome's); undefined is never shown. */
+  readonly outcomes: ReadonlyArray<OutcomeFacts | undefined>;
 }
 
 /**
@@ -115,7 +148,7 @@ export interface BatchFacts {
  */
 export type BatchView =
   | { readonly kind: 'whole' }
-  | { readonly kind: 'partial'; readonly indicators: readonly number[]; readonly retracted: readonly string[] }
+  | { readonly kind: 'partial'; readonly indicators: readonly number[]; readonly retracted: readonly string[]; readonly outcomes: readonly number[] }
   | { readonly kind: 'none' };
 
 export function batchView(grant: Grant, batch: BatchFacts): BatchView {
@@ -124,9 +157,10 @@ export function batchView(grant: Grant, batch: BatchFacts): BatchView {
   // One indicator may have been retracted in several earlier batches: its retraction is shown only if every retracted sighting of it may be.
   const hiddenRetractions = new Set(batch.retracted.filter((r) => !retractedSightings.includes(r)).map((r) => r.indicatorId));
   const retracted = [...new Set(retractedSightings.map((r) => r.indicatorId))].filter((id) => !hiddenRetractions.has(id));
-  if (indicators.length === batch.indicators.length && hiddenRetractions.size === 0) return { kind: 'whole' };
-  if (indicators.length === 0 && retracted.length === 0) return { kind: 'none' };
-  return { kind: 'partial', indicators, retracted };
+  const outcomes = batch.outcomes.flatMap((o, i) => (o !== undefined && maySeeOutcome(grant, o) ? [i] : []));
+  if (indicators.length === batch.indicators.length && hiddenRetractions.size === 0 && outcomes.length === batch.outcomes.length) return { kind: 'whole' };
+  if (indicators.length === 0 && retracted.length === 0 && outcomes.length === 0) return { kind: 'none' };
+  return { kind: 'partial', indicators, retracted, outcomes };
 }
 
 /**
@@ -134,10 +168,11 @@ export function batchView(grant: Grant, batch: BatchFacts): BatchView {
  * items (no commodity or type limit, and the TLP covered); undefined when only the items can tell.
  * Lets the feed skip reading items for members and auditors.
  */
-export function wholeWithoutItems(grant: Grant, batch: { member: string; tlp: Tlp; hasRetractions: boolean }): boolean | undefined {
+export function wholeWithoutItems(grant: Grant, batch: { member: string; tlp: Tlp; hasRetractions: boolean; hasOutcomes: boolean }): boolean | undefined {
   if (grant.all) return true;
   const unlimited = grant.commodities === null && grant.types.length === INDICATOR_TYPES.length;
-  if (!unlimited || batch.hasRetractions) return undefined;
+  // An outcome may concern a sighting of a higher TLP than its batch: only its facts can tell.
+  if (!unlimited || batch.hasRetractions || batch.hasOutcomes) return undefined;
   return (grant.ownMember !== null && grant.ownMember === batch.member) || grant.tlps.includes(batch.tlp);
 }
 

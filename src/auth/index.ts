@@ -5,8 +5,8 @@ export type { AgencyPrincipal, AgencyTokenVerifier, SigningKey, TokenRequest } f
 export { createTokenService, keyId, TOKEN_REVOCATIONS_CHANNEL } from './token-service.js';
 export type { TokenService, TokenView } from './token-service.js';
 export { ANONYMOUS, hasScope } from './principal.js';
-export { READ_PATHS, NOTHING, MEMBER_SHARED_TLP, grantFor, mayUse, maySee, batchView, wholeWithoutItems, grantVisibility } from './entitlement.js';
-export type { ReadPath, Grant, SightingFacts, BatchFacts, BatchView } from './entitlement.js';
+export { READ_PATHS, NOTHING, MEMBER_SHARED_TLP, grantFor, mayUse, maySee, maySeeOutcome, outcomeFacts, batchView, wholeWithoutItems, grantVisibility } from './entitlement.js';
+export type { ReadPath, Grant, SightingFacts, OutcomeFacts, BatchFacts, BatchView } from './entitlement.js';
 export type { Principal, MemberPrincipal } from './principal.js';
 export { createRateLimiter, createTokenBuckets } from './rate-limit.js';
 export type { RateLimiter, RateDecision, RateLimits } from './rate-limit.js';

@@ -22,6 +22,7 @@ import type { CliContext } from './context.js';
 import { CliError, wholeNumber } from './files.js';
 import { formatDisclosureStatus, registerNodeRequestCommands } from './node-requests-command.js';
 import { callNode, replyOrThrow } from './node-socket.js';
+import { registerNodeOutcomeCommands } from './node-outcomes-command.js';
 
 export function registerNodeCommands(program: Command, cli: CliContext): void {
   const node = program
@@ -48,6 +49,7 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
     });
 
   registerNodeRequestCommands(node, cli);
+  registerNodeOutcomeCommands(node, cli);
 
   node
     .command('api-key')
@@ -116,6 +118,8 @@ function formatStatus(s: NodeStatus): string {
     `dead letters ${s.deadLetters.count}${s.deadLetters.count > 0 ? ' (refused by the hub for good, never published)' : ''}`,
     ...s.deadLetters.recent.map((d) => `  DEAD ${d.deadAt} batch ${d.batchId} ${d.kind} ${d.index}${d.type ? ` (${d.type})` : ''} ${d.indicatorId}: ${d.code} ${d.message}`),
     formatDisclosureStatus(s),
+    `acted on elsewhere ${s.actedOnElsewhere.count} indicators you still have live were removed by another member (wildintel node outcomes record)`,
+    ...s.actedOnElsewhere.recent.map((a) => `  ${a.indicatorId} removed by ${a.members.join(', ')} (last ${a.lastActedAt})`),
     `alarms      ${s.alarms.count}`,
     ...s.alarms.recent.map((a) => `  ALARM ${new Date(a.raisedAt).toISOString()} ${a.code}: ${a.message}`),
     ...s.refusedBatches.map((b) => `  REFUSED batch ${b.batchId} (${b.tlp}, ${b.count} items, ${b.createdAt}): ${b.code} ${b.message}`),

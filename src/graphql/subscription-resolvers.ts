@@ -1,3 +1,4 @@
+import { outcomeFactsBy } from '../outcomes/index.js';
 import { BATCH_COLUMNS, batchKey, contentFor, retractedBy, storedBatch, type BatchRow } from '../ingest/index.js';
 import { findIndicators, indicatorId, type IndicatorRecord, type IndicatorType } from '../indicators/index.js';
 import type { BatchAnnouncement } from './indicator-events.js';
@@ -45,7 +46,8 @@ async function visibleItems(ctx: GraphQLContext, announced: BatchAnnouncement): 
   if (rows[0] === undefined) return { published: [], retracted: [] };
   const batch = storedBatch(rows[0]);
   const retractedSightings = (await retractedBy(ctx.db, [batch])).get(batchKey(batch)) ?? [];
-  const content = contentFor(grantOf(ctx, 'subscription'), batch, retractedSightings);
+  const outcomes = (await outcomeFactsBy(ctx.db, [batch])).get(batchKey(batch)) ?? new Map();
+  const content = contentFor(grantOf(ctx, 'subscription'), batch, retractedSightings, outcomes);
   if (content.kind === 'none') return { published: [], retracted: [] };
   if (content.kind === 'partial') {
     const retractedIds = new Set(content.retractions.map((r) => String(r['indicatorId'])));

@@ -134,10 +134,10 @@ export function createContentRoutes(deps: ReadRouteDeps): Router {
         if (read === null) return NOT_FOUND;
         const { content, ...provenance } = read;
         if (content.kind === 'whole') return signedAnswer(content.signed, 1);
-        const returned = content.indicators.length + content.retractions.length;
+        const returned = content.indicators.length + content.retractions.length + content.outcomes.length;
         // A version 2 batch comes as an SD-JWT with the disclosures the caller may see; a version 1 batch in part only as its items, unsigned.
         if (content.signed !== undefined) return signedAnswer(content.signed, returned);
-        return { status: 200, body: { ...provenance, complete: false, indicators: content.indicators, retractions: content.retractions, withheld: content.withheld }, returned };
+        return { status: 200, body: { ...provenance, complete: false, indicators: content.indicators, retractions: content.retractions, outcomes: content.outcomes, withheld: content.withheld }, returned };
       },
     }),
   );

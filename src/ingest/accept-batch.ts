@@ -2,7 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { parseIndicator, InvalidIndicatorError, indicatorId, observedAtOutOfRange, type PublishedIndicator, type Tlp } from '../indicators/index.js';
 import { IdentifierInValueError, screenIndicator } from '../identifiers/index.js';
 import { vouchesFor } from '../pki/index.js';
-import { assertValidWhenReceived, type BatchVerifier, type VerifiedBatch } from '../provenance/index.js';
+import { storeOutcomes } from '../outcomes/index.js';
+import { assertValidWhenReceived, loggedItemCount, type BatchVerifier, type VerifiedBatch } from '../provenance/index.js';
 import type { Clock } from '../kernel/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
 import { findBatch, liveSightingIds, storeBatch } from './batch-store.js';
@@ -65,9 +66,10 @@ function assertSize(batch: string): void {
 }
 
 function assertIndicatorCount(verified: VerifiedBatch): void {
-  const count = verified.payload.indicators.length + (verified.payload.retractions?.length ?? 0);
+  const { indicators, retractions, outcomes } = verified.payload;
+  const count = indicators.length + (retractions?.length ?? 0) + (outcomes?.length ?? 0);
   if (count > MAX_BATCH_INDICATORS) {
-    throw new IngestError('BATCH_TOO_LARGE', `the batch has ${count} indicators and retractions; the limit is ${MAX_BATCH_INDICATORS}: split it`, { details: { count, limit: MAX_BATCH_INDICATORS } });
+    throw new IngestError('BATCH_TOO_LARGE', `the batch has ${count} indicators, retractions and outcomes; the limit is ${MAX_BATCH_INDICATORS}: split it`, { details: { count, limit: MAX_BATCH_INDICATORS } });
   }
 }
 
@@ -167,8 +169,9 @@ async function storeAndLog(tx: EntityManager, log: TransparencyLog, verified: Ve
     indicatorIds: ids,
     retractions,
   });
+  await storeOutcomes(tx, { member: payload.member, batchId: payload.batchId, tlp: payload.tlp, outcomes: payload.outcomes ?? [] });
   const appended = await log.append(tx, [
-    { kind: 'batch', member: payload.member, batchId: payload.batchId, tlp: payload.tlp, count: indicators.length, jwsSha256 },
+    { kind: 'batch', member: payload.member, batchId: payload.batchId, tlp: payload.tlp, count: loggedItemCount(payload), jwsSha256 },
   ]);
   await tx.query(`UPDATE batches SET leaf_index = $3 WHERE member = $1 AND batch_id = $2`, [payload.member, payload.batchId, appended.firstIndex]);
   // Delivered at commit to every hub process listening (matching indexes, subscriptions).

@@ -1,3 +1,4 @@
+import { outcomeFactsBy } from '../outcomes/index.js';
 import type { DataSource } from 'typeorm';
 import { maySee, type Grant } from '../auth/index.js';
 import type { Commodity, IndicatorType, Tlp } from '../indicators/index.js';
@@ -19,7 +20,8 @@ export const MAX_FEED_CONTENT_BYTES = 8 * 1024 * 1024;
 export interface PartialBatch {
   indicators: readonly object[];
   retractions: readonly object[];
-  /** How many items (indicators and retractions) are withheld. */
+  outcomes: readonly object[];
+  /** How many items (indicators, retractions and outcomes) are withheld. */
   withheld: number;
 }
 
@@ -77,7 +79,8 @@ export async function readBatch(deps: Deps, grant: Grant, member: string, batchI
   const rows: BatchRow[] = await deps.db.query(`SELECT ${BATCH_COLUMNS} FROM batches WHERE member = $1 AND batch_id = $2 AND leaf_index IS NOT NULL`, [member, batchId]);
   if (rows[0] === undefined) return null;
   const batch = storedBatch(rows[0]);
-  const content = contentFor(grant, batch, (await retractedBy(deps.db, [batch])).get(batchKey(batch)) ?? []);
+  const outcomes = (await outcomeFactsBy(deps.db, [batch])).get(batchKey(batch)) ?? new Map();
+  const content = contentFor(grant, batch, (await retractedBy(deps.db, [batch])).get(batchKey(batch)) ?? [], outcomes);
   if (content.kind === 'none') return null;
   const { size, note } = await deps.log.latestCheckpoint(deps.db);
   const [entry] = await deps.log.entries(deps.db, batch.leafIndex, batch.leafIndex + 1);
@@ -112,6 +115,7 @@ async function feedItems(deps: Deps, grant: Grant, start: number, end: number): 
   const batches = rows.map(storedBatch);
   const byIndex = new Map(batches.map((b) => [b.leafIndex, b]));
   const retracted = await retractedBy(deps.db, batches);
+  const outcomes = await outcomeFactsBy(deps.db, batches);
   const opinions = await visibleOpinions(deps.db, grant, start, end);
   const items: FeedItem[] = [];
   let bytes = 0;
@@ -119,7 +123,7 @@ async function feedItems(deps: Deps, grant: Grant, start: number, end: number): 
     const index = start + i;
     const item: FeedItem = { index, entry: encodeBase64(entry) };
     const batch = byIndex.get(index);
-    if (batch !== undefined) bytes += attach(item, contentFor(grant, batch, retracted.get(batchKey(batch)) ?? []));
+    if (batch !== undefined) bytes += attach(item, contentFor(grant, batch, retracted.get(batchKey(batch)) ?? [], outcomes.get(batchKey(batch)) ?? new Map()));
     const opinion = opinions.get(index);
     if (opinion !== undefined) item.opinion = opinion;
     if (items.length > 0 && bytes > MAX_FEED_CONTENT_BYTES) break;
@@ -136,7 +140,7 @@ function attach(item: FeedItem, content: BatchContent): number {
     return 'jws' in signed ? signed.jws.length : signed.sdJwt.length;
   }
   if (content.kind === 'partial') {
-    item.partial = { indicators: content.indicators, retractions: content.retractions, withheld: content.withheld };
+    item.partial = { indicators: content.indicators, retractions: content.retractions, outcomes: content.outcomes, withheld: content.withheld };
     return JSON.stringify(item.partial).length;
   }
   return 0;

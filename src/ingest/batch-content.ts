@@ -1,6 +1,6 @@
-import { batchView, wholeWithoutItems, type BatchFacts, type BatchView, type Grant } from '../auth/index.js';
+import { batchView, wholeWithoutItems, type BatchFacts, type BatchView, type Grant, type OutcomeFacts } from '../auth/index.js';
 import { indicatorId, type Commodity, type IndicatorType, type Tlp } from '../indicators/index.js';
-import { isSdJwt, presentSdJwt, readStoredBatch, type JsonObject, type StoredBatchItems } from '../provenance/index.js';
+import { DISCLOSED_ARRAYS, isSdJwt, presentSdJwt, readStoredBatch, type DisclosedArray, type JsonObject, type StoredBatchItems } from '../provenance/index.js';
 
 /** A stored batch as the content paths read it. */
 export interface StoredBatch {
@@ -51,7 +51,14 @@ export type SignedBatch = { readonly jws: string } | { readonly sdJwt: string };
  */
 export type BatchContent =
   | { readonly kind: 'whole'; readonly signed: SignedBatch }
-  | { readonly kind: 'partial'; readonly indicators: readonly JsonObject[]; readonly retractions: readonly JsonObject[]; readonly withheld: number; readonly signed?: { readonly sdJwt: string } }
+  | {
+      readonly kind: 'partial';
+      readonly indicators: readonly JsonObject[];
+      readonly retractions: readonly JsonObject[];
+      readonly outcomes: readonly JsonObject[];
+      readonly withheld: number;
+      readonly signed?: { readonly sdJwt: string };
+    }
   | { readonly kind: 'none' };
 
 export interface ContentOptions {
@@ -62,12 +69,20 @@ export interface ContentOptions {
   readonly onlyIndicators?: ReadonlySet<string>;
 }
 
-function factsOf(batch: StoredBatch, items: StoredBatchItems, retracted: readonly RetractedSighting[]): BatchFacts {
+/**
+ * The entitlement facts of the outcomes one batch carries (outcomes and outcome retractions), by
+ * outcome id, as the hub summarized them at ingest (src/outcomes `outcomeFactsBy`). An outcome item
+ * missing here is never shown to a reader with a limited grant.
+ */
+export type BatchOutcomes = ReadonlyMap<string, OutcomeFacts>;
+
+function factsOf(batch: StoredBatch, items: StoredBatchItems, retracted: readonly RetractedSighting[], outcomes: BatchOutcomes): BatchFacts {
   return {
     member: batch.member,
     tlp: batch.tlp,
     indicators: items.indicators.map((i) => ({ type: i['type'] as IndicatorType, commodity: i['commodity'] as Commodity })),
     retracted,
+    outcomes: items.outcomes.map((o) => outcomes.get(o.outcomeId)),
   };
 }
 
@@ -75,35 +90,51 @@ const whole = (stored: string): BatchContent => ({ kind: 'whole', signed: isSdJw
 
 /**
  * The entitlement decision (src/auth) applied to one stored batch: `retracted` are the sightings
- * this batch retracted. Items are decoded only when the grant cannot decide from the batch alone.
- * For a version 2 batch the positions the decision picks are the disclosures served.
+ * this batch retracted, `outcomes` the facts of the outcomes it carries. Items are decoded only when
+ * the grant cannot decide from the batch alone. For a version 2 batch the positions the decision
+ * picks are the disclosures served.
  */
-export function contentFor(grant: Grant, batch: StoredBatch, retracted: readonly RetractedSighting[], options: ContentOptions = {}): BatchContent {
-  const quick = options.onlyIndicators === undefined ? wholeWithoutItems(grant, { member: batch.member, tlp: batch.tlp, hasRetractions: retracted.length > 0 }) : undefined;
+export function contentFor(grant: Grant, batch: StoredBatch, retracted: readonly RetractedSighting[], outcomes: BatchOutcomes, options: ContentOptions = {}): BatchContent {
+  const side = { member: batch.member, tlp: batch.tlp, hasRetractions: retracted.length > 0, hasOutcomes: outcomes.size > 0 };
+  const quick = options.onlyIndicators === undefined ? wholeWithoutItems(grant, side) : undefined;
   if (quick === true) return whole(batch.jws);
   if (quick === false) return { kind: 'none' };
   const items = readStoredBatch(batch.jws);
-  const view: BatchView = batchView(grant, factsOf(batch, items, retracted));
+  const view: BatchView = batchView(grant, factsOf(batch, items, retracted, outcomes));
   if (view.kind === 'none') return { kind: 'none' };
-  const all = view.kind === 'whole';
-  const shownRetractions = all ? undefined : new Set(view.retracted);
-  let indicators = all ? items.indicators.map((_, i) => i) : view.indicators;
-  let retractions = items.retractions.flatMap((r, i) => (shownRetractions === undefined || shownRetractions.has(r.indicatorId) ? [i] : []));
-  const only = items.format === 'sd-jwt' ? options.onlyIndicators : undefined;
-  if (only !== undefined) {
-    indicators = indicators.filter((i) => only.has(indicatorId(items.indicators[i]!['type'] as IndicatorType, String(items.indicators[i]!['value']))));
-    retractions = retractions.filter((i) => only.has(items.retractions[i]!.indicatorId));
-  }
-  const withheld = items.indicators.length + items.retractions.length - indicators.length - retractions.length;
-  if (withheld === 0) return whole(batch.jws);
-  if (indicators.length + retractions.length === 0) return { kind: 'none' };
-  const disclosures = items.disclosures === undefined ? undefined : [...indicators.map((i) => items.disclosures!.indicators[i]!), ...retractions.map((i) => items.disclosures!.retractions[i]!)];
+  const shown = shownPositions(view, items, options.onlyIndicators);
+  const total = items.indicators.length + items.retractions.length + items.outcomes.length;
+  const count = shown.indicators.length + shown.retractions.length + shown.outcomes.length;
+  if (count === total) return whole(batch.jws);
+  if (count === 0) return { kind: 'none' };
+  const pick = <T>(list: readonly T[], at: readonly number[]): T[] => at.map((i) => list[i]!);
+  const disclosures = items.disclosures === undefined ? undefined : DISCLOSED_ARRAYS.flatMap((array) => pick(items.disclosures![array], shown[array]));
   return {
     kind: 'partial',
-    indicators: indicators.map((i) => items.indicators[i]!),
-    retractions: retractions.map((i) => items.retractions[i]! as unknown as JsonObject),
-    withheld,
+    indicators: pick(items.indicators, shown.indicators),
+    retractions: pick(items.retractions, shown.retractions) as unknown as JsonObject[],
+    outcomes: pick(items.outcomes, shown.outcomes) as unknown as JsonObject[],
+    withheld: total - count,
     ...(disclosures === undefined ? {} : { signed: { sdJwt: presentSdJwt(items.jwt, disclosures) } }),
+  };
+}
+
+/** The positions of each item array the view shows, narrowed to `only`'s indicators for a version 2 batch. */
+function shownPositions(view: Exclude<BatchView, { kind: 'none' }>, items: StoredBatchItems, onlyIndicators: ReadonlySet<string> | undefined): Record<DisclosedArray, number[]> {
+  const all = (list: readonly unknown[]): number[] => list.map((_, i) => i);
+  const shownRetractions = view.kind === 'whole' ? undefined : new Set(view.retracted);
+  const shown = {
+    indicators: view.kind === 'whole' ? all(items.indicators) : [...view.indicators],
+    retractions: items.retractions.flatMap((r, i) => (shownRetractions === undefined || shownRetractions.has(r.indicatorId) ? [i] : [])),
+    outcomes: view.kind === 'whole' ? all(items.outcomes) : [...view.outcomes],
+  };
+  const only = items.format === 'sd-jwt' ? onlyIndicators : undefined;
+  if (only === undefined) return shown;
+  const idOf = (i: JsonObject): string => indicatorId(i['type'] as IndicatorType, String(i['value']));
+  return {
+    indicators: shown.indicators.filter((i) => only.has(idOf(items.indicators[i]!))),
+    retractions: shown.retractions.filter((i) => only.has(items.retractions[i]!.indicatorId)),
+    outcomes: shown.outcomes.filter((i) => only.has(items.outcomes[i]!.indicatorId)),
   };
 }
 

@@ -1,3 +1,4 @@
+import { outcomeFactsBy } from '../outcomes/index.js';
 import type { DataSource } from 'typeorm';
 import { decodeProtectedHeader } from 'jose';
 import { maySee, type Grant } from '../auth/index.js';
@@ -50,12 +51,13 @@ export async function provenanceOf(deps: { db: DataSource; log: TransparencyLog 
   if (visible.length === 0) return null;
   const batches = visible.map(storedBatch);
   const retracted = await retractedBy(deps.db, batches);
+  const outcomes = await outcomeFactsBy(deps.db, batches);
   const { size, note } = await deps.log.latestCheckpoint(deps.db);
   const sightings = await Promise.all(
     batches.map(async (b) => {
       const [entry] = await deps.log.entries(deps.db, b.leafIndex, b.leafIndex + 1);
       const proof = await deps.log.inclusionProof(deps.db, b.leafIndex, size);
-      const content = contentFor(grant, b, retracted.get(batchKey(b)) ?? [], options);
+      const content = contentFor(grant, b, retracted.get(batchKey(b)) ?? [], outcomes.get(batchKey(b)) ?? new Map(), options);
       const signed = content.kind === 'none' ? undefined : content.signed;
       return {
         member: b.member,

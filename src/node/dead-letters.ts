@@ -4,18 +4,28 @@
  * the others back in node_pending, to be signed into a new batch; any other final refusal
  * (signature, certificate, conflict…) dead-letters every item of the batch. Either way the
  * batch leaves the queue, so a poison item never holds the outbox up, and nothing is lost
- * silently: `node status` lists the dead letters with the hub's code and reason.
+ * silently: `node status` lists the dead letters with the hub's code and reason. Outcome items
+ * follow the same rule: one named by the refusal (UNKNOWN_OUTCOME_SIGHTING, OUTCOME_ID_CONFLICT,
+ * UNKNOWN_OUTCOME) or every one of a batch refused whole is marked refused in node_outcomes (with
+ * the hub's code, shown by `wildintel node outcomes list`), the others are queued again.
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { updateReturning } from '../db/index.js';
 import { indicatorId, type IndicatorType, type PublishedIndicator, type Tlp } from '../indicators/index.js';
-import { readStoredBatch, type Retraction } from '../provenance/index.js';
+import { readStoredBatch, type OutcomeItem, type Retraction } from '../provenance/index.js';
 import { enqueue, type PendingItem, type Refusal } from './outbox.js';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
 /** Refusals whose `details.index` names the one item at fault, and the list it indexes. */
-const ITEM_REFUSALS: Readonly<Record<string, 'indicators' | 'retractions'>> = { INVALID_INDICATOR: 'indicators', IDENTIFIER_IN_VALUE: 'indicators', UNKNOWN_SIGHTING: 'retractions' };
+const ITEM_REFUSALS: Readonly<Record<string, 'indicators' | 'retractions' | 'outcomes'>> = {
+  INVALID_INDICATOR: 'indicators',
+  IDENTIFIER_IN_VALUE: 'indicators',
+  UNKNOWN_SIGHTING: 'retractions',
+  UNKNOWN_OUTCOME_SIGHTING: 'outcomes',
+  OUTCOME_ID_CONFLICT: 'outcomes',
+  UNKNOWN_OUTCOME: 'outcomes',
+};
 
 export interface DeadLetter {
   readonly batchId: string;
@@ -43,8 +53,8 @@ interface Item {
 
 /** Marks the batch refused and dead-letters what the refusal condemns, in one transaction. Returns how many items were dead-lettered and re-queued. */
 export async function refuseBatch(db: DataSource, batch: RefusedBatch, refusal: Refusal, at: Date): Promise<{ dead: number; requeued: number }> {
-  const { tlp, indicators, retractions } = itemsOf(batch.jws);
-  const culprit = culpritOf(refusal, indicators.length, retractions.length);
+  const { tlp, indicators, retractions, outcomes } = itemsOf(batch.jws);
+  const culprit = culpritOf(refusal, { indicators: indicators.length, retractions: retractions.length, outcomes: outcomes.length });
   return db.transaction(async (tx) => {
     const changed = await updateReturning<{ seq: string }>(
       tx,
@@ -59,25 +69,35 @@ export async function refuseBatch(db: DataSource, batch: RefusedBatch, refusal: 
     const kept = culprit === undefined ? [] : all.filter((i) => !(i.kind === culprit.list && i.index === culprit.index));
     await insertDeadLetters(tx, batch.batchId, condemned, refusal, at);
     await enqueue(tx, kept.map((i) => ({ ...i.pending, tlp })), at);
-    return { dead: condemned.length, requeued: kept.length };
+    const refusedOutcomes = outcomes.filter((_, index) => culprit === undefined || (culprit.list === 'outcomes' && culprit.index === index));
+    await markOutcomesRefused(tx, refusedOutcomes.map((o) => o.outcomeId), refusal, at);
+    await enqueue(tx, outcomes.filter((o) => !refusedOutcomes.includes(o)).map((item) => ({ kind: 'outcome' as const, tlp, id: item.indicatorId, item })), at);
+    return { dead: condemned.length + refusedOutcomes.length, requeued: kept.length + outcomes.length - refusedOutcomes.length };
   });
 }
 
-function culpritOf(refusal: Refusal, indicators: number, retractions: number): { list: 'indicators' | 'retractions'; index: number } | undefined {
+function culpritOf(refusal: Refusal, lengths: Record<'indicators' | 'retractions' | 'outcomes', number>): { list: 'indicators' | 'retractions' | 'outcomes'; index: number } | undefined {
   const list = ITEM_REFUSALS[refusal.code];
   const index = refusal.details?.['index'];
   if (list === undefined || typeof index !== 'number' || !Number.isInteger(index) || index < 0) return undefined;
-  return index < (list === 'indicators' ? indicators : retractions) ? { list, index } : undefined;
+  return index < lengths[list] ? { list, index } : undefined;
+}
+
+/** An outcome the hub refused is not sent again: the platform sees it refused, with the hub's code, in the outcome list. */
+async function markOutcomesRefused(tx: Queryable, ids: readonly string[], refusal: Refusal, at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query(`UPDATE node_outcomes SET retracted_at = $2, retract_reason = $3 WHERE outcome_id = ANY($1::uuid[]) AND retracted_at IS NULL`, [ids, at, `refused by the hub: ${refusal.code}`]);
 }
 
 /** The items of a stored batch, read back from what it signed (the bytes the hub judged). */
-function itemsOf(batch: string): { tlp: Tlp; indicators: Item[]; retractions: Item[] } {
+function itemsOf(batch: string): { tlp: Tlp; indicators: Item[]; retractions: Item[]; outcomes: readonly OutcomeItem[] } {
   const stored = readStoredBatch(batch);
   const tlp = stored.envelope.tlp;
   return {
     tlp,
     indicators: (stored.indicators as unknown as PublishedIndicator[]).map((indicator, index) => ({ index, body: indicator, pending: { kind: 'indicator', tlp, id: indicatorId(indicator.type as IndicatorType, indicator.value), indicator } })),
     retractions: stored.retractions.map((r, index) => ({ index, body: r, pending: { kind: 'retraction', tlp, id: r.indicatorId, reason: r.reason } })),
+    outcomes: stored.outcomes,
   };
 }
 

@@ -39,6 +39,10 @@ export type NodeErrorCode =
   | 'REQUEST_EXPIRED'
   /** A decline reason outside the closed set, or a note that is too long (details: field). */
   | 'INVALID_DECISION'
+  /** An outcome or outcome retraction (details: index, field) is malformed; nothing was recorded. */
+  | 'INVALID_OUTCOME'
+  /** An outcome retraction names no live outcome of this node (details: index). */
+  | 'UNKNOWN_OUTCOME'
   /** Deciding on a request is for the node operator, through the node's socket (wildintel node requests). */
   | 'OPERATOR_ONLY';
 
@@ -63,5 +67,7 @@ export const NODE_ERROR_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   REQUEST_NOT_PENDING: 409,
   REQUEST_EXPIRED: 410,
   INVALID_DECISION: 400,
+  INVALID_OUTCOME: 400,
+  UNKNOWN_OUTCOME: 404,
   OPERATOR_ONLY: 403,
 };

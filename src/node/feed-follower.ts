@@ -21,7 +21,8 @@ import { appendLeaf, rangeRoot, type CompactRange, type LogClient } from '../aud
 import { indicatorId, type PublishedIndicator } from '../indicators/index.js';
 import { isWildintelError, sha256Base64url, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { vouchesFor } from '../pki/index.js';
-import { createBatchVerifier, issuerJwtOf, signMemberRequest, type BatchSigner, type VerifiedBatchView } from '../provenance/index.js';
+import { createBatchVerifier, issuerJwtOf, loggedItemCount, signMemberRequest, type BatchSigner, type OutcomeItem, type VerifiedBatchView } from '../provenance/index.js';
+import { storeFeedOutcomes } from './outcomes/index.js';
 import { leafHash, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
 import type { Alarms } from './alarms.js';
 import { NodeError } from './errors.js';
@@ -67,6 +68,9 @@ interface VerifiedFeedBatch {
   readonly member: string;
   readonly sightings: FeedSighting[];
   readonly retracted: string[];
+  readonly leafIndex: number;
+  /** The outcome items disclosed to this member (node/outcomes: acted on elsewhere). */
+  readonly outcomes: OutcomeItem[];
 }
 
 export type FollowResult = 'caught-up' | 'more' | 'halted';
@@ -178,7 +182,7 @@ async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>,
   if (!vouchesFor(revokedAt === undefined ? undefined : { index: revokedAt, reason: 'logged' }, index)) {
     throw feedInvalid('BATCH_AFTER_REVOCATION', `the batch of entry ${index} is signed by certificate ${chain.leafSerialHex}, whose revocation the log recorded earlier at entry ${revokedAt}: the hub accepted it after the revocation`);
   }
-  if (envelope.member !== entry.member || envelope.batchId !== entry.batchId || envelope.tlp !== entry.tlp || view.indicators.length !== entry.count) {
+  if (envelope.member !== entry.member || envelope.batchId !== entry.batchId || envelope.tlp !== entry.tlp || loggedItemCount(view) !== entry.count) {
     throw feedInvalid('BATCH_INVALID', `the batch of entry ${index} does not match its entry (member, batch id, TLP or count)`);
   }
   const disclosed = view.indicators.filter((i) => i !== undefined) as unknown as PublishedIndicator[];
@@ -187,7 +191,8 @@ async function verifyFeedBatch(verifier: ReturnType<typeof createBatchVerifier>,
       ? [{ indicatorId: indicatorId(i.type, i.value), member: envelope.member, type: i.type, value: i.value, quality: i.type === 'IMAGE_PDQ' ? i.quality : undefined, commodity: i.commodity, tlp: envelope.tlp, expiresAt: i.expiresAt, leafIndex: index }]
       : [],
   );
-  return { member: envelope.member, sightings, retracted: view.retractions.flatMap((r) => (r === undefined ? [] : [r.indicatorId])) };
+  const outcomes = view.outcomes.filter((o): o is OutcomeItem => o !== undefined);
+  return { member: envelope.member, sightings, retracted: view.retractions.flatMap((r) => (r === undefined ? [] : [r.indicatorId])), leafIndex: index, outcomes };
 }
 
 function verifyFeedOpinion(entry: Extract<LogEntry, { kind: 'opinion' }>, record: string, index: number): FeedOpinion {
@@ -220,7 +225,10 @@ async function applyPage(deps: FeedFollowerDeps, page: VerifiedPage): Promise<vo
   const { batches, opinions, disclosures, ...state } = page;
   const retracted = [...new Set(batches.flatMap((b) => b.retracted))];
   const gone = await deps.db.transaction(async (tx) => {
-    for (const batch of batches) await storeFeedBatch(tx, batch.member, batch.sightings, batch.retracted);
+    for (const batch of batches) {
+      await storeFeedBatch(tx, batch.member, batch.sightings, batch.retracted);
+      await storeFeedOutcomes(tx, batch.member, batch.leafIndex, batch.outcomes);
+    }
     await storeFeedOpinions(tx, opinions);
     await storeDisclosureLog(tx, disclosures);
     await tx.query(`UPDATE node_state SET feed_next = $1, feed_range = $2::jsonb, feed_revocations = $3::jsonb, feed_revocation_indexes = $4::jsonb, feed_at = $5 WHERE id = 1`, [

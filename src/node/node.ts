@@ -23,6 +23,7 @@ import { createNodeLogClient, fetchLogVerifierKey } from './hub-client.js';
 import { createHubWitness } from './hub-witness.js';
 import { startLoop, type BackgroundLoop } from './loop.js';
 import { createObservationService, type ObservationService } from './observation-service.js';
+import { createNodeOutcomeRoutes, createOutcomeService, type OutcomeService } from './outcomes/index.js';
 import { bearerToken, createPlatformApi } from './platform-api.js';
 import { parseOpinionRequest, reportOpinion } from './opinion.js';
 import { createPublisher, type Publisher } from './publisher.js';
@@ -71,7 +72,7 @@ export async function createObservationIntake(
   settings: NodeSettings,
   database: Database,
   deps: { clock: Clock; random: Random; onQueued?: () => void },
-): Promise<{ vault: Vault; observations: ObservationService; images: ImageHasher }> {
+): Promise<{ vault: Vault; observations: ObservationService; outcomes: OutcomeService; images: ImageHasher }> {
   const vault = createVault(settings.vaultKey, deps.random);
   await assertVaultKey(database.dataSource, vault);
   // One hasher for observations and scans: the decode bound holds across both.
@@ -83,7 +84,13 @@ export async function createObservationIntake(
     hashImage: images.hash,
     minPdqQuality: settings.images.minPdqQuality,
   });
-  return { vault, images, observations: createObservationService({ db: database.dataSource, anonymizer, vault, clock: deps.clock, ...(deps.onQueued ? { onQueued: deps.onQueued } : {}) }) };
+  const onQueued = deps.onQueued ? { onQueued: deps.onQueued } : {};
+  return {
+    vault,
+    images,
+    observations: createObservationService({ db: database.dataSource, anonymizer, vault, clock: deps.clock, ...onQueued }),
+    outcomes: createOutcomeService({ db: database.dataSource, anonymizer, clock: deps.clock, random: deps.random, ...onQueued }),
+  };
 }
 
 export async function startNode({ config, logger: parent, clock = systemClock, random = systemRandom }: NodeDeps): Promise<RunningNode> {
@@ -101,7 +108,7 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     const witness = createHubWitness({ db, client: logClient, configuredKey: settings.logKey, fetchLogKey: () => fetchLogVerifierKey(hub), alarms, clock, logger });
     // The vault key is checked before anything runs: a wrong key file stops the node at start.
     let wakePublisher = (): void => undefined;
-    const { observations, images, vault } = await createObservationIntake(settings, database, { clock, random, onQueued: () => wakePublisher() });
+    const { observations, outcomes, images, vault } = await createObservationIntake(settings, database, { clock, random, onQueued: () => wakePublisher() });
     const index = await FederationIndex.load(db);
     const feed = createFeedFollower({ db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, rootsDer: settings.rootsDer, client: logClient, witness, index, alarms, clock, random, logger });
     const track = (loop: BackgroundLoop): BackgroundLoop => (loops.push(loop), loop);
@@ -128,7 +135,7 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
         maxBodyBytes: settings.maxBodyBytes,
         authenticate: (req) => authenticate(bearerToken(req)),
         metrics,
-        routers: [disclosureRoutes(operator)],
+        routers: [disclosureRoutes(operator), createNodeOutcomeRoutes(outcomes, settings.maxBodyBytes)],
       });
     if (settings.apiKeys.size === 0) logger.warn('no platform API keys yet: make one with `wildintel node api-key new NAME` (the local socket works meanwhile)');
     const tcp = await listen(createServer(api((key) => (key === undefined ? undefined : settings.apiKeys.identify(key)))), { port: settings.port, host: settings.host });

@@ -18,8 +18,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { updateReturning } from '../db/index.js';
 import { MAX_ITEM_LISTINGS, TLPS, type PublishedIndicator, type Tlp } from '../indicators/index.js';
-import type { Clock, Random } from '../kernel/index.js';
-import { signBatchSdJwt, type BatchSigner, type Retraction } from '../provenance/index.js';
+import { UnreachableCaseError, type Clock, type Random } from '../kernel/index.js';
+import { signBatchSdJwt, type BatchSigner, type OutcomeItem, type Retraction } from '../provenance/index.js';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -28,7 +28,9 @@ const MAX_PAYLOAD_BYTES = 5 * 1024 * 1024;
 
 export type PendingItem =
   | { readonly kind: 'indicator'; readonly tlp: Tlp; readonly id: string; readonly indicator: PublishedIndicator }
-  | { readonly kind: 'retraction'; readonly tlp: Tlp; readonly id: string; readonly reason: string };
+  | { readonly kind: 'retraction'; readonly tlp: Tlp; readonly id: string; readonly reason: string }
+  /** An outcome or outcome retraction about indicator `id` (node/outcomes), at its sightings' TLP. */
+  | { readonly kind: 'outcome'; readonly tlp: Tlp; readonly id: string; readonly item: OutcomeItem };
 
 export interface BatchReceipt {
   readonly batchId: string;
@@ -55,16 +57,30 @@ export interface QueuedBatch {
 export async function enqueue(tx: Queryable, items: readonly PendingItem[], receivedAt: Date): Promise<void> {
   if (items.length === 0) return;
   await tx.query(
-    `INSERT INTO node_pending (tlp, indicator_id, retraction, body, received_at)
-     SELECT t.tlp, t.id, t.retraction, t.body, $5 FROM unnest($1::text[], $2::text[], $3::boolean[], $4::jsonb[]) WITH ORDINALITY AS t(tlp, id, retraction, body, n) ORDER BY t.n`,
+    `INSERT INTO node_pending (tlp, indicator_id, retraction, outcome, body, received_at)
+     SELECT t.tlp, t.id, t.retraction, t.outcome, t.body, $6 FROM unnest($1::text[], $2::text[], $3::boolean[], $4::boolean[], $5::jsonb[]) WITH ORDINALITY AS t(tlp, id, retraction, outcome, body, n) ORDER BY t.n`,
     [
       items.map((i) => i.tlp),
       items.map((i) => i.id),
       items.map((i) => i.kind === 'retraction'),
-      items.map((i) => JSON.stringify(i.kind === 'indicator' ? i.indicator : { indicatorId: i.id, reason: i.reason })),
+      items.map((i) => i.kind === 'outcome'),
+      items.map((i) => JSON.stringify(pendingBody(i))),
       receivedAt,
     ],
   );
+}
+
+function pendingBody(item: PendingItem): object {
+  switch (item.kind) {
+    case 'indicator':
+      return item.indicator;
+    case 'retraction':
+      return { indicatorId: item.id, reason: item.reason };
+    case 'outcome':
+      return item.item;
+    default:
+      throw new UnreachableCaseError(item);
+  }
 }
 
 /** When the oldest pending item arrived, and how many wait; undefined when none does. */
@@ -91,17 +107,17 @@ export async function sealBatch(ctx: SealContext): Promise<number | undefined> {
     const rows = await oldestOfOneTlp(tx, ctx.maxItems);
     const first = rows[0];
     if (first === undefined) return undefined;
-    const { indicators, retractions, used } = toPayloadParts(rows);
+    const { indicators, retractions, outcomes, used } = toPayloadParts(rows);
     const batchId = ctx.random.uuid();
     const createdAt = ctx.clock.now();
     const jws = await signBatchSdJwt(
-      { v: 2, batchId, member: ctx.member, createdAt: createdAt.toISOString(), tlp: first.tlp, indicators: indicators.map((i) => i.indicator), ...(retractions.length > 0 ? { retractions } : {}) },
+      { v: 2, batchId, member: ctx.member, createdAt: createdAt.toISOString(), tlp: first.tlp, indicators: indicators.map((i) => i.indicator), ...(retractions.length > 0 ? { retractions } : {}), ...(outcomes.length > 0 ? { outcomes } : {}) },
       ctx.signer,
       ctx.random,
     );
     const [inserted]: Array<{ seq: string | number }> = await tx.query(
-      `INSERT INTO node_batches (batch_id, tlp, created_at, jws, indicator_count, retraction_count, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $3) RETURNING seq`,
-      [batchId, first.tlp, createdAt, jws, indicators.length, retractions.length],
+      `INSERT INTO node_batches (batch_id, tlp, created_at, jws, indicator_count, retraction_count, outcome_count, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $3) RETURNING seq`,
+      [batchId, first.tlp, createdAt, jws, indicators.length, retractions.length, outcomes.length],
     );
     const seq = Number(inserted!.seq);
     await recordSightings(tx, seq, first.tlp, indicators.map((i) => i.id), retractions.map((r) => r.indicatorId));
@@ -115,12 +131,13 @@ interface PendingRow {
   tlp: Tlp;
   indicator_id: string;
   retraction: boolean;
-  body: PublishedIndicator | Retraction;
+  outcome: boolean;
+  body: PublishedIndicator | Retraction | OutcomeItem;
 }
 
 async function oldestOfOneTlp(tx: Queryable, limit: number): Promise<PendingRow[]> {
   return tx.query(
-    `SELECT seq, tlp, indicator_id, retraction, body FROM node_pending
+    `SELECT seq, tlp, indicator_id, retraction, outcome, body FROM node_pending
      WHERE tlp = (SELECT tlp FROM node_pending ORDER BY seq LIMIT 1) ORDER BY seq LIMIT $1`,
     [limit],
   );
@@ -131,15 +148,17 @@ async function oldestOfOneTlp(tx: Queryable, limit: number): Promise<PendingRow[
  * occurrence (one sighting per batch, carrying the listings of every occurrence); the byte budget keeps the JWS under the hub's limit,
  * and what does not fit stays pending for the next batch.
  */
-function toPayloadParts(rows: readonly PendingRow[]): { indicators: Array<{ id: string; indicator: PublishedIndicator }>; retractions: Retraction[]; used: number[] } {
+function toPayloadParts(rows: readonly PendingRow[]): { indicators: Array<{ id: string; indicator: PublishedIndicator }>; retractions: Retraction[]; outcomes: OutcomeItem[]; used: number[] } {
   const indicators = new Map<string, PublishedIndicator>();
   const retractions = new Map<string, Retraction>();
+  const outcomes: OutcomeItem[] = [];
   const used: number[] = [];
   let bytes = 0;
   for (const row of rows) {
     bytes += JSON.stringify(row.body).length;
     if (bytes > MAX_PAYLOAD_BYTES && used.length > 0) break;
-    if (row.retraction) {
+    if (row.outcome) outcomes.push(row.body as OutcomeItem);
+    else if (row.retraction) {
       if (!retractions.has(row.indicator_id)) retractions.set(row.indicator_id, row.body as Retraction);
     } else {
       const folded = fold(indicators.get(row.indicator_id), row.body as PublishedIndicator);
@@ -149,7 +168,7 @@ function toPayloadParts(rows: readonly PendingRow[]): { indicators: Array<{ id: 
     }
     used.push(Number(row.seq));
   }
-  return { indicators: [...indicators].map(([id, indicator]) => ({ id, indicator })), retractions: [...retractions.values()], used };
+  return { indicators: [...indicators].map(([id, indicator]) => ({ id, indicator })), retractions: [...retractions.values()], outcomes, used };
 }
 
 /** A repeat keeps the first occurrence and adds its listings to it; undefined when they would not fit. */
@@ -208,14 +227,14 @@ export type RetractionOutcome = 'queued' | 'withdrawn' | 'already-retracted' | '
  * its retraction. Sightings in batches the hub refused do not count: it holds nothing to withdraw.
  */
 export async function retractIndicator(tx: Queryable, id: string, reason: string, receivedAt: Date): Promise<RetractionOutcome> {
-  const dropped = await updateReturning<{ seq: string }>(tx, `DELETE FROM node_pending WHERE indicator_id = $1 AND NOT retraction RETURNING seq`, [id]);
+  const dropped = await updateReturning<{ seq: string }>(tx, `DELETE FROM node_pending WHERE indicator_id = $1 AND NOT retraction AND NOT outcome RETURNING seq`, [id]);
   const sightings: Array<{ tlp: Tlp; live: boolean }> = await tx.query(
     `SELECT s.tlp, (s.retracted_in IS NULL) AS live FROM node_sightings s JOIN node_batches b ON b.seq = s.batch_seq WHERE s.indicator_id = $1 AND b.state <> 'refused'`,
     [id],
   );
   const live = sightings.filter((s) => s.live).map((s) => s.tlp);
   if (live.length > 0) {
-    const queued: unknown[] = await tx.query(`SELECT 1 FROM node_pending WHERE indicator_id = $1 AND retraction`, [id]);
+    const queued: unknown[] = await tx.query(`SELECT 1 FROM node_pending WHERE indicator_id = $1 AND retraction AND NOT outcome`, [id]);
     const tlp = TLPS.find((t) => live.includes(t))!;
     if (queued.length === 0) await enqueue(tx, [{ kind: 'retraction', tlp, id, reason }], receivedAt);
     return 'queued';

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { recentAlarms, type Alarm } from './alarms.js';
+import { readActedElsewhere, type ActedElsewhere } from './outcomes/index.js';
 import { recentDeadLetters, type DeadLetter } from './dead-letters.js';
 import { disclosureCounts } from './disclosure-decisions.js';
 
@@ -26,6 +27,8 @@ export interface NodeStatus {
     readonly checkpoint?: { readonly size: number; readonly at: string };
   };
   readonly alarms: { readonly count: number; readonly recent: readonly Alarm[] };
+  /** Indicators this member still has live, which another member removed and this one recorded no outcome about. */
+  readonly actedOnElsewhere: ActedElsewhere;
   /** Items the hub refused for good: never published (the rest of their batch was re-queued). */
   readonly deadLetters: { readonly count: number; readonly recent: readonly DeadLetter[] };
   readonly feed: { readonly next: number; readonly at: string | null; readonly halted: boolean; readonly indexed: { readonly keywords: number; readonly images: number } };
@@ -65,6 +68,7 @@ export async function readNodeStatus(db: Queryable, runtime: { feedHalted: boole
       ...(state?.checkpoint_size == null || state.checkpoint_at === null ? {} : { checkpoint: { size: Number(state.checkpoint_size), at: iso(state.checkpoint_at) } }),
     },
     alarms: await recentAlarms(db),
+    actedOnElsewhere: await readActedElsewhere(db),
     deadLetters: await recentDeadLetters(db),
     feed: { next: Number(state?.feed_next ?? 0), at: state?.feed_at == null ? null : iso(state.feed_at), halted: runtime.feedHalted, indexed: { keywords: Number(indexed?.keywords ?? 0), images: Number(indexed?.images ?? 0) } },
     disclosures: await disclosureCounts(db),

@@ -88,7 +88,7 @@ describe('version 2 batches: RFC 9901 array element disclosures', () => {
     const rfc = 'WyJsa2x4RjVqTVlsR1RQVW92TU5JdkNBIiwgIkZSIl0';
     assert.deepEqual(decodeDisclosure(rfc, 0), { salt: 'lklxF5jMYlGTPUovMNIvCA', item: 'FR' });
     assert.equal(disclosureDigest(rfc), 'w0I8EKcdCtUPkGCNUrfwVp2xEgNjtoIDlOxc9-PlOhs');
-    const resolved = resolveDisclosures({ indicators: ['w0I8EKcdCtUPkGCNUrfwVp2xEgNjtoIDlOxc9-PlOhs'], retractions: [] }, [rfc]);
+    const resolved = resolveDisclosures({ indicators: ['w0I8EKcdCtUPkGCNUrfwVp2xEgNjtoIDlOxc9-PlOhs'], retractions: [], outcomes: [] }, [rfc]);
     assert.deepEqual(resolved.indicators, [{ item: 'FR', disclosure: rfc }]);
   });
 
@@ -115,7 +115,7 @@ describe('version 2 batches: RFC 9901 array element disclosures', () => {
     assert.equal(verified.stored, sdJwt);
     const read = readStoredBatch(verified.stored);
     assert.deepEqual([read.indicators, read.retractions], [batch(3, 2).indicators, batch(3, 2).retractions]);
-    assert.deepEqual(read.disclosures, { indicators: disclosures.slice(0, 3), retractions: disclosures.slice(3) });
+    assert.deepEqual(read.disclosures, { indicators: disclosures.slice(0, 3), retractions: disclosures.slice(3), outcomes: [] });
   });
 
   it('verifies any subset of disclosures as a view: the items shown at their signed positions, the rest withheld', async () => {

@@ -4,8 +4,8 @@ import type { Clock } from '../kernel/index.js';
 import { sha256Base64url } from '../kernel/index.js';
 import { createChainVerifier, PkiError } from '../pki/index.js';
 import type { RevocationLookup, VerifiedChain } from '../pki/index.js';
-import { assertBatchPayload, assertIndicatorItem, assertRetractionItem, assertSdBatchPayload, parseRfc3339 } from './batch.js';
-import type { BatchEnvelope, BatchPayload, Retraction } from './batch.js';
+import { assertBatchPayload, assertIndicatorItem, assertOutcomeItem, assertRetractionItem, assertSdBatchPayload, parseRfc3339 } from './batch.js';
+import type { BatchEnvelope, BatchPayload, OutcomeItem, Retraction } from './batch.js';
 import { parseCanonicalJson, type JsonObject } from './canonical-json.js';
 import { BATCH_JWS_ALG, BATCH_SD_JWT_TYP, malformed, parseBatchJws } from './compact-jws.js';
 import { ARRAY_DIGEST_KEY, DISCLOSED_ARRAYS, isSdJwt, presentSdJwt, resolveDisclosures, splitSdJwt, type DisclosedItem, type ResolvedArrays } from './sd-jwt.js';
@@ -61,8 +61,11 @@ export interface VerifiedBatchView extends VerifiedSignature {
   readonly envelope: BatchEnvelope;
   readonly indicators: ReadonlyArray<JsonObject | undefined>;
   readonly retractions: ReadonlyArray<Retraction | undefined>;
+  readonly outcomes: ReadonlyArray<OutcomeItem | undefined>;
   /** Whether the signed payload has a `retractions` array at all. */
   readonly hasRetractions: boolean;
+  /** Whether it has an `outcomes` array at all (batches before outcomes existed have none). */
+  readonly hasOutcomes: boolean;
 }
 
 export interface BatchVerifier {
@@ -135,8 +138,12 @@ function openBatch(batch: string, maxJwsBytes: number): OpenedBatch {
   const payload = readPayload(parsed.payloadBytes);
   assertBatchPayload(payload);
   if (payload.v !== 1) throw new ProvenanceError('INVALID_BATCH', 'batch v: must be 1 in a wildintel-batch+jws', { details: { field: 'v' } });
-  const { indicators, retractions, ...envelope } = payload;
-  return { jwt: batch, x5c: parsed.x5c, view: { format: 'jws', envelope, indicators, retractions: retractions ?? [], hasRetractions: retractions !== undefined } };
+  const { indicators, retractions, outcomes, ...envelope } = payload;
+  return {
+    jwt: batch,
+    x5c: parsed.x5c,
+    view: { format: 'jws', envelope, indicators, retractions: retractions ?? [], outcomes: outcomes ?? [], hasRetractions: retractions !== undefined, hasOutcomes: outcomes !== undefined },
+  };
 }
 
 function openSdJwt(batch: string, maxJwsBytes: number): OpenedBatch {
@@ -144,13 +151,17 @@ function openSdJwt(batch: string, maxJwsBytes: number): OpenedBatch {
   const parsed = parseBatchJws(jwt, maxJwsBytes, BATCH_SD_JWT_TYP);
   const payload = readPayload(parsed.payloadBytes);
   assertSdBatchPayload(payload);
-  const { indicators, retractions, _sd_alg: _, ...envelope } = payload;
-  const resolved = resolveDisclosures({ indicators: indicators.map(digestOf), retractions: (retractions ?? []).map(digestOf) }, disclosures);
+  const { indicators, retractions, outcomes, _sd_alg: _, ...envelope } = payload;
+  const resolved = resolveDisclosures({ indicators: indicators.map(digestOf), retractions: (retractions ?? []).map(digestOf), outcomes: (outcomes ?? []).map(digestOf) }, disclosures);
+  const createdAt = parseRfc3339(envelope.createdAt)!;
+  const assertOutcome = (item: unknown, field: string): asserts item is OutcomeItem => assertOutcomeItem(item, field, createdAt);
   const items = {
     indicators: resolved.indicators.map((d, i) => itemAt(d, `indicators[${i}]`, assertIndicatorItem)),
     retractions: resolved.retractions.map((d, i) => itemAt(d, `retractions[${i}]`, assertRetractionItem)),
+    outcomes: resolved.outcomes.map((d, i) => itemAt(d, `outcomes[${i}]`, assertOutcome)),
   };
-  return { jwt, x5c: parsed.x5c, view: { format: 'sd-jwt', envelope, ...items, hasRetractions: retractions !== undefined }, disclosures: resolved };
+  const has = { hasRetractions: retractions !== undefined, hasOutcomes: outcomes !== undefined };
+  return { jwt, x5c: parsed.x5c, view: { format: 'sd-jwt', envelope, ...items, ...has }, disclosures: resolved };
 }
 
 const digestOf = (d: { readonly [ARRAY_DIGEST_KEY]: string }): string => d[ARRAY_DIGEST_KEY];
@@ -169,7 +180,8 @@ function wholePayload(view: VerifiedBatchView): BatchPayload {
   }
   const indicators = view.indicators as JsonObject[];
   const retractions = view.retractions as Retraction[];
-  return { ...view.envelope, indicators, ...(view.hasRetractions ? { retractions } : {}) };
+  const outcomes = view.outcomes as OutcomeItem[];
+  return { ...view.envelope, indicators, ...(view.hasRetractions ? { retractions } : {}), ...(view.hasOutcomes ? { outcomes } : {}) };
 }
 
 /** The payload must be canonical JSON (what was signed is what is stored and hashed). */

@@ -6,8 +6,8 @@
  */
 export { canonicalJson, canonicalBytes, parseCanonicalJson } from './canonical-json.js';
 export type { JsonValue, JsonObject, JsonPrimitive } from './canonical-json.js';
-export { assertBatchPayload, parseRfc3339, BATCH_TLPS } from './batch.js';
-export type { BatchPayload, BatchEnvelope, BatchTlp, BatchVersion, Retraction } from './batch.js';
+export { assertBatchPayload, parseRfc3339, BATCH_TLPS, OUTCOME_ACTIONS, MAX_ACTED_AHEAD_MS, isOutcomeRetraction, loggedItemCount } from './batch.js';
+export type { BatchPayload, BatchEnvelope, BatchTlp, BatchVersion, Retraction, OutcomeAction, OutcomeItem, OutcomeRecord, OutcomeRetraction } from './batch.js';
 export { signBatch, signBatchSdJwt, signAgain } from './sign-batch.js';
 export type { BatchSigner, SaltSource } from './sign-batch.js';
 export { assertValidWhenReceived, createBatchVerifier, DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_JWS_BYTES } from './batch-verifier.js';

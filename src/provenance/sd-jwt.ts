@@ -20,9 +20,9 @@ import { ProvenanceError } from './errors.js';
 /**
  * The payload arrays whose items are disclosed one by one, in the order their disclosures are
  * stored and presented. A new kind of item (say `outcomes`) becomes selectively disclosable by
- * naming its array here and checking its items in batch.ts.
+ * naming its array here and checking its items in batch.ts (as `outcomes` was).
  */
-export const DISCLOSED_ARRAYS = ['indicators', 'retractions'] as const;
+export const DISCLOSED_ARRAYS = ['indicators', 'retractions', 'outcomes'] as const;
 export type DisclosedArray = (typeof DISCLOSED_ARRAYS)[number];
 
 /** `_sd_alg` (RFC 9901 §4.1.1): the only digest algorithm a batch uses. */

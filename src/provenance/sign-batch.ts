@@ -34,16 +34,16 @@ export async function signBatch(payload: BatchPayload<object>, signer: BatchSign
 }
 
 /**
- * Signs a version 2 batch as an SD-JWT (design.md item 2b): each item of `indicators` and
- * `retractions` under its own 128-bit salt from `salts`, the issuer-signed JWT over the RFC 8785
+ * Signs a version 2 batch as an SD-JWT (design.md item 2b): each item of `indicators`,
+ * `retractions` and `outcomes` under its own 128-bit salt from `salts`, the issuer-signed JWT over the RFC 8785
  * payload of their digests (items keep their order), followed by every disclosure in payload order.
  * @throws as {@link signBatch}
  */
 export async function signBatchSdJwt(payload: BatchPayload<object>, signer: BatchSigner, salts: SaltSource): Promise<string> {
   assertBatchPayload(payload);
   if (payload.v !== 2) throw versionMismatch(2);
-  const { indicators, retractions, ...envelope } = payload;
-  const items: Record<DisclosedArray, readonly unknown[] | undefined> = { indicators, retractions };
+  const { indicators, retractions, outcomes, ...envelope } = payload;
+  const items: Record<DisclosedArray, readonly unknown[] | undefined> = { indicators, retractions, outcomes };
   const disclosed = DISCLOSED_ARRAYS.map((array) => [array, items[array]?.map((item) => discloseItem(salts.bytes(MIN_SALT_BYTES), item))] as const);
   const signed: Record<string, unknown> = { ...envelope, _sd_alg: SD_ALG };
   for (const [array, list] of disclosed) if (list !== undefined) signed[array] = list.map((d) => ({ [ARRAY_DIGEST_KEY]: d.digest }));

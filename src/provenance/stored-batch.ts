@@ -1,5 +1,5 @@
 import type { BatchFormat } from './batch-verifier.js';
-import type { BatchEnvelope, Retraction } from './batch.js';
+import type { BatchEnvelope, OutcomeItem, Retraction } from './batch.js';
 import type { JsonObject } from './canonical-json.js';
 import { ARRAY_DIGEST_KEY, decodeDisclosure, DISCLOSED_ARRAYS, isSdJwt, splitSdJwt, type DisclosedArray } from './sd-jwt.js';
 
@@ -11,6 +11,7 @@ export interface StoredBatchItems {
   readonly envelope: BatchEnvelope;
   readonly indicators: readonly JsonObject[];
   readonly retractions: readonly Retraction[];
+  readonly outcomes: readonly OutcomeItem[];
   /** Version 2: each item's disclosure, by array and position. */
   readonly disclosures?: Readonly<Record<DisclosedArray, readonly string[]>>;
 }
@@ -19,6 +20,7 @@ interface SignedPayload extends BatchEnvelope {
   readonly _sd_alg?: string;
   readonly indicators: ReadonlyArray<JsonObject | { readonly [ARRAY_DIGEST_KEY]: string }>;
   readonly retractions?: ReadonlyArray<Retraction | { readonly [ARRAY_DIGEST_KEY]: string }>;
+  readonly outcomes?: ReadonlyArray<OutcomeItem | { readonly [ARRAY_DIGEST_KEY]: string }>;
 }
 
 /**
@@ -28,12 +30,12 @@ interface SignedPayload extends BatchEnvelope {
  */
 export function readStoredBatch(stored: string): StoredBatchItems {
   if (!isSdJwt(stored)) {
-    const { indicators, retractions, ...envelope } = payloadOf(stored);
-    return { format: 'jws', jwt: stored, envelope, indicators: indicators as JsonObject[], retractions: (retractions ?? []) as Retraction[] };
+    const { indicators, retractions, outcomes, ...envelope } = payloadOf(stored);
+    return { format: 'jws', jwt: stored, envelope, indicators: indicators as JsonObject[], retractions: (retractions ?? []) as Retraction[], outcomes: (outcomes ?? []) as OutcomeItem[] };
   }
   const { jwt, disclosures } = splitSdJwt(stored);
-  const { indicators, retractions, _sd_alg: _, ...envelope } = payloadOf(jwt);
-  const counts: Record<DisclosedArray, number> = { indicators: indicators.length, retractions: retractions?.length ?? 0 };
+  const { indicators, retractions, outcomes, _sd_alg: _, ...envelope } = payloadOf(jwt);
+  const counts: Record<DisclosedArray, number> = { indicators: indicators.length, retractions: retractions?.length ?? 0, outcomes: outcomes?.length ?? 0 };
   let at = 0;
   const byArray = {} as Record<DisclosedArray, string[]>;
   for (const array of DISCLOSED_ARRAYS) {
@@ -41,7 +43,15 @@ export function readStoredBatch(stored: string): StoredBatchItems {
     at += counts[array];
   }
   const items = (array: DisclosedArray): unknown[] => byArray[array].map((d, i) => decodeDisclosure(d, i).item);
-  return { format: 'sd-jwt', jwt, envelope, indicators: items('indicators') as JsonObject[], retractions: items('retractions') as Retraction[], disclosures: byArray };
+  return {
+    format: 'sd-jwt',
+    jwt,
+    envelope,
+    indicators: items('indicators') as JsonObject[],
+    retractions: items('retractions') as Retraction[],
+    outcomes: items('outcomes') as OutcomeItem[],
+    disclosures: byArray,
+  };
 }
 
 function payloadOf(jwt: string): SignedPayload {

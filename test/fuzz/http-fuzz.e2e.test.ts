@@ -2,7 +2,7 @@
  * The HTTP fuzzer: every route of the hub's route table (src/hub/routes.ts, so routes added later
  * are fuzzed too) with hostile path parameters, query strings, bodies and media types; byte-level
  * mutations of valid signed batches at POST /v1/batches; and hostile observations at a member
- * node's POST /v1/observations. No 5xx, no INTERNAL_SERVER_ERROR, nothing stored by a refusal,
+ * node's POST /v1/observations and POST /v1/outcomes (and its retractions). No 5xx, no INTERNAL_SERVER_ERROR, nothing stored by a refusal,
  * hub and node still healthy. Bounded by FUZZ_CASES and FUZZ_BUDGET_MS; prints count and seed.
  */
 import { after, before, describe, it } from 'node:test';
@@ -145,6 +145,37 @@ describe('HTTP fuzzing', () => {
       if (res.status === 400 && !/"index":-?\d+/.test(text) && /INVALID_OBSERVATION/.test(text)) findings.fail(body, `INVALID_OBSERVATION without its index: ${text}`);
     }
     t.diagnostic(`observations: ${findings.summary()}`);
+    findings.assertNone();
+    assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
+  });
+
+  it('refuses hostile outcomes and outcome retractions at the node with a 4xx naming the item, recording nothing', async (t) => {
+    const r = createRng(seed + 3);
+    const findings = new FuzzFindings(seed + 3, fuzzBudget({ cases: 600, ms: 8_000 }));
+    const node = setup.node!;
+    const valid: Array<[string, string, Record<string, unknown>]> = [
+      ['/v1/outcomes', 'outcomes', { identifier: { type: 'phone', value: '+86 138 0013 8000' }, action: 'REMOVED', actedAt: '2026-03-02T00:00:00Z', reference: 'listing-1' }],
+      ['/v1/outcomes', 'outcomes', { text: '象牙手镯', action: 'NO_VIOLATION', actedAt: '2026-03-02T00:00:00Z' }],
+      ['/v1/outcomes', 'outcomes', { indicatorId: 'n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg', action: 'WARNED', actedAt: '2026-03-02T00:00:00Z' }],
+      ['/v1/outcomes/retractions', 'retractions', { reference: 'listing-1', reason: 'recorded-in-error' }],
+      ['/v1/outcomes/retractions', 'retractions', { outcomeId: randomUUID(), reason: 'withdrawn' }],
+    ];
+    const counts = async (): Promise<string> => JSON.stringify(await node.database.dataSource.query(`SELECT (SELECT count(*)::int FROM node_pending) AS p, (SELECT count(*)::int FROM node_outcomes) AS o, (SELECT count(*)::int FROM node_outcomes WHERE retracted_at IS NOT NULL) AS r`));
+    while (findings.more()) {
+      const [route, list, item] = r.pick(valid);
+      const o: Record<string, unknown> = { ...item };
+      const key = r.pick([...Object.keys(o), 'extra', 'listingUrl', 'action', 'actedAt']);
+      o[key] = r.chance(0.5) ? nastyValue(r, 2) : nastyString(r);
+      const text = JSON.stringify({ [list]: Array.from({ length: 1 + r.int(3) }, () => o) });
+      const body = r.chance(0.3) ? mutateBytes(r, Buffer.from(text)).toString('utf8') : text;
+      const before = await counts();
+      const res = await fetch(`${node.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${setup.fixture.apiKey}` }, body });
+      const answer = await res.text();
+      findings.checkHttp(body.slice(0, 400), res.status, answer);
+      if (res.status >= 400 && (await counts()) !== before) findings.fail(body, `refused with ${res.status} but recorded something`);
+      if (res.status === 400 && /INVALID_OUTCOME/.test(answer) && !/"index":-?\d+/.test(answer)) findings.fail(body, `INVALID_OUTCOME without its index: ${answer}`);
+    }
+    t.diagnostic(`outcomes: ${findings.summary()}`);
     findings.assertNone();
     assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
   });

@@ -56,7 +56,7 @@ export async function storedCounts(db: Pick<DataSource, 'query'>): Promise<Recor
   const [row] = (await db.query(`
     SELECT (SELECT count(*) FROM batches)::int AS batches, (SELECT count(*) FROM indicators)::int AS indicators,
            (SELECT count(*) FROM sightings)::int AS sightings, (SELECT count(*) FROM opinions)::int AS opinions,
-           (SELECT count(*) FROM members)::int AS members, (SELECT count(*) FROM member_certificates)::int AS certificates,
+           (SELECT count(*) FROM members)::int AS members, (SELECT count(*) FROM outcomes)::int AS outcomes, (SELECT count(*) FROM member_certificates)::int AS certificates,
            (SELECT count(*) FROM tlog_entries WHERE kind <> 'access')::int AS log_entries`)) as [Record<string, number>];
   return row;
 }

@@ -266,6 +266,11 @@ export type Query = {
   indicators: Maybe<IndicatorConnection>;
   checkpoint: Checkpoint;
   /**
+   * What the outcomes acted on in [from, to) (at most 366 days) tell, optionally for one commodity.
+   * Needs stats:read. Codes: INVALID_FILTER.
+   */
+  outcomeFigures: OutcomeFigures;
+  /**
    * The provenance of an indicator, for the entitled: a token with provenance:read sees every
    * sighting and every batch whole; an agency token with indicators:read the sightings that
    * `indicator(id)` shows it (its TLP, commodities, sellers:read), a version 1 batch only when it
@@ -373,6 +378,13 @@ export type QueryIndicatorsArgs = {
   filter?: InputMaybe<IndicatorFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryOutcomeFiguresArgs = {
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+  commodity?: InputMaybe<Commodity>;
 };
 
 
@@ -826,6 +838,60 @@ export type Checkpoint = {
 };
 
 /**
+ * What members did about what they reported (issue #22), and what it tells. Every figure is computed
+ * over the outcomes and sightings the token may see: an outcome counts exactly when every sighting it
+ * concerns is visible to the token (docs/auditor.md, item kinds). Indicators are named by id only
+ * (a hash), never by value: resolving an id to its code word or seller needs indicators:read.
+ */
+export type OutcomeFigures = {
+  __typename?: 'OutcomeFigures';
+  /** Per indicator acted on in the window, most outcomes first (at most 500). */
+  indicators: Array<IndicatorPrecision>;
+  /** Per member: removals, and the median time from the federation's first sighting to the removal. */
+  members: Array<MemberTakedown>;
+  /** Indicators removed at one member and still sighted, live, at another that recorded no outcome about them. */
+  lag: Array<CrossPlatformLag>;
+  /** Removals (REMOVED, ACCOUNT_SUSPENDED) per week (from Monday 00:00 UTC) and commodity. */
+  removalsByWeek: Array<WeeklyRemovals>;
+};
+
+export type IndicatorPrecision = {
+  __typename?: 'IndicatorPrecision';
+  indicatorId: Scalars['ID']['output'];
+  type: IndicatorType;
+  /** Outcomes REMOVED or ACCOUNT_SUSPENDED. */
+  removals: Scalars['Int']['output'];
+  /** Outcomes NO_VIOLATION. */
+  noViolation: Scalars['Int']['output'];
+  /** removals / (removals + noViolation); null when neither was recorded. */
+  precision: Maybe<Scalars['Float']['output']>;
+};
+
+export type MemberTakedown = {
+  __typename?: 'MemberTakedown';
+  member: Scalars['String']['output'];
+  removals: Scalars['Int']['output'];
+  /** Median seconds from the first visible sighting of the indicator (any member's) to this member's removal; null when none came before. */
+  medianSecondsToRemoval: Maybe<Scalars['Float']['output']>;
+};
+
+export type CrossPlatformLag = {
+  __typename?: 'CrossPlatformLag';
+  indicatorId: Scalars['ID']['output'];
+  /** Members that removed it. */
+  actedOnBy: Array<Scalars['String']['output']>;
+  /** Members with a live sighting of it and no outcome about it: each is told at its node (acted on elsewhere). */
+  stillSightedBy: Array<Scalars['String']['output']>;
+};
+
+export type WeeklyRemovals = {
+  __typename?: 'WeeklyRemovals';
+  week: Scalars['DateTime']['output'];
+  commodity: Commodity;
+  removals: Scalars['Int']['output'];
+};
+
+/**
  * Everything needed to verify where an indicator came from, offline: for each sighting the caller
  * may see, the member's signed batch exactly as received, its certificate chain, the batch's log
  * entry and its inclusion proof in the checkpoint given here.
@@ -1169,6 +1235,12 @@ export type ResolversTypes = {
   Receipt: ResolverTypeWrapper<Receipt>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Checkpoint: ResolverTypeWrapper<Checkpoint>;
+  OutcomeFigures: ResolverTypeWrapper<OutcomeFigures>;
+  IndicatorPrecision: ResolverTypeWrapper<IndicatorPrecision>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  MemberTakedown: ResolverTypeWrapper<MemberTakedown>;
+  CrossPlatformLag: ResolverTypeWrapper<CrossPlatformLag>;
+  WeeklyRemovals: ResolverTypeWrapper<WeeklyRemovals>;
   Provenance: ResolverTypeWrapper<Provenance>;
   ProvenanceSighting: ResolverTypeWrapper<ProvenanceSighting>;
   SightingState: SightingState;
@@ -1235,6 +1307,12 @@ export type ResolversParentTypes = {
   Receipt: Receipt;
   Mutation: Record<PropertyKey, never>;
   Checkpoint: Checkpoint;
+  OutcomeFigures: OutcomeFigures;
+  IndicatorPrecision: IndicatorPrecision;
+  Float: Scalars['Float']['output'];
+  MemberTakedown: MemberTakedown;
+  CrossPlatformLag: CrossPlatformLag;
+  WeeklyRemovals: WeeklyRemovals;
   Provenance: Provenance;
   ProvenanceSighting: ProvenanceSighting;
   GraphNode: GraphNodeModel;
@@ -1384,6 +1462,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   indicator?: Resolver<Maybe<ResolversTypes['Indicator']>, ParentType, ContextType, RequireFields<QueryIndicatorArgs, 'id'>>;
   indicators?: Resolver<Maybe<ResolversTypes['IndicatorConnection']>, ParentType, ContextType, RequireFields<QueryIndicatorsArgs, 'first'>>;
   checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
+  outcomeFigures?: Resolver<ResolversTypes['OutcomeFigures'], ParentType, ContextType, RequireFields<QueryOutcomeFiguresArgs, 'from' | 'to'>>;
   provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType, RequireFields<QueryProvenanceArgs, 'indicatorId'>>;
   sellerGraph?: Resolver<Maybe<ResolversTypes['LinkGraph']>, ParentType, ContextType, RequireFields<QuerySellerGraphArgs, 'hops' | 'maxNodes' | 'minListings'>>;
   risingKeywords?: Resolver<Maybe<Array<ResolversTypes['RisingKeyword']>>, ParentType, ContextType, RequireFields<QueryRisingKeywordsArgs, 'from' | 'to' | 'first'>>;
@@ -1572,6 +1651,39 @@ export type CheckpointResolvers<ContextType = GraphQLContext, ParentType extends
   verifierKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type OutcomeFiguresResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OutcomeFigures'] = ResolversParentTypes['OutcomeFigures']> = {
+  indicators?: Resolver<Array<ResolversTypes['IndicatorPrecision']>, ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['MemberTakedown']>, ParentType, ContextType>;
+  lag?: Resolver<Array<ResolversTypes['CrossPlatformLag']>, ParentType, ContextType>;
+  removalsByWeek?: Resolver<Array<ResolversTypes['WeeklyRemovals']>, ParentType, ContextType>;
+};
+
+export type IndicatorPrecisionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['IndicatorPrecision'] = ResolversParentTypes['IndicatorPrecision']> = {
+  indicatorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['IndicatorType'], ParentType, ContextType>;
+  removals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  noViolation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  precision?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type MemberTakedownResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MemberTakedown'] = ResolversParentTypes['MemberTakedown']> = {
+  member?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  removals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  medianSecondsToRemoval?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type CrossPlatformLagResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CrossPlatformLag'] = ResolversParentTypes['CrossPlatformLag']> = {
+  indicatorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  actedOnBy?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  stillSightedBy?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type WeeklyRemovalsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WeeklyRemovals'] = ResolversParentTypes['WeeklyRemovals']> = {
+  week?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  commodity?: Resolver<ResolversTypes['Commodity'], ParentType, ContextType>;
+  removals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = {
   indicatorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   checkpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1712,6 +1824,11 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Receipt?: ReceiptResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Checkpoint?: CheckpointResolvers<ContextType>;
+  OutcomeFigures?: OutcomeFiguresResolvers<ContextType>;
+  IndicatorPrecision?: IndicatorPrecisionResolvers<ContextType>;
+  MemberTakedown?: MemberTakedownResolvers<ContextType>;
+  CrossPlatformLag?: CrossPlatformLagResolvers<ContextType>;
+  WeeklyRemovals?: WeeklyRemovalsResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   ProvenanceSighting?: ProvenanceSightingResolvers<ContextType>;
   GraphNode?: GraphNodeResolvers<ContextType>;

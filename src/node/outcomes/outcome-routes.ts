@@ -1,0 +1,30 @@
+/**
+ * Outcomes on the node's platform API (platform API key, or the operator's socket):
+ *   POST /v1/outcomes               {"outcomes": [{indicatorId | identifier | text, action, actedAt, reference?}]}
+ *   POST /v1/outcomes/retractions   {"retractions": [{outcomeId | reference, reason}]}
+ *   GET  /v1/outcomes[?reference=…&indicatorId=…]
+ * A bad item refuses the whole request with its index and field, and nothing is queued.
+ */
+import express, { Router } from 'express';
+import { NodeError } from '../errors.js';
+import type { OutcomeService } from './outcome-service.js';
+
+export function createNodeOutcomeRoutes(service: OutcomeService, maxBodyBytes: number): Router {
+  const router = Router();
+  const json = express.json({ limit: maxBodyBytes });
+  router.post('/v1/outcomes', json, (req, res, next) => {
+    service.record(req.body).then((outcomes) => res.json({ outcomes }), next);
+  });
+  router.post('/v1/outcomes/retractions', json, (req, res, next) => {
+    service.retract(req.body).then((retractions) => res.json({ retractions }), next);
+  });
+  router.get('/v1/outcomes', (req, res, next) => {
+    const reference = req.query['reference'];
+    const indicatorId = req.query['indicatorId'];
+    if ((reference !== undefined && typeof reference !== 'string') || (indicatorId !== undefined && typeof indicatorId !== 'string')) {
+      return next(new NodeError('MALFORMED_REQUEST', 'reference and indicatorId are single query parameters'));
+    }
+    service.list({ ...(reference === undefined ? {} : { reference }), ...(indicatorId === undefined ? {} : { indicatorId }) }).then((outcomes) => res.json({ outcomes }), next);
+  });
+  return router;
+}

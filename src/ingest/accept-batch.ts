@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseIndicator, InvalidIndicatorError, indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
+import { keywordSpecificity } from '../guards/index.js';
 import { vouchesFor } from '../pki/index.js';
 import type { BatchVerifier, VerifiedBatch } from '../provenance/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
@@ -118,6 +119,7 @@ function validateIndicators(raw: readonly unknown[]): ValidIndicators {
       }
       throw err;
     }
+    assertSpecific(indicator, index);
     const id = indicatorId(indicator.type, indicator.value);
     const first = seen.get(id);
     if (first !== undefined) {
@@ -128,6 +130,18 @@ function validateIndicators(raw: readonly unknown[]): ValidIndicators {
     return indicator;
   });
   return { indicators, ids };
+}
+
+/**
+ * Defence in depth behind the node's own check: a publisher that signs batches itself (or a
+ * careless member) cannot put an over-broad keyword on every platform. Retractions are not
+ * checked, so a keyword accepted before the rule can still be withdrawn.
+ */
+function assertSpecific(indicator: PublishedIndicator, index: number): void {
+  if (indicator.type !== 'KEYWORD') return;
+  const specificity = keywordSpecificity(indicator.value);
+  if (!specificity.broad) return;
+  throw new IngestError('KEYWORD_TOO_BROAD', `indicator ${index}: the keyword ${specificity.reason}`, { details: { index, field: 'value', reason: specificity.rule } });
 }
 
 /** The NOTIFY channel on which each accepted batch's leaf index is announced at commit. */

@@ -8,6 +8,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
+import { keywordSpecificity } from '../guards/index.js';
 import { hashImage, type ImageHashes } from '../hashing/index.js';
 import { isWildintelError } from '../kernel/index.js';
 import {
@@ -133,7 +134,11 @@ function keywordIndicators(text: string, common: ObservationCommon, index: numbe
   const sellers = found.flatMap((f) => sellerOf(f, key, region));
   const redacted = replaceIdentifiers(text, found, (f) => PLACEHOLDER[f.kind]);
   const indicators: MadeIndicator[] = [];
-  if (found.length === 0 || normalizeKeyword(replaceIdentifiers(text, found, () => ' ')) !== '') indicators.push(keywordIndicator(redacted, common, index));
+  if (found.length === 0 || normalizeKeyword(replaceIdentifiers(text, found, () => ' ')) !== '') {
+    // Around a seller's contact, shop talk ("加我 …") is no keyword, but the seller still is.
+    const keyword = keywordIndicator(redacted, common, index, sellers.length > 0);
+    if (keyword !== undefined) indicators.push(keyword);
+  }
   for (const s of sellers) indicators.push(made('SELLER', s.fingerprint, common, index));
   if (indicators.length === 0) throw invalidObservation(index, 'text', 'holds only identifiers (phone numbers, e-mail addresses, handles or account numbers) and no keyword: send identifiers as seller observations');
   return { indicators: dedupe(indicators), pseudonyms: sellers };
@@ -157,7 +162,8 @@ function dedupe(indicators: readonly MadeIndicator[]): MadeIndicator[] {
   return indicators.filter((i) => !seen.has(i.id) && (seen.add(i.id), true));
 }
 
-function keywordIndicator(text: string, common: ObservationCommon, index: number): MadeIndicator {
+/** The KEYWORD of a text; one too broad to publish (src/guards) is refused, or left out when `dropBroad`. */
+function keywordIndicator(text: string, common: ObservationCommon, index: number, dropBroad: boolean): MadeIndicator | undefined {
   let value: string;
   try {
     value = keywordFromText(text);
@@ -165,7 +171,10 @@ function keywordIndicator(text: string, common: ObservationCommon, index: number
     if (err instanceof InvalidIndicatorError) throw invalidObservation(index, 'text', err.reason, err);
     throw err;
   }
-  return made('KEYWORD', value, common, index, { original: text });
+  const specificity = keywordSpecificity(value);
+  if (!specificity.broad) return made('KEYWORD', value, common, index, { original: text });
+  if (dropBroad) return undefined;
+  throw new NodeError('KEYWORD_TOO_BROAD', `observation ${index}: text: the keyword ${specificity.reason}`, { details: { index, field: 'text', reason: specificity.rule } });
 }
 
 /** The text a keyword observation publishes: identifiers replaced by placeholders (for retractions by text). */

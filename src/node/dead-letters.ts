@@ -15,7 +15,7 @@ import { enqueue, type PendingItem, type Refusal } from './outbox.js';
 type Queryable = Pick<EntityManager, 'query'>;
 
 /** Refusals whose `details.index` names the one item at fault, and the list it indexes. */
-const ITEM_REFUSALS: Readonly<Record<string, 'indicators' | 'retractions'>> = { INVALID_INDICATOR: 'indicators', UNKNOWN_SIGHTING: 'retractions' };
+const ITEM_REFUSALS: Readonly<Record<string, 'indicators' | 'retractions'>> = { INVALID_INDICATOR: 'indicators', KEYWORD_TOO_BROAD: 'indicators', UNKNOWN_SIGHTING: 'retractions' };
 
 export interface DeadLetter {
   readonly batchId: string;

@@ -1,4 +1,5 @@
 import { indicatorId, InvalidIndicatorError, isTlp, parseIndicator, type PublishedIndicator, type Tlp } from '../../indicators/index.js';
+import { keywordSpecificity } from '../../guards/index.js';
 import { CliError } from '../files.js';
 
 export interface PublishGroup {
@@ -50,7 +51,11 @@ function readLine(value: unknown, lineNo: number, defaultTlp: Tlp, groupFor: (tl
     groupFor(tlp).retractions.push({ indicatorId: retract, reason });
     return;
   }
-  groupFor(tlp).indicators.push(parseIndicator(rest, lineNo));
+  const indicator = parseIndicator(rest, lineNo);
+  // The hub refuses it too; refusing here means nothing broad is ever signed.
+  const specificity = indicator.type === 'KEYWORD' ? keywordSpecificity(indicator.value) : undefined;
+  if (specificity?.broad === true) throw new Error(`KEYWORD_TOO_BROAD (${specificity.rule}): value ${specificity.reason}`);
+  groupFor(tlp).indicators.push(indicator);
 }
 
 /**

@@ -1,0 +1,76 @@
+/**
+ * Precision guards (issue 21, item 2): an over-broad keyword (`e`, `包邮`, "free shipping") is
+ * refused with KEYWORD_TOO_BROAD at the member node's platform API (with the observation's
+ * index, nothing queued) and at the hub's ingest (the batch, naming the item, nothing stored), so
+ * a member that skips its node cannot flood every platform either. A real node, a real hub over
+ * HTTP, batches signed for real.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { normalizeKeyword } from '../src/indicators/index.js';
+import type { RunningNode } from '../src/node/index.js';
+import type { TestFederation, TestMember } from './helpers/federation.js';
+import { callNode, federationWithNode, type NodeFixture } from './helpers/member-node.js';
+
+const common = { commodity: 'IVORY', confidence: 70, observedAt: '2026-03-01T12:00:00Z' };
+const keyword = (text: string): object => ({ type: 'KEYWORD', value: normalizeKeyword(text), original: text, ...common });
+
+describe('precision guards', () => {
+  let setup: Awaited<ReturnType<typeof federationWithNode>>;
+  let fed: TestFederation;
+  let fixture: NodeFixture;
+  let node: RunningNode;
+  let member: TestMember;
+
+  before(async () => {
+    setup = await federationWithNode();
+    ({ fed, fixture } = setup);
+    node = setup.node!;
+    member = await fed.addMember('searchco');
+  });
+  after(() => setup?.close());
+
+  const observe = (observations: object[]) => callNode(node.url, fixture.apiKey, '/v1/observations', { observations });
+  const stored = async (): Promise<number> => ((await fed.hub.database.dataSource.query(`SELECT count(*)::int AS n FROM batches WHERE member = 'searchco'`)) as Array<{ n: number }>)[0]!.n;
+
+  describe('when a platform observes an over-broad keyword', () => {
+    for (const [text, rule] of [['e', 'SINGLE_CHARACTER'], ['包邮', 'GENERIC_ONLY'], ['Free Shipping!', 'GENERIC_ONLY'], ['2024', 'NO_LETTERS']] as const) {
+      it(`refuses ${JSON.stringify(text)} with 400 KEYWORD_TOO_BROAD, its index and rule, and queues nothing`, async () => {
+        const res = await observe([{ kind: 'keyword', text: '象牙手镯', ...common }, { kind: 'keyword', text, ...common }]);
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        const error = res.body['error'] as { code: string; index: number; field: string; reason: string };
+        assert.deepEqual([error.code, error.index, error.field, error.reason], ['KEYWORD_TOO_BROAD', 1, 'text', rule]);
+        assert.equal((await node.status()).outbox.pending, 0);
+      });
+    }
+
+    it('publishes the seller of a text that is shop talk around a contact, without the keyword', async () => {
+      const res = await observe([{ kind: 'keyword', text: '包邮 加我 +86 138 0013 8000', ...common }]);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const made = (res.body['indicators'] as Array<Array<{ type: string }>>)[0]!;
+      assert.deepEqual(made.map((i) => i.type), ['SELLER']);
+    });
+  });
+
+  describe('when a member signs an over-broad keyword itself', () => {
+    for (const text of ['e', '包邮']) {
+      it(`refuses a batch holding ${JSON.stringify(text)} with 422 KEYWORD_TOO_BROAD naming the item, and stores nothing`, async () => {
+        const before = await stored();
+        const jws = await fed.sign(member, { indicators: [keyword('象牙手镯'), keyword(text)] }, { version: 2 });
+        const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/sd-jwt' }, body: jws });
+        const body = (await res.json()) as { error: { code: string; message: string; details: { index: number; field: string; reason: string } } };
+        assert.equal(res.status, 422, JSON.stringify(body));
+        assert.equal(body.error.code, 'KEYWORD_TOO_BROAD');
+        assert.deepEqual([body.error.details.index, body.error.details.field], [1, 'value']);
+        assert.match(body.error.message, /^indicator 1: the keyword/);
+        assert.equal(await stored(), before);
+      });
+    }
+
+    it('accepts the same batch without it', async () => {
+      const jws = await fed.sign(member, { indicators: [keyword('包邮象牙手镯')] });
+      const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+      assert.equal(res.status, 201, await res.text());
+    });
+  });
+});

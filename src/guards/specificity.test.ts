@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRng } from '../../test/helpers/fuzz-random.js';
 import { normalizeKeyword } from '../indicators/index.js';
 import { DEFAULT_GENERIC_TERMS, compileGenericTerms, keywordSpecificity, type BroadRule } from './index.js';
 
@@ -20,16 +21,6 @@ function ruleOf(value: string, terms = DEFAULT_GENERIC_TERMS): BroadRule | undef
   return s.broad ? s.rule : undefined;
 }
 
-/** Deterministic generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES: ReadonlyArray<(r: () => number) => string> = [
   (r) => DEFAULT_GENERIC_TERMS[Math.floor(r() * DEFAULT_GENERIC_TERMS.length)]!,
@@ -56,7 +47,8 @@ describe('keyword specificity', () => {
   });
 
   it('agrees with an independent oracle over generated normalized keywords', () => {
-    const r = random(21);
+    const rng = createRng(21);
+    const r = rng.next;
     const seen = new Map<string, number>();
     for (let n = 0; n < 5000; n++) {
       const pieces = 1 + Math.floor(r() * 6);

@@ -11,6 +11,7 @@ import { Disclosures1765123200000 } from './1765123200000-disclosures.js';
 import { Interop1765209600000 } from './1765209600000-interop.js';
 import { SharedRateLimits1765296000000 } from './1765296000000-shared-rate-limits.js';
 import { StixIdIndexes1765700000000 } from './1765700000000-stix-id-indexes.js';
+import { Warninglists1765821000000 } from './1765821000000-warninglists.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs under tsx, tests and the CLI. */
 export const migrations: ReadonlyArray<new () => MigrationInterface> = [
@@ -26,4 +27,5 @@ export const migrations: ReadonlyArray<new () => MigrationInterface> = [
   Interop1765209600000,
   SharedRateLimits1765296000000,
   StixIdIndexes1765700000000,
+  Warninglists1765821000000,
 ];

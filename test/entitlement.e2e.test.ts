@@ -332,6 +332,9 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         const r = await ask(p, 'query($t: String!) { matchText(text: $t) { indicator { id } } }', { t: text });
         const got = sorted(new Set((r.body.data!['matchText'] as Array<{ indicator: { id: string } }>).map((m) => m.indicator.id)));
         expect(p, 'matchText', got, sorted(pool.KEYWORD.filter((k) => normalized.includes(k.value) && visibleLive(p, 'matchText', k.id).length > 0).map((k) => k.id)));
+        // Suppressed hits (issue 21) are read through the same visibility: asking for them opens nothing more.
+        const all = await ask(p, 'query($t: String!) { matchText(text: $t, withSuppressed: true) { indicator { id } } }', { t: `${text} 象牙白` });
+        expect(p, 'matchText(withSuppressed)', sorted(new Set((all.body.data!['matchText'] as Array<{ indicator: { id: string } }>).map((m) => m.indicator.id))), got);
       }
       if (opens(p, 'matchImage')) {
         for (const pdq of pool.IMAGE_PDQ) {
@@ -677,6 +680,8 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Query.disclosureAnswers': 'none: ciphertext for the requesting agency',
   'Query.disclosures': 'none: disclosure records for the auditor (hashes and routing)',
   'Query.disclosureVolume': 'none: counts per agency',
+  // Precision guards (issue 21).
+  'Query.warninglists': 'none: the federation’s warninglists (benign phrases, generic terms), no indicator data',
 };
 const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /.well-known/jwks.json': 'none: public keys',

@@ -7,9 +7,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { GuardError, warninglistSha256, type Warninglist } from '../src/guards/index.js';
 import { normalizeKeyword } from '../src/indicators/index.js';
+import { parseEntry } from '../src/tlog/index.js';
+import { signMemberRequest } from '../src/provenance/index.js';
+import { randomUUID } from 'node:crypto';
 import type { RunningNode } from '../src/node/index.js';
 import type { TestFederation, TestMember } from './helpers/federation.js';
+import { graphql } from './helpers/hub-process.js';
 import { callNode, federationWithNode, type NodeFixture } from './helpers/member-node.js';
 
 const common = { commodity: 'IVORY', confidence: 70, observedAt: '2026-03-01T12:00:00Z' };
@@ -71,6 +76,55 @@ describe('precision guards', () => {
       const jws = await fed.sign(member, { indicators: [keyword('包邮象牙手镯')] });
       const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
       assert.equal(res.status, 201, await res.text());
+    });
+  });
+
+  describe('warninglists at the hub', () => {
+    const MATCH = `query($t: String!, $w: Boolean) { matchText(text: $t, withSuppressed: $w) { matched indicator { value } suppressedBy { list version entry } } }`;
+    type Hit = { matched: string; indicator: { value: string }; suppressedBy: { list: string; version: number; entry: string } | null };
+
+    before(async () => {
+      const jws = await fed.sign(member, { indicators: [keyword('象牙'), keyword('象牙手镯'), keyword('虎皮')] });
+      const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+      assert.equal(res.status, 201, await res.text());
+    });
+
+    it('leaves out a hit inside a benign phrase of the built-in list, and shows it with withSuppressed', async () => {
+      const text = '象牙白 手镯 包邮；老象牙手镯';
+      const plain = (await fed.read(MATCH, { t: text })).body.data!['matchText'] as Hit[];
+      assert.deepEqual(plain.map((h) => [h.matched, h.indicator.value]), [['象牙', '象牙'], ['象牙手镯', '象牙手镯']]);
+      const all = (await fed.read(MATCH, { t: text, w: true })).body.data!['matchText'] as Hit[];
+      assert.deepEqual(all.map((h) => [h.matched, h.suppressedBy?.list ?? null, h.suppressedBy?.entry ?? null]), [
+        ['象牙', 'wildintel-benign-phrases', '象牙白'],
+        ['象牙', null, null],
+        ['象牙手镯', null, null],
+      ]);
+    });
+
+    it('publishes a list as the operator: logged by its hash, served to members, applied to matchText at once', async () => {
+      const text = '可爱虎皮鹦鹉一对，虎皮猫';
+      const before = (await fed.read(MATCH, { t: text })).body.data!['matchText'] as Hit[];
+      assert.equal(before.length, 1, 'the built-in list already knows 虎皮鹦鹉 (the budgerigar)');
+      const published = await fed.hub.services.warninglists.publish({ name: 'pets', version: 1, kind: 'phrases', description: 'legal pets', entries: ['虎皮猫'] });
+      const entries = (await (await fetch(`${fed.hub.url}/log/entries?start=${published.leafIndex}&end=${published.leafIndex! + 1}`)).json()) as { entries: string[] };
+      const entry = parseEntry(Buffer.from(entries.entries[0]!, 'base64'));
+      assert.deepEqual(entry.kind === 'warninglist' && [entry.name, entry.version, entry.listSha256], ['pets', 1, published.sha256]);
+      assert.deepEqual((await fed.read(MATCH, { t: text })).body.data!['matchText'], []);
+
+      // A member node reads the lists with its request token, and can check each against the log entry's hash.
+      const served = await graphql(fed.hub.url, '{ warninglists { name version kind description entries sha256 leafIndex } }', {}, { authorization: `Bearer ${await signMemberRequest({ keyPem: member.keyPem, chainPem: [member.certPem], member: member.slug, audience: fed.config.HUB_ORIGIN, now: new Date(), jti: randomUUID() })}` });
+      const lists = served.body.data!['warninglists'] as Array<Omit<Warninglist, 'kind'> & { kind: string; sha256: string; leafIndex: number | null }>;
+      const pets = lists.find((l) => l.name === 'pets')!;
+      assert.equal(warninglistSha256({ ...pets, kind: 'phrases' }), entry.kind === 'warninglist' ? entry.listSha256 : '');
+      assert.deepEqual(lists.map((l) => [l.name, l.leafIndex === null]), [['pets', false], ['wildintel-benign-phrases', true]]);
+    });
+
+    it('refuses a version that is not newer, and a malformed list, changing nothing', async () => {
+      const publish = (input: object) => fed.hub.services.warninglists.publish(input);
+      await assert.rejects(publish({ name: 'pets', version: 1, kind: 'phrases', entries: ['虎皮猫'] }), (e: unknown) => e instanceof GuardError && e.code === 'WARNINGLIST_VERSION_NOT_NEWER');
+      await assert.rejects(publish({ name: 'wildintel-benign-phrases', version: 1, kind: 'phrases', entries: ['x'] }), (e: unknown) => e instanceof GuardError && e.code === 'WARNINGLIST_VERSION_NOT_NEWER');
+      await assert.rejects(publish({ name: 'pets', version: 2, kind: 'phrases', entries: ['!!'] }), (e: unknown) => e instanceof GuardError && e.code === 'INVALID_WARNINGLIST');
+      assert.equal((await fed.hub.services.warninglists.inEffect()).find((l) => l.name === 'pets')?.version, 1);
     });
   });
 });

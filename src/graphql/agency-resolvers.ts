@@ -32,15 +32,18 @@ export const agencyResolvers: Resolvers = {
       const byId = new Map(records.map((r) => [r.id, r]));
       return hits.flatMap((h) => (byId.has(h.id) ? [{ distance: h.distance, indicator: byId.get(h.id)! }] : [])).slice(0, MAX_MATCHES);
     },
-    matchText: async (_root, { text }, ctx) => {
+    matchText: async (_root, { text, withSuppressed }, ctx) => {
       if (text.length > MAX_TEXT_LENGTH) throw new MatchingError('INVALID_KEYWORD', `text may have at most ${MAX_TEXT_LENGTH} characters`);
-      const hits = await ctx.services.matcher.matchText(text);
+      const found = await ctx.services.matcher.matchText(text);
+      const suppressedBy = (await ctx.services.warninglists.compiled()).suppress(text, found);
+      const hits = found.map((h, i) => ({ ...h, suppressedBy: suppressedBy[i] ?? null })).filter((h) => withSuppressed === true || h.suppressedBy === null);
       const records = await findIndicators(await ctx.reads(), [...new Set(hits.map((h) => h.id))], visibilityOf(ctx, 'matchText'));
       const byId = new Map(records.map((r) => [r.id, r]));
       return hits
-        .flatMap((h) => (byId.has(h.id) ? [{ indicator: byId.get(h.id)!, start: h.start, end: h.end, matched: text.slice(h.start, h.end) }] : []))
+        .flatMap((h) => (byId.has(h.id) ? [{ indicator: byId.get(h.id)!, start: h.start, end: h.end, matched: text.slice(h.start, h.end), suppressedBy: h.suppressedBy }] : []))
         .slice(0, MAX_MATCHES);
     },
+    warninglists: async (_root, _args, ctx) => (await ctx.services.warninglists.inEffect()).map((l) => ({ ...l, kind: l.kind === 'phrases' ? 'PHRASES' : 'GENERIC', entries: [...l.entries] })),
     stats: async (_root, { from, to, bucket, groupBy }, ctx) => indicatorStats(await ctx.reads(), { from, to, bucket: bucket ?? 'DAY', groupBy: groupBy ?? 'COMMODITY' }, visibilityOf(ctx, 'stats')),
     members: async (_root, _args, ctx) => (await ctx.services.members.list()).map((m) => ({ slug: m.slug, name: m.name, status: m.status, enrolledAt: m.enrolledAt })),
     me: (_root, _args, ctx) => ctx.principal,

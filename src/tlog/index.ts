@@ -57,6 +57,7 @@ export type {
   AccessEntry,
   AgencyEntry,
   DisclosureEntry,
+  WarninglistEntry,
   DisclosureStep,
 } from './entry.js';
 

@@ -60,6 +60,8 @@ export type TextMatch = {
   end: Scalars['Int']['output'];
   /** The text as given between start and end. */
   matched: Scalars['String']['output'];
+  /** What suppressed this hit (only with withSuppressed: true); null for a standing match. */
+  suppressedBy: Maybe<SuppressedBy>;
 };
 
 export type StatsBucket =
@@ -215,7 +217,11 @@ export type Query = {
   seller: Maybe<SellerProfile>;
   /** PDQ indicators within maxDistance (0–64) of a 64-hex PDQ hash, nearest first; exact. */
   matchImage: Array<ImageMatch>;
-  /** KEYWORD indicators found in a listing's text after normalization, in text order. */
+  /**
+   * KEYWORD indicators found in a listing's text after normalization, in text order. A hit a
+   * warninglist suppresses (inside a benign phrase such as 象牙白 the colour, or on a keyword too
+   * broad to match) is left out, or with withSuppressed: true listed with suppressedBy set.
+   */
   matchText: Array<TextMatch>;
   /** New indicators and sightings per bucket and group, over the token's visible sightings. */
   stats: Array<StatsRow>;
@@ -243,6 +249,8 @@ export type Query = {
    * and any other indicators listed, within the token's visibility. Codes: NOT_FOUND.
    */
   evidence: EvidenceExport;
+  /** The warninglists in effect, by name; member nodes poll it and apply the lists to their scans. */
+  warninglists: Array<Warninglist>;
   /** One indicator by id; null when it does not exist or has no sighting visible to the token. */
   indicator: Maybe<Indicator>;
   /**
@@ -293,6 +301,7 @@ export type QueryMatchImageArgs = {
 
 export type QueryMatchTextArgs = {
   text: Scalars['String']['input'];
+  withSuppressed?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -538,6 +547,44 @@ export type EvidenceExport = {
   requests: Scalars['Int']['output'];
   indicators: Scalars['Int']['output'];
   treeSize: Scalars['Int']['output'];
+};
+
+/**
+ * Precision guards (docs/member-node.md "Precision guards"): federation warninglists, as MISP has
+ * them. A `PHRASES` list suppresses a keyword hit lying wholly inside one of its phrases in the
+ * text; a `GENERIC` list suppresses a hit on a keyword made only of its terms.
+ */
+export type WarninglistKind =
+  | 'PHRASES'
+  | 'GENERIC';
+
+/** A warninglist in effect: the highest version of its name. */
+export type Warninglist = {
+  __typename?: 'Warninglist';
+  /** A slug. */
+  name: Scalars['String']['output'];
+  version: Scalars['Int']['output'];
+  kind: WarninglistKind;
+  description: Scalars['String']['output'];
+  /** Normalized (as KEYWORD values are), unique, sorted. */
+  entries: Array<Scalars['String']['output']>;
+  /** base64url SHA-256 of the RFC 8785 JSON of {name, version, kind, description, entries}: what the list's warninglist log entry commits to. */
+  sha256: Scalars['String']['output'];
+  /** The warninglist log entry; null for a list built into the release. */
+  leafIndex: Maybe<Scalars['Int']['output']>;
+  publishedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/**
+ * What suppressed a keyword hit: a warninglist (name, version, the phrase or keyword), or the
+ * keyword specificity rule itself (list `keyword-specificity`, entry the rule: SINGLE_CHARACTER,
+ * NO_LETTERS, TOO_SHORT, GENERIC_ONLY) for a keyword accepted before the rule.
+ */
+export type SuppressedBy = {
+  __typename?: 'SuppressedBy';
+  list: Scalars['String']['output'];
+  version: Scalars['Int']['output'];
+  entry: Scalars['String']['output'];
 };
 
 export type IndicatorType =
@@ -1130,6 +1177,9 @@ export type ResolversTypes = {
   DisclosureFilter: DisclosureFilter;
   DisclosureVolume: ResolverTypeWrapper<DisclosureVolume>;
   EvidenceExport: ResolverTypeWrapper<EvidenceExport>;
+  WarninglistKind: WarninglistKind;
+  Warninglist: ResolverTypeWrapper<Warninglist>;
+  SuppressedBy: ResolverTypeWrapper<SuppressedBy>;
   IndicatorType: IndicatorType;
   Commodity: Commodity;
   Purpose: Purpose;
@@ -1202,6 +1252,8 @@ export type ResolversParentTypes = {
   DisclosureFilter: DisclosureFilter;
   DisclosureVolume: DisclosureVolume;
   EvidenceExport: EvidenceExport;
+  Warninglist: Warninglist;
+  SuppressedBy: SuppressedBy;
   Indicator: IndicatorRecordModel;
   Opinion: OpinionViewModel;
   Sighting: SightingRecordModel;
@@ -1264,6 +1316,7 @@ export type TextMatchResolvers<ContextType = GraphQLContext, ParentType extends 
   start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   matched?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  suppressedBy?: Resolver<Maybe<ResolversTypes['SuppressedBy']>, ParentType, ContextType>;
 };
 
 export type StatsRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StatsRow'] = ResolversParentTypes['StatsRow']> = {
@@ -1345,7 +1398,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   hubInfo?: Resolver<ResolversTypes['HubInfo'], ParentType, ContextType>;
   seller?: Resolver<Maybe<ResolversTypes['SellerProfile']>, ParentType, ContextType, RequireFields<QuerySellerArgs, 'fingerprint'>>;
   matchImage?: Resolver<Array<ResolversTypes['ImageMatch']>, ParentType, ContextType, RequireFields<QueryMatchImageArgs, 'pdq' | 'maxDistance'>>;
-  matchText?: Resolver<Array<ResolversTypes['TextMatch']>, ParentType, ContextType, RequireFields<QueryMatchTextArgs, 'text'>>;
+  matchText?: Resolver<Array<ResolversTypes['TextMatch']>, ParentType, ContextType, RequireFields<QueryMatchTextArgs, 'text' | 'withSuppressed'>>;
   stats?: Resolver<Array<ResolversTypes['StatsRow']>, ParentType, ContextType, RequireFields<QueryStatsArgs, 'from' | 'to' | 'bucket' | 'groupBy'>>;
   members?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType>;
   me?: Resolver<ResolversTypes['Me'], ParentType, ContextType>;
@@ -1356,6 +1409,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   disclosures?: Resolver<ResolversTypes['DisclosureRequestConnection'], ParentType, ContextType, RequireFields<QueryDisclosuresArgs, 'first'>>;
   disclosureVolume?: Resolver<Array<ResolversTypes['DisclosureVolume']>, ParentType, ContextType, Partial<QueryDisclosureVolumeArgs>>;
   evidence?: Resolver<ResolversTypes['EvidenceExport'], ParentType, ContextType, RequireFields<QueryEvidenceArgs, 'caseId'>>;
+  warninglists?: Resolver<Array<ResolversTypes['Warninglist']>, ParentType, ContextType>;
   indicator?: Resolver<Maybe<ResolversTypes['Indicator']>, ParentType, ContextType, RequireFields<QueryIndicatorArgs, 'id'>>;
   indicators?: Resolver<ResolversTypes['IndicatorConnection'], ParentType, ContextType, RequireFields<QueryIndicatorsArgs, 'first'>>;
   checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
@@ -1455,6 +1509,23 @@ export type EvidenceExportResolvers<ContextType = GraphQLContext, ParentType ext
   requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   indicators?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   treeSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WarninglistResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Warninglist'] = ResolversParentTypes['Warninglist']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['WarninglistKind'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entries?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  leafIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type SuppressedByResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SuppressedBy'] = ResolversParentTypes['SuppressedBy']> = {
+  list?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type IndicatorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Indicator'] = ResolversParentTypes['Indicator']> = {
@@ -1675,6 +1746,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DisclosureAnswer?: DisclosureAnswerResolvers<ContextType>;
   DisclosureVolume?: DisclosureVolumeResolvers<ContextType>;
   EvidenceExport?: EvidenceExportResolvers<ContextType>;
+  Warninglist?: WarninglistResolvers<ContextType>;
+  SuppressedBy?: SuppressedByResolvers<ContextType>;
   Indicator?: IndicatorResolvers<ContextType>;
   Opinion?: OpinionResolvers<ContextType>;
   Sighting?: SightingResolvers<ContextType>;

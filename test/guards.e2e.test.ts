@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { RunningNode } from '../src/node/index.js';
 import type { TestFederation, TestMember } from './helpers/federation.js';
 import { graphql } from './helpers/hub-process.js';
-import { callNode, federationWithNode, type NodeFixture } from './helpers/member-node.js';
+import { callNode, eventually, federationWithNode, type NodeFixture } from './helpers/member-node.js';
 
 const common = { commodity: 'IVORY', confidence: 70, observedAt: '2026-03-01T12:00:00Z' };
 const keyword = (text: string): object => ({ type: 'KEYWORD', value: normalizeKeyword(text), original: text, ...common });
@@ -117,6 +117,23 @@ describe('precision guards', () => {
       const pets = lists.find((l) => l.name === 'pets')!;
       assert.equal(warninglistSha256({ ...pets, kind: 'phrases' }), entry.kind === 'warninglist' ? entry.listSha256 : '');
       assert.deepEqual(lists.map((l) => [l.name, l.leafIndex === null]), [['pets', false], ['wildintel-benign-phrases', true]]);
+    });
+
+    it('reaches the member node through the feed, checked against its log entry, and suppresses in /v1/scan', async () => {
+      type Scan = { keywords: Array<{ keyword: string }>; suppressed: Array<{ keyword: string; start: number; suppressedBy: { list: string; entry: string } }> };
+      const text = '虎皮猫 象牙白 象牙手镯';
+      const scan = await eventually('the node to apply the pets list', async () => {
+        const res = await callNode(node.url, fixture.apiKey, '/v1/scan', { text });
+        const body = res.body as unknown as Scan;
+        return body.suppressed.some((h) => h.suppressedBy.list === 'pets') ? body : undefined;
+      });
+      assert.deepEqual(scan.keywords.map((h) => h.keyword).sort(), ['象牙', '象牙手镯']);
+      assert.deepEqual(scan.suppressed.map((h) => [text.slice(h.start, h.start + h.keyword.length), h.suppressedBy.list, h.suppressedBy.entry]), [
+        ['虎皮', 'pets', '虎皮猫'],
+        ['象牙', 'wildintel-benign-phrases', '象牙白'],
+      ]);
+      const rows: Array<{ name: string; leaf_index: string }> = await node.database.dataSource.query(`SELECT name, leaf_index FROM node_feed_warninglists`);
+      assert.deepEqual(rows.map((r) => r.name), ['pets']);
     });
 
     it('refuses a version that is not newer, and a malformed list, changing nothing', async () => {

@@ -13,5 +13,5 @@ export { compileWarninglists, SPECIFICITY_LIST } from './suppression.js';
 export type { CompiledWarninglists, SuppressedBy, SpannedHit } from './suppression.js';
 export { DEFAULT_WARNINGLISTS } from './default-lists.js';
 // The hub's side: stored, logged and served lists.
-export { createWarninglistService } from './warninglist-store.js';
+export { createWarninglistService, loggedWarninglists } from './warninglist-store.js';
 export type { WarninglistService, PublishedWarninglist } from './warninglist-store.js';

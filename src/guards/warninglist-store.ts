@@ -10,7 +10,8 @@ import type { Clock } from '../kernel/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
 import { DEFAULT_WARNINGLISTS } from './default-lists.js';
 import { compileWarninglists, type CompiledWarninglists } from './suppression.js';
-import { GuardError, listsInEffect, parseWarninglist, warninglistSha256, type Warninglist } from './warninglist.js';
+import { canonicalJson } from '../provenance/index.js';
+import { canonicalList, GuardError, listsInEffect, parseWarninglist, warninglistSha256, type Warninglist } from './warninglist.js';
 
 /** A list as served: with its hash and, unless built in, where the log committed to it. */
 export interface PublishedWarninglist extends Warninglist {
@@ -83,4 +84,14 @@ export function createWarninglistService(deps: { db: DataSource; log: Transparen
     inEffect: async () => (await current()).lists,
     compiled: async () => (await current()).compiled,
   };
+}
+
+/**
+ * The lists logged at leaf indexes [start, end), as the RFC 8785 JSON their entries' listSha256
+ * hashes: what the member feed carries on each `warninglist` entry, so a node checks every list
+ * against the log it already verifies.
+ */
+export async function loggedWarninglists(db: Pick<DataSource, 'query'>, start: number, end: number): Promise<Map<number, string>> {
+  const rows: Row[] = await db.query(`SELECT * FROM warninglists WHERE leaf_index >= $1 AND leaf_index < $2`, [start, end]);
+  return new Map(rows.map((r) => [Number(r.leaf_index), canonicalJson(canonicalList(fromRow(r)))]));
 }

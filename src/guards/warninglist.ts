@@ -67,8 +67,13 @@ export function parseWarninglist(input: unknown): Warninglist {
 
 /** base64url SHA-256 of the RFC 8785 JSON of the canonical list: what a `warninglist` log entry holds. */
 export function warninglistSha256(list: Warninglist): string {
+  return sha256Base64url(canonicalBytes(canonicalList(list)));
+}
+
+/** The fields a list's hash covers, and nothing a store or a server added to it. */
+export function canonicalList(list: Warninglist): Warninglist {
   const { name, version, kind, description, entries } = list;
-  return sha256Base64url(canonicalBytes({ name, version, kind, description, entries }));
+  return { name, version, kind, description, entries };
 }
 
 /** For each name, the list of the highest version. */

@@ -13,11 +13,14 @@
  *      the items disclosed to it;
  *   4. an opinion's record must hash to its entry's recordSha256 and name the same party;
  *   5. `agency` and `disclosure` entries (hashes only) are kept, so that disclosure requests can
- *      be checked against the log itself (src/node/disclosure-log.ts).
+ *      be checked against the log itself (src/node/disclosure-log.ts);
+ *   6. a `warninglist` entry's list must come with it and hash to its listSha256; it is then
+ *      applied to /v1/scan (src/guards).
  * A page that fails is not applied: the node raises an alarm and stops following until restart.
  */
 import type { DataSource } from 'typeorm';
 import { appendLeaf, rangeRoot, type CompactRange, type LogClient } from '../audit/index.js';
+import { parseWarninglist, warninglistSha256, type Warninglist } from '../guards/index.js';
 import { indicatorId, type PublishedIndicator } from '../indicators/index.js';
 import { isWildintelError, sha256Base64url, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { vouchesFor } from '../pki/index.js';
@@ -125,10 +128,16 @@ function feedInvalid(check: string, message: string, cause?: unknown): NodeError
   return new NodeError('HUB_MISBEHAVING', message, { cause, details: { check } });
 }
 
+interface LoggedWarninglist {
+  readonly list: Warninglist;
+  readonly leafIndex: number;
+}
+
 interface VerifiedPage extends FeedState {
   readonly batches: VerifiedFeedBatch[];
   readonly opinions: FeedOpinion[];
   readonly disclosures: DisclosureLogEntry[];
+  readonly warninglists: LoggedWarninglist[];
 }
 
 async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPage): Promise<VerifiedPage> {
@@ -139,6 +148,7 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
   const batches: VerifiedFeedBatch[] = [];
   const opinions: FeedOpinion[] = [];
   const disclosures: DisclosureLogEntry[] = [];
+  const warninglists: LoggedWarninglist[] = [];
   for (const [i, item] of page.items.entries()) {
     if (item.index !== state.next + i) throw feedInvalid('FEED_GAP', `entry ${item.index} came where entry ${state.next + i} was due`);
     const bytes = new Uint8Array(Buffer.from(item.entry, 'base64'));
@@ -152,9 +162,25 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
     if (entry.kind === 'batch' && signed !== undefined) batches.push(await verifyFeedBatch(verifier, revocationIndexes, entry, signed, item.index));
     if (entry.kind === 'opinion' && item.opinion !== undefined) opinions.push(verifyFeedOpinion(entry, item.opinion, item.index));
     if (isDisclosureLogEntry(entry)) disclosures.push({ ...entry, leafIndex: item.index });
+    if (entry.kind === 'warninglist') warninglists.push({ list: verifyFeedWarninglist(entry, item.warninglist, item.index), leafIndex: item.index });
   }
   if (range.size > 0) await proveIncluded(deps, range, await deps.witness.observe(page.checkpoint));
-  return { next: range.size, range, revocations, revocationIndexes, batches, opinions, disclosures };
+  return { next: range.size, range, revocations, revocationIndexes, batches, opinions, disclosures, warninglists };
+}
+
+/** Every member is sent every list: one missing, or not the one logged, is the hub misbehaving. */
+function verifyFeedWarninglist(entry: Extract<LogEntry, { kind: 'warninglist' }>, text: string | undefined, index: number): Warninglist {
+  if (text === undefined) throw feedInvalid('WARNINGLIST_MISSING', `entry ${index} logs warninglist ${entry.name} version ${entry.version}, and the feed did not carry it`);
+  let list: Warninglist;
+  try {
+    list = parseWarninglist(JSON.parse(text));
+  } catch (cause) {
+    throw feedInvalid('WARNINGLIST_MISMATCH', `the warninglist of entry ${index} is not a well-formed list`, cause);
+  }
+  if (warninglistSha256(list) !== entry.listSha256 || list.name !== entry.name || list.version !== entry.version) {
+    throw feedInvalid('WARNINGLIST_MISMATCH', `the warninglist of entry ${index} is not the one its entry logs`);
+  }
+  return list;
 }
 
 function parseFeedEntry(bytes: Uint8Array, index: number): LogEntry {
@@ -217,12 +243,15 @@ async function proveIncluded(deps: FeedFollowerDeps, range: CompactRange, checkp
 }
 
 async function applyPage(deps: FeedFollowerDeps, page: VerifiedPage): Promise<void> {
-  const { batches, opinions, disclosures, ...state } = page;
+  const { batches, opinions, disclosures, warninglists, ...state } = page;
   const retracted = [...new Set(batches.flatMap((b) => b.retracted))];
   const gone = await deps.db.transaction(async (tx) => {
     for (const batch of batches) await storeFeedBatch(tx, batch.member, batch.sightings, batch.retracted);
     await storeFeedOpinions(tx, opinions);
     await storeDisclosureLog(tx, disclosures);
+    for (const w of warninglists) {
+      await tx.query(`INSERT INTO node_feed_warninglists (name, version, list, leaf_index) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING`, [w.list.name, w.list.version, JSON.stringify(w.list), w.leafIndex]);
+    }
     await tx.query(`UPDATE node_state SET feed_next = $1, feed_range = $2::jsonb, feed_revocations = $3::jsonb, feed_revocation_indexes = $4::jsonb, feed_at = $5 WHERE id = 1`, [
       state.next,
       JSON.stringify(state.range.hashes.map((h) => Buffer.from(h).toString('base64'))),
@@ -234,4 +263,5 @@ async function applyPage(deps: FeedFollowerDeps, page: VerifiedPage): Promise<vo
   });
   for (const batch of batches) for (const s of batch.sightings) deps.index.add(s);
   for (const id of gone) deps.index.remove(id);
+  deps.index.addWarninglists(warninglists.map((w) => w.list));
 }

@@ -62,7 +62,7 @@ export async function postBatch(options: HubClientOptions, batch: string): Promi
 }
 
 const feedSchema = z.object({
-  items: z.array(z.object({ index: z.int().min(0), entry: z.string(), jws: z.string().optional(), sdJwt: z.string().optional(), opinion: z.string().max(16_384).optional() })).max(10_000),
+  items: z.array(z.object({ index: z.int().min(0), entry: z.string(), jws: z.string().optional(), sdJwt: z.string().optional(), opinion: z.string().max(16_384).optional(), warninglist: z.string().max(4 << 20).optional() })).max(10_000),
   next: z.int().min(-1),
   size: z.int().min(0),
   checkpoint: z.string().min(1).max(1 << 16),

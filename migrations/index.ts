@@ -12,6 +12,7 @@ import { Interop1765209600000 } from './1765209600000-interop.js';
 import { SharedRateLimits1765296000000 } from './1765296000000-shared-rate-limits.js';
 import { StixIdIndexes1765700000000 } from './1765700000000-stix-id-indexes.js';
 import { Warninglists1765821000000 } from './1765821000000-warninglists.js';
+import { Quarantines1765821100000 } from './1765821100000-quarantines.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs under tsx, tests and the CLI. */
 export const migrations: ReadonlyArray<new () => MigrationInterface> = [
@@ -28,4 +29,5 @@ export const migrations: ReadonlyArray<new () => MigrationInterface> = [
   SharedRateLimits1765296000000,
   StixIdIndexes1765700000000,
   Warninglists1765821000000,
+  Quarantines1765821100000,
 ];

@@ -2,6 +2,7 @@ import { findIndicators, indicatorStats, sellerProfile, type LinkedIndicator } f
 import type { Principal } from '../auth/index.js';
 import { MatchingError } from '../matching/index.js';
 import type { Resolvers, Scope as SchemaScope } from './generated/schema-types.js';
+import { screenHits } from './guard-resolvers.js';
 import { visibilityOf } from './principal.js';
 
 /** matchImage's radius is bounded: beyond 64 bits nearly everything matches and the answer is noise. */
@@ -35,15 +36,14 @@ export const agencyResolvers: Resolvers = {
     matchText: async (_root, { text, withSuppressed }, ctx) => {
       if (text.length > MAX_TEXT_LENGTH) throw new MatchingError('INVALID_KEYWORD', `text may have at most ${MAX_TEXT_LENGTH} characters`);
       const found = await ctx.services.matcher.matchText(text);
-      const suppressedBy = (await ctx.services.warninglists.compiled()).suppress(text, found);
-      const hits = found.map((h, i) => ({ ...h, suppressedBy: suppressedBy[i] ?? null })).filter((h) => withSuppressed === true || h.suppressedBy === null);
-      const records = await findIndicators(await ctx.reads(), [...new Set(hits.map((h) => h.id))], visibilityOf(ctx, 'matchText'));
+      const records = await findIndicators(await ctx.reads(), [...new Set(found.map((h) => h.id))], visibilityOf(ctx, 'matchText'));
       const byId = new Map(records.map((r) => [r.id, r]));
+      const disputed = new Set(records.filter((r) => r.status === 'DISPUTED').map((r) => r.id));
+      const hits = (await screenHits(ctx, text, found, disputed)).filter((h) => withSuppressed === true || h.suppressedBy === null);
       return hits
         .flatMap((h) => (byId.has(h.id) ? [{ indicator: byId.get(h.id)!, start: h.start, end: h.end, matched: text.slice(h.start, h.end), suppressedBy: h.suppressedBy }] : []))
         .slice(0, MAX_MATCHES);
     },
-    warninglists: async (_root, _args, ctx) => (await ctx.services.warninglists.inEffect()).map((l) => ({ ...l, kind: l.kind === 'phrases' ? 'PHRASES' : 'GENERIC', entries: [...l.entries] })),
     stats: async (_root, { from, to, bucket, groupBy }, ctx) => indicatorStats(await ctx.reads(), { from, to, bucket: bucket ?? 'DAY', groupBy: groupBy ?? 'COMMODITY' }, visibilityOf(ctx, 'stats')),
     members: async (_root, _args, ctx) => (await ctx.services.members.list()).map((m) => ({ slug: m.slug, name: m.name, status: m.status, enrolledAt: m.enrolledAt })),
     me: (_root, _args, ctx) => ctx.principal,

@@ -15,3 +15,8 @@ export { DEFAULT_WARNINGLISTS } from './default-lists.js';
 // The hub's side: stored, logged and served lists.
 export { createWarninglistService, loggedWarninglists } from './warninglist-store.js';
 export type { WarninglistService, PublishedWarninglist } from './warninglist-store.js';
+// Flood quarantine: the rule (pure) and the hub's record of holds and releases.
+export { floodVerdict, HitRates, DEFAULT_FLOOD_POLICY } from './flood.js';
+export type { FloodPolicy, HitRate, FloodVerdict } from './flood.js';
+export { createQuarantineService, QuarantineError, QUARANTINES_CHANNEL } from './quarantine-store.js';
+export type { QuarantineService, QuarantineRecord, QuarantineErrorCode } from './quarantine-store.js';

@@ -94,6 +94,7 @@ export async function startHub({ config, logger: parent, clock = systemClock, wo
       events,
       disclosures: services.disclosures,
       warninglists: services.warninglists,
+      quarantine: services.quarantine,
       hubOrigin: config.HUB_ORIGIN,
       recordAccess: services.access.record,
     };

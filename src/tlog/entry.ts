@@ -23,10 +23,13 @@ import { TlogError } from './errors.js';
  * - `step`: a disclosure step (`filed`, `routed`, `delivered`, `answered`, `declined`,
  *   `retrieved`); `requestId`: a lower-case UUID (docs/disclosure.md);
  * - `name`: a warninglist's slug; `version`: a positive safe integer; `listSha256`: base64url
- *   SHA-256 of the RFC 8785 JSON of the list (src/guards/warninglist.ts).
+ *   SHA-256 of the RFC 8785 JSON of the list (src/guards/warninglist.ts);
+ * - `indicatorId`: an indicator id (base64url of 32 bytes); `action`: `hold` or `release`;
+ *   `source`: who decided, `hub` (its matchText rates), `operator`, or `member:<slug>` (a node's
+ *   scan rates).
  */
 
-export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access', 'agency', 'disclosure', 'warninglist'] as const;
+export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access', 'agency', 'disclosure', 'warninglist', 'quarantine'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** The TLP labels of the indicator model: one list for the whole federation. */
@@ -142,7 +145,15 @@ export interface WarninglistEntry extends EntryBase {
   readonly listSha256: string;
 }
 
-export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry | AgencyEntry | DisclosureEntry | WarninglistEntry;
+/** An indicator held back from matching everywhere (flood quarantine), or released. */
+export interface QuarantineEntry extends EntryBase {
+  readonly kind: 'quarantine';
+  readonly indicatorId: string;
+  readonly action: 'hold' | 'release';
+  readonly source: string;
+}
+
+export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry | AgencyEntry | DisclosureEntry | WarninglistEntry | QuarantineEntry;
 
 /** Entry bytes beyond this are refused before parsing. */
 /** Every entry fits a C2SP tlog-tiles entry bundle, whose entries carry a big-endian uint16 length. */
@@ -227,6 +238,7 @@ const FIELDS: Readonly<Record<EntryKind, Readonly<Record<string, FieldCheck>>>> 
   agency: { agency: slug, keysSha256: sha256 },
   disclosure: { step: oneOf(DISCLOSURE_STEPS, 'a disclosure step'), requestId: uuid, recordSha256: sha256 },
   warninglist: { name: slug, version: positive, listSha256: sha256 },
+  quarantine: { indicatorId: sha256, action: oneOf(['hold', 'release'], 'hold or release'), source: (v) => (v === 'hub' || v === 'operator' || (typeof v === 'string' && v.startsWith('member:') && SLUG.test(v.slice(7))) ? undefined : 'must be hub, operator or member:<slug>') },
 };
 
 function malformed(message: string, details: Record<string, unknown> = {}): TlogError {

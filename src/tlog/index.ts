@@ -58,6 +58,7 @@ export type {
   AgencyEntry,
   DisclosureEntry,
   WarninglistEntry,
+  QuarantineEntry,
   DisclosureStep,
 } from './entry.js';
 

@@ -587,6 +587,29 @@ export type SuppressedBy = {
   entry: Scalars['String']['output'];
 };
 
+/**
+ * An indicator's match rate (flood quarantine): the share of this hub process's recent matchText
+ * calls it hit, over the quarantine window (10 minutes), and whether it is held back from matching.
+ */
+export type HitRate = {
+  __typename?: 'HitRate';
+  hits: Scalars['Int']['output'];
+  scans: Scalars['Int']['output'];
+  share: Scalars['Float']['output'];
+  /** Held back from matching everywhere until the operator releases it or its publisher retracts it. */
+  quarantined: Scalars['Boolean']['output'];
+};
+
+/** What the hub did with a node's flood report. */
+export type FloodReceipt = {
+  __typename?: 'FloodReceipt';
+  indicatorId: Scalars['ID']['output'];
+  /** True when the report put the indicator in quarantine (it was not held, nor released by a human, before). */
+  quarantined: Scalars['Boolean']['output'];
+  /** The quarantine log entry, when one was written. */
+  leafIndex: Maybe<Scalars['Int']['output']>;
+};
+
 export type IndicatorType =
   | 'KEYWORD'
   | 'SELLER'
@@ -648,6 +671,7 @@ export type Indicator = {
   sightings: Array<Sighting>;
   /** Every opinion given on it, oldest first. */
   opinions: Array<Opinion>;
+  hitRate: HitRate;
 };
 
 export type OpinionVerdict =
@@ -790,6 +814,13 @@ export type Mutation = {
    */
   fileDisclosureRequest: FiledDisclosure;
   /**
+   * A member node reports that an indicator hit more of its scanned listings than the flood rule
+   * allows (hits of scans over its window): the hub checks the numbers against the same rule and
+   * quarantines the indicator for every node, logged as a quarantine entry naming the member.
+   * INVALID_FLOOD_REPORT when the numbers do not cross the line.
+   */
+  reportFlood: FloodReceipt;
+  /**
    * Records feedback on an indicator the caller can see: an agency token with indicators:read, or
    * a member node's request token. Each party's latest verdict counts towards the status.
    * Codes: NOT_FOUND, INVALID_OPINION.
@@ -814,6 +845,14 @@ export type MutationPublishBatchArgs = {
 
 export type MutationFileDisclosureRequestArgs = {
   request: Scalars['String']['input'];
+};
+
+
+export type MutationReportFloodArgs = {
+  indicatorId: Scalars['ID']['input'];
+  hits: Scalars['Int']['input'];
+  scans: Scalars['Int']['input'];
+  disputed?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -1180,6 +1219,9 @@ export type ResolversTypes = {
   WarninglistKind: WarninglistKind;
   Warninglist: ResolverTypeWrapper<Warninglist>;
   SuppressedBy: ResolverTypeWrapper<SuppressedBy>;
+  HitRate: ResolverTypeWrapper<HitRate>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  FloodReceipt: ResolverTypeWrapper<FloodReceipt>;
   IndicatorType: IndicatorType;
   Commodity: Commodity;
   Purpose: Purpose;
@@ -1254,6 +1296,9 @@ export type ResolversParentTypes = {
   EvidenceExport: EvidenceExport;
   Warninglist: Warninglist;
   SuppressedBy: SuppressedBy;
+  HitRate: HitRate;
+  Float: Scalars['Float']['output'];
+  FloodReceipt: FloodReceipt;
   Indicator: IndicatorRecordModel;
   Opinion: OpinionViewModel;
   Sighting: SightingRecordModel;
@@ -1528,6 +1573,19 @@ export type SuppressedByResolvers<ContextType = GraphQLContext, ParentType exten
   entry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type HitRateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HitRate'] = ResolversParentTypes['HitRate']> = {
+  hits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  scans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  share?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  quarantined?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type FloodReceiptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FloodReceipt'] = ResolversParentTypes['FloodReceipt']> = {
+  indicatorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  quarantined?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  leafIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type IndicatorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Indicator'] = ResolversParentTypes['Indicator']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['IndicatorType'], ParentType, ContextType>;
@@ -1542,6 +1600,7 @@ export type IndicatorResolvers<ContextType = GraphQLContext, ParentType extends 
   status?: Resolver<ResolversTypes['OpinionStatus'], ParentType, ContextType>;
   sightings?: Resolver<Array<ResolversTypes['Sighting']>, ParentType, ContextType>;
   opinions?: Resolver<Array<ResolversTypes['Opinion']>, ParentType, ContextType>;
+  hitRate?: Resolver<ResolversTypes['HitRate'], ParentType, ContextType>;
 };
 
 export type OpinionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Opinion'] = ResolversParentTypes['Opinion']> = {
@@ -1604,6 +1663,7 @@ export type ReceiptResolvers<ContextType = GraphQLContext, ParentType extends Re
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   publishBatch?: Resolver<ResolversTypes['Receipt'], ParentType, ContextType, RequireFields<MutationPublishBatchArgs, 'jws'>>;
   fileDisclosureRequest?: Resolver<ResolversTypes['FiledDisclosure'], ParentType, ContextType, RequireFields<MutationFileDisclosureRequestArgs, 'request'>>;
+  reportFlood?: Resolver<ResolversTypes['FloodReceipt'], ParentType, ContextType, RequireFields<MutationReportFloodArgs, 'indicatorId' | 'hits' | 'scans' | 'disputed'>>;
   reportOpinion?: Resolver<ResolversTypes['OpinionReceipt'], ParentType, ContextType, RequireFields<MutationReportOpinionArgs, 'indicatorId' | 'opinion'>>;
   createWatchlist?: Resolver<ResolversTypes['Watchlist'], ParentType, ContextType, RequireFields<MutationCreateWatchlistArgs, 'input'>>;
   deleteWatchlist?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteWatchlistArgs, 'id'>>;
@@ -1748,6 +1808,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   EvidenceExport?: EvidenceExportResolvers<ContextType>;
   Warninglist?: WarninglistResolvers<ContextType>;
   SuppressedBy?: SuppressedByResolvers<ContextType>;
+  HitRate?: HitRateResolvers<ContextType>;
+  FloodReceipt?: FloodReceiptResolvers<ContextType>;
   Indicator?: IndicatorResolvers<ContextType>;
   Opinion?: OpinionResolvers<ContextType>;
   Sighting?: SightingResolvers<ContextType>;

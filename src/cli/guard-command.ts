@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PublishedWarninglist } from '../guards/index.js';
+import type { PublishedWarninglist, QuarantineRecord } from '../guards/index.js';
 import type { CliContext } from './context.js';
 import { CliError, readTextFile } from './files.js';
 import { operate } from './operator-client.js';
@@ -9,8 +9,27 @@ function describe(l: PublishedWarninglist): string {
   return `${l.name}  version ${l.version}  ${l.kind}  ${l.entries.length} entries  sha256 ${l.sha256}  (${where})`;
 }
 
-/** `wildintel warninglist publish|list`: the federation operator's warninglists (docs/member-node.md "Warninglists"). */
-export function registerWarninglistCommands(program: Command, cli: CliContext): void {
+function describeHold(q: QuarantineRecord): string {
+  const state = q.releasedAt === null ? 'HELD' : `released ${new Date(q.releasedAt).toISOString()} (log entry ${q.releasedLeafIndex})`;
+  return `${q.indicatorId}  ${state}  ${q.reason} by ${q.source}: ${q.hits} of ${q.scans} scans, ${new Date(q.heldAt).toISOString()} (log entry ${q.heldLeafIndex})`;
+}
+
+/** `wildintel warninglist publish|list` and `wildintel quarantine list|release` (docs/member-node.md "Precision guards"). */
+export function registerGuardCommands(program: Command, cli: CliContext): void {
+  const quarantine = program.command('quarantine').description('flood quarantine: indicators held back from matching everywhere');
+  quarantine
+    .command('list')
+    .description('indicators quarantined, held or released, newest first')
+    .action(async () => {
+      const { quarantines } = (await operate(cli.config(), cli.logger(), 'quarantine.list')) as { quarantines: QuarantineRecord[] };
+      cli.print(quarantines.length === 0 ? 'no quarantines' : quarantines.map(describeHold).join('\n'));
+    });
+  quarantine
+    .command('release <indicatorId>')
+    .description('release a held indicator after review (logged as a quarantine entry); rates never hold it again')
+    .action(async (indicatorId: string) => {
+      cli.print(describeHold((await operate(cli.config(), cli.logger(), 'quarantine.release', { indicatorId })) as QuarantineRecord));
+    });
   const warninglist = program.command('warninglist').description('federation warninglists: benign phrases and generic terms that suppress a keyword match');
   warninglist
     .command('publish <file>')

@@ -682,6 +682,7 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Query.disclosureVolume': 'none: counts per agency',
   // Precision guards (issue 21).
   'Query.warninglists': 'none: the federation’s warninglists (benign phrases, generic terms), no indicator data',
+  'Mutation.reportFlood': 'none: a member node reports its own scan rates; the receipt names only the indicator it sent',
 };
 const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /.well-known/jwks.json': 'none: public keys',

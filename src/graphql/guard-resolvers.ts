@@ -1,4 +1,5 @@
 import { DEFAULT_FLOOD_POLICY, floodVerdict, QuarantineError, type SuppressedBy } from '../guards/index.js';
+import { sha256Base64url } from '../kernel/index.js';
 import type { KeywordHit } from '../matching/index.js';
 import type { GraphQLContext } from './context.js';
 import type { Resolvers } from './generated/schema-types.js';
@@ -14,7 +15,7 @@ export async function screenHits(ctx: GraphQLContext, text: string, found: reado
   const listed = (await ctx.services.warninglists.compiled()).suppress(text, found);
   const held = await ctx.services.quarantine.held();
   const hits = found.map((h, i) => ({ ...h, suppressedBy: listed[i] ?? (held.has(h.id) ? QUARANTINED : null) }));
-  await ctx.services.quarantine.observe([...new Set(hits.filter((h) => h.suppressedBy === null).map((h) => h.id))], disputed);
+  await ctx.services.quarantine.observe([...new Set(hits.filter((h) => h.suppressedBy === null).map((h) => h.id))], disputed, sha256Base64url(text));
   return hits;
 }
 

@@ -34,4 +34,13 @@ describe('flood quarantine’s rule', () => {
       }
     }
   });
+
+  it('counts a listing scanned again within the window once, and again once the window has passed', () => {
+    const rates = new HitRates({ ...DEFAULT_FLOOD_POLICY, windowMs: 1000, buckets: 10 });
+    assert.equal(rates.record(0, ['a'], 'same'), true);
+    assert.equal(rates.record(500, ['a'], 'same'), false);
+    assert.equal(rates.record(600, ['a'], 'other'), true);
+    assert.deepEqual(rates.rate('a', 900), { hits: 2, scans: 2, share: 1 });
+    assert.equal(rates.record(1500, ['a'], 'same'), true);
+  });
 });

@@ -46,6 +46,8 @@ export function floodVerdict(rate: HitRate, policy: FloodPolicy, disputed: boole
 interface Bucket {
   scans: number;
   readonly hits: Map<string, number>;
+  /** Listings counted in this bucket (their keys). */
+  readonly listings: Set<string>;
 }
 
 /** Scans and the indicators each hit, counted per time bucket; buckets older than the window are dropped as time passes. */
@@ -57,16 +59,29 @@ export class HitRates {
     this.bucketMs = Math.max(1, Math.floor(policy.windowMs / policy.buckets));
   }
 
-  /** One scan at `now` that hit `ids` (each counted once). */
-  record(now: number, ids: Iterable<string>): void {
+  /**
+   * One scan at `now` that hit `ids` (each counted once). A listing scanned again within the
+   * window (the same `listing` key, e.g. a hash of its text) is not counted again: an analyst
+   * re-running one text must not make its code words look like a flood.
+   * @returns false when the listing was counted already
+   */
+  record(now: number, ids: Iterable<string>, listing?: string): boolean {
     const key = Math.floor(now / this.bucketMs);
+    if (listing !== undefined && this.seen(listing, key)) return false;
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       this.prune(key);
-      this.buckets.set(key, (bucket = { scans: 0, hits: new Map() }));
+      this.buckets.set(key, (bucket = { scans: 0, hits: new Map(), listings: new Set() }));
     }
     bucket.scans++;
+    if (listing !== undefined) bucket.listings.add(listing);
     for (const id of new Set(ids)) bucket.hits.set(id, (bucket.hits.get(id) ?? 0) + 1);
+    return true;
+  }
+
+  private seen(listing: string, newest: number): boolean {
+    for (const [key, b] of this.buckets) if (key > newest - this.policy.buckets && key <= newest && b.listings.has(listing)) return true;
+    return false;
   }
 
   /** `id`'s hits and the scans in the window ending at `now`. */

@@ -39,9 +39,10 @@ export interface QuarantineService {
   list(): Promise<QuarantineRecord[]>;
   /**
    * The hub's own rates: records one matchText call's standing hits and holds each indicator
-   * the rule calls a flood (`disputed` says which of them the federation disputes).
+   * the rule calls a flood (`disputed` says which of them the federation disputes); `listing`
+   * keys the text, so that one text asked again is counted once per window.
    */
-  observe(ids: readonly string[], disputed: ReadonlySet<string>): Promise<void>;
+  observe(ids: readonly string[], disputed: ReadonlySet<string>, listing: string): Promise<void>;
   /** This hub process's matchText rate of an indicator. */
   rate(indicatorId: string): HitRate;
 }
@@ -108,9 +109,9 @@ export function createQuarantineService(deps: { db: DataSource; log: Transparenc
     hold,
     held,
     rate: (indicatorId) => rates.rate(indicatorId, now()),
-    async observe(ids, disputed) {
+    async observe(ids, disputed, listing) {
       const at = now();
-      rates.record(at, ids);
+      if (!rates.record(at, ids, listing)) return;
       for (const id of new Set(ids)) {
         const rate = rates.rate(id, at);
         const verdict = floodVerdict(rate, policy, disputed.has(id));

@@ -55,17 +55,23 @@ export interface ScanResult {
   readonly suppressed: readonly SuppressedScanHit[];
 }
 
+const QUARANTINED: SuppressedBy = { list: 'quarantine', version: 1, entry: 'FLOOD' };
+
 export class FederationIndex {
   private readonly pdq = new PdqIndex();
   private readonly keywords = new KeywordAutomaton();
   private lists: Warninglist[] = [];
   private guards: CompiledWarninglists = compileWarninglists(DEFAULT_WARNINGLISTS);
+  /** Indicators in flood quarantine: held back from matching (the hub's entries, and the node's own holds). */
+  private readonly held = new Set<string>();
 
   /** Everything persisted, loaded once at start. */
   static async load(db: Queryable): Promise<FederationIndex> {
     const index = new FederationIndex();
     const lists: Array<{ list: unknown }> = await db.query(`SELECT list FROM node_feed_warninglists`);
     index.addWarninglists(lists.map((r) => parseWarninglist(r.list)));
+    const held: Array<{ indicator_id: string }> = await db.query(`SELECT indicator_id FROM node_feed_quarantines WHERE action = 'hold'`);
+    for (const r of held) index.held.add(r.indicator_id);
     const rows: Array<{ indicator_id: string; type: 'KEYWORD' | 'IMAGE_PDQ'; value: string }> = await db.query(
       `SELECT DISTINCT indicator_id, type, value FROM node_feed_indicators`,
     );
@@ -91,6 +97,16 @@ export class FederationIndex {
     if (lists.length === 0) return;
     this.lists = [...this.lists, ...lists];
     this.guards = compileWarninglists([...DEFAULT_WARNINGLISTS, ...this.lists]);
+  }
+
+  /** Holds an indicator back from matching (true), or releases it (false). */
+  setQuarantined(indicatorId: string, held: boolean): void {
+    if (held) this.held.add(indicatorId);
+    else this.held.delete(indicatorId);
+  }
+
+  isQuarantined(indicatorId: string): boolean {
+    return this.held.has(indicatorId);
   }
 
   remove(indicatorId: string): void {
@@ -119,7 +135,7 @@ export class FederationIndex {
       const d = details.get(h.id);
       if (d === undefined) return;
       const hit = { ...d.details, keyword: h.keyword, start: h.start, end: h.end };
-      const by = suppressedBy[i];
+      const by = suppressedBy[i] ?? (this.held.has(h.id) ? QUARANTINED : undefined);
       if (by === undefined) keywords.push(hit);
       else suppressed.push({ ...hit, suppressedBy: by });
     });

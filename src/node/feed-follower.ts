@@ -15,7 +15,9 @@
  *   5. `agency` and `disclosure` entries (hashes only) are kept, so that disclosure requests can
  *      be checked against the log itself (src/node/disclosure-log.ts);
  *   6. a `warninglist` entry's list must come with it and hash to its listSha256; it is then
- *      applied to /v1/scan (src/guards).
+ *      applied to /v1/scan (src/guards);
+ *   7. a `quarantine` entry holds an indicator back from /v1/scan, or releases it; of one this
+ *      member published, the node raises an alarm (INDICATOR_QUARANTINED).
  * A page that fails is not applied: the node raises an alarm and stops following until restart.
  */
 import type { DataSource } from 'typeorm';
@@ -138,6 +140,7 @@ interface VerifiedPage extends FeedState {
   readonly opinions: FeedOpinion[];
   readonly disclosures: DisclosureLogEntry[];
   readonly warninglists: LoggedWarninglist[];
+  readonly quarantines: Array<Extract<LogEntry, { kind: 'quarantine' }> & { leafIndex: number }>;
 }
 
 async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPage): Promise<VerifiedPage> {
@@ -149,6 +152,7 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
   const opinions: FeedOpinion[] = [];
   const disclosures: DisclosureLogEntry[] = [];
   const warninglists: LoggedWarninglist[] = [];
+  const quarantines: VerifiedPage['quarantines'] = [];
   for (const [i, item] of page.items.entries()) {
     if (item.index !== state.next + i) throw feedInvalid('FEED_GAP', `entry ${item.index} came where entry ${state.next + i} was due`);
     const bytes = new Uint8Array(Buffer.from(item.entry, 'base64'));
@@ -163,9 +167,10 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
     if (entry.kind === 'opinion' && item.opinion !== undefined) opinions.push(verifyFeedOpinion(entry, item.opinion, item.index));
     if (isDisclosureLogEntry(entry)) disclosures.push({ ...entry, leafIndex: item.index });
     if (entry.kind === 'warninglist') warninglists.push({ list: verifyFeedWarninglist(entry, item.warninglist, item.index), leafIndex: item.index });
+    if (entry.kind === 'quarantine') quarantines.push({ ...entry, leafIndex: item.index });
   }
   if (range.size > 0) await proveIncluded(deps, range, await deps.witness.observe(page.checkpoint));
-  return { next: range.size, range, revocations, revocationIndexes, batches, opinions, disclosures, warninglists };
+  return { next: range.size, range, revocations, revocationIndexes, batches, opinions, disclosures, warninglists, quarantines };
 }
 
 /** Every member is sent every list: one missing, or not the one logged, is the hub misbehaving. */
@@ -243,12 +248,19 @@ async function proveIncluded(deps: FeedFollowerDeps, range: CompactRange, checkp
 }
 
 async function applyPage(deps: FeedFollowerDeps, page: VerifiedPage): Promise<void> {
-  const { batches, opinions, disclosures, warninglists, ...state } = page;
+  const { batches, opinions, disclosures, warninglists, quarantines, ...state } = page;
   const retracted = [...new Set(batches.flatMap((b) => b.retracted))];
   const gone = await deps.db.transaction(async (tx) => {
     for (const batch of batches) await storeFeedBatch(tx, batch.member, batch.sightings, batch.retracted);
     await storeFeedOpinions(tx, opinions);
     await storeDisclosureLog(tx, disclosures);
+    for (const q of quarantines) {
+      await tx.query(
+        `INSERT INTO node_feed_quarantines (indicator_id, action, source, leaf_index) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (indicator_id) DO UPDATE SET action = EXCLUDED.action, source = EXCLUDED.source, leaf_index = EXCLUDED.leaf_index`,
+        [q.indicatorId, q.action, q.source, q.leafIndex],
+      );
+    }
     for (const w of warninglists) {
       await tx.query(`INSERT INTO node_feed_warninglists (name, version, list, leaf_index) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING`, [w.list.name, w.list.version, JSON.stringify(w.list), w.leafIndex]);
     }
@@ -264,4 +276,15 @@ async function applyPage(deps: FeedFollowerDeps, page: VerifiedPage): Promise<vo
   for (const batch of batches) for (const s of batch.sightings) deps.index.add(s);
   for (const id of gone) deps.index.remove(id);
   deps.index.addWarninglists(warninglists.map((w) => w.list));
+  for (const q of quarantines) await applyQuarantine(deps, q);
+}
+
+/** Holds or releases the indicator; the publisher is alerted that its indicator floods the federation. */
+async function applyQuarantine(deps: FeedFollowerDeps, q: VerifiedPage['quarantines'][number]): Promise<void> {
+  deps.index.setQuarantined(q.indicatorId, q.action === 'hold');
+  if (q.action !== 'hold') return;
+  const ours: unknown[] = await deps.db.query(`SELECT 1 FROM node_sightings WHERE indicator_id = $1 LIMIT 1`, [q.indicatorId]);
+  if (ours.length > 0) {
+    await deps.alarms.raise('INDICATOR_QUARANTINED', `indicator ${q.indicatorId}, which this member published, matched too many listings and is held back from matching everywhere (decided by ${q.source}, log entry ${q.leafIndex}): retract it, or ask the operator to release it`, { indicatorId: q.indicatorId, leafIndex: q.leafIndex, source: q.source });
+  }
 }

@@ -54,11 +54,20 @@ export function compileWarninglists(lists: Iterable<Warninglist>): CompiledWarni
     });
   }
   const broad = broadKeywords(effective);
+  // A hit can lie inside a phrase only if its keyword is a substring of that phrase: most
+  // keywords are of none, and then the text need not be scanned for phrases at all.
+  const entries = [...new Set([...refs.values()].map((r) => r.entry))];
+  const inSomePhrase = new Map<string, boolean>();
+  const mayBeInside = (keyword: string): boolean => {
+    let known = inSomePhrase.get(keyword);
+    if (known === undefined) inSomePhrase.set(keyword, (known = entries.some((e) => e.includes(keyword))));
+    return known;
+  };
   return {
     lists: effective,
     suppress(text, hits) {
       if (hits.length === 0) return [];
-      const found = refs.size === 0 ? [] : phrases.match(text);
+      const found = hits.some((h) => mayBeInside(h.keyword)) ? phrases.match(text) : [];
       return hits.map((h) => {
         const rule = broad(h.keyword);
         if (rule !== undefined) return rule;

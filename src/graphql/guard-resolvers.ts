@@ -1,6 +1,8 @@
 import { DEFAULT_FLOOD_POLICY, floodVerdict, QuarantineError, type SuppressedBy } from '../guards/index.js';
 import { sha256Base64url } from '../kernel/index.js';
+import { findIndicators } from '../indicators/index.js';
 import type { KeywordHit } from '../matching/index.js';
+import { visibilityOf } from './principal.js';
 import type { GraphQLContext } from './context.js';
 import type { Resolvers } from './generated/schema-types.js';
 
@@ -31,6 +33,9 @@ export const guardResolvers: Resolvers = {
       if (!verdict.quarantine) {
         throw new QuarantineError('INVALID_FLOOD_REPORT', `${hits} hits of ${scans} scans do not cross the flood rule (at least ${DEFAULT_FLOOD_POLICY.minScans} scans, over ${DEFAULT_FLOOD_POLICY.maxShare * 100} % of them)`, { details: { hits, scans } });
       }
+      // Only an indicator the reporter can see: a report names what its scans matched.
+      const [known] = await findIndicators(await ctx.reads(), [indicatorId], visibilityOf(ctx, 'indicators'));
+      if (known === undefined) throw new QuarantineError('NOT_FOUND', 'no such indicator, or not visible to you', { details: { indicatorId } });
       const record = await ctx.services.quarantine.hold(indicatorId, source, verdict.reason, rate);
       return { indicatorId, quarantined: record !== undefined, leafIndex: record?.heldLeafIndex ?? null };
     },

@@ -26,7 +26,7 @@ export interface QuarantineRecord {
   readonly releasedLeafIndex: number | null;
 }
 
-export type QuarantineErrorCode = 'NOT_QUARANTINED' | 'INVALID_FLOOD_REPORT';
+export type QuarantineErrorCode = 'NOT_QUARANTINED' | 'INVALID_FLOOD_REPORT' | 'NOT_FOUND';
 export class QuarantineError extends WildintelError<QuarantineErrorCode> {}
 
 export interface QuarantineService {

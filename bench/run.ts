@@ -13,8 +13,10 @@ import { benchIngest } from './ingest.js';
 import { benchTlog } from './tlog.js';
 import { benchPdq } from './pdq.js';
 import { benchMatching } from './matching.js';
+import { benchDihedral, dihedralSection, DIHEDRAL_SECTION_TITLE } from './dihedral.js';
 import { benchInterop, interopSection, INTEROP_SECTION_TITLE } from './interop.js';
 import { benchTextPath, textPathSection, TEXT_PATH_SECTION_TITLE } from './text-path.js';
+import { benchIdentifiers, identifiersSection, IDENTIFIERS_SECTION_TITLE } from './identifiers.js';
 import { benchIdleMemory, idleMemorySection, IDLE_MEMORY_SECTION_TITLE } from './idle-memory.js';
 import { median, round } from './load.js';
 import { DEFAULT_BENCH_SERVER } from './bench-db.js';
@@ -102,8 +104,16 @@ const sections: Section[] = [
     },
   },
   {
+    title: DIHEDRAL_SECTION_TITLE,
+    run: async () => dihedralSection(await benchDihedral(quick ? { size: 100_000, queries: 100 } : {})),
+  },
+  {
     title: TEXT_PATH_SECTION_TITLE,
     run: async () => textPathSection(await benchTextPath({ ...(quick ? { textBytes: 512 * 1024, rounds: 3, buildSizes: [50_000, 100_000] } : {}), onProgress: (t) => process.stderr.write(`      ${t}\n`) })),
+  },
+  {
+    title: IDENTIFIERS_SECTION_TITLE,
+    run: async () => identifiersSection(await benchIdentifiers({ ...(quick ? { textBytes: 512 * 1024, rounds: 3 } : {}), onProgress: (t) => process.stderr.write(`      ${t}\n`) })),
   },
   {
     title: GUARDS_SECTION_TITLE,

@@ -75,7 +75,7 @@ export interface TextPathOptions {
   onProgress?: (line: string) => void;
 }
 
-type Contender = { name: string; mib: number; run: () => Promise<Timing> | Timing };
+export type Contender = { name: string; mib: number; run: () => Promise<Timing> | Timing };
 
 export async function benchTextPath(o: TextPathOptions = {}): Promise<TextPathResult> {
   const progress = o.onProgress ?? (() => undefined);
@@ -166,7 +166,7 @@ export async function benchTextPath(o: TextPathOptions = {}): Promise<TextPathRe
 }
 
 /** Runs every contender once per round, in turn, `rounds` times after a warm-up round; timings by name. */
-async function interleave(contenders: readonly Contender[], rounds: number, progress: (line: string) => void): Promise<Map<string, Timing[]>> {
+export async function interleave(contenders: readonly Contender[], rounds: number, progress: (line: string) => void): Promise<Map<string, Timing[]>> {
   const timings = new Map<string, Timing[]>(contenders.map((c) => [c.name, []]));
   for (let r = 0; r <= rounds; r += 1) {
     const last: string[] = [];
@@ -181,7 +181,7 @@ async function interleave(contenders: readonly Contender[], rounds: number, prog
 }
 
 /** Wall and CPU time of `fn` (CPU of the whole process: the garbage collector's threads count too). */
-function timing(fn: () => void): Timing {
+export function timing(fn: () => void): Timing {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   fn();

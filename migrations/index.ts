@@ -11,6 +11,7 @@ import { Disclosures1765123200000 } from './1765123200000-disclosures.js';
 import { Interop1765209600000 } from './1765209600000-interop.js';
 import { SharedRateLimits1765296000000 } from './1765296000000-shared-rate-limits.js';
 import { StixIdIndexes1765700000000 } from './1765700000000-stix-id-indexes.js';
+import { SightingListings1765810000000 } from './1765810000000-sighting-listings.js';
 import { Warninglists1765821000000 } from './1765821000000-warninglists.js';
 import { Quarantines1765821100000 } from './1765821100000-quarantines.js';
 
@@ -28,6 +29,7 @@ export const migrations: ReadonlyArray<new () => MigrationInterface> = [
   Interop1765209600000,
   SharedRateLimits1765296000000,
   StixIdIndexes1765700000000,
+  SightingListings1765810000000,
   Warninglists1765821000000,
   Quarantines1765821100000,
 ];

@@ -13,6 +13,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import sharp from 'sharp';
 import { hashImage } from '../src/hashing/index.js';
+import { normalizeKeyword } from '../src/indicators/index.js';
 import { systemRandom } from '../src/kernel/index.js';
 import { newApiKey, newPseudonymKeyFile } from '../src/node/index.js';
 import { buildDataset, CODE_WORDS, observationsOf, PLATFORMS, type Dataset, type Platform } from './demo/dataset.js';
@@ -175,8 +176,10 @@ async function queryInputs(dataset: Dataset, fingerprints: Map<number, string>, 
   const original = dataset.listings.find((l) => l.image?.edit === 'none')!.image!;
   const repost = await sharp(original.jpeg).resize(288, 288).modulate({ brightness: 0.93 }).jpeg({ quality: 70 }).toBuffer();
   const { pdq } = await hashImage(repost);
+  const own = dataset.listings.filter((l) => l.seller === seller);
   return {
     sellerFingerprint: fingerprints.get(seller)!,
+    sellerOwn: { listings: own.length, keywords: [...new Set(own.map((l) => normalizeKeyword(l.text)))] },
     listingText,
     editedPhotoPdq: pdq,
     from: new Date(now.getTime() - 35 * 86_400_000).toISOString().slice(0, 10) + 'T00:00:00Z',

@@ -5,7 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeKeyword } from '../src/indicators/index.js';
+import { computeListingPseudonym, normalizeKeyword } from '../src/indicators/index.js';
+import sharp from 'sharp';
+import { hashImage, hashImageDihedral, pdqDistance } from '../src/hashing/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
@@ -22,11 +24,27 @@ function flip(hex: string, bits: number): string {
   return b.toString('hex');
 }
 
+/** A textured picture (gradients, an edge, noise), as photos are: PDQ-hashable with good quality. */
+async function texturedPng(): Promise<Buffer> {
+  const [w, h] = [240, 180];
+  const data = Buffer.alloc(w * h * 3);
+  let s = 7;
+  for (let i = 0; i < w * h; i++) {
+    const [x, y] = [i % w, Math.floor(i / w)];
+    for (let c = 0; c < 3; c++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      data[i * 3 + c] = Math.min(255, 60 * Math.sin(x / (9 + c) + y / 17) + 90 + ((s >>> 16) % 30) + (x > 80 && y < 90 ? 60 : 0));
+    }
+  }
+  return sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+}
+
 const SELLER_A = fingerprint('seller-a');
 const SELLER_B = fingerprint('seller-b');
 const IVORY_PDQ = pdqOf(1);
 const RHINO_PDQ = pdqOf(2);
-const common = (commodity: string, observedAt: string) => ({ commodity, observedAt, confidence: 80 });
+/** Each batch below is one listing of its member (links come from listings, issue 21). */
+const common = (commodity: string, observedAt: string) => ({ commodity, observedAt, confidence: 80, listings: [computeListingPseudonym(observedAt, { keyId: 'k1', key: new Uint8Array(32).fill(1) })] });
 
 describe('agency API', () => {
   let fed: TestFederation;
@@ -121,7 +139,7 @@ describe('agency API', () => {
     it('shows the cross-platform profile and the links reported with it', async () => {
       const q = `query($fp: String!) { seller(fingerprint: $fp) {
         indicator { members firstSeenAt lastSeenAt commodities }
-        keywords { sharedBatches indicator { value } } images { indicator { value } } } }`;
+        keywords { listings indicator { value } } images { indicator { value } } } }`;
       const { seller } = await data(tokens['red']!, q, { fp: SELLER_A });
       assert.deepEqual(seller.indicator, { members: ['chatapp', 'shopmart'], firstSeenAt: '2026-11-02T10:00:00.000Z', lastSeenAt: '2026-11-03T10:00:00.000Z', commodities: ['IVORY'] });
       assert.deepEqual(seller.keywords.map((k: any) => k.indicator.value).sort(), ['pangolinscales', '象牙手镯']);
@@ -143,6 +161,23 @@ describe('agency API', () => {
       assert.equal(bad.body.errors?.[0]?.extensions?.['code'], 'INVALID_PDQ_HASH');
       const far = await ask(tokens['red'], q, { h: IVORY_PDQ, d: 65 });
       assert.equal(far.body.errors?.[0]?.extensions?.['code'], 'INVALID_MAX_DISTANCE');
+    });
+
+    it('finds a mirrored or rotated copy of a published image by its dihedral variants (issue 21)', async () => {
+      const picture = await texturedPng();
+      const published = (await hashImage(picture)).pdq;
+      await publish(shopmart, 'AMBER', [{ type: 'IMAGE_PDQ', value: published, quality: 90, ...common('IVORY', '2026-10-01T10:00:00Z') }]);
+      const q = `query($h: String!) { matchImage(pdq: $h, maxDistance: 40) { distance indicator { value } } }`;
+      const exact = await hashImageDihedral(picture);
+      for (const [name, turned] of [['rotated a quarter', sharp(picture).rotate(90)], ['mirrored', sharp(picture).flop()], ['upside down', sharp(picture).flip()]] as const) {
+        const query = (await hashImage(await turned.png().toBuffer())).pdq;
+        assert.ok(pdqDistance(query, published) > 64, `${name}: the plain hash alone matches at no radius the API allows`);
+        const hits = (await data(tokens['red']!, q, { h: query }))['matchImage'].filter((m: any) => m.indicator.value === published);
+        assert.equal(hits.length, 1, `${name}: found`);
+        // The node turns pixels (exact variants); the hub has the hash only and estimates them.
+        const nodeDistance = Math.min(...Object.values(exact.hashes).map((h) => pdqDistance(h, query)));
+        assert.ok(Math.abs(hits[0].distance - nodeDistance) <= 8, `${name}: ${hits[0].distance} bits at the hub, ${nodeDistance} from the node's exact variants`);
+      }
     });
 
     it('finds code words spaced, punctuated and in traditional characters, with positions in the text given', async () => {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createClient } from 'graphql-ws';
 import { decodeJwt } from 'jose';
 import WebSocket from 'ws';
-import { indicatorId, normalizeKeyword } from '../src/indicators/index.js';
+import { computeListingPseudonym, indicatorId, normalizeKeyword } from '../src/indicators/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
@@ -125,9 +125,11 @@ describe('console API', () => {
     const S1 = fingerprint('graph-seller-1');
     const S2 = fingerprint('graph-seller-2');
     before(async () => {
-      await publish(shopmart, 'AMBER', [seller(S1, 'IVORY', 3), kw('graph bangle', 'IVORY', 3), image(pdq(0x11), 'IVORY', 3)]);
-      await publish(chatapp, 'GREEN', [seller(S1, 'IVORY', 4), seller(S2, 'IVORY', 4), kw('graph carving', 'IVORY', 4)]);
-      await publish(searchco, 'RED', [seller(S2, 'RHINO_HORN', 5), image(pdq(0x22), 'RHINO_HORN', 5)]);
+      // Links come from listings (issue 21): each batch here is one listing of its member.
+      const inListing = (raw: string, items: object[]) => items.map((i) => ({ ...i, listings: [computeListingPseudonym(raw, { keyId: 'k1', key: new Uint8Array(32).fill(1) })] }));
+      await publish(shopmart, 'AMBER', inListing('shop/1', [seller(S1, 'IVORY', 3), kw('graph bangle', 'IVORY', 3), image(pdq(0x11), 'IVORY', 3)]));
+      await publish(chatapp, 'GREEN', inListing('chat/1', [seller(S1, 'IVORY', 4), seller(S2, 'IVORY', 4), kw('graph carving', 'IVORY', 4)]));
+      await publish(searchco, 'RED', inListing('search/1', [seller(S2, 'RHINO_HORN', 5), image(pdq(0x22), 'RHINO_HORN', 5)]));
     });
     const GRAPH = 'query($fp: String, $id: ID, $hops: Int, $max: Int) { sellerGraph(fingerprint: $fp, indicatorId: $id, hops: $hops, maxNodes: $max) { center truncated nodes { id kind label hop } links { source target kind weight } } }';
     const graph = async (token: string, vars: Record<string, unknown>) => (await data(token, GRAPH, vars)).sellerGraph as { center: string; truncated: boolean; nodes: Array<{ id: string; kind: string; label: string; hop: number }>; links: Array<{ source: string; target: string; kind: string; weight: number }> };
@@ -147,7 +149,7 @@ describe('console API', () => {
         `2:IMAGE:${pdq(0x22)}`,
         '2:PLATFORM:searchco',
       ]);
-      assert.ok(g.links.some((l) => l.kind === 'SHARED_BATCH' && l.source === indicatorId('SELLER', S2) && l.target === indicatorId('IMAGE_PDQ', pdq(0x22))), 'the second hop');
+      assert.ok(g.links.some((l) => l.kind === 'SAME_LISTING' && l.source === indicatorId('SELLER', S2) && l.target === indicatorId('IMAGE_PDQ', pdq(0x22))), 'the second hop');
       assert.ok(g.links.some((l) => l.kind === 'REPORTED_BY' && l.source === g.center && l.target === 'member:shopmart' && l.weight === 1));
       assert.equal(g.truncated, false);
     });

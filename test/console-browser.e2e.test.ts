@@ -175,6 +175,14 @@ describe('analyst console in Chromium', { skip }, () => {
       const ids = await page.$$eval('[data-node]', (ns) => ns.map((n) => n.getAttribute('data-node')));
       assert.equal(new Set(ids).size, ids.length, 'no node twice');
       await shot(page, 'seller', true);
+      // The threshold: only links seen in 2+ listings — 象牙手镯 (3 of WANG's listings) stays, 虎骨酒 (one listing, two hops) goes.
+      const strict = page.waitForResponse(async (r) => (r.request().postData() ?? '').includes('"min":2'));
+      await page.selectOption('select[name=minListings]', '2');
+      const narrowed = (await (await strict).json()) as { data: { sellerGraph: { nodes: Array<{ id: string }>; links: Array<{ kind: string; weight: number }> } } };
+      const kept = narrowed.data.sellerGraph.nodes.map((n) => n.id);
+      assert.ok(kept.includes(indicatorId('KEYWORD', normalizeKeyword('象牙手镯'))) && !kept.includes(indicatorId('KEYWORD', normalizeKeyword('虎骨酒'))), kept.join(' '));
+      assert.ok(narrowed.data.sellerGraph.links.filter((l) => l.kind === 'SAME_LISTING').every((l) => l.weight >= 2));
+      await page.waitForFunction((id) => document.querySelector(`[data-node="${id}"]`) === null, indicatorId('KEYWORD', normalizeKeyword('虎骨酒')));
     });
 
     it('highlights code words in a pasted listing', async () => {

@@ -20,7 +20,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { indicatorId, normalizeKeyword } from '../src/indicators/index.js';
+import { computeListingPseudonym, indicatorId, normalizeKeyword } from '../src/indicators/index.js';
 import { decodeDisclosure, signMemberRequest, splitSdJwt } from '../src/provenance/index.js';
 import { buildSchema } from '../src/graphql/index.js';
 import { VERSION } from '../src/kernel/index.js';
@@ -73,11 +73,15 @@ for (let i = 0; i < 9; i++) {
   for (const [type, value] of values) pool[type].push({ type, value, id: indicatorId(type, value) });
 }
 const TYPES = Object.keys(pool) as Type[];
+/** Few listings, so that items of different batches and TLPs share them; the same pseudonym at two members is two listings. */
+const LISTINGS = Array.from({ length: 6 }, (_, i) => computeListingPseudonym(`listing-${i}`, { keyId: 'k2026', key: new Uint8Array(32).fill(9) }));
 
 interface Item extends Value {
   readonly commodity: string;
   readonly observedAt: string;
   readonly expiresAt: string | null;
+  /** Listing pseudonyms, sorted; links come from these (issue 21), never from batches. */
+  readonly listings: string[];
 }
 interface Sighting extends Item {
   readonly member: string;
@@ -113,7 +117,8 @@ function plan(count: number, { expiring }: { expiring: boolean }): Batch[] {
       if (chosen.has(v.id) || retracts.includes(v.id)) continue;
       const observedAt = `2026-11-${String(1 + Math.floor(random() * 14)).padStart(2, '0')}T0${Math.floor(random() * 10)}:00:00Z`;
       const expiresAt = expiring && chance(0.2) ? PAST : chance(0.3) ? '2027-06-01T00:00:00Z' : null;
-      chosen.set(v.id, { ...v, commodity: pick(COMMODITIES), observedAt, expiresAt });
+      const listings = chance(0.3) ? [] : sorted(new Set(sample(LISTINGS, 1 + Math.floor(random() * 2))));
+      chosen.set(v.id, { ...v, commodity: pick(COMMODITIES), observedAt, expiresAt, listings });
     }
     const batch: Batch = { member, batchId: '', tlp: pick(TLPS), items: [...chosen.values()], retracts, retracted: [], leafIndex: -1, version: chance(0.5) ? 2 : 1 };
     apply(batch);
@@ -144,6 +149,7 @@ function wire(item: Item): Record<string, unknown> {
     confidence: 50,
     ...(item.type === 'IMAGE_PDQ' ? { quality: 90 } : {}),
     ...(item.expiresAt ? { expiresAt: item.expiresAt } : {}),
+    ...(item.listings.length > 0 ? { listings: item.listings } : {}),
   };
 }
 
@@ -197,6 +203,24 @@ const disclosedIds = (sdJwt: string): string[] =>
 const visibleLive = (p: Party, path: Path, id?: string): Sighting[] => sightings.filter((s) => (id === undefined || s.id === id) && live(s) && sees(p, path, s));
 const key = (s: { member: string; batchId: string }): string => `${s.member}/${s.batchId}`;
 const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
+/**
+ * The listing-link oracle: each indicator linked to `from` (sightings `from` the reader sees),
+ * with the listings that support it — a listing of one member named by a visible live sighting
+ * of `from` and by a visible live sighting of the other indicator.
+ */
+function listingLinked(p: Party, path: Path, fromId: string, from: readonly Sighting[]): Map<string, { sighting: Sighting; listings: Set<string> }> {
+  const mineListings = new Set(from.flatMap((m) => m.listings.map((l) => `${m.member}/${l}`)));
+  const linked = new Map<string, { sighting: Sighting; listings: Set<string> }>();
+  for (const s of sightings) {
+    if (s.id === fromId || !live(s) || !sees(p, path, s)) continue;
+    const shared = s.listings.map((l) => `${s.member}/${l}`).filter((l) => mineListings.has(l));
+    if (shared.length === 0) continue;
+    const entry = linked.get(s.id) ?? { sighting: s, listings: new Set<string>() };
+    for (const l of shared) entry.listings.add(l);
+    linked.set(s.id, entry);
+  }
+  return linked;
+}
 
 function describeParty(p: Party): string {
   return p.kind === 'member' ? `member ${p.member.slug}` : `token "${p.scopes.join(' ')}" tlp=${p.tlp} commodities=${p.commodities?.join(',') ?? 'all'}`;
@@ -312,18 +336,17 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     for (const p of parties.filter((x) => x.kind === 'agency')) {
       if (opens(p, 'seller')) {
         for (const seller of pool.SELLER) {
-          const r = await ask(p, 'query($fp: String!) { seller(fingerprint: $fp) { indicator { members } keywords { indicator { id } sharedBatches } images { indicator { id } } sellers { indicator { id } } } }', { fp: seller.value });
-          const got = r.body.data!['seller'] as { indicator: { members: string[] }; keywords: Array<{ indicator: { id: string }; sharedBatches: number }>; images: Array<{ indicator: { id: string } }>; sellers: Array<{ indicator: { id: string } }> } | null;
+          const r = await ask(p, 'query($fp: String!) { seller(fingerprint: $fp) { indicator { members } keywords { indicator { id } listings } images { indicator { id } } sellers { indicator { id } } } }', { fp: seller.value });
+          const got = r.body.data!['seller'] as { indicator: { members: string[] }; keywords: Array<{ indicator: { id: string }; listings: number }>; images: Array<{ indicator: { id: string } }>; sellers: Array<{ indicator: { id: string } }> } | null;
           const mine = visibleLive(p, 'seller', seller.id);
           if (mine.length === 0) {
             expect(p, `seller(${seller.value})`, got, null);
             continue;
           }
-          const inBatches = new Set(mine.map(key));
-          const linked = sightings.filter((s) => s.id !== seller.id && inBatches.has(key(s)) && live(s) && sees(p, 'seller', s));
-          const linkedIds = (types: Type[]) => sorted(new Set(linked.filter((s) => types.includes(s.type) && visibleLive(p, 'seller', s.id).length > 0).map((s) => s.id)));
+          const linked = listingLinked(p, 'seller', seller.id, mine);
+          const linkedIds = (types: Type[]) => sorted([...linked].filter(([, l]) => types.includes(l.sighting.type)).map(([id]) => id));
           expect(p, `seller(${seller.value}).members`, got?.indicator.members ?? null, sorted(new Set(mine.map((s) => s.member))));
-          expect(p, `seller(${seller.value}).keywords`, sorted(got?.keywords.map((k) => `${k.indicator.id}:${k.sharedBatches}`) ?? []), linkedIds(['KEYWORD']).map((id) => `${id}:${new Set(linked.filter((s) => s.id === id).map(key)).size}`));
+          expect(p, `seller(${seller.value}).keywords`, sorted(got?.keywords.map((k) => `${k.indicator.id}:${k.listings}`) ?? []), linkedIds(['KEYWORD']).map((id) => `${id}:${linked.get(id)!.listings.size}`));
           expect(p, `seller(${seller.value}).images`, sorted(got?.images.map((k) => k.indicator.id) ?? []), linkedIds(['IMAGE_PDQ', 'IMAGE_SHA256']));
           expect(p, `seller(${seller.value}).sellers`, sorted(got?.sellers.map((k) => k.indicator.id) ?? []), linkedIds(['SELLER']));
         }
@@ -372,8 +395,7 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
           const reporting = new Set(indicators.flatMap((n) => visibleLive(p, 'seller', n.id).map((s) => s.member)));
           expect(p, `sellerGraph(${seller.value}) platforms`, sorted(platforms), sorted(reporting));
           if (!graph.truncated) {
-            const inBatches = new Set(mine.map(key));
-            const linked = sorted(new Set(sightings.filter((s) => s.id !== seller.id && inBatches.has(key(s)) && live(s) && sees(p, 'seller', s)).map((s) => s.id)));
+            const linked = sorted(listingLinked(p, 'seller', seller.id, mine).keys());
             expect(p, `sellerGraph(${seller.value}) first hop`, sorted(indicators.filter((n) => n.hop === 1).map((n) => n.id)), linked);
           }
         }

@@ -159,6 +159,44 @@ describe('refusals beyond one per code', () => {
     }
   });
 
+  describe('when a text value holds an identifier (a publisher that skips the node)', () => {
+    const base = { type: 'KEYWORD', value: 'ivorybangleid', commodity: 'IVORY', observedAt: '2026-11-01T00:00:00Z', confidence: 80 };
+    // Each was accepted, signed into the log and served on main.
+    const cases: Array<[string, object, string, string]> = [
+      ['a phone in a keyword', { ...base, value: 'call13977310099now' }, 'value', 'phone'],
+      ['a phone split by emoji in the original', { ...base, value: '象牙手镯加我13800138000', original: '象牙手镯 加我 138🐘0013🐘8000' }, 'original', 'phone'],
+      ['an e-mail spelled with 圈 and 点', { ...base, value: 'ivoryking88圈qq点com' }, 'value', 'email'],
+      ['a handle in the platform section', { ...base, value: 'ivorybangleps', context: { platformSection: 'wx-zzseller8812' } }, 'context.platformSection', 'chat'],
+    ];
+    for (const [name, indicator, field, kind] of cases) {
+      it(`refuses ${name} with IDENTIFIER_IN_VALUE at index 1, field ${field}, never echoing it`, async () => {
+        const error = await expectRefused(fed, await fed.sign(shopmart, { indicators: [{ ...base, value: `${base.value}${kind}` }, indicator] }), 422, 'IDENTIFIER_IN_VALUE');
+        assert.deepEqual([error.details?.['index'], error.details?.['field'], error.details?.['kind']], [1, field, kind]);
+        assert.doesNotMatch(JSON.stringify(error), /13977310099|0013|ivoryking|zzseller/);
+      });
+    }
+  });
+
+  describe('when an observation is dated outside its bounds (issue 21)', () => {
+    const createdAt = new Date(Date.now() - 60_000);
+    const at = (ms: number): string => new Date(ms).toISOString();
+    const item = (value: string, observedAt: string) => ({ type: 'KEYWORD', value, commodity: 'IVORY', observedAt, confidence: 80 });
+    for (const [name, observedAt] of [
+      ['9999-12-31 (it would be every lastSeenAt for ever)', '9999-12-31T23:59:59Z'],
+      ['more than 5 minutes after the batch is created', at(createdAt.getTime() + 5 * 60_000 + 1000)],
+      ['before 2000-01-01', '1999-12-31T23:59:59Z'],
+    ] as const) {
+      it(`refuses ${name} with OBSERVED_AT_OUT_OF_RANGE, index and field, storing nothing`, async () => {
+        const jws = await fed.sign(shopmart, { createdAt: createdAt.toISOString(), indicators: [item('ivoryontime', at(createdAt.getTime())), item('ivorylate', observedAt)] });
+        const error = await expectRefused(fed, jws, 422, 'OBSERVED_AT_OUT_OF_RANGE');
+        assert.deepEqual([error.details?.['index'], error.details?.['field']], [1, 'observedAt']);
+      });
+    }
+    it('accepts the edges: 2000-01-01 exactly, and up to 5 minutes after createdAt (clock skew)', async () => {
+      await expectAccepted(fed, await fed.sign(shopmart, { createdAt: createdAt.toISOString(), indicators: [item('ivoryoldest', '2000-01-01T00:00:00Z'), item('ivoryskew', at(createdAt.getTime() + 5 * 60_000))] }));
+    });
+  });
+
   describe('when the batch comes through GraphQL publishBatch', () => {
     const publish = async (jws: string): Promise<{ code: unknown; details: unknown; data: unknown }> => {
       const before = await counts(fed);
@@ -198,7 +236,7 @@ describe('certificates used inside and outside their validity', () => {
     t.after(() => fed.close());
     const member = await fed.addMember('shortlived', { validityDays: 1 });
     const sign = (createdAt: Date, seed: string): Promise<string> =>
-      signBatch({ v: 1, batchId: randomUUID(), member: 'shortlived', createdAt: createdAt.toISOString(), tlp: 'AMBER', indicators: sampleIndicators(2, seed) }, { keyPem: member.keyPem, chainPem: [member.certPem] });
+      signBatch({ v: 1, batchId: randomUUID(), member: 'shortlived', createdAt: createdAt.toISOString(), tlp: 'AMBER', indicators: sampleIndicators(2, seed, '2026-04-01T00:00:00Z') }, { keyPem: member.keyPem, chainPem: [member.certPem] });
     const inside = await sign(new Date('2026-06-01T12:00:00Z'), 'inside');
     clock.advance(3 * 86_400_000);
     await expectAccepted(fed, inside);

@@ -34,9 +34,15 @@ const K3 = { type: 'KEYWORD', value: 'rhinohornpowder', ...common('RHINO_HORN', 
  */
 const MISP_TYPES: Record<string, { defaultCategory: string; categories: string[] }> = {
   text: { defaultCategory: 'Other', categories: ['Other', 'Attribution', 'Payload delivery'] },
-  anonymised: { defaultCategory: 'Other', categories: ['Other', 'Attribution', 'Person'] },
   sha256: { defaultCategory: 'Payload delivery', categories: ['Payload delivery', 'Artifacts dropped', 'Payload installation', 'External analysis'] },
 };
+/**
+ * What MISP does to a value before storing it (MISP/MISP app/Lib/Tools/AttributeValidationTool.php,
+ * modifyBeforeValidation): these types are lower-cased, `hex` upper-cased; `text` is kept.
+ */
+const MISP_LOWERCASED = new Set(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sha512/224', 'sha512/256', 'sha3-224', 'sha3-256', 'sha3-384', 'sha3-512', 'ja3-fingerprint-md5', 'jarm-fingerprint', 'hassh-md5', 'hasshserver-md5', 'hostname', 'pehash', 'authentihash', 'vhash', 'imphash', 'telfhash', 'tlsh', 'anonymised', 'cdhash', 'email', 'email-src', 'email-dst', 'target-email', 'whois-registrant-email', 'dom-hash', 'domain']);
+const asMispStores = (type: string, value: string): string => (MISP_LOWERCASED.has(type) ? value.toLowerCase() : type === 'hex' ? value.toUpperCase() : value).trim();
+
 const EVENT_FIELDS = ['uuid', 'info', 'threat_level_id', 'analysis', 'timestamp', 'publish_timestamp', 'published', 'date', 'extends_uuid', 'protected', 'Orgc', 'Tag', 'Attribute'];
 const ATTRIBUTE_FIELDS = ['uuid', 'value', 'category', 'type', 'comment', 'deleted', 'timestamp', 'to_ids', 'disable_correlation', 'first_seen', 'Tag'];
 const MANIFEST_FIELDS = ['Orgc', 'Tag', 'info', 'date', 'analysis', 'threat_level_id', 'timestamp'];
@@ -63,8 +69,11 @@ function checkFeed(feed: Feed): Feed {
     assert.match(event['timestamp'], /^[0-9]+$/, 'numbers are strings, as MISP writes them');
     assert.match(event['date'], /^\d{4}-\d\d-\d\d$/);
     assert.equal(event['Tag'].filter((t: Json) => t['name'].startsWith('tlp:')).length, 1, 'one TLP per event');
+    const values = (event['Attribute'] as Json[]).map((a) => `${a['type']}/${a['category']}/${a['value']}`);
+    assert.equal(new Set(values).size, values.length, 'no value twice in an event: MISP keeps one and drops the other on update');
     for (const a of event['Attribute'] as Json[]) {
       assert.deepEqual(Object.keys(a).sort(), [...ATTRIBUTE_FIELDS].sort());
+      assert.equal(asMispStores(a['type'], a['value']), a['value'], `MISP stores ${a['type']} ${a['value']} unchanged, so hashes.csv and correlation hold`);
       const allowed = MISP_TYPES[a['type']];
       assert.ok(allowed?.categories.includes(a['category']), `${a['type']} in ${a['category']}`);
       assert.ok(Number(a['timestamp']) <= Number(event['timestamp']), 'the event is as new as its newest attribute');
@@ -111,7 +120,10 @@ describe('MISP feed', () => {
     const token = await fed.token(scope, { tlp, sub: `gql-${Math.random()}`, ...(commodities ? { commodities } : {}) });
     const r = await graphql(fed.hub.url, '{ indicators(first: 500, filter: { includeRetracted: true, includeExpired: true }) { edges { node { value sightings { member tlp retractedAt } } } } }', {}, { authorization: `Bearer ${token}` });
     const edges = (r.body.data!['indicators'] as { edges: Array<{ node: { value: string; sightings: Array<{ member: string; tlp: string; retractedAt: string | null }> } }> }).edges;
-    return edges.flatMap((e) => e.node.sightings.map((s) => `${s.member} ${s.tlp} ${e.node.value} ${s.retractedAt !== null}`)).sort();
+    // An attribute per member, TLP (the day is the same here) and value, withdrawn once every sighting of it is.
+    const withdrawn = new Map<string, boolean>();
+    for (const e of edges) for (const s of e.node.sightings) withdrawn.set(`${s.member} ${s.tlp} ${e.node.value}`, (withdrawn.get(`${s.member} ${s.tlp} ${e.node.value}`) ?? true) && s.retractedAt !== null);
+    return [...withdrawn].map(([k, w]) => `${k} ${w}`).sort();
   };
   const attributesOf = (feed: Feed): string[] =>
     Object.values(feed.events)
@@ -126,6 +138,8 @@ describe('MISP feed', () => {
     await publish(chatapp, 'GREEN', [SELLER_A, K2]);
     await publish(shopmart, 'RED', [K3]);
     await publish(shopmart, 'AMBER', [], [{ indicatorId: indicatorId('IMAGE_SHA256', H1.value), reason: 'stock photo' }]);
+    // The same member, day and TLP report K1 and seller A again: one event, which must not repeat them.
+    await publish(shopmart, 'AMBER', [{ ...K1, confidence: 95 }, { ...SELLER_A, observedAt: '2026-11-05T10:00:00Z' }]);
   });
   after(async () => {
     await fed.close();
@@ -141,7 +155,8 @@ describe('MISP feed', () => {
     const byValue = new Map((shop['Attribute'] as Json[]).map((a) => [a['value'], a]));
     assert.deepEqual([byValue.get(K1.value)!['type'], byValue.get(K1.value)!['category'], byValue.get(K1.value)!['to_ids']], ['text', 'Other', false]);
     assert.match(byValue.get(K1.value)!['comment'], /seen as "象 牙 手镯"/);
-    assert.deepEqual([byValue.get(SELLER_A.value)!['type'], byValue.get(SELLER_A.value)!['category']], ['anonymised', 'Attribution']);
+    assert.match(byValue.get(K1.value)!['comment'], /confidence 95;.*reported 2 times this day$/, 'a repeated report is one attribute, at its highest confidence');
+    assert.deepEqual([byValue.get(SELLER_A.value)!['type'], byValue.get(SELLER_A.value)!['category']], ['text', 'Attribution']);
     assert.deepEqual([byValue.get(H1.value)!['type'], byValue.get(H1.value)!['to_ids'], byValue.get(H1.value)!['deleted']], ['sha256', true, true]);
     const pdq = byValue.get(P1.value)!;
     assert.deepEqual([pdq['type'], pdq['category']], ['text', 'Other']);

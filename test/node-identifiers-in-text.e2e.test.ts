@@ -46,6 +46,27 @@ describe('identifiers in listing text', () => {
     assert.ok(stored.some((r) => r.id === indicatorId('SELLER', made[0]![1]!.value)));
   });
 
+  it('catches a phone split by emoji and a handle in the platform section, before normalization joins them, and keeps both as seller fingerprints', async () => {
+    // On main this published the keyword 象牙手镯加我13800138000 and the section verbatim.
+    const text = '象牙手镯 加我 138🐘0013🐘8000';
+    const res = await callNode(node.url, fixture.apiKey, '/v1/observations', { observations: [{ kind: 'keyword', text, platformSection: 'wx-zzseller8812', ...common }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [made] = res.body['indicators'] as Array<Array<{ type: string; value: string }>>;
+    assert.deepEqual(made!.map((i) => i.type), ['KEYWORD', 'SELLER', 'SELLER']);
+    assert.equal(made![0]!.value, '象牙手镯加我phone');
+    const [key] = parsePseudonymKeys(await readFile(pseudonymFile, 'utf8'), pseudonymFile);
+    assert.equal(made![1]!.value, computeSellerFingerprint({ kind: 'phone', value: '+8613800138000' }, key!));
+    assert.equal(made![2]!.value, computeSellerFingerprint({ kind: 'chat', value: 'zzseller8812' }, key!));
+
+    await eventually('the batch at the hub', async () => ((await node.status()).outbox.pending === 0 ? true : undefined));
+    const hub = await dumpDatabase(fed.hub.database.dataSource);
+    for (const raw of ['13800138000', '0013', 'zzseller8812']) assert.ok(!hub.includes(raw), `${raw} reached the hub`);
+    assert.ok(hub.includes('wx-chat'), 'the section is published with its placeholder');
+    const keywords: Array<{ value: string }> = await fed.hub.database.dataSource.query(`SELECT value FROM indicators WHERE type = 'KEYWORD'`);
+    assert.ok(keywords.some((k) => k.value === '象牙手镯加我phone'));
+    assert.ok(keywords.every((k) => !/[0-9]/.test(k.value)), JSON.stringify(keywords));
+  });
+
   it('refuses a seller account made only of invisible characters, with its index and field', async () => {
     const res = await callNode(node.url, fixture.apiKey, '/v1/observations', {
       observations: [

@@ -123,6 +123,16 @@ describe('wildintel publish, resuming and refusing', { skip: onlyInPass('server'
     assert.equal(existsSync(`${file}.journal`), false);
   });
 
+  it('refuses a keyword holding a phone number before signing, with IDENTIFIER_IN_VALUE, and sends nothing', async () => {
+    // On main this was signed, accepted, logged and served as KEYWORD call13977310099now.
+    const file = await write('phone.jsonl', [line('phone0'), line('call13977310099now')]);
+    const { code, stderr } = await publish(file);
+    assert.equal(code, 1);
+    assert.match(stderr, /line 2: indicator 2: value holds a phone identifier.*\[IDENTIFIER_IN_VALUE\]/s);
+    assert.equal(existsSync(`${file}.journal`), false, 'nothing was signed');
+    assert.equal(await countByPrefix('phone'), 0);
+  });
+
   it('puts a repeated indicator in another batch rather than having the whole batch refused', async () => {
     const file = await write('repeat.jsonl', [line('repeat0'), line('repeat1'), line('repeat0', { confidence: 90 })]);
     const { code, stdout, stderr } = await publish(file);

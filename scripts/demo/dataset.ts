@@ -68,6 +68,8 @@ export interface DemoImage {
 }
 
 export interface Listing {
+  /** The platform's own listing URL: the node publishes only its pseudonym, which links what the listing holds. */
+  url: string;
   platform: Platform;
   seller: number;
   codeWord: number;
@@ -167,6 +169,7 @@ export async function buildDataset(options: { seed: number; listings: number; im
     const codeWord = CODE_WORDS[codeWordIndex]!;
     const tlpRoll = rng();
     return {
+      url: `https://${platform}.example/listing/${listings.length + 1}`,
       platform,
       seller,
       codeWord: codeWordIndex,
@@ -199,7 +202,7 @@ export async function buildDataset(options: { seed: number; listings: number; im
   return { sellers, listings, crossPlatformSellers };
 }
 
-/** The platform API observations for one listing: the seller, its code word, and its photo. */
+/** The platform API observations for one listing, each naming it: the seller, its code word, and its photo. */
 export function observationsOf(listing: Listing, seller: Seller): object[] {
   const common = {
     commodity: listing.commodity,
@@ -208,6 +211,7 @@ export function observationsOf(listing: Listing, seller: Seller): object[] {
     tlp: listing.tlp,
     observedAt: listing.observedAt,
     platformSection: 'listings',
+    listing: listing.url,
   };
   const formIndex = PLATFORMS.indexOf(listing.platform) % seller.phoneForms.length;
   const observations: object[] = [

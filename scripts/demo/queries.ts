@@ -17,7 +17,7 @@ interface Node {
 
 const multi = (nodes: Node[]): Node[] => nodes.filter((n) => n.members.length > 1);
 
-export function exampleQueries(inputs: { sellerFingerprint: string; listingText: string; editedPhotoPdq: string; from: string; to: string }): ExampleQuery[] {
+export function exampleQueries(inputs: { sellerFingerprint: string; sellerOwn: { listings: number; keywords: string[] }; listingText: string; editedPhotoPdq: string; from: string; to: string }): ExampleQuery[] {
   return [
     {
       title: 'Sellers seen on more than one platform (same phone number, pseudonymized with the shared key)',
@@ -31,15 +31,21 @@ export function exampleQueries(inputs: { sellerFingerprint: string; listingText:
       },
     },
     {
-      title: "One seller's cross-platform profile, and what it posted",
-      query: `query Seller($fp: String!) { seller(fingerprint: $fp) { indicator { members firstSeenAt lastSeenAt commodities } keywords { sharedBatches indicator { value members } } images { indicator { type value members } } } }`,
+      title: "One seller's cross-platform profile, and what its own listings hold",
+      query: `query Seller($fp: String!) { seller(fingerprint: $fp) { indicator { members firstSeenAt lastSeenAt commodities } keywords { listings indicator { value members } } images { listings indicator { type value members } } } }`,
       variables: { fp: inputs.sellerFingerprint },
       summarize(data) {
-        const seller = data['seller'] as { indicator: Node; keywords: Array<{ indicator: Node }>; images: unknown[] } | null;
+        const seller = data['seller'] as { indicator: Node; keywords: Array<{ listings: number; indicator: Node }>; images: Array<{ indicator: Node }> } | null;
         if (seller === null) return { ok: false, line: 'the seller was not found' };
+        // Links come from listings: exactly the code words of this seller's own listings, nothing merely batched with them.
+        const got = seller.keywords.map((k) => k.indicator.value).sort();
+        const own = [...inputs.sellerOwn.keywords].sort();
+        const exact = got.length === own.length && got.every((v, i) => v === own[i]);
+        const top = [...seller.keywords].sort((a, b) => b.listings - a.listings)[0];
+        const most = top === undefined || top.listings < 2 ? '' : `; most often "${top.indicator.value}" (in ${top.listings} of them)`;
         return {
-          ok: seller.indicator.members.length > 1,
-          line: `seen on ${seller.indicator.members.join(', ')}; linked to ${seller.keywords.length} code words and ${seller.images.length} image hashes in the same batches`,
+          ok: seller.indicator.members.length > 1 && exact,
+          line: `seen on ${seller.indicator.members.join(', ')}; its ${inputs.sellerOwn.listings} listings hold ${got.length} code words and ${seller.images.length} image hashes${most}${exact ? '' : ` — expected exactly ${own.join(', ')}`}`,
         };
       },
     },

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WildintelError } from '../kernel/index.js';
 
-export class CliError extends WildintelError<'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'INVALID_ARGUMENT'> {}
+export class CliError extends WildintelError<'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'INVALID_ARGUMENT' | 'IDENTIFIER_IN_VALUE'> {}
 
 export function readTextFile(file: string, what: string): string {
   if (!existsSync(file)) throw new CliError('FILE_NOT_FOUND', `${what} ${file} does not exist`);

@@ -53,6 +53,8 @@ export const agencyResolvers: Resolvers = {
     images: (p) => byType(p.linked, ['IMAGE_PDQ', 'IMAGE_SHA256']),
     sellers: (p) => byType(p.linked, ['SELLER']),
   },
+  // Deprecated: kept for clients written before links came from listings (docs/agency-api.md).
+  LinkedIndicator: { sharedBatches: (l) => l.listings },
   Me: {
     kind: (p: Principal) => (p.kind === 'agency' ? 'AGENCY' : p.kind === 'member' ? 'MEMBER' : 'ANONYMOUS'),
     agency: (p) => (p.kind === 'agency' ? p.agency : null),

@@ -5,12 +5,12 @@ import { visibilityOf } from './principal.js';
 export const analysisResolvers: Resolvers = {
   Query: {
     risingKeywords: (_root, { from, to, commodity, first }, ctx) => risingKeywords(ctx.db, { from, to, commodity, first: first ?? 20 }, visibilityOf(ctx, 'indicators')),
-    sellerGraph: async (_root, { fingerprint, indicatorId: id, hops, maxNodes }, ctx) => {
+    sellerGraph: async (_root, { fingerprint, indicatorId: id, hops, maxNodes, minListings }, ctx) => {
       if ((fingerprint ? 1 : 0) + (id ? 1 : 0) !== 1) throw new IndicatorQueryError('INVALID_FILTER', 'give either fingerprint or indicatorId');
       const vis = visibilityOf(ctx, 'seller');
       const center = id ?? sellerIdOf(fingerprint!);
       if (center === null) return null;
-      return linkGraph(ctx.db, center, vis, { hops: hops ?? 2, maxNodes: maxNodes ?? 40 });
+      return linkGraph(ctx.db, center, vis, { hops: hops ?? 2, maxNodes: maxNodes ?? 40, minListings: minListings ?? 1 });
     },
   },
   RisingKeyword: {

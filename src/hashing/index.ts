@@ -8,7 +8,7 @@ import { decodeImage, type DecodeLimits } from './decode.js';
 import { HashingError } from './errors.js';
 import { pdqDihedralFromPixels, pdqFromPixels, type DihedralName } from './pdq.js';
 
-export { pdqFromPixels, pdqDihedralFromPixels, DIHEDRAL_NAMES } from './pdq.js';
+export { pdqFromPixels, pdqDihedralFromPixels, pdqDihedralFromHash, DIHEDRAL_NAMES } from './pdq.js';
 export type { Pixels, PdqResult, PdqDihedralResult, DihedralName } from './pdq.js';
 export { decodeImage, DEFAULT_MAX_PIXELS } from './decode.js';
 export type { DecodeLimits } from './decode.js';

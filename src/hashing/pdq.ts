@@ -93,6 +93,22 @@ export function pdqDihedralFromPixels(pixels: Pixels): PdqDihedralResult {
   return { hashes: hashes as Record<DihedralName, string>, quality };
 }
 
+/**
+ * The eight dihedral variants of a PDQ hash when only the hash is known (the hub's matchImage):
+ * each bit taken as the sign of its DCT coefficient, then mirrored and transposed by the same
+ * table as pdqDihedralFromPixels. Transposes are exact; a sign flip is exact up to coefficients
+ * near the median, so a variant lies within a few bits of the hash of the turned image.
+ */
+export function pdqDihedralFromHash(hex: string): Readonly<Record<DihedralName, string>> {
+  const signs = new Float32Array(256);
+  for (let u = 0; u < 16; u++) {
+    const word = Number.parseInt(hex.slice((15 - u) * 4, (16 - u) * 4), 16);
+    for (let v = 0; v < 16; v++) signs[u * 16 + v] = (word >> v) & 1 ? 1 : -1;
+  }
+  const out = new Float32Array(256);
+  return Object.fromEntries(DIHEDRAL_NAMES.map((name) => [name, packBits(dihedral(signs, name, out), 0)])) as Record<DihedralName, string>;
+}
+
 function checkPixels({ width, height, channels, data }: Pixels): void {
   const refuse = (reason: string): never => {
     throw new HashingError('INVALID_PIXELS', `invalid pixels: ${reason}`, { details: { width, height, channels, reason } });
@@ -149,7 +165,11 @@ function dct16(a: Float32Array, b: Float32Array): void {
  */
 export function bitsToHex(b: Float32Array): string {
   SORTED.set(b);
-  const median = SORTED.sort()[127]!;
+  return packBits(b, SORTED.sort()[127]!);
+}
+
+/** Bit 16u+v set when B[u][v] > threshold, packed as bitsToHex describes. */
+function packBits(b: Float32Array, median: number): string {
   let hex = '';
   for (let u = 15; u >= 0; u--) {
     let word = 0;

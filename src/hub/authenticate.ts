@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { decodeProtectedHeader } from 'jose';
 import { ANONYMOUS, AuthError, type Principal } from '../auth/index.js';
+import { readAuthorization } from './authorization-header.js';
 import type { HubServices } from './services.js';
 
 function unauthenticated(reason: string, message: string): AuthError {
@@ -14,10 +15,10 @@ function unauthenticated(reason: string, message: string): AuthError {
  * never downgraded to anonymous.
  */
 export async function authenticateBearer(services: HubServices, authorization: string | undefined): Promise<Principal> {
-  if (authorization === undefined || authorization === '') return ANONYMOUS;
-  const match = /^Bearer ([A-Za-z0-9_.-]{1,16384})$/.exec(authorization);
-  if (match === null) throw unauthenticated('MALFORMED', 'send authorization: Bearer <member request token or agency token>');
-  const token = match[1]!;
+  const reading = readAuthorization(authorization);
+  if (reading.kind === 'none') return ANONYMOUS;
+  if (reading.kind === 'malformed') throw unauthenticated('MALFORMED', 'send authorization: Bearer <member request token or agency token>');
+  const token = reading.token;
   let typ: unknown;
   try {
     typ = decodeProtectedHeader(token).typ;

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { KeywordAutomaton, PdqIndex, type KeywordHit, type PdqMatch } from '../matching/index.js';
 import { startedAfterCall, type Logger } from '../kernel/index.js';
+import { isPdqHex, pdqDihedralFromHash } from '../hashing/index.js';
 
 const CHUNK = 50_000;
 const BATCHES = 500;
@@ -85,10 +86,14 @@ export function createMatchIndexes(deps: { db: DataSource; logger: Logger }) {
     },
     /** Adds indicators accepted since the last load or refresh. */
     refresh: fresh,
-    /** Searches after catching up with every indicator committed before the call (one indexed query). */
+    /**
+     * Searches after catching up with every indicator committed before the call (one indexed
+     * query), for the hash and its dihedral variants (a mirrored or rotated copy), each hit at its
+     * smallest distance. An invalid hash is refused by the index before variants are made of it.
+     */
     async matchImage(hex: string, maxDistance: number): Promise<PdqMatch[]> {
       await fresh();
-      return images.search(hex, maxDistance);
+      return images.searchAny(isPdqHex(hex) ? Object.values(pdqDihedralFromHash(hex)) : [hex], maxDistance);
     },
     async matchText(text: string): Promise<KeywordHit[]> {
       await fresh();

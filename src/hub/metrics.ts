@@ -28,7 +28,7 @@ export interface HubGaugeSources {
 }
 
 /** Indicator-level refusals: the code names one indicator (or retraction) of the batch. */
-const INDICATOR_CODES = new Set(['INVALID_INDICATOR', 'UNKNOWN_SIGHTING']);
+const INDICATOR_CODES = new Set(['INVALID_INDICATOR', 'IDENTIFIER_IN_VALUE', 'UNKNOWN_SIGHTING']);
 
 export function createMetrics(): HubMetrics {
   const registry = createMetricsRegistry();

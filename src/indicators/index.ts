@@ -60,10 +60,14 @@ export type { IndicatorRecord, IndicatorView, SightingRecord, IndicatorFilter, I
 export { unrestricted, SqlParams, visibleSightingSql, visibleTypeSql } from './visibility.js';
 export type { Visibility, HiddenSightings } from './visibility.js';
 export { sellerProfile, MAX_LINKED_INDICATORS } from './seller-profile.js';
+export { listingLinks } from './listing-links.js';
+export type { ListingLink, ListingLinkOptions } from './listing-links.js';
 export type { SellerProfile, LinkedIndicator } from './seller-profile.js';
 export { indicatorStats } from './indicator-stats.js';
 export type { StatsRow, StatsBucket, StatsGroupBy } from './indicator-stats.js';
 export { risingKeywords, MAX_RISING_KEYWORDS } from './rising-keywords.js';
 export type { RisingKeyword } from './rising-keywords.js';
-export { linkGraph, MAX_GRAPH_HOPS, MAX_GRAPH_NODES } from './link-graph.js';
-export type { LinkGraph, GraphNode, GraphLink, GraphNodeKind } from './link-graph.js';
+export { linkGraph, MAX_GRAPH_HOPS, MAX_GRAPH_NODES, MAX_MIN_LISTINGS } from './link-graph.js';
+export type { LinkGraph, GraphNode, GraphLink, GraphNodeKind, GraphOptions } from './link-graph.js';
+export { computeListingPseudonym, isListingPseudonym, MAX_ITEM_LISTINGS, MAX_RAW_LISTING_LENGTH } from './listing-pseudonym.js';
+export { observedAtOutOfRange, OLDEST_OBSERVED_AT, MAX_OBSERVED_AT_LEAD_MS } from './observation-time.js';

@@ -9,6 +9,7 @@ import { findUnsafeText } from '../kernel/index.js';
 import { InvalidIndicatorError } from './errors.js';
 import { MAX_KEYWORD_TEXT_LENGTH, parseIndicatorValue } from './indicator-value.js';
 import { normalizeKeyword } from './keyword-normalization.js';
+import { isListingPseudonym, MAX_ITEM_LISTINGS } from './listing-pseudonym.js';
 import { parseRfc3339 } from './timestamp.js';
 import { COMMODITIES, INDICATOR_TYPES, PURPOSES } from './vocabulary.js';
 import type { Commodity, Purpose } from './vocabulary.js';
@@ -38,6 +39,11 @@ interface IndicatorCommon {
   /** RFC 3339, strictly after `observedAt`. */
   expiresAt?: string;
   context?: IndicatorContext;
+  /**
+   * Listing pseudonyms (listing-pseudonym.ts) of the listings it was seen in, sorted and unique:
+   * what the hub links indicators by. Absent in batches from before listings were sent.
+   */
+  listings?: string[];
 }
 
 export type KeywordIndicator = IndicatorCommon & {
@@ -79,6 +85,13 @@ const wireSchema = z.strictObject({
     })
     .optional(),
   original: z.string().min(1).max(MAX_KEYWORD_TEXT_LENGTH).optional(),
+  listings: z
+    .array(z.string().max(80).refine(isListingPseudonym, 'must be a listing pseudonym lp1.<keyId>.<43 base64url characters>, never a raw listing id'))
+    .min(1)
+    .max(MAX_ITEM_LISTINGS)
+    // One spelling per set, so that the same item always signs to the same bytes.
+    .refine((l) => l.every((v, i) => i === 0 || l[i - 1]! < v), 'must be sorted and without repeats')
+    .optional(),
 });
 type Wire = z.infer<typeof wireSchema>;
 

@@ -1,5 +1,6 @@
 import { findIndicator, findIndicators, IndicatorQueryError, type IndicatorRecord, type Queryable } from './indicator-store.js';
-import { SqlParams, visibleSightingSql, visibleTypeSql, type Visibility } from './visibility.js';
+import { listingLinks, type ListingLink } from './listing-links.js';
+import { SqlParams, visibleSightingSql, type Visibility } from './visibility.js';
 
 export type GraphNodeKind = 'SELLER' | 'KEYWORD' | 'IMAGE' | 'PLATFORM';
 
@@ -16,9 +17,12 @@ export interface GraphNode {
 export interface GraphLink {
   source: string;
   target: string;
-  /** SHARED_BATCH: reported in the same signed batches (weight: how many); REPORTED_BY: indicator → platform (weight: sightings). */
-  kind: 'SHARED_BATCH' | 'REPORTED_BY';
+  /** SAME_LISTING: seen in the same listings (weight: how many); REPORTED_BY: indicator → platform (weight: sightings). */
+  kind: 'SAME_LISTING' | 'REPORTED_BY';
   weight: number;
+  /** SAME_LISTING only: the supporting sightings' first and last observedAt. */
+  firstSeenAt: Date | null;
+  lastSeenAt: Date | null;
 }
 
 export interface LinkGraph {
@@ -31,22 +35,34 @@ export interface LinkGraph {
 
 export const MAX_GRAPH_HOPS = 2;
 export const MAX_GRAPH_NODES = 150;
+export const MAX_MIN_LISTINGS = 1000;
 
 const KIND: Record<IndicatorRecord['type'], GraphNodeKind> = { SELLER: 'SELLER', KEYWORD: 'KEYWORD', IMAGE_PDQ: 'IMAGE', IMAGE_SHA256: 'IMAGE' };
 
+export interface GraphOptions {
+  hops: number;
+  maxNodes: number;
+  /** Links supported by fewer listings are left out (the console's threshold); default 1. */
+  minListings?: number;
+}
+
 /**
- * The neighbourhood of an indicator (a seller, usually): indicators reported in the same signed
- * batches, up to `hops` steps out, nearest and most shared first, at most `maxNodes` of them besides the centre, and
+ * The neighbourhood of an indicator (a seller, usually): indicators seen in the same listings
+ * (listing-links.ts), up to `hops` steps out, nearest and most listings first, at most `maxNodes` of them besides the centre, and
  * the platforms (members) that reported each. Every step reads visible sightings only, on both
  * sides of a link, so the graph is what the reader could assemble from `seller` and `indicator`.
  * Null when the centre has no visible sighting.
  */
-export async function linkGraph(db: Queryable, centerId: string, vis: Visibility, options: { hops: number; maxNodes: number }): Promise<LinkGraph | null> {
+export async function linkGraph(db: Queryable, centerId: string, vis: Visibility, options: GraphOptions): Promise<LinkGraph | null> {
   if (!Number.isInteger(options.hops) || options.hops < 1 || options.hops > MAX_GRAPH_HOPS) {
     throw new IndicatorQueryError('INVALID_FILTER', `hops must be 1 or ${MAX_GRAPH_HOPS}`, { details: { hops: options.hops } });
   }
   if (!Number.isInteger(options.maxNodes) || options.maxNodes < 1 || options.maxNodes > MAX_GRAPH_NODES) {
     throw new IndicatorQueryError('INVALID_FILTER', `maxNodes must be from 1 to ${MAX_GRAPH_NODES}`, { details: { maxNodes: options.maxNodes } });
+  }
+  const minListings = options.minListings ?? 1;
+  if (!Number.isInteger(minListings) || minListings < 1 || minListings > MAX_MIN_LISTINGS) {
+    throw new IndicatorQueryError('INVALID_FILTER', `minListings must be from 1 to ${MAX_MIN_LISTINGS}`, { details: { minListings } });
   }
   const center = await findIndicator(db, centerId, vis);
   if (center === null) return null;
@@ -55,7 +71,7 @@ export async function linkGraph(db: Queryable, centerId: string, vis: Visibility
   let frontier = [centerId];
   let truncated = false;
   for (let hop = 1; hop <= options.hops && frontier.length > 0; hop++) {
-    const found = await sharedBatchLinks(db, frontier, vis, options.maxNodes * 4);
+    const found = (await listingLinks(db, frontier, vis, { limit: options.maxNodes * 4, minListings })).map(toGraphLink);
     const next: string[] = [];
     for (const l of found) {
       if (!hopOf.has(l.target)) {
@@ -80,26 +96,13 @@ export async function linkGraph(db: Queryable, centerId: string, vis: Visibility
     const known = nodes.find((n) => n.id === id);
     if (known === undefined) nodes.push({ id, kind: 'PLATFORM', label: p.member, hop, indicator: null });
     else known.hop = Math.min(known.hop, hop);
-    links.push({ source: p.indicatorId, target: id, kind: 'REPORTED_BY', weight: p.sightings });
+    links.push({ source: p.indicatorId, target: id, kind: 'REPORTED_BY', weight: p.sightings, firstSeenAt: null, lastSeenAt: null });
   }
   return { center: centerId, nodes, links: dedupe(links.filter((l) => l.kind === 'REPORTED_BY' || (hopOf.has(l.source) && hopOf.has(l.target)))), truncated };
 }
 
-/** Links from each of `ids` to the indicators visibly reported in the same batches, most shared first. */
-async function sharedBatchLinks(db: Queryable, ids: readonly string[], vis: Visibility, limit: number): Promise<GraphLink[]> {
-  const params = new SqlParams([[...ids]]);
-  const sourceSide = ['s.indicator_id = ANY($1::text[])', ...visibleSightingSql(vis, params)].join(' AND ');
-  const linkSide = ['l.indicator_id <> b.from_id', ...visibleSightingSql(vis, params, {}, 'l'), ...visibleTypeSql(vis, params, 'i')].join(' AND ');
-  const rows = (await db.query(
-    `WITH b AS (SELECT DISTINCT s.indicator_id AS from_id, s.member, s.batch_id FROM sightings s WHERE ${sourceSide})
-     SELECT b.from_id, l.indicator_id AS to_id, count(DISTINCT (l.member, l.batch_id))::int AS shared
-     FROM b JOIN sightings l ON l.member = b.member AND l.batch_id = b.batch_id
-     JOIN indicators i ON i.id = l.indicator_id
-     WHERE ${linkSide}
-     GROUP BY b.from_id, l.indicator_id ORDER BY shared DESC, l.indicator_id LIMIT ${params.add(limit)}`,
-    params.values,
-  )) as Array<{ from_id: string; to_id: string; shared: number }>;
-  return rows.map((r) => ({ source: r.from_id, target: r.to_id, kind: 'SHARED_BATCH', weight: Number(r.shared) }));
+function toGraphLink(l: ListingLink): GraphLink {
+  return { source: l.from, target: l.to, kind: 'SAME_LISTING', weight: l.listings, firstSeenAt: l.firstSeenAt, lastSeenAt: l.lastSeenAt };
 }
 
 async function reportedBy(db: Queryable, ids: readonly string[], vis: Visibility): Promise<Array<{ indicatorId: string; member: string; sightings: number }>> {

@@ -113,7 +113,7 @@ export function canonicalIdentifier(identifier: SellerIdentifier, options: Finge
   }
 }
 
-function assertPseudonymKey(key: PseudonymKey): void {
+export function assertPseudonymKey(key: PseudonymKey): void {
   if (!KEY_ID.test(key.keyId)) throw new InvalidPseudonymKeyError('keyId', 'must match [a-z0-9][a-z0-9-]{0,31}');
   if (!(key.key instanceof Uint8Array) || key.key.length < MIN_KEY_BYTES) {
     throw new InvalidPseudonymKeyError('key', `must be at least ${MIN_KEY_BYTES} bytes`);

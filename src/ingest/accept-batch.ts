@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { parseIndicator, InvalidIndicatorError, indicatorId, type PublishedIndicator, type Tlp } from '../indicators/index.js';
+import { parseIndicator, InvalidIndicatorError, indicatorId, observedAtOutOfRange, type PublishedIndicator, type Tlp } from '../indicators/index.js';
+import { IdentifierInValueError, screenIndicator } from '../identifiers/index.js';
 import { keywordSpecificity } from '../guards/index.js';
 import { vouchesFor } from '../pki/index.js';
 import type { BatchVerifier, VerifiedBatch } from '../provenance/index.js';
@@ -38,7 +39,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
       await assertEnrolled(deps.db, verified);
       const earlier = await originalReceipt(deps, verified);
       if (earlier !== undefined) return earlier;
-      const indicators = validateIndicators(verified.payload.indicators);
+      const indicators = validateIndicators(verified.payload.indicators, Date.parse(verified.payload.createdAt));
       try {
         return await deps.db.transaction((tx) => storeAndLog(tx, deps.log, verified, indicators));
       } catch (err) {
@@ -105,8 +106,11 @@ interface ValidIndicators {
   readonly ids: string[];
 }
 
-/** Every indicator validated; a repeated indicator within one batch is refused (one sighting per batch). */
-function validateIndicators(raw: readonly unknown[]): ValidIndicators {
+/**
+ * Every indicator validated; a repeated indicator within one batch is refused (one sighting per
+ * batch), and so is an observation dated outside its bounds against the batch's `createdAt`.
+ */
+function validateIndicators(raw: readonly unknown[], createdAtMs: number): ValidIndicators {
   const seen = new Map<string, number>();
   const ids: string[] = [];
   const indicators = raw.map((input, index) => {
@@ -120,6 +124,16 @@ function validateIndicators(raw: readonly unknown[]): ValidIndicators {
       throw err;
     }
     assertSpecific(indicator, index);
+    // A publisher that skips the node must not put a phone number or a handle into the log either.
+    const hit = screenIndicator(indicator);
+    if (hit !== undefined) {
+      const refused = new IdentifierInValueError(index, hit);
+      throw new IngestError('IDENTIFIER_IN_VALUE', refused.message, { details: refused.details ?? {} });
+    }
+    const outOfRange = observedAtOutOfRange(indicator.observedAt, createdAtMs);
+    if (outOfRange !== undefined) {
+      throw new IngestError('OBSERVED_AT_OUT_OF_RANGE', `indicator ${index}: observedAt ${outOfRange}`, { details: { index, field: 'observedAt', reason: outOfRange } });
+    }
     const id = indicatorId(indicator.type, indicator.value);
     const first = seen.get(id);
     if (first !== undefined) {

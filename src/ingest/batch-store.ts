@@ -57,6 +57,7 @@ export async function storeBatch(tx: EntityManager, batch: BatchToStore): Promis
   const ids = batch.indicatorIds;
   const newIndicators = await insertIndicators(tx, batch.indicators, ids);
   await insertSightings(tx, batch, ids);
+  await insertListings(tx, batch, ids);
   return { indicatorIds: [...ids], newIndicators, retracted };
 }
 
@@ -98,6 +99,18 @@ async function insertSightings(tx: EntityManager, batch: BatchToStore, ids: read
       col((i) => (i.context === undefined ? null : JSON.stringify(i.context))),
       col((i) => (i.type === 'KEYWORD' ? (i.original ?? null) : null)),
     ],
+  );
+}
+
+/** Each sighting's listings (pseudonyms), what links are made of. */
+async function insertListings(tx: EntityManager, batch: BatchToStore, ids: readonly string[]): Promise<void> {
+  const pairs = batch.indicators.flatMap((i, n) => (i.listings ?? []).map((listing) => [ids[n]!, listing] as const));
+  if (pairs.length === 0) return;
+  await tx.query(
+    `INSERT INTO sighting_listings (sighting_id, member, listing)
+     SELECT s.id, s.member, t.listing FROM unnest($3::text[], $4::text[]) AS t(indicator_id, listing)
+     JOIN sightings s ON s.member = $1 AND s.batch_id = $2 AND s.indicator_id = t.indicator_id`,
+    [batch.member, batch.batchId, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   );
 }
 

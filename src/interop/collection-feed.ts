@@ -3,11 +3,12 @@
  * the page is full. See collection-window.ts for where each object sits.
  */
 import type { Queryable, Visibility } from '../indicators/index.js';
-import { narrowTo, type CollectionRef } from './collections.js';
+import { collectionSlot, narrowTo, type CollectionRef } from './collections.js';
 import { readWindow, comparePositions, ORD, type ItemKind, type Position, type WindowItem } from './collection-window.js';
 import { rows } from './feed-sql.js';
 import type { FeedTime } from './feed-time.js';
-import { BEFORE_LOG, leafTimes } from './log-times.js';
+import { datesAdded } from './date-added.js';
+import { BEFORE_LOG, leafTimes, logStart } from './log-times.js';
 import { staticObjects, stixIndicator, stixMemberIdentity, stixOpinion, stixSighting, type StixContext, type StixObject } from './stix.js';
 
 export interface FeedEntry {
@@ -79,8 +80,8 @@ async function kindsWithContent(db: Queryable, kinds: Set<ItemKind>): Promise<Se
   return kinds;
 }
 
-function staticItems(q: PageQuery): Array<{ position: Position; object: StixObject }> {
-  return staticObjects(q.collection.tlp, q.origin)
+function staticItems(q: PageQuery, start: FeedTime | undefined): Array<{ position: Position; object: StixObject }> {
+  return staticObjects(q.collection.tlp, q.origin, start)
     .map((object, key) => ({ position: { leaf: BEFORE_LOG, ord: ORD.static, key }, object }))
     .filter((s) => comparePositions(s.position, q.after) > 0 && (q.types === undefined || q.types.has(s.object.type)));
 }
@@ -89,7 +90,9 @@ function staticItems(q: PageQuery): Array<{ position: Position; object: StixObje
 export async function readCollectionPage(db: Queryable, q: PageQuery): Promise<FeedPage> {
   const vis = narrowTo(q.visibility, q.collection);
   const kinds = await kindsWithContent(db, new Set((Object.keys(KIND_TYPES) as ItemKind[]).filter((k) => q.types === undefined || q.types.has(KIND_TYPES[k]))));
-  const fixed = staticItems(q).slice(0, q.limit + 1);
+  const start = await logStart(db);
+  const staticCount = staticObjects(q.collection.tlp, q.origin, start).length;
+  const fixed = staticItems(q, start).slice(0, q.limit + 1);
   const items: WindowItem[] = [];
   let lo = q.after.ord === ORD.afterLeaf ? Math.max(q.after.leaf, BEFORE_LOG) : q.after.leaf - 1;
   let cutAt: number | undefined;
@@ -107,7 +110,7 @@ export async function readCollectionPage(db: Queryable, q: PageQuery): Promise<F
     if (found.length < need / 2) grow *= 4;
     lo = hi;
   }
-  const entries = await materialize(db, q, [...fixed.map((f) => ({ ...f, item: undefined })), ...items.map((item) => ({ position: item.position, item, object: undefined }))].slice(0, q.limit));
+  const entries = await materialize(db, q, { vis, staticCount }, [...fixed.map((f) => ({ ...f, item: undefined })), ...items.map((item) => ({ position: item.position, item, object: undefined }))].slice(0, q.limit));
   const full = fixed.length + items.length > q.limit;
   const last = entries.at(-1)?.position ?? q.after;
   if (cutAt !== undefined && !full) return { entries, more: true, next: { leaf: cutAt, ord: ORD.afterLeaf, key: 0 } };
@@ -121,7 +124,7 @@ function leavesOf(item: WindowItem): number[] {
     case 'identity':
       return [];
     case 'indicator':
-      return item.sightings.flatMap((s) => [s.leafIndex, s.retractionLeaf ?? s.leafIndex]);
+      return [item.firstLeaf, ...item.sightings.flatMap((s) => [s.leafIndex, s.retractionLeaf ?? s.leafIndex])];
     case 'sighting':
       return [item.sighting.leafIndex, item.sighting.retractionLeaf ?? item.sighting.leafIndex];
     case 'opinion':
@@ -129,8 +132,8 @@ function leavesOf(item: WindowItem): number[] {
   }
 }
 
-/** The STIX objects of positioned items, with the times of every log index they mention. */
-async function materialize(db: Queryable, q: PageQuery, pending: readonly Pending[]): Promise<FeedEntry[]> {
+/** The STIX objects of positioned items, with the times of every log index they mention, and each one's date_added. */
+async function materialize(db: Queryable, q: PageQuery, c: { vis: Visibility; staticCount: number }, pending: readonly Pending[]): Promise<FeedEntry[]> {
   const leaves = pending.flatMap((p) => [p.position.leaf, ...(p.item ? leavesOf(p.item) : [])]);
   const times = await leafTimes(db, leaves);
   const timeOf = (leaf: number): FeedTime => {
@@ -138,8 +141,9 @@ async function materialize(db: Queryable, q: PageQuery, pending: readonly Pendin
     if (t === undefined) throw new Error(`internal: log index ${leaf} has no entry`);
     return t;
   };
-  const ctx: StixContext = { tlp: q.collection.tlp, origin: q.origin, timeOf };
-  return pending.map((p) => ({ position: p.position, dateAdded: timeOf(p.position.leaf), object: p.object ?? toStix(p.item!, ctx) }));
+  const ctx: StixContext = { tlp: q.collection.tlp, slot: collectionSlot(q.collection), origin: q.origin, timeOf };
+  const added = await datesAdded(db, c.vis, pending.map((p) => p.position), c.staticCount, times);
+  return pending.map((p, i) => ({ position: p.position, dateAdded: added[i]!, object: p.object ?? toStix(p.item!, ctx) }));
 }
 
 function toStix(item: WindowItem, ctx: StixContext): StixObject {
@@ -147,7 +151,7 @@ function toStix(item: WindowItem, ctx: StixContext): StixObject {
     case 'identity':
       return stixMemberIdentity(item.member);
     case 'indicator':
-      return stixIndicator(item.indicator, item.sightings, ctx);
+      return stixIndicator(item.indicator, item.sightings, item.firstLeaf, ctx);
     case 'sighting':
       return stixSighting(item.indicator, item.sighting, ctx);
     case 'opinion':

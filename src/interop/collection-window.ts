@@ -31,7 +31,7 @@ export function comparePositions(a: Position, b: Position): number {
 
 export type WindowItem =
   | { kind: 'identity'; position: Position; member: FeedMember }
-  | { kind: 'indicator'; position: Position; indicator: FeedIndicator; sightings: FeedSighting[] }
+  | { kind: 'indicator'; position: Position; indicator: FeedIndicator; sightings: FeedSighting[]; firstLeaf: number }
   | { kind: 'sighting'; position: Position; indicator: FeedIndicator; sighting: FeedSighting }
   | { kind: 'opinion'; position: Position; opinion: FeedOpinion };
 
@@ -47,6 +47,12 @@ export interface WindowQuery {
   readonly after: Position;
   readonly limit: number;
   readonly kinds: ReadonlySet<ItemKind>;
+  /**
+   * Every item each log index of the window changed, also those a later index changed again (an
+   * item is then listed at each index that changed it), as positions only: what date_added
+   * numbers (date-added.ts). Such sets never change once their index is logged.
+   */
+  readonly touched?: boolean;
 }
 
 /**
@@ -111,33 +117,39 @@ async function indicators(db: Queryable, q: WindowQuery): Promise<WindowItem[]> 
     UNION
     SELECT s.indicator_id, rb.leaf_index FROM batches rb JOIN sightings s ON s.member = rb.member AND s.retracted_by = rb.batch_id
       WHERE rb.leaf_index > $1 AND rb.leaf_index <= $2 AND ${visibleSql(q.vis, p)}`;
+  const latest = q.touched ? `SELECT DISTINCT t.indicator_id, t.leaf FROM (${touched}) t` : `SELECT t.indicator_id, max(t.leaf) AS leaf FROM (${touched}) t GROUP BY t.indicator_id`;
+  const movedOn = q.touched
+    ? 'TRUE'
+    : `NOT EXISTS (SELECT 1 FROM sightings s ${SIGHTING_JOINS}
+         WHERE s.indicator_id = l.indicator_id AND ${visibleSql(q.vis, p)} AND greatest(b.leaf_index, rb.leaf_index) > l.leaf)`;
   const found = await rows(
     db,
-    `WITH latest AS (SELECT t.indicator_id, max(t.leaf) AS leaf FROM (${touched}) t GROUP BY t.indicator_id)
-     SELECT l.leaf::float8 AS leaf, i.seq::float8 AS seq, ${INDICATOR_COLUMNS}
+    `WITH latest AS (${latest})
+     SELECT l.leaf::float8 AS leaf, i.seq::float8 AS seq, ${INDICATOR_COLUMNS},
+       (SELECT min(fb.leaf_index) FROM sightings fs JOIN batches fb ON fb.member = fs.member AND fb.batch_id = fs.batch_id WHERE fs.indicator_id = i.id)::float8 AS "firstLeaf"
      FROM latest l JOIN indicators i ON i.id = l.indicator_id
-     WHERE ${visibleTypeOnlySql(q.vis, p)} AND ${afterSql(q.after, ORD.indicator, 'l.leaf', 'i.seq', p)}
-       AND NOT EXISTS (SELECT 1 FROM sightings s ${SIGHTING_JOINS}
-         WHERE s.indicator_id = l.indicator_id AND ${visibleSql(q.vis, p)} AND greatest(b.leaf_index, rb.leaf_index) > l.leaf)
+     WHERE ${visibleTypeOnlySql(q.vis, p)} AND ${afterSql(q.after, ORD.indicator, 'l.leaf', 'i.seq', p)} AND ${movedOn}
      ORDER BY l.leaf, i.seq LIMIT ${p.add(q.limit)}`,
     p,
   );
   if (found.length === 0) return [];
+  if (q.touched) return found.map((r) => ({ kind: 'indicator' as const, position: { leaf: Number(r['leaf']), ord: ORD.indicator, key: Number(r['seq']) }, indicator: toFeedIndicator(r), sightings: [], firstLeaf: 0 }));
   const bySighting = groupBy(await sightingsAsOf(db, q.vis, found.map((r) => String(r['indicatorId'])), q.hi), (s) => s.indicatorId);
   return found.map((r) => ({
     kind: 'indicator' as const,
     position: { leaf: Number(r['leaf']), ord: ORD.indicator, key: Number(r['seq']) },
     indicator: toFeedIndicator(r),
     sightings: bySighting.get(String(r['indicatorId'])) ?? [],
+    // Every reader's: created must be one value for the id (docs/interop.md "The STIX mapping").
+    firstLeaf: Number(r['firstLeaf']),
   }));
 }
 
 async function sightings(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
   const p = new SqlParams([q.lo, q.hi]);
-  const version = 'greatest(b.leaf_index, rb.leaf_index)';
   // Two routes to the window, each through an index: reported in it and never retracted, or
-  // retracted in it; either way the sighting sits at its latest change only.
-  const route = (from: string): string => `SELECT ${SIGHTING_COLUMNS}, ${INDICATOR_COLUMNS}, ${version}::float8 AS position FROM ${from}
+  // retracted in it; either way the sighting sits at its latest change only (at both when touched).
+  const route = (from: string, version: string): string => `SELECT ${SIGHTING_COLUMNS}, ${INDICATOR_COLUMNS}, ${version}::float8 AS position FROM ${from}
     JOIN indicators i ON i.id = s.indicator_id
     WHERE ${visibleSql(q.vis, p, 's', 'i')} AND ${afterSql(q.after, ORD.sighting, version, 's.id', p)} AND ${SHARED_SQL}`;
   const reported = `batches b JOIN sightings s ON s.member = b.member AND s.batch_id = b.batch_id
@@ -146,7 +158,8 @@ async function sightings(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
     JOIN batches b ON b.member = s.member AND b.batch_id = s.batch_id`;
   const found = await rows(
     db,
-    `SELECT * FROM (${route(reported)} AND b.leaf_index > $1 AND b.leaf_index <= $2 AND ${batchOfVisibleTlp(q.vis, p)} AND rb.leaf_index IS NULL UNION ALL ${route(retracted)} AND rb.leaf_index > $1 AND rb.leaf_index <= $2) x
+    `SELECT * FROM (${route(reported, q.touched ? 'b.leaf_index' : 'greatest(b.leaf_index, rb.leaf_index)')} AND b.leaf_index > $1 AND b.leaf_index <= $2 AND ${batchOfVisibleTlp(q.vis, p)} AND ${q.touched ? 'TRUE' : 'rb.leaf_index IS NULL'}
+       UNION ALL ${route(retracted, 'greatest(b.leaf_index, rb.leaf_index)')} AND rb.leaf_index > $1 AND rb.leaf_index <= $2) x
      ORDER BY x.position, x."sightingId" LIMIT ${p.add(q.limit)}`,
     p,
   );

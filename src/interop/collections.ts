@@ -1,4 +1,4 @@
-import { COMMODITIES, type Commodity, type Tlp, type Visibility } from '../indicators/index.js';
+import { COMMODITIES, TLPS, type Commodity, type Tlp, type Visibility } from '../indicators/index.js';
 import { plainIds } from './stix-ids.js';
 import { tlpName } from './tlp-markings.js';
 
@@ -46,4 +46,9 @@ export function narrowTo(vis: Visibility, ref: CollectionRef): Visibility {
     ownMember: null,
     now: vis.now,
   };
+}
+
+/** A collection's number among all of them (0–49), fixed by the order of TLP labels and commodities. */
+export function collectionSlot(ref: CollectionRef): number {
+  return TLPS.indexOf(ref.tlp) * COMMODITIES.length + COMMODITIES.indexOf(ref.commodity);
 }

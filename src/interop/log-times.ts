@@ -1,18 +1,16 @@
 import type { Queryable } from '../indicators/index.js';
-import { feedTime, parseFeedTime, type FeedTime } from './feed-time.js';
+import { feedTime, type FeedTime } from './feed-time.js';
 import { rows } from './feed-sql.js';
-import { STATIC_OBJECTS_CREATED } from './stix.js';
 
 /** Position −1 comes before every entry: the objects each collection starts with. */
 export const BEFORE_LOG = -1;
 /** "Before everything", for a threshold no entry meets. */
 export const NOTHING_SEEN = -2;
 
-const STATIC_TIME = feedTime(parseFeedTime(STATIC_OBJECTS_CREATED)!.ms);
-
 /**
  * The feed time of each log index (see feed-time.ts): the entry's millisecond and its rank among
- * the entries stamped in that millisecond. Index −1 has the time of entry 0 (the start of the log).
+ * the entries stamped in that millisecond. Index −1 has the time of entry 0 (the start of the log),
+ * and none while the log is empty.
  */
 export async function leafTimes(db: Queryable, leaves: Iterable<number>): Promise<Map<number, FeedTime>> {
   const wanted = [...new Set([...leaves].map((l) => (l === BEFORE_LOG ? 0 : l)))];
@@ -24,7 +22,8 @@ export async function leafTimes(db: Queryable, leaves: Iterable<number>): Promis
     [wanted],
   );
   const times = new Map(found.map((r) => [Number(r['idx']), feedTime(Number(r['ms']), Number(r['rank']))]));
-  times.set(BEFORE_LOG, times.get(0) ?? STATIC_TIME);
+  const start = times.get(0);
+  if (start !== undefined) times.set(BEFORE_LOG, start);
   return times;
 }
 
@@ -39,4 +38,9 @@ export async function lastLeafAtOrBefore(db: Queryable, t: FeedTime): Promise<nu
   if (same !== undefined && same['first'] !== null) return Math.min(Number(same['first']) + t.micros, Number(same['last']));
   const [before] = await rows(db, `SELECT idx::float8 AS idx FROM tlog_entries WHERE created_at < $1 ORDER BY created_at DESC, idx DESC LIMIT 1`, [at]);
   return before === undefined ? NOTHING_SEEN : Number(before['idx']);
+}
+
+/** The time of the log's first entry; undefined while the log is empty. */
+export async function logStart(db: Queryable): Promise<FeedTime | undefined> {
+  return (await leafTimes(db, [BEFORE_LOG])).get(BEFORE_LOG);
 }

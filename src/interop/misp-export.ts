@@ -65,8 +65,8 @@ export async function exportMispFeed(db: Queryable, vis: Visibility, dir: string
   try {
     for (const event of events) {
       const uuid = mispEventUuid(event);
-      await writeEventFile(db, vis, upTo, dir, event, async (row) => {
-        const line = mispHashLine(row, uuid);
+      await writeEventFile(db, vis, upTo, dir, event, async (group) => {
+        const line = mispHashLine(group, uuid);
         if (line !== undefined) {
           await hashes.write(line);
           hashLines++;

@@ -5,7 +5,7 @@
  */
 import type { Queryable, Visibility } from '../indicators/index.js';
 import { INDICATOR_COLUMNS, rows, SIGHTING_COLUMNS, SqlParams, toFeedIndicator, toFeedSighting, visibleSql } from './feed-sql.js';
-import { dayOf, eventKeyOf, mispAttribute, mispEventFields, mispEventUuid, mispHashLine, type MispEventKey, type MispEventSummary, type MispRow } from './misp.js';
+import { dayOf, mispAttribute, mispEventFields, mispEventUuid, mispHashLine, type MispEventKey, type MispEventSummary, type MispRow } from './misp.js';
 import type { Tlp } from '../indicators/index.js';
 
 const PAGE = 2000;
@@ -48,7 +48,8 @@ export async function listMispEvents(db: Queryable, vis: Visibility, upTo: numbe
     db,
     `SELECT b.member, m.name, b.tlp, floor(extract(epoch FROM e.created_at) * 1000 / ${DAY_MS})::float8 AS day,
             max(floor(extract(epoch FROM CASE WHEN rb.leaf_index < $1 THEN re.created_at ELSE e.created_at END)))::float8 AS ts,
-            count(*)::float8 AS n, count(*) FILTER (WHERE s.retracted_at IS NULL OR rb.leaf_index >= $1)::float8 AS live
+            count(DISTINCT s.indicator_id)::float8 AS n,
+            count(DISTINCT s.indicator_id) FILTER (WHERE s.retracted_at IS NULL OR rb.leaf_index >= $1)::float8 AS live
      ${FROM} JOIN members m ON m.slug = b.member WHERE ${where.join(' AND ')}
      GROUP BY b.member, m.name, b.tlp, day ORDER BY day, b.member, b.tlp`,
     p,
@@ -83,32 +84,38 @@ export async function findMispEventKey(db: Queryable, vis: Visibility, uuid: str
 }
 
 /**
- * The rows the reader may see, in log order, up to `upTo`: of one event, or all of them. Keyset
- * pages on (batch log index, sighting id) walk the batches' log-index index from where the last
- * page stopped; an event's walk starts at the first entry of its day.
+ * The rows of one event the reader may see, up to `upTo`, grouped by indicator (an attribute
+ * each), in log order within a group. Keyset pages on (indicator, batch log index, sighting id),
+ * inside the log-index range of the event's day, never all at once.
  */
-export async function* mispRows(db: Queryable, vis: Visibility, upTo: number, only?: MispEventKey): AsyncGenerator<MispRow> {
-  const range = only === undefined ? { first: 0, last: upTo - 1 } : await leavesOfDay(db, only.day);
+export async function* mispAttributeRows(db: Queryable, vis: Visibility, upTo: number, event: MispEventKey): AsyncGenerator<MispRow[]> {
+  const range = await leavesOfDay(db, event.day);
   if (range === undefined) return;
-  let leaf = range.first;
-  let sightingId = -1;
   const end = Math.min(upTo, range.last + 1);
+  let after: [string, number, number] = ['', -1, -1];
+  let group: MispRow[] = [];
   for (;;) {
-    const p = new SqlParams([end, leaf, sightingId]);
-    const where = [`b.leaf_index < $1`, `b.leaf_index >= $2`, `(b.leaf_index > $2 OR s.id > $3)`, visibleSql(vis, p, 's', 'i')];
-    if (only !== undefined) where.push(...eventWhere(only, p));
+    const p = new SqlParams([end, range.first, ...after]);
+    const where = [`b.leaf_index < $1`, `b.leaf_index >= $2`, `(s.indicator_id, b.leaf_index, s.id) > ($3::text, $4::bigint, $5::bigint)`, visibleSql(vis, p, 's', 'i'), ...eventWhere(event, p)];
     const page = await rows(
       db,
       `SELECT ${SIGHTING_COLUMNS}, ${INDICATOR_COLUMNS}, ${MS('e.created_at')} AS "loggedAtMs", ${MS('re.created_at')} AS "retractionLoggedAtMs"
-       ${FROM} WHERE ${where.join(' AND ')} ORDER BY b.leaf_index, s.id LIMIT ${p.add(PAGE)}`,
+       ${FROM} WHERE ${where.join(' AND ')} ORDER BY s.indicator_id, b.leaf_index, s.id LIMIT ${p.add(PAGE)}`,
       p,
     );
-    for (const r of page) yield toMispRow(r, upTo);
-    if (page.length < PAGE) return;
+    for (const r of page) {
+      const row = toMispRow(r, upTo);
+      if (group.length > 0 && group[0]!.indicator.id !== row.indicator.id) {
+        yield group;
+        group = [];
+      }
+      group.push(row);
+    }
+    if (page.length < PAGE) break;
     const last = page.at(-1)!;
-    leaf = Number(last['leafIndex']);
-    sightingId = Number(last['sightingId']);
+    after = [String(last['indicatorId']), Number(last['leafIndex']), Number(last['sightingId'])];
   }
+  if (group.length > 0) yield group;
 }
 
 /** The first and last log index stamped on a UTC day (through the entries' time index). */
@@ -119,37 +126,36 @@ async function leavesOfDay(db: Queryable, day: string): Promise<{ first: number;
 }
 
 /**
- * Writes one event as `{"Event":{"Attribute":[…],…}}`, its attributes streamed from the store.
- * Calls `onRow` for each row written (hashes, progress). Returns the attributes written.
+ * Writes one event as `{"Event":{"Attribute":[…],…}}`, its attributes streamed from the store, one
+ * per indicator. Calls `onAttribute` with the sightings of each attribute written (hashes,
+ * progress). Returns the attributes written.
  */
-export async function writeMispEvent(db: Queryable, vis: Visibility, upTo: number, event: MispEventSummary, sink: Sink, onRow?: (row: MispRow) => Promise<void> | void): Promise<number> {
+export async function writeMispEvent(db: Queryable, vis: Visibility, upTo: number, event: MispEventSummary, sink: Sink, onAttribute?: (rows: MispRow[]) => Promise<void> | void): Promise<number> {
   const out = buffered(sink);
   await out.write('{"Event":{"Attribute":[');
   let n = 0;
-  for await (const row of mispRows(db, vis, upTo, event)) {
-    await out.write(`${n === 0 ? '' : ','}${JSON.stringify(mispAttribute(row))}`);
+  for await (const group of mispAttributeRows(db, vis, upTo, event)) {
+    await out.write(`${n === 0 ? '' : ','}${JSON.stringify(mispAttribute(group))}`);
     n++;
-    await onRow?.(row);
+    await onAttribute?.(group);
   }
   await out.write(`],${JSON.stringify(mispEventFields(event)).slice(1)}}`);
   await out.flush();
   return n;
 }
 
-/** Writes hashes.csv: one line per live attribute the reader may see. Returns the lines written. */
+/** Writes hashes.csv: one line per live attribute the reader may see, event by event. Returns the lines written. */
 export async function writeMispHashes(db: Queryable, vis: Visibility, upTo: number, sink: Sink): Promise<number> {
   const out = buffered(sink);
-  const uuids = new Map<string, string>();
   let n = 0;
-  for await (const row of mispRows(db, vis, upTo)) {
-    const key = eventKeyOf(row);
-    const name = `${key.member}:${key.day}:${key.tlp}`;
-    const uuid = uuids.get(name) ?? mispEventUuid(key);
-    uuids.set(name, uuid);
-    const line = mispHashLine(row, uuid);
-    if (line === undefined) continue;
-    await out.write(line);
-    n++;
+  for (const event of await listMispEvents(db, vis, upTo)) {
+    const uuid = mispEventUuid(event);
+    for await (const group of mispAttributeRows(db, vis, upTo, event)) {
+      const line = mispHashLine(group, uuid);
+      if (line === undefined) continue;
+      await out.write(line);
+      n++;
+    }
   }
   await out.flush();
   return n;

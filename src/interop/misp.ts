@@ -14,11 +14,14 @@ import { mispTlpTag, tlpName } from './tlp-markings.js';
  * MISP attribute type and category per indicator type (PyMISP describeTypes.json). MISP has no
  * PDQ type, and its `image` object needs the image itself (attachment, archive or link), which a
  * member never sends: a PDQ hash is a `text` attribute in `Other`, told apart by its
- * `wildintel:indicator-type="image-pdq"` tag. A seller fingerprint is a pseudonym: `anonymised`.
+ * `wildintel:indicator-type="image-pdq"` tag. A seller fingerprint is a `text` in Attribution.
  */
 export const MISP_ATTRIBUTE_TYPES: Readonly<Record<IndicatorType, { type: string; category: string; toIds: boolean; tag: string }>> = {
   KEYWORD: { type: 'text', category: 'Other', toIds: false, tag: 'keyword' },
-  SELLER: { type: 'anonymised', category: 'Attribution', toIds: false, tag: 'seller-fingerprint' },
+  // Not `anonymised`: MISP lower-cases those values on import (AttributeValidationTool::
+  // modifyBeforeValidation), and a fingerprint is base64url, so it would no longer be the hub's.
+  // `text` is stored as sent, and Attribution says what it is.
+  SELLER: { type: 'text', category: 'Attribution', toIds: false, tag: 'seller-fingerprint' },
   IMAGE_PDQ: { type: 'text', category: 'Other', toIds: false, tag: 'image-pdq' },
   IMAGE_SHA256: { type: 'sha256', category: 'Payload delivery', toIds: true, tag: 'image-sha256' },
 };
@@ -57,10 +60,6 @@ export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export function eventKeyOf(row: MispRow): MispEventKey {
-  return { member: row.sighting.member, day: dayOf(row.loggedAtMs), tlp: row.sighting.tlp };
-}
-
 export function mispEventUuid(key: MispEventKey): string {
   return plainIds.mispEvent(key.member, key.day, key.tlp);
 }
@@ -82,25 +81,37 @@ function comment(row: MispRow): string {
   return `wildintel ${what}; confidence ${s.confidence}${expiry}; indicator ${i.id}; batch ${s.batchId} at log index ${s.leafIndex}`;
 }
 
-/** One sighting as a MISP attribute; a retracted one is `deleted`, so a pull withdraws it. */
-export function mispAttribute(row: MispRow): Record<string, unknown> {
-  const { indicator: i, sighting: s } = row;
-  const kind = MISP_ATTRIBUTE_TYPES[i.type];
-  const tags = [tag(`wildintel:indicator-type="${kind.tag}"`), tag(`wildintel:commodity="${s.commodity.toLowerCase()}"`)];
-  if (s.species !== null) tags.push(tag(`wildintel:species="${quoted(s.species)}"`));
-  if (s.purpose !== null) tags.push(tag(`wildintel:purpose="${s.purpose.toLowerCase()}"`));
+/**
+ * The sightings of one indicator in one event as its one MISP attribute (MISP keeps one
+ * attribute per value, type and category in an event and drops a repeat when the event is
+ * updated). `rows`: every one of them, in log order. It is withdrawn (`deleted`) once every one is
+ * retracted; its uuid is the first sighting's, so an event that never repeats a value keeps the
+ * uuids it had, and its timestamp moves with the latest change.
+ */
+export function mispAttribute(rows: readonly MispRow[]): Record<string, unknown> {
+  const first = rows[0];
+  if (first === undefined) throw new Error('internal: an attribute is made of at least one sighting');
+  const kind = MISP_ATTRIBUTE_TYPES[first.indicator.type];
+  const live = rows.filter((r) => r.sighting.retractedAt === null);
+  const described = (live.length > 0 ? live : rows).reduce((a, b) => (b.sighting.confidence >= a.sighting.confidence ? b : a));
+  const names = new Set([`wildintel:indicator-type="${kind.tag}"`]);
+  for (const { sighting: s } of rows) {
+    names.add(`wildintel:commodity="${s.commodity.toLowerCase()}"`);
+    if (s.species !== null) names.add(`wildintel:species="${quoted(s.species)}"`);
+    if (s.purpose !== null) names.add(`wildintel:purpose="${s.purpose.toLowerCase()}"`);
+  }
   return {
-    uuid: plainIds.mispAttribute(s.member, s.batchId, s.indicatorId),
+    uuid: plainIds.mispAttribute(first.sighting.member, first.sighting.batchId, first.sighting.indicatorId),
     type: kind.type,
     category: kind.category,
-    value: i.value,
+    value: first.indicator.value,
     to_ids: kind.toIds,
     disable_correlation: false,
-    deleted: s.retractedAt !== null,
-    comment: comment(row),
-    timestamp: String(rowTimestamp(row)),
-    first_seen: s.observedAt.toISOString(),
-    Tag: tags,
+    deleted: live.length === 0,
+    comment: `${comment(described)}${rows.length > 1 ? `; reported ${rows.length} times this day` : ''}`,
+    timestamp: String(Math.max(...rows.map(rowTimestamp))),
+    first_seen: new Date(Math.min(...rows.map((r) => r.sighting.observedAt.getTime()))).toISOString(),
+    Tag: [...names].map((name) => tag(name)),
   };
 }
 
@@ -137,10 +148,11 @@ export function mispEventFields(e: MispEventSummary): Record<string, unknown> {
 }
 
 /**
- * A hashes.csv line: MD5 of the value and the event, as MISP's feed cache reads it; none for a
- * withdrawn sighting. `eventUuid` when the caller knows it (saves deriving it per line).
+ * The hashes.csv line of an attribute (its sightings, as mispAttribute takes them): MD5 of the
+ * value and the event, as MISP's feed cache reads it; none once withdrawn.
  */
-export function mispHashLine(row: MispRow, eventUuid = mispEventUuid(eventKeyOf(row))): string | undefined {
-  if (row.sighting.retractedAt !== null) return undefined;
-  return `${createHash('md5').update(row.indicator.value, 'utf8').digest('hex')},${eventUuid}\n`;
+export function mispHashLine(rows: readonly MispRow[], eventUuid: string): string | undefined {
+  const first = rows[0];
+  if (first === undefined || rows.every((r) => r.sighting.retractedAt !== null)) return undefined;
+  return `${createHash('md5').update(first.indicator.value, 'utf8').digest('hex')},${eventUuid}\n`;
 }

@@ -11,7 +11,8 @@ import { narrowTo, type CollectionRef } from './collections.js';
 import { readCollectionPage, type FeedEntry } from './collection-feed.js';
 import { comparePositions, ORD, type ItemKind, type Position } from './collection-window.js';
 import { rows, SHARED_SQL, SIGHTING_JOINS, SqlParams, visibleSql } from './feed-sql.js';
-import { BEFORE_LOG, leafTimes } from './log-times.js';
+import { addMicros } from './date-added.js';
+import { BEFORE_LOG, logStart } from './log-times.js';
 import { stixIds, WILDINTEL_STIX_NAMESPACE } from './stix-ids.js';
 import { staticObjects } from './stix.js';
 
@@ -86,9 +87,10 @@ async function positionOf(db: Queryable, vis: Visibility, type: string, r: Recor
 export async function findObjects(db: Queryable, q: LookupQuery): Promise<FeedEntry[]> {
   const vis = narrowTo(q.visibility, q.collection);
   const wanted = new Set(q.ids);
-  const beforeLog = (await leafTimes(db, [BEFORE_LOG])).get(BEFORE_LOG)!;
-  const found: FeedEntry[] = staticObjects(q.collection.tlp, q.origin).flatMap((object, key) =>
-    wanted.has(object.id) ? [{ object, position: { leaf: BEFORE_LOG, ord: ORD.static, key }, dateAdded: beforeLog }] : [],
+  const start = await logStart(db);
+  // The fixed objects are the first entry's first items (date-added.ts): their ordinal is their key.
+  const found: FeedEntry[] = staticObjects(q.collection.tlp, q.origin, start).flatMap((object, key) =>
+    wanted.has(object.id) && start !== undefined ? [{ object, position: { leaf: BEFORE_LOG, ord: ORD.static, key }, dateAdded: addMicros(start, key) }] : [],
   );
   for (const [type, find] of Object.entries(FINDERS)) {
     const ofType = new Set([...wanted].filter((id) => id.startsWith(`${type}--`)));

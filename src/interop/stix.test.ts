@@ -13,10 +13,11 @@ import { TLPS } from '../indicators/index.js';
 import { feedTime } from './feed-time.js';
 import type { FeedIndicator, FeedSighting } from './feed-rows.js';
 import { PROVENANCE_EXTENSION_ID, stixIds, WILDINTEL_STIX_NAMESPACE } from './stix-ids.js';
-import { staticObjects, stixHubIdentity, stixIndicator, stixMemberIdentity, stixOpinion, stixSighting, versionOf, type StixContext } from './stix.js';
+import { staticObjects, stixIndicator, stixMemberIdentity, stixOpinion, stixSighting, versionOf, type StixContext } from './stix.js';
+import { collectionSlot } from './collections.js';
 import { TLP2_EXTENSION_ID, tlpMarkingDefinition, tlpMarkingId } from './tlp-markings.js';
 
-const ctx: StixContext = { tlp: 'AMBER', origin: 'hub.example.org/wildintel', timeOf: (leaf) => feedTime(Date.UTC(2026, 10, 1) + leaf * 1000, leaf % 3) };
+const ctx: StixContext = { tlp: 'AMBER', slot: collectionSlot({ tlp: 'AMBER', commodity: 'IVORY' }), origin: 'hub.example.org/wildintel', timeOf: (leaf) => feedTime(Date.UTC(2026, 10, 1) + leaf * 1000, leaf % 3) };
 
 const keyword: FeedIndicator = { id: 'a'.repeat(43), type: 'KEYWORD', value: '象牙手镯', quality: null };
 const pdq: FeedIndicator = { id: 'b'.repeat(43), type: 'IMAGE_PDQ', value: 'f8'.repeat(32), quality: 90 };
@@ -132,7 +133,7 @@ describe('TLP 2.0 marking definitions', () => {
 describe('indicator', () => {
   it('maps a keyword with its pattern language, validity, labels, confidence, marking and provenance', () => {
     const s = [sighting({ expiresAt: new Date('2026-12-01T00:00:00Z') }), sighting({ sightingId: 2, member: 'chatapp', leafIndex: 9, confidence: 95, observedAt: new Date('2026-11-01T08:00:00Z'), expiresAt: new Date('2026-12-15T00:00:00Z'), species: null, purpose: null })];
-    const o = stixIndicator(keyword, s, ctx);
+    const o = stixIndicator(keyword, s, 3, ctx);
     assertValidStix(o);
     assert.equal(o.id, stixIds.indicator(keyword.id));
     assert.deepEqual([o['pattern_type'], o['pattern'], o['pattern_version']], ['wildintel-keyword', '象牙手镯', '1']);
@@ -143,44 +144,53 @@ describe('indicator', () => {
     assert.equal(o['revoked'], undefined);
     assert.deepEqual(o['object_marking_refs'], ['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421']);
     assert.deepEqual(o['indicator_types'], ['malicious-activity']);
-    assert.equal(o['created_by_ref'], stixHubIdentity(ctx.origin).id);
+    assert.equal(o['created_by_ref'], stixIds.hub(ctx.origin));
     assert.ok(String(o['modified']) >= String(o['created']), 'modified ≥ created (the schemas cannot say it)');
-    assert.deepEqual([o['created'], o['modified']], ['2026-11-01T00:00:05.000002Z', '2026-11-01T00:00:09.000000Z'], 'log times of the first and the latest batch');
+    assert.deepEqual([o['created'], o['modified']], ['2026-11-01T00:00:03.000000Z', '2026-11-01T00:00:09.000020Z'], "the indicator's first log entry, anywhere; the collection's version of its latest batch");
     const ext = assertProvenance(o);
     assert.equal(ext['sighting_count'], 2);
     assert.deepEqual((ext['provenance'] as Array<{ member: string; leaf_index: number }>).map((p) => [p.member, p.leaf_index]), [['chatapp', 9], ['shopmart', 5]], 'newest first');
   });
 
   it('leaves valid_until out while one sighting never expires', () => {
-    const o = stixIndicator(keyword, [sighting({ expiresAt: new Date('2026-12-01T00:00:00Z') }), sighting({ sightingId: 2, leafIndex: 6 })], ctx);
+    const o = stixIndicator(keyword, [sighting({ expiresAt: new Date('2026-12-01T00:00:00Z') }), sighting({ sightingId: 2, leafIndex: 6 })], 5, ctx);
     assert.equal(o['valid_until'], undefined);
   });
 
   it('is revoked once every sighting is retracted, and versioned at the retraction', () => {
-    const o = stixIndicator(keyword, [sighting({ retractedAt: new Date('2026-11-05T00:00:00Z'), retractionLeaf: 12 })], ctx);
+    const o = stixIndicator(keyword, [sighting({ retractedAt: new Date('2026-11-05T00:00:00Z'), retractionLeaf: 12 })], 5, ctx);
     assertValidStix(o);
     assert.equal(o['revoked'], true);
-    assert.equal(o['modified'], '2026-11-01T00:00:12.000000Z', 'the retraction is the latest change');
-    const live = stixIndicator(keyword, [sighting({ retractedAt: new Date(), retractionLeaf: 12 }), sighting({ sightingId: 2, leafIndex: 7, confidence: 40 })], ctx);
+    assert.equal(o['modified'], '2026-11-01T00:00:12.000020Z', 'the retraction is the latest change');
+    const live = stixIndicator(keyword, [sighting({ retractedAt: new Date(), retractionLeaf: 12 }), sighting({ sightingId: 2, leafIndex: 7, confidence: 40 })], 5, ctx);
     assert.equal(live['revoked'], undefined, 'one live sighting keeps it valid');
     assert.equal(live['confidence'], 40, 'confidence from the live sightings');
   });
 
   it('uses the standard STIX pattern for SHA-256 and the custom languages for PDQ and sellers', () => {
-    const o = stixIndicator(sha, [sighting({ indicatorId: sha.id })], ctx);
+    const o = stixIndicator(sha, [sighting({ indicatorId: sha.id })], 5, ctx);
     assertValidStix(o);
     assert.deepEqual([o['pattern_type'], o['pattern']], ['stix', `[file:hashes.'SHA-256' = '${sha.value}']`]);
-    const p = stixIndicator(pdq, [sighting({ indicatorId: pdq.id })], ctx);
+    const p = stixIndicator(pdq, [sighting({ indicatorId: pdq.id })], 5, ctx);
     assert.deepEqual([p['pattern_type'], p['pattern']], ['wildintel-pdq', pdq.value]);
     assert.equal(assertProvenance(p)['pdq_quality'], 90);
-    const f = stixIndicator(seller, [sighting({ indicatorId: seller.id })], ctx);
+    const f = stixIndicator(seller, [sighting({ indicatorId: seller.id })], 5, ctx);
     assert.deepEqual([f['pattern_type'], f['indicator_types']], ['wildintel-seller-fingerprint', ['attribution']]);
     assertValidStix(f);
   });
 
+  it('gives one id one created everywhere, and each collection its own (id, modified)', () => {
+    const ivory = stixIndicator(keyword, [sighting({ leafIndex: 9 })], 4, ctx);
+    const pangolin = stixIndicator(keyword, [sighting({ leafIndex: 9, commodity: 'PANGOLIN', confidence: 30 })], 4, { ...ctx, slot: collectionSlot({ tlp: 'AMBER', commodity: 'PANGOLIN' }) });
+    const green = stixIndicator(keyword, [sighting({ leafIndex: 9, tlp: 'GREEN' })], 4, { ...ctx, tlp: 'GREEN', slot: collectionSlot({ tlp: 'GREEN', commodity: 'IVORY' }) });
+    assert.equal(new Set([ivory, pangolin, green].map((o) => o['created'])).size, 1, 'one created');
+    assert.equal(new Set([ivory, pangolin, green].map((o) => o['modified'])).size, 3, 'the same log entry, three contents, three versions');
+    for (const o of [ivory, pangolin, green]) assertValidStix(o);
+  });
+
   it('lists at most 100 provenance entries and says when there were more', () => {
     const many = Array.from({ length: 130 }, (_, i) => sighting({ sightingId: i + 1, leafIndex: i + 1 }));
-    const ext = assertProvenance(stixIndicator(keyword, many, ctx));
+    const ext = assertProvenance(stixIndicator(keyword, many, 1, ctx));
     assert.equal((ext['provenance'] as unknown[]).length, 100);
     assert.deepEqual([ext['sighting_count'], ext['provenance_truncated']], [130, true]);
   });
@@ -200,7 +210,10 @@ describe('identities, sightings, opinions and the objects every collection start
     assertProvenance(o);
     const agency = stixOpinion({ id: 2, indicatorId: keyword.id, by: 'agency:customs', verdict: 'CONFIRMED', note: null, leafIndex: 15, recordSha256: 'r'.repeat(43) }, ctx);
     assert.deepEqual([agency['opinion'], agency['created_by_ref'], agency['authors']], ['agree', undefined, ['agency:customs']]);
-    const fixed = staticObjects('RED', ctx.origin);
+    const logStart = ctx.timeOf(0);
+    const fixed = staticObjects('RED', ctx.origin, logStart);
+    assert.deepEqual(staticObjects('RED', ctx.origin, undefined), [], 'nothing before the log has an entry');
+    assert.equal(fixed[3]!['created'], '2026-11-01T00:00:00.000000Z', 'the hub exists since its log started');
     for (const f of fixed) assertValidStix(f);
     assert.deepEqual(fixed.map((f) => f.type), ['marking-definition', 'identity', 'extension-definition', 'identity']);
     assert.equal(fixed[2]!.id, PROVENANCE_EXTENSION_ID);

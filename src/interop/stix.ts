@@ -3,7 +3,7 @@
  * may see to STIX objects. No I/O and no clock: every time comes from the log, through `timeOf`.
  */
 import type { IndicatorType, Tlp } from '../indicators/index.js';
-import { formatFeedTime, type FeedTime } from './feed-time.js';
+import { formatFeedTime, versionTime, type FeedTime } from './feed-time.js';
 import { sightingVersionLeaf, type FeedIndicator, type FeedMember, type FeedOpinion, type FeedSighting } from './feed-rows.js';
 import { PROVENANCE_EXTENSION_ID, stixIds, WILDINTEL_PROJECT_IDENTITY_ID } from './stix-ids.js';
 import { tlpMarkingDefinition, tlpMarkingId } from './tlp-markings.js';
@@ -14,13 +14,19 @@ export type StixObject = { readonly type: string; readonly id: string; readonly 
 /** Where an object is mapped: the collection's TLP, the hub, and the time of any log index. */
 export interface StixContext {
   readonly tlp: Tlp;
+  /** The collection's number (collectionSlot), which tells its versions of an object apart. */
+  readonly slot: number;
   /** The hub's log origin, e.g. `hub.example.org/wildintel`. */
   readonly origin: string;
   readonly timeOf: (leafIndex: number) => FeedTime;
 }
 
-/** The date the extension definition and the project identity were written; they never change. */
-export const STATIC_OBJECTS_CREATED = '2026-12-08T00:00:00.000Z';
+/**
+ * When the provenance extension and the project identity were first published (the interop
+ * context's first release). They are the same objects on every hub, so their `created` is this
+ * fixed date in the past, never a hub's own time.
+ */
+export const PROJECT_OBJECTS_CREATED = '2026-12-02T00:00:00.000Z';
 
 /** Provenance entries listed per object, newest first; `sighting_count` gives the total. */
 export const MAX_PROVENANCE_ENTRIES = 100;
@@ -34,6 +40,14 @@ export const PATTERN_TYPES: Readonly<Record<IndicatorType, string>> = {
 };
 
 const INDICATOR_NAMES: Readonly<Record<IndicatorType, string>> = { KEYWORD: 'Keyword', SELLER: 'Seller', IMAGE_PDQ: 'Image PDQ', IMAGE_SHA256: 'Image SHA-256' };
+
+/** What each indicator type means and how its pattern matches (tools show `description`; docs/interop.md "Pattern languages"). */
+const INDICATOR_DESCRIPTIONS: Readonly<Record<IndicatorType, string>> = {
+  KEYWORD: 'A code word of the illegal online wildlife trade, reported by wildintel member platforms. Pattern language wildintel-keyword: a text matches when its normalization (NFKC, case-folded, half-width, simplified Chinese, no spacing or punctuation) contains the pattern.',
+  SELLER: 'A seller account of the illegal online wildlife trade, as a keyed pseudonym (fp1): the raw identifier stays with the reporting member. Pattern language wildintel-seller-fingerprint: an identifier matches when its fingerprint under the federation pseudonym key named in the pattern is equal (only members hold the key).',
+  IMAGE_PDQ: 'A listing photo of the illegal online wildlife trade, as a 256-bit PDQ perceptual hash. Pattern language wildintel-pdq: an image matches when its PDQ hash is within Hamming distance 31 of the pattern.',
+  IMAGE_SHA256: 'A listing photo of the illegal online wildlife trade, by the SHA-256 of its file, reported by wildintel member platforms.',
+};
 
 function patternOf(indicator: FeedIndicator): { pattern: string; pattern_type: string; pattern_version: string } {
   if (indicator.type === 'IMAGE_SHA256') {
@@ -81,6 +95,8 @@ function provenanceExtension(indicator: FeedIndicator, sightings: readonly FeedS
 }
 
 const stamp = (ctx: StixContext, leaf: number): string => formatFeedTime(ctx.timeOf(leaf));
+/** `modified` of a version the collection builds from its own sightings and marks with its TLP. */
+const versionStamp = (ctx: StixContext, leaf: number): string => formatFeedTime(versionTime(ctx.timeOf(leaf), ctx.slot));
 
 /** The log index of an indicator's latest change among `sightings`: its version in the collection. */
 export function indicatorVersionLeaf(sightings: readonly FeedSighting[]): number {
@@ -91,8 +107,10 @@ export function indicatorVersionLeaf(sightings: readonly FeedSighting[]): number
  * One indicator as the sightings of one collection show it (`sightings`: all of them, live and
  * retracted, at least one). Revoked when every one was retracted; validity, confidence and labels
  * come from the live ones (from all of them once revoked, so the object stays meaningful).
+ * `created` is the same in every collection: the log entry at which the indicator first entered
+ * the log (`firstLeaf`, whoever reported it); `modified` is the collection's own version.
  */
-export function stixIndicator(indicator: FeedIndicator, sightings: readonly FeedSighting[], ctx: StixContext): StixObject {
+export function stixIndicator(indicator: FeedIndicator, sightings: readonly FeedSighting[], firstLeaf: number, ctx: StixContext): StixObject {
   if (sightings.length === 0) throw new Error('internal: an indicator is mapped from at least one sighting');
   const live = sightings.filter((s) => s.retractedAt === null);
   const basis = live.length > 0 ? live : sightings;
@@ -104,9 +122,10 @@ export function stixIndicator(indicator: FeedIndicator, sightings: readonly Feed
     spec_version: '2.1',
     id: stixIds.indicator(indicator.id),
     created_by_ref: stixIds.hub(ctx.origin),
-    created: stamp(ctx, Math.min(...sightings.map((s) => s.leafIndex))),
-    modified: stamp(ctx, indicatorVersionLeaf(sightings)),
+    created: stamp(ctx, firstLeaf),
+    modified: versionStamp(ctx, indicatorVersionLeaf(sightings)),
     name: `${INDICATOR_NAMES[indicator.type]}: ${indicator.value}`,
+    description: INDICATOR_DESCRIPTIONS[indicator.type],
     indicator_types: [indicator.type === 'SELLER' ? 'attribution' : 'malicious-activity'],
     ...patternOf(indicator),
     valid_from: new Date(validFrom).toISOString(),
@@ -158,7 +177,7 @@ export function stixOpinion(o: FeedOpinion, ctx: StixContext): StixObject {
     id: stixIds.opinion(o.leafIndex),
     ...(memberSlug === undefined ? {} : { created_by_ref: stixIds.member(memberSlug) }),
     created: time,
-    modified: time,
+    modified: versionStamp(ctx, o.leafIndex),
     authors: [o.by],
     opinion: OPINION_VALUES[o.verdict],
     ...(o.note === null ? {} : { explanation: o.note }),
@@ -184,14 +203,14 @@ export function stixMemberIdentity(m: FeedMember): StixObject {
   };
 }
 
-/** The hub that aggregates sightings into indicators (their created_by_ref). */
-export function stixHubIdentity(origin: string): StixObject {
+/** The hub that aggregates sightings into indicators (their created_by_ref); it exists since its log's first entry. */
+export function stixHubIdentity(origin: string, logStart: string): StixObject {
   return {
     type: 'identity',
     spec_version: '2.1',
     id: stixIds.hub(origin),
-    created: STATIC_OBJECTS_CREATED,
-    modified: STATIC_OBJECTS_CREATED,
+    created: logStart,
+    modified: logStart,
     name: `wildintel hub ${origin}`,
     description: 'The federation hub: it verifies members\' signed batches, logs them in its transparency log and aggregates their sightings into indicators.',
     identity_class: 'system',
@@ -202,8 +221,8 @@ const PROJECT_IDENTITY: StixObject = {
   type: 'identity',
   spec_version: '2.1',
   id: WILDINTEL_PROJECT_IDENTITY_ID,
-  created: STATIC_OBJECTS_CREATED,
-  modified: STATIC_OBJECTS_CREATED,
+  created: PROJECT_OBJECTS_CREATED,
+  modified: PROJECT_OBJECTS_CREATED,
   name: 'wildintel',
   description: 'The open-source federation server against the illegal online wildlife trade; author of the wildintel provenance extension.',
   identity_class: 'organization',
@@ -228,8 +247,8 @@ const PROVENANCE_EXTENSION: StixObject = {
   spec_version: '2.1',
   id: PROVENANCE_EXTENSION_ID,
   created_by_ref: WILDINTEL_PROJECT_IDENTITY_ID,
-  created: STATIC_OBJECTS_CREATED,
-  modified: STATIC_OBJECTS_CREATED,
+  created: PROJECT_OBJECTS_CREATED,
+  modified: PROJECT_OBJECTS_CREATED,
   name: 'wildintel provenance',
   description: 'Where a wildintel indicator, sighting or opinion comes from: the member, its signed batch and the batch\'s entry in the hub\'s transparency log, so that a consumer can fetch and verify the batch and its inclusion proof.',
   schema: PROVENANCE_EXTENSION_SCHEMA,
@@ -237,9 +256,14 @@ const PROVENANCE_EXTENSION: StixObject = {
   extension_types: ['property-extension'],
 };
 
-/** The objects every collection starts with: its TLP marking, the extension and who wrote it, the hub. */
-export function staticObjects(tlp: Tlp, origin: string): StixObject[] {
-  return [tlpMarkingDefinition(tlp) as unknown as StixObject, PROJECT_IDENTITY, PROVENANCE_EXTENSION, stixHubIdentity(origin)];
+/**
+ * The objects every collection starts with: its TLP marking, the extension and who wrote it, the
+ * hub. None while the log is empty (`logStart`, the time of its first entry, undefined): the hub's
+ * identity dates from that entry, and a collection has nothing to qualify yet.
+ */
+export function staticObjects(tlp: Tlp, origin: string, logStart: FeedTime | undefined): StixObject[] {
+  if (logStart === undefined) return [];
+  return [tlpMarkingDefinition(tlp) as unknown as StixObject, PROJECT_IDENTITY, PROVENANCE_EXTENSION, stixHubIdentity(origin, formatFeedTime(logStart))];
 }
 
 /** The version a TAXII manifest lists: `modified`, or `created` for objects that have none (marking definitions). */

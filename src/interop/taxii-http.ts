@@ -13,9 +13,13 @@ import { MAX_MATCH_IDS } from './object-lookup.js';
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 
-/** Objects per page when `limit` is absent, and the most a page holds (a larger limit is lowered to it, as 3.4 allows). */
-export const DEFAULT_LIMIT = 100;
+/**
+ * The most a page holds (a larger limit is lowered to it, as 3.4 allows), and also a page's size
+ * when `limit` is absent: taxii2-client's as_pages asks without a limit and then keeps the size it
+ * was given, so a large first import takes as few requests (and as little rate limit) as it can.
+ */
 export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = MAX_LIMIT;
 
 /**
  * Whether an Accept header admits TAXII 2.1 JSON: `application/taxii+json` with no version or
@@ -136,16 +140,22 @@ export function laterOf(a: Position, b: Position): Position {
   return comparePositions(a, b) >= 0 ? a : b;
 }
 
-/** `next` is opaque to clients; it names the collection so that it cannot be replayed on another. */
+/** `next` is opaque to clients; it names the collection it walks, so that another collection cannot be resumed from its position. */
 export function encodeNext(p: Position, collectionId: string): string {
   return Buffer.from(`v1:${p.leaf}:${p.ord}:${p.key}:${collectionId}`).toString('base64url');
 }
 
+/**
+ * Where a `next` resumes. One this server never gave is a 400. One given for another collection
+ * starts this collection from its beginning: OpenCTI's TAXII2 connector keeps one filter set for
+ * every collection of a run, so it sends the previous collection's last `next` (and no
+ * `added_after`) with its first request for the next collection, and a refusal would end its run.
+ */
 function decodeNext(text: string, collectionId: string): Position {
   const m = /^v1:(-?[0-9]{1,16}):([0-9]):(-?[0-9]{1,16}):([0-9a-f-]{36})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
   const position = m === null ? undefined : { leaf: Number(m[1]), ord: Number(m[2]), key: Number(m[3]) };
-  if (m === null || position === undefined || m[4] !== collectionId || encodeNext(position, collectionId) !== text || position.leaf < START.leaf || (position.ord > ORD.opinion && position.ord !== ORD.afterLeaf)) {
-    throw bad('next is not a value this collection gave; pass it back unchanged', 'next');
+  if (m === null || position === undefined || encodeNext(position, m[4]!) !== text || position.leaf < START.leaf || (position.ord > ORD.opinion && position.ord !== ORD.afterLeaf)) {
+    throw bad('next is not a value this server gave; pass it back unchanged', 'next');
   }
-  return position;
+  return m[4] === collectionId ? position : START;
 }

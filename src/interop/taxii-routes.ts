@@ -5,15 +5,16 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { isWildintelError } from '../kernel/index.js';
-import { findReadableCollection, readableCollections, type CollectionInfo } from './collections.js';
+import { findReadableCollection, narrowTo, readableCollections, type CollectionInfo } from './collections.js';
 import { readCollectionPage, type FeedEntry, type FeedPage } from './collection-feed.js';
-import { comparePositions, ORD, type Position } from './collection-window.js';
+import { comparePositions, type Position } from './collection-window.js';
 import { admitFeedRequest, recordFeedAccess, requireFeedScope, type FeedCaller, type FeedDeps } from './feed-access.js';
 import { compareFeedTime, formatFeedTime, parseFeedTime } from './feed-time.js';
 import { HTTP_STATUS, InteropError } from './errors.js';
-import { lastLeafAtOrBefore } from './log-times.js';
+import { logStart } from './log-times.js';
+import { resumeAfter } from './date-added.js';
 import { findObjects } from './object-lookup.js';
-import { versionOf } from './stix.js';
+import { staticObjects, versionOf } from './stix.js';
 import {
   acceptsTaxii,
   encodeNext,
@@ -72,9 +73,11 @@ function dateHeaders(entries: readonly FeedEntry[]): Record<string, string> {
   return { 'X-TAXII-Date-Added-First': formatFeedTime(entries[0]!.dateAdded), 'X-TAXII-Date-Added-Last': formatFeedTime(entries.at(-1)!.dateAdded) };
 }
 
-/** Where a request resumes: its `next`, or past its `added_after`, whichever is further. */
-async function afterOf(d: FeedDeps, q: ObjectsQuery): Promise<Position> {
-  return q.addedAfter === undefined ? q.after : laterOf(q.after, { leaf: await lastLeafAtOrBefore(d.db, q.addedAfter), ord: ORD.afterLeaf, key: 0 });
+/** Where a request resumes: its `next`, or past its `added_after` (date-added.ts), whichever is further. */
+async function afterOf(d: FeedDeps, caller: FeedCaller, collection: CollectionInfo, q: ObjectsQuery): Promise<Position> {
+  if (q.addedAfter === undefined) return q.after;
+  const staticCount = staticObjects(collection.tlp, d.origin, await logStart(d.db)).length;
+  return laterOf(q.after, await resumeAfter(d.db, narrowTo(caller.visibility, collection), q.addedAfter, staticCount));
 }
 
 /** A page of found entries (an id lookup): of the asked types, after the position, at most `limit`. */
@@ -93,7 +96,7 @@ function byVersion(page: FeedPage, q: ObjectsQuery): FeedPage {
 /** The entries a request asks for: the walk (or the id lookup) after its position, filtered by version. */
 async function select(d: FeedDeps, caller: FeedCaller, collection: CollectionInfo, q: ObjectsQuery): Promise<FeedPage> {
   if (!q.specVersionMatches) return { entries: [], more: false, next: q.after };
-  const after = await afterOf(d, q);
+  const after = await afterOf(d, caller, collection, q);
   const base = { visibility: caller.visibility, collection, origin: d.origin };
   const page = q.ids === undefined ? await readCollectionPage(d.db, { ...base, after, limit: q.limit, types: q.types }) : pageOf(await findObjects(d.db, { ...base, ids: q.ids }), q, after);
   return byVersion(page, q);
@@ -107,14 +110,15 @@ const manifestRecord = (e: FeedEntry) => ({ id: e.object.id, date_added: formatF
 
 function handlersFor(d: FeedDeps): Record<string, Handler> {
   return {
-    discovery: async () => ({
+    discovery: async (_caller, req) => ({
       fields: 'discovery',
       returned: 1,
       body: {
         title: 'wildintel',
         description: "Signed, anonymized indicators of the illegal online wildlife trade, as STIX 2.1, within the token's TLP and commodities.",
-        default: `${API_ROOT}/`,
-        api_roots: [`${API_ROOT}/`],
+        // TAXII 2.1 4.1.1: absolute, or a path starting with '/'; the mount point as this request reached it.
+        default: `${req.baseUrl}/${API_ROOT}/`,
+        api_roots: [`${req.baseUrl}/${API_ROOT}/`],
       },
     }),
     apiRoot: async (_caller, req) => {
@@ -164,7 +168,7 @@ async function oneObject(d: FeedDeps, caller: FeedCaller, req: Request, allowed:
   const found = await findObjects(d.db, { visibility: caller.visibility, collection: c, origin: d.origin, ids: [String(req.params['objectId'])] });
   if (found.length === 0) throw notFound('this object');
   if (!q.specVersionMatches) return { c, page: { entries: [], more: false, next: q.after } };
-  return { c, page: byVersion(pageOf(found, q, await afterOf(d, q)), q) };
+  return { c, page: byVersion(pageOf(found, q, await afterOf(d, caller, c, q)), q) };
 }
 
 /** Runs a handler behind the gate: negotiation, authentication, rate limit, scope, then the audit record before the answer. */

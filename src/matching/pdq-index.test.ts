@@ -94,6 +94,15 @@ describe('PdqIndex', { skip: onlyInPass('embedded') }, () => {
         for (const q of queriesFor(c)) assert.deepEqual(index.search(q, r), reference.search(q, r), `radius ${r}, query ${q}`);
       }
     });
+    it('searchAny gives each hash within the radius of any query once, at its smallest distance (brute force)', () => {
+      const queries = queriesFor(c).slice(0, 8);
+      for (const r of [0, 31, 64]) {
+        const best = new Map<string, number>();
+        for (const q of queries) for (const m of reference.search(q, r)) best.set(m.id, Math.min(m.distance, best.get(m.id) ?? Infinity));
+        const expected = [...best].map(([id, distance]) => ({ id, distance })).sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        assert.deepEqual(index.searchAny([...queries, queries[0]!], r), expected, `radius ${r}`);
+      }
+    });
     it('stays equal to brute force through removals, replacements and the compaction they cause', () => {
       for (let i = 0; i < c.entries.length; i += 3) {
         const [id] = c.entries[i]!;

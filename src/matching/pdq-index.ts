@@ -128,6 +128,19 @@ export class PdqIndex {
     return found.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  /**
+   * Every stored hash within `maxDistance` of any of `hexes` (the dihedral variants of one image),
+   * each at its smallest distance, nearest first: how the node's scan and the hub's matchImage
+   * catch a mirrored or rotated copy. Throws as `search` does.
+   */
+  searchAny(hexes: readonly string[], maxDistance = DEFAULT_PDQ_MAX_DISTANCE): PdqMatch[] {
+    const best = new Map<string, number>();
+    for (const hex of new Set(hexes)) {
+      for (const hit of this.search(hex, maxDistance)) best.set(hit.id, Math.min(hit.distance, best.get(hit.id) ?? Infinity));
+    }
+    return [...best].map(([id, distance]) => ({ id, distance })).sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
   /** Bytes allocated by the index: hashes, tables, dead bits and the id map. */
   memoryBytes(): number {
     return this.hashes.byteLength + this.dead.byteLength + this.ids.memoryBytes() + this.segments.reduce((n, s) => n + segmentBytes(s), 0);

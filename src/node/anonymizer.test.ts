@@ -5,7 +5,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { computeSellerFingerprint, indicatorId, type PseudonymKey } from '../indicators/index.js';
+import { computeListingPseudonym, computeSellerFingerprint, indicatorId, type PseudonymKey } from '../indicators/index.js';
 import { createAnonymizer } from './anonymizer.js';
 import { NodeError } from './errors.js';
 import { parseObservations, type Observation } from './observation.js';
@@ -38,6 +38,29 @@ async function picture(): Promise<Buffer> {
 
 describe('anonymizer', () => {
   const anonymizer = createAnonymizer({ pseudonymKeys: [older, key], defaultRegion: 'CN' });
+
+  describe('listings', () => {
+    it('puts the listing pseudonym on every indicator of the observation, and the raw listing only in the vault', async () => {
+      const raw = 'https://shop.example/item/8812';
+      const [seller, text] = observe({ kind: 'seller', identifier: { type: 'phone', value: '13800138000' }, listing: raw }, { kind: 'keyword', text: '象牙手镯 加我 13900139000', listing: raw });
+      const lp = computeListingPseudonym(raw, key);
+      const made = [await anonymizer.anonymize(seller!, 0), await anonymizer.anonymize(text!, 1)];
+      for (const m of made) for (const i of m.indicators) assert.deepEqual(i.indicator.listings, [lp], i.indicator.type);
+      assert.equal(made[1]!.indicators.length, 2, 'the keyword and the seller found in its text share the listing');
+      assert.ok(made.every((m) => m.pseudonyms.some((p) => p.fingerprint === lp && p.identifier.kind === 'listing' && p.identifier.value === raw)));
+      assert.ok(!JSON.stringify(made.map((m) => m.indicators)).includes('8812'), 'the raw listing id is never in an indicator');
+    });
+
+    it('publishes no listings for an observation without one', async () => {
+      const [o] = observe({ kind: 'keyword', text: '象牙手镯' });
+      assert.equal((await anonymizer.anonymize(o!, 0)).indicators[0]!.indicator.listings, undefined);
+    });
+
+    it('refuses a blank listing at its field', async () => {
+      const [o] = observe({ kind: 'keyword', text: '象牙手镯', listing: '   ' });
+      await assert.rejects(anonymizer.anonymize(o!, 2), isInvalid(2, 'listing'));
+    });
+  });
 
   describe('seller identifiers', () => {
     it('fingerprints a phone as E.164 under the current key, however the platform wrote it', async () => {

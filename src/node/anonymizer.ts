@@ -12,6 +12,7 @@ import { keywordSpecificity } from '../guards/index.js';
 import { hashImage, type ImageHashes } from '../hashing/index.js';
 import { isWildintelError } from '../kernel/index.js';
 import {
+  computeListingPseudonym,
   computeSellerFingerprint,
   indicatorId,
   InvalidIdentifierError,
@@ -26,9 +27,10 @@ import {
   type SellerIdentifier,
   type Tlp,
 } from '../indicators/index.js';
+import { PLACEHOLDER_WORD, scrubText, type FoundIdentifier, type IdentifierKind } from '../identifiers/index.js';
 import { NodeError } from './errors.js';
-import { findIdentifiers, replaceIdentifiers, type FoundIdentifier, type FoundKind } from './identifier-detection.js';
 import { invalidObservation, type ImageSource, type Observation, type ObservationCommon } from './observation.js';
+import type { RawValue } from './vault.js';
 
 export interface AnonymizerOptions {
   /** Oldest first; the last is the current epoch, used for new fingerprints. */
@@ -47,17 +49,20 @@ export interface MadeIndicator {
   readonly indicator: PublishedIndicator;
 }
 
-/** For the vault only: the raw identifier behind a SELLER indicator. */
+/** For the vault only: the raw identifier behind a SELLER indicator, or the raw listing behind a listing pseudonym. */
 export interface MadePseudonym {
   readonly fingerprint: string;
   readonly keyId: string;
-  readonly identifier: SellerIdentifier;
+  readonly identifier: RawValue;
 }
+
+/** The common fields as signed: the raw listing replaced by its pseudonym. */
+type PublishedCommon = Omit<ObservationCommon, 'listing'> & { readonly listings?: readonly string[] };
 
 export interface AnonymizedObservation {
   readonly tlp: Tlp;
   readonly indicators: readonly MadeIndicator[];
-  /** One per SELLER indicator made: the seller observed, or identifiers found in keyword text. */
+  /** One per SELLER indicator made (the seller observed, or identifiers found in keyword text), and the listing's. */
   readonly pseudonyms: readonly MadePseudonym[];
 }
 
@@ -91,13 +96,22 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
   return {
     async anonymize(observation, index) {
       const { tlp } = observation;
+      // The listing becomes its pseudonym; the platform section is published verbatim, so it is scrubbed first, whatever the observation.
+      const listed = publishedCommon(observation, current, index);
+      const { common, found } = scrubSection(listed.common, region.defaultRegion);
+      const inSection = found.flatMap((f) => sellerOf(f, current, region.defaultRegion));
+      const withSection = (made: Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'>): AnonymizedObservation => ({
+        tlp,
+        indicators: dedupe([...made.indicators, ...inSection.map((s) => madeIndicator('SELLER', s.fingerprint, common, index))]),
+        pseudonyms: [...made.pseudonyms, ...inSection, ...listed.pseudonyms],
+      });
       switch (observation.kind) {
         case 'seller': {
           const value = fingerprint(observation.identifier, current, index);
-          return { tlp, indicators: [made('SELLER', value, observation, index)], pseudonyms: [{ fingerprint: value, keyId: current.keyId, identifier: observation.identifier }] };
+          return withSection({ indicators: [madeIndicator('SELLER', value, common, index)], pseudonyms: [{ fingerprint: value, keyId: current.keyId, identifier: observation.identifier }] });
         }
         case 'keyword':
-          return { tlp, ...keywordIndicators(observation.text, observation, index, current, region.defaultRegion) };
+          return withSection(keywordIndicators(observation.text, common, index, current, region.defaultRegion));
         case 'image': {
           const hashes = await hashSource(observation.image, options.imageDir, (field, reason, cause, code) => invalidObservation(index, field, reason, cause, code), hash);
           const field = observation.image.kind === 'bytes' ? 'data' : 'path';
@@ -105,7 +119,7 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
             // A blank or flat image hashes to (nearly) all zeros, which "matches" every other blank image.
             throw invalidObservation(index, field, `has a PDQ quality of ${hashes.quality}, under NODE_MIN_PDQ_QUALITY (${minQuality}): a blank, flat or tiny image cannot be matched`, undefined, 'PDQ_QUALITY_TOO_LOW');
           }
-          return { tlp, indicators: [made('IMAGE_PDQ', hashes.pdq, observation, index, { quality: hashes.quality }), made('IMAGE_SHA256', hashes.sha256, observation, index)], pseudonyms: [] };
+          return withSection({ indicators: [madeIndicator('IMAGE_PDQ', hashes.pdq, common, index, { quality: hashes.quality }), madeIndicator('IMAGE_SHA256', hashes.sha256, common, index)], pseudonyms: [] });
         }
       }
     },
@@ -118,34 +132,62 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
   };
 }
 
+/**
+ * The raw listing id never leaves the node: it becomes its keyed pseudonym on every indicator of
+ * the observation (what the hub links by), and the pair goes to the vault like a seller's.
+ */
+function publishedCommon(observation: ObservationCommon, key: PseudonymKey, index: number): { common: PublishedCommon; pseudonyms: MadePseudonym[] } {
+  const { listing, ...rest } = observation;
+  if (listing === undefined) return { common: rest, pseudonyms: [] };
+  let pseudonym: string;
+  try {
+    pseudonym = computeListingPseudonym(listing, key);
+  } catch (err) {
+    if (err instanceof InvalidIndicatorError) throw invalidObservation(index, 'listing', err.reason, err);
+    throw err;
+  }
+  return { common: { ...rest, listings: [pseudonym] }, pseudonyms: [{ fingerprint: pseudonym, keyId: key.keyId, identifier: { kind: 'listing', value: listing } }] };
+}
+
 /** What a found identifier becomes in published text: a placeholder naming its kind, never the value. */
-const PLACEHOLDER: Readonly<Record<FoundKind, string>> = { phone: '[phone]', email: '[email]', chat: '[chat]', url: '[link]', number: '[number]' };
+const PLACEHOLDER = (kind: IdentifierKind): string => `[${PLACEHOLDER_WORD[kind]}]`;
+const PLACEHOLDERS = new RegExp(`\\[(?:${Object.values(PLACEHOLDER_WORD).join('|')})\\]`, 'g');
+/** The same in a platform section, which is a slug. */
+const SLUG_PLACEHOLDER = (kind: IdentifierKind): string => PLACEHOLDER_WORD[kind];
 
 /**
  * Listing text is published (normalized, and as `original`), so identifiers in it never are:
- * each one found (identifier-detection.ts) is replaced by a placeholder in the text the keyword
- * is made from, and a phone, e-mail, handle or link becomes what a seller observation of it
- * would — a SELLER indicator with its fingerprint (sealed in the vault), so the seller is still
- * correlated across platforms under the pseudonym. A text that is nothing but identifiers makes
- * no keyword.
+ * each one found, in the raw text or in its normalized form (src/identifiers), is replaced by a
+ * placeholder before the keyword is made, and a phone, e-mail, handle, link or cued account
+ * becomes what a seller observation of it would — a SELLER indicator with its fingerprint (sealed
+ * in the vault), so the seller is still correlated across platforms under the pseudonym. A text
+ * that is nothing but identifiers makes no keyword.
  */
-function keywordIndicators(text: string, common: ObservationCommon, index: number, key: PseudonymKey, region: CountryCode | undefined): Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'> {
-  const found = findIdentifiers(text, { defaultRegion: region });
-  const sellers = found.flatMap((f) => sellerOf(f, key, region));
-  const redacted = replaceIdentifiers(text, found, (f) => PLACEHOLDER[f.kind]);
+function keywordIndicators(text: string, common: PublishedCommon, index: number, key: PseudonymKey, region: CountryCode | undefined): Pick<AnonymizedObservation, 'indicators' | 'pseudonyms'> {
+  const scrubbed = scrubText(text, PLACEHOLDER, { defaultRegion: region });
+  const sellers = scrubbed.found.flatMap((f) => sellerOf(f, key, region));
   const indicators: MadeIndicator[] = [];
-  if (found.length === 0 || normalizeKeyword(replaceIdentifiers(text, found, () => ' ')) !== '') {
+  if (scrubbed.found.length === 0 || normalizeKeyword(scrubbed.text.replace(PLACEHOLDERS, ' ')) !== '') {
     // Around a seller's contact, shop talk ("加我 …") is no keyword, but the seller still is.
-    const keyword = keywordIndicator(redacted, common, index, sellers.length > 0);
+    const keyword = keywordIndicator(scrubbed.text, common, index, sellers.length > 0);
     if (keyword !== undefined) indicators.push(keyword);
   }
-  for (const s of sellers) indicators.push(made('SELLER', s.fingerprint, common, index));
+  for (const s of sellers) indicators.push(madeIndicator('SELLER', s.fingerprint, common, index));
   if (indicators.length === 0) throw invalidObservation(index, 'text', 'holds only identifiers (phone numbers, e-mail addresses, handles or account numbers) and no keyword: send identifiers as seller observations');
   return { indicators: dedupe(indicators), pseudonyms: sellers };
 }
 
+/** `context.platformSection` is published verbatim, so a handle in it ("wx-zzseller8812") is scrubbed too. */
+function scrubSection(common: PublishedCommon, region: CountryCode | undefined): { common: PublishedCommon; found: readonly FoundIdentifier[] } {
+  const section = common.context?.platformSection;
+  if (section === undefined) return { common, found: [] };
+  const scrubbed = scrubText(section, SLUG_PLACEHOLDER, { defaultRegion: region });
+  if (scrubbed.found.length === 0) return { common, found: [] };
+  return { common: { ...common, context: { ...common.context, platformSection: scrubbed.text } }, found: scrubbed.found };
+}
+
 function sellerOf(found: FoundIdentifier, key: PseudonymKey, region: CountryCode | undefined): MadePseudonym[] {
-  if (found.kind === 'number') return [];
+  if (!found.contact) return [];
   const identifier: SellerIdentifier = { kind: found.kind, value: found.value };
   try {
     return [{ fingerprint: computeSellerFingerprint(identifier, key, region === undefined ? {} : { defaultRegion: region }), keyId: key.keyId, identifier }];
@@ -163,7 +205,7 @@ function dedupe(indicators: readonly MadeIndicator[]): MadeIndicator[] {
 }
 
 /** The KEYWORD of a text; one too broad to publish (src/guards) is refused, or left out when `dropBroad`. */
-function keywordIndicator(text: string, common: ObservationCommon, index: number, dropBroad: boolean): MadeIndicator | undefined {
+function keywordIndicator(text: string, common: PublishedCommon, index: number, dropBroad: boolean): MadeIndicator | undefined {
   let value: string;
   try {
     value = keywordFromText(text);
@@ -172,14 +214,14 @@ function keywordIndicator(text: string, common: ObservationCommon, index: number
     throw err;
   }
   const specificity = keywordSpecificity(value);
-  if (!specificity.broad) return made('KEYWORD', value, common, index, { original: text });
+  if (!specificity.broad) return madeIndicator('KEYWORD', value, common, index, { original: text });
   if (dropBroad) return undefined;
   throw new NodeError('KEYWORD_TOO_BROAD', `observation ${index}: text: the keyword ${specificity.reason}`, { details: { index, field: 'text', reason: specificity.rule } });
 }
 
 /** The text a keyword observation publishes: identifiers replaced by placeholders (for retractions by text). */
 export function publishedKeywordText(text: string, region: CountryCode | undefined): string {
-  return replaceIdentifiers(text, findIdentifiers(text, { defaultRegion: region }), (f) => PLACEHOLDER[f.kind]);
+  return scrubText(text, PLACEHOLDER, { defaultRegion: region }).text;
 }
 
 /** How a caller reports a bad image: the field at fault (`data` or `path`), why, and why in a code (IMAGE_TOO_LARGE…). */
@@ -222,9 +264,9 @@ async function allowedPath(requested: string, imageDir: string | undefined, refu
  * The indicator as it will be signed, checked by the same parser the hub runs, so that a batch
  * is never refused for an indicator the platform API accepted.
  */
-function made(type: IndicatorType, value: string, common: ObservationCommon, index: number, extra: { quality?: number; original?: string } = {}): MadeIndicator {
-  const { commodity, species, purpose, confidence, observedAt, expiresAt, context } = common;
-  const candidate = { type, value, commodity, species, purpose, confidence, observedAt, expiresAt, context, ...extra };
+function madeIndicator(type: IndicatorType, value: string, common: PublishedCommon, index: number, extra: { quality?: number; original?: string } = {}): MadeIndicator {
+  const { commodity, species, purpose, confidence, observedAt, expiresAt, context, listings } = common;
+  const candidate = { type, value, commodity, species, purpose, confidence, observedAt, expiresAt, context, listings, ...extra };
   for (const [k, v] of Object.entries(candidate)) if (v === undefined) delete candidate[k as keyof typeof candidate];
   let indicator: PublishedIndicator;
   try {

@@ -1,6 +1,6 @@
 /**
  * What the node does with a batch the hub refused for good. A refusal that names one item
- * (INVALID_INDICATOR or UNKNOWN_SIGHTING with `details.index`) dead-letters that item and puts
+ * (INVALID_INDICATOR, IDENTIFIER_IN_VALUE or UNKNOWN_SIGHTING with `details.index`) dead-letters that item and puts
  * the others back in node_pending, to be signed into a new batch; any other final refusal
  * (signature, certificate, conflict…) dead-letters every item of the batch. Either way the
  * batch leaves the queue, so a poison item never holds the outbox up, and nothing is lost
@@ -15,7 +15,7 @@ import { enqueue, type PendingItem, type Refusal } from './outbox.js';
 type Queryable = Pick<EntityManager, 'query'>;
 
 /** Refusals whose `details.index` names the one item at fault, and the list it indexes. */
-const ITEM_REFUSALS: Readonly<Record<string, 'indicators' | 'retractions'>> = { INVALID_INDICATOR: 'indicators', KEYWORD_TOO_BROAD: 'indicators', UNKNOWN_SIGHTING: 'retractions' };
+const ITEM_REFUSALS: Readonly<Record<string, 'indicators' | 'retractions'>> = { INVALID_INDICATOR: 'indicators', KEYWORD_TOO_BROAD: 'indicators', IDENTIFIER_IN_VALUE: 'indicators', OBSERVED_AT_OUT_OF_RANGE: 'indicators', UNKNOWN_SIGHTING: 'retractions' };
 
 export interface DeadLetter {
   readonly batchId: string;

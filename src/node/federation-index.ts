@@ -121,12 +121,7 @@ export class FederationIndex {
    */
   async scan(db: Queryable, query: { text?: string; pdqHashes?: readonly string[]; maxDistance?: number }, now: Date): Promise<ScanResult> {
     const textHits = query.text === undefined ? [] : this.keywords.match(query.text);
-    const imageHits = new Map<string, number>();
-    for (const hash of query.pdqHashes ?? []) {
-      for (const hit of this.pdq.search(hash, query.maxDistance ?? DEFAULT_PDQ_MAX_DISTANCE)) {
-        imageHits.set(hit.id, Math.min(hit.distance, imageHits.get(hit.id) ?? Infinity));
-      }
-    }
+    const imageHits = new Map(this.pdq.searchAny(query.pdqHashes ?? [], query.maxDistance ?? DEFAULT_PDQ_MAX_DISTANCE).map((h) => [h.id, h.distance]));
     const details = await liveDetails(db, [...new Set([...textHits.map((h) => h.id), ...imageHits.keys()])], now);
     const suppressedBy = query.text === undefined ? [] : this.guards.suppress(query.text, textHits);
     const keywords: KeywordScanHit[] = [];

@@ -6,11 +6,11 @@
  */
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { InvalidIndicatorError, SELLER_IDENTIFIER_KINDS, type IndicatorType } from '../indicators/index.js';
+import { InvalidIndicatorError, observedAtOutOfRange, SELLER_IDENTIFIER_KINDS, type IndicatorType } from '../indicators/index.js';
 import type { Clock } from '../kernel/index.js';
 import type { AnonymizedObservation, Anonymizer } from './anonymizer.js';
 import { NodeError } from './errors.js';
-import { firstIssue, type Observation } from './observation.js';
+import { firstIssue, invalidObservation, type Observation } from './observation.js';
 import { enqueue, retractIndicator, type PendingItem, type RetractionOutcome } from './outbox.js';
 import { storePseudonyms, type Vault } from './vault.js';
 
@@ -47,9 +47,12 @@ export function createObservationService(deps: ObservationServiceDeps): Observat
   return {
     async submit(observations) {
       const made: AnonymizedObservation[] = [];
-      // One at a time: image hashing is CPU-bound, and the node shares its cores with the platform.
-      for (const [index, observation] of observations.entries()) made.push(await deps.anonymizer.anonymize(observation, index));
       const now = deps.clock.now();
+      // One at a time: image hashing is CPU-bound, and the node shares its cores with the platform.
+      for (const [index, observation] of observations.entries()) {
+        assertObservedInRange(observation, index, now);
+        made.push(await deps.anonymizer.anonymize(observation, index));
+      }
       const sealed = made.flatMap((m) => m.pseudonyms.map((p) => deps.vault.seal(p.fingerprint, p.keyId, p.identifier)));
       const items = made.flatMap((m) => m.indicators.map((i): PendingItem => ({ kind: 'indicator', tlp: m.tlp, id: i.id, indicator: i.indicator })));
       await deps.db.transaction(async (tx) => {
@@ -82,6 +85,12 @@ export function createObservationService(deps: ObservationServiceDeps): Observat
       return done;
     },
   };
+}
+
+/** The hub's bound on observedAt, applied against now: the batch is created later, so it holds there too. */
+function assertObservedInRange(observation: Observation, index: number, now: Date): void {
+  const outOfRange = observedAtOutOfRange(observation.observedAt, now.getTime());
+  if (outOfRange !== undefined) throw invalidObservation(index, 'observedAt', outOfRange, undefined, 'OBSERVED_AT_OUT_OF_RANGE');
 }
 
 const DEFAULT_REASON = 'withdrawn';

@@ -4,7 +4,7 @@
  * fields are refused, strings bounded, and no error message ever quotes a value.
  */
 import { z } from 'zod';
-import { COMMODITIES, DEFAULT_TLP, PURPOSES, SELLER_IDENTIFIER_KINDS, TLPS } from '../indicators/index.js';
+import { COMMODITIES, DEFAULT_TLP, MAX_RAW_LISTING_LENGTH, PURPOSES, SELLER_IDENTIFIER_KINDS, TLPS } from '../indicators/index.js';
 import type { Commodity, IndicatorContext, Purpose, SellerIdentifier, Tlp } from '../indicators/index.js';
 import { findUnsafeText } from '../kernel/index.js';
 import { NodeError } from './errors.js';
@@ -26,6 +26,8 @@ export interface ObservationCommon {
   readonly observedAt: string;
   readonly expiresAt?: string;
   readonly context?: IndicatorContext;
+  /** The platform's raw listing id or URL: only its pseudonym leaves the node (anonymizer.ts). */
+  readonly listing?: string;
 }
 
 export type Observation = ObservationCommon &
@@ -46,6 +48,7 @@ const common = {
   language: z.string().max(35).optional(),
   platformSection: z.string().max(64).optional(),
   listingCount: z.int().min(0).max(1_000_000_000).optional(),
+  listing: z.string().min(1).max(MAX_RAW_LISTING_LENGTH).optional(),
 };
 
 const wire = z.discriminatedUnion('kind', [
@@ -138,6 +141,7 @@ function commonOf(w: Wire): ObservationCommon {
     ...(w.species === undefined ? {} : { species: w.species }),
     ...(w.purpose === undefined ? {} : { purpose: w.purpose }),
     ...(w.expiresAt === undefined ? {} : { expiresAt: w.expiresAt }),
+    ...(w.listing === undefined ? {} : { listing: w.listing }),
     ...(Object.keys(context).length === 0 ? {} : { context }),
   };
 }

@@ -8,7 +8,7 @@ import { createLogger, fixedClock, type Random } from '../kernel/index.js';
 import { createMemberKeyAndCsr, createRootCa, signMemberCsr } from '../pki/index.js';
 import { readStoredBatch, type BatchSigner } from '../provenance/index.js';
 import type { PublishedIndicator, Tlp } from '../indicators/index.js';
-import { indicatorId } from '../indicators/index.js';
+import { computeListingPseudonym, indicatorId } from '../indicators/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
 import { backoffDelay } from './backoff.js';
 import { enqueue, markAccepted, retractIndicator, sealBatch, type PendingItem } from './outbox.js';
@@ -112,6 +112,16 @@ describe('outbox and publisher', () => {
       assert.equal(await publisher.sealDue(), 2000, 'after the full batch, one item waits its turn');
       const [first] = await batches();
       assert.deepEqual(payloadOf(first!.jws).indicators.map((i) => i.value), ['a', 'b']);
+    });
+
+    it('folds the listings of a repeated indicator into its one item, sorted and unique', async () => {
+      const [l1, l2] = ['item-1', 'item-2'].map((raw) => computeListingPseudonym(raw, { keyId: 'k1', key: new Uint8Array(32).fill(3) })).sort() as [string, string];
+      const listed = (value: string, listings: string[]): PendingItem => ({ kind: 'indicator', tlp: 'AMBER', id: indicatorId('KEYWORD', value), indicator: { ...keyword(value), listings } });
+      await enqueue(db(), [listed('a', [l2]), listed('a', [l1]), item('a'), listed('a', [l2])], clock.now());
+      clock.advance(2000);
+      await publisher.sealDue();
+      const [first] = await batches();
+      assert.deepEqual(payloadOf(first!.jws).indicators.map((i) => [i.value, i.listings]), [['a', [l1, l2]]]);
     });
 
     it('while a batch waits to be sent, gathers what arrives into full batches instead of sealing one per delay', async () => {

@@ -17,7 +17,7 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { updateReturning } from '../db/index.js';
-import { TLPS, type PublishedIndicator, type Tlp } from '../indicators/index.js';
+import { MAX_ITEM_LISTINGS, TLPS, type PublishedIndicator, type Tlp } from '../indicators/index.js';
 import type { Clock, Random } from '../kernel/index.js';
 import { signBatchSdJwt, type BatchSigner, type Retraction } from '../provenance/index.js';
 
@@ -128,7 +128,7 @@ async function oldestOfOneTlp(tx: Queryable, limit: number): Promise<PendingRow[
 
 /**
  * The hub refuses an indicator twice in one batch, so a repeat is folded into its first
- * occurrence (one sighting per batch); the byte budget keeps the JWS under the hub's limit,
+ * occurrence (one sighting per batch, carrying the listings of every occurrence); the byte budget keeps the JWS under the hub's limit,
  * and what does not fit stays pending for the next batch.
  */
 function toPayloadParts(rows: readonly PendingRow[]): { indicators: Array<{ id: string; indicator: PublishedIndicator }>; retractions: Retraction[]; used: number[] } {
@@ -139,14 +139,25 @@ function toPayloadParts(rows: readonly PendingRow[]): { indicators: Array<{ id: 
   for (const row of rows) {
     bytes += JSON.stringify(row.body).length;
     if (bytes > MAX_PAYLOAD_BYTES && used.length > 0) break;
-    used.push(Number(row.seq));
     if (row.retraction) {
       if (!retractions.has(row.indicator_id)) retractions.set(row.indicator_id, row.body as Retraction);
-    } else if (!indicators.has(row.indicator_id)) {
-      indicators.set(row.indicator_id, row.body as PublishedIndicator);
+    } else {
+      const folded = fold(indicators.get(row.indicator_id), row.body as PublishedIndicator);
+      // Too many listings to fold into one item: it and all after it wait for the next batch, in order.
+      if (folded === undefined) break;
+      indicators.set(row.indicator_id, folded);
     }
+    used.push(Number(row.seq));
   }
   return { indicators: [...indicators].map(([id, indicator]) => ({ id, indicator })), retractions: [...retractions.values()], used };
+}
+
+/** A repeat keeps the first occurrence and adds its listings to it; undefined when they would not fit. */
+function fold(first: PublishedIndicator | undefined, repeat: PublishedIndicator): PublishedIndicator | undefined {
+  if (first === undefined) return repeat;
+  if (repeat.listings === undefined) return first;
+  const listings = [...new Set([...(first.listings ?? []), ...repeat.listings])].sort();
+  return listings.length > MAX_ITEM_LISTINGS ? undefined : { ...first, listings };
 }
 
 /** What this member has published, and which earlier sightings a retraction withdraws (as the hub does: all before this batch). */

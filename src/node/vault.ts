@@ -19,9 +19,17 @@ const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** What the vault keeps: seller identifiers, and the raw listing ids behind listing pseudonyms. */
+export type PseudonymKind = SellerIdentifierKind | 'listing';
+export interface RawValue {
+  readonly kind: PseudonymKind;
+  /** Raw platform data: never logged, never put in an error. */
+  readonly value: string;
+}
+
 export interface SealedPseudonym {
   readonly fingerprint: string;
-  readonly kind: SellerIdentifierKind;
+  readonly kind: PseudonymKind;
   readonly keyId: string;
   readonly nonce: Uint8Array;
   /** Ciphertext followed by the 16-byte GCM tag. */
@@ -29,8 +37,8 @@ export interface SealedPseudonym {
 }
 
 export interface Vault {
-  seal(fingerprint: string, keyId: string, identifier: SellerIdentifier): SealedPseudonym;
-  open(record: SealedPseudonym): SellerIdentifier;
+  seal(fingerprint: string, keyId: string, identifier: RawValue): SealedPseudonym;
+  open(record: SealedPseudonym): RawValue;
   /** A value that identifies the key without revealing it, stored to catch a swapped key file. */
   readonly keyCheck: string;
 }
@@ -124,13 +132,14 @@ export async function storePseudonyms(tx: Queryable, all: readonly SealedPseudon
   );
 }
 
-/** The raw identifier behind a fingerprint, for a lawful request; undefined when this node never saw it. */
+/** The raw identifier behind a seller fingerprint, for a lawful request; undefined when this node never saw it. */
 export async function revealPseudonym(db: Queryable, vault: Vault, fingerprint: string): Promise<SellerIdentifier | undefined> {
+  // Listing rows are kept for the member's own records; a disclosure request names a seller.
   const rows: Array<{ kind: SellerIdentifierKind; key_id: string; nonce: Uint8Array; ciphertext: Uint8Array }> = await db.query(
-    `SELECT kind, key_id, nonce, ciphertext FROM node_pseudonyms WHERE fingerprint = $1`,
+    `SELECT kind, key_id, nonce, ciphertext FROM node_pseudonyms WHERE fingerprint = $1 AND kind <> 'listing'`,
     [fingerprint],
   );
   const row = rows[0];
-  return row === undefined ? undefined : vault.open({ fingerprint, kind: row.kind, keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext });
+  return row === undefined ? undefined : { kind: row.kind, value: vault.open({ fingerprint, kind: row.kind, keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext }).value };
 }
 

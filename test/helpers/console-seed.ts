@@ -6,7 +6,7 @@
  * token must not see (RED batches, other commodities).
  */
 import { hashImage } from '../../src/hashing/index.js';
-import { indicatorId, normalizeKeyword } from '../../src/indicators/index.js';
+import { computeListingPseudonym, indicatorId, normalizeKeyword } from '../../src/indicators/index.js';
 import type { TestFederation, TestMember } from './federation.js';
 import { batchMediaType } from '../../src/provenance/index.js';
 
@@ -34,8 +34,12 @@ export async function seedConsole(fed: TestFederation, photoFile: string, now = 
   const { pdq, quality } = await hashImage(photoFile);
   const photo = (commodity: string, days: number) => ({ type: 'IMAGE_PDQ', value: pdq, quality, commodity, observedAt: ago(days), confidence: 75 });
   // chatapp's node signs version 2 (SD-JWT), the others' are still on version 1: the console shows and verifies both.
+  // Links come from listings (issue 21): each batch here is one listing of its member.
+  let listings = 0;
   const publish = async (member: TestMember, tlp: string, indicators: object[]): Promise<void> => {
-    const batch = await fed.sign(member, { tlp: tlp as never, indicators }, { version: member.slug === 'chatapp' ? 2 : 1 });
+    const listing = computeListingPseudonym(`https://${member.slug}.example/listing/${++listings}`, { keyId: 'demo-1', key: new Uint8Array(32).fill(0x21) });
+    const listed = indicators.map((i) => ({ ...i, listings: [listing] }));
+    const batch = await fed.sign(member, { tlp: tlp as never, indicators: listed }, { version: member.slug === 'chatapp' ? 2 : 1 });
     const res = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': batchMediaType(batch) }, body: batch });
     if (res.status !== 201) throw new Error(`seed batch refused: ${res.status} ${await res.text()}`);
   };

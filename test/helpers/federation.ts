@@ -93,12 +93,12 @@ export async function startTestFederation(options: { clock?: Clock; env?: Record
 export { fixedClock };
 
 /** A valid indicator of each type, for building batches. */
-export function sampleIndicators(n: number, seed = 'x'): object[] {
+export function sampleIndicators(n: number, seed = 'x', observedAt = '2026-11-01T00:00:00Z'): object[] {
   return Array.from({ length: n }, (_, i) => ({
     type: 'KEYWORD',
     value: `ivory${seed}${i}`,
     commodity: 'IVORY',
-    observedAt: '2026-11-01T00:00:00Z',
+    observedAt,
     confidence: 80,
   }));
 }

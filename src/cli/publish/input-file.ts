@@ -1,4 +1,5 @@
 import { indicatorId, InvalidIndicatorError, isTlp, parseIndicator, type PublishedIndicator, type Tlp } from '../../indicators/index.js';
+import { IdentifierInValueError, screenIndicator } from '../../identifiers/index.js';
 import { keywordSpecificity } from '../../guards/index.js';
 import { CliError } from '../files.js';
 
@@ -13,11 +14,13 @@ const INDICATOR_ID = /^[A-Za-z0-9_-]{43}$/;
 /**
  * Reads FILE.jsonl: each line an indicator in its published form (an optional "tlp" picks the
  * batch group) or `{"retract": "<indicatorId>", "reason": "…"}`. Every line is checked before
- * anything is signed or sent; all bad lines are reported at once, by line number.
+ * anything is signed or sent, with the hub's screen for identifiers in text values among the
+ * checks; all bad lines are reported at once, by line number.
  */
 export function readPublishFile(text: string, defaultTlp: Tlp): PublishGroup[] {
   const groups = new Map<Tlp, PublishGroup>();
   const problems: string[] = [];
+  let identifiers = 0;
   const groupFor = (tlp: Tlp): PublishGroup => {
     let group = groups.get(tlp);
     if (group === undefined) groups.set(tlp, (group = { tlp, indicators: [], retractions: [] }));
@@ -29,12 +32,15 @@ export function readPublishFile(text: string, defaultTlp: Tlp): PublishGroup[] {
     try {
       readLine(JSON.parse(line) as unknown, i + 1, defaultTlp, groupFor);
     } catch (err) {
+      if (err instanceof IdentifierInValueError) identifiers += 1;
       problems.push(`line ${i + 1}: ${err instanceof InvalidIndicatorError ? `${err.field} ${err.reason}` : (err as Error).message}`);
     }
   });
   if (problems.length > 0) {
     const shown = problems.slice(0, 20).join('\n  ');
-    throw new CliError('INVALID_ARGUMENT', `${problems.length} invalid line(s), nothing was sent:\n  ${shown}${problems.length > 20 ? '\n  …' : ''}`);
+    // Nothing is signed: an identifier never reaches a signature, let alone the log.
+    const code = identifiers === problems.length ? 'IDENTIFIER_IN_VALUE' : 'INVALID_ARGUMENT';
+    throw new CliError(code, `${problems.length} invalid line(s), nothing was sent:\n  ${shown}${problems.length > 20 ? '\n  …' : ''}`);
   }
   return [...groups.values()];
 }
@@ -51,11 +57,21 @@ function readLine(value: unknown, lineNo: number, defaultTlp: Tlp, groupFor: (tl
     groupFor(tlp).retractions.push({ indicatorId: retract, reason });
     return;
   }
-  const indicator = parseIndicator(rest, lineNo);
+  const indicator = parseIndicator(withListings(rest), lineNo);
   // The hub refuses it too; refusing here means nothing broad is ever signed.
   const specificity = indicator.type === 'KEYWORD' ? keywordSpecificity(indicator.value) : undefined;
   if (specificity?.broad === true) throw new Error(`KEYWORD_TOO_BROAD (${specificity.rule}): value ${specificity.reason}`);
+  const hit = screenIndicator(indicator);
+  if (hit !== undefined) throw new IdentifierInValueError(lineNo, hit);
   groupFor(tlp).indicators.push(indicator);
+}
+
+/** A line may name one listing as `listing` (a pseudonym, checked as the item's `listings` is). */
+function withListings(line: Record<string, unknown>): Record<string, unknown> {
+  if (!('listing' in line)) return line;
+  const { listing, ...rest } = line;
+  if ('listings' in rest) throw new Error('give either listing or listings, not both');
+  return { ...rest, listings: [listing] };
 }
 
 /**

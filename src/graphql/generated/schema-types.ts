@@ -24,24 +24,38 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
 };
 
-/** A seller's cross-platform profile: where the same pseudonymous fingerprint was seen, and what came with it. */
+/** A seller's cross-platform profile: where the same pseudonymous fingerprint was seen, and what was seen in its listings. */
 export type SellerProfile = {
   __typename?: 'SellerProfile';
   fingerprint: Scalars['String']['output'];
   /** The SELLER indicator: members that saw it, first and last seen, commodities, sightings. */
   indicator: Indicator;
-  /** KEYWORD indicators reported in the same signed batches, most shared first. */
+  /** KEYWORD indicators seen in the seller's own listings, most listings first. */
   keywords: Array<LinkedIndicator>;
-  /** IMAGE_PDQ and IMAGE_SHA256 indicators reported in the same signed batches. */
+  /** IMAGE_PDQ and IMAGE_SHA256 indicators seen in the seller's own listings. */
   images: Array<LinkedIndicator>;
-  /** Other sellers reported in the same signed batches. */
+  /** Other sellers seen in the same listings (a listing naming two contacts). */
   sellers: Array<LinkedIndicator>;
 };
 
+/**
+ * An indicator linked to another because visible sightings of both name the same listing of the
+ * same member. Being in the same signed batch links nothing; sightings from before listings were
+ * sent name no listing and link nothing.
+ */
 export type LinkedIndicator = {
   __typename?: 'LinkedIndicator';
   indicator: Indicator;
-  /** How many batches carry both. */
+  /** How many listings (of any member) support the link, as far as the token may see. */
+  listings: Scalars['Int']['output'];
+  /** Earliest observedAt among the supporting sightings of both ends. */
+  firstSeenAt: Scalars['DateTime']['output'];
+  /** Latest observedAt among the supporting sightings of both ends. */
+  lastSeenAt: Scalars['DateTime']['output'];
+  /**
+   * The listing count: links come from listings, not batches, since issue 21.
+   * @deprecated Links come from listings, not from signed batches: use `listings` (this returns the same number).
+   */
   sharedBatches: Scalars['Int']['output'];
 };
 
@@ -269,9 +283,10 @@ export type Query = {
   provenance: Maybe<Provenance>;
   /**
    * The graph around a seller (by fingerprint) or around any indicator (by id, to expand a node):
-   * indicators reported in the same signed batches, `hops` (1–2) steps out, nearest and most shared
-   * first, at most `maxNodes` (1–150) besides the centre, and the platforms that reported each; over
-   * the token's visible sightings only. Null when the centre has no visible sighting.
+   * indicators seen in the same listings (never merely in the same signed batch), `hops` (1–2)
+   * steps out, nearest and most listings first, at most `maxNodes` (1–150) besides the centre, only
+   * links supported by at least `minListings` (1–1000) listings, and the platforms that reported
+   * each; over the token's visible sightings only. Null when the centre has no visible sighting.
    * Codes: INVALID_FILTER.
    */
   sellerGraph: Maybe<LinkGraph>;
@@ -380,6 +395,7 @@ export type QuerySellerGraphArgs = {
   indicatorId?: InputMaybe<Scalars['ID']['input']>;
   hops?: InputMaybe<Scalars['Int']['input']>;
   maxNodes?: InputMaybe<Scalars['Int']['input']>;
+  minListings?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -800,7 +816,8 @@ export type Mutation = {
    * disclosure (version 2, item 2b). The hub verifies the member's certificate chain and signature
    * before it trusts anything in it. Refusals carry a stable code in extensions.code:
    * MALFORMED_JWS, BAD_SIGNATURE, UNTRUSTED_CHAIN, CERT_EXPIRED, CERT_REVOKED, MEMBER_MISMATCH,
-   * UNKNOWN_MEMBER, CLOCK_SKEW, INVALID_INDICATOR, KEYWORD_TOO_BROAD, BATCH_TOO_LARGE, BATCH_ID_CONFLICT,
+   * UNKNOWN_MEMBER, CLOCK_SKEW, INVALID_INDICATOR, KEYWORD_TOO_BROAD, IDENTIFIER_IN_VALUE (a text value holds a
+   * phone number, address, handle, link or account number), BATCH_TOO_LARGE, BATCH_ID_CONFLICT,
    * UNKNOWN_SIGHTING; for version 2 also MALFORMED_SD_JWT, MALFORMED_DISCLOSURE, WEAK_SALT,
    * DUPLICATE_DIGEST, DUPLICATE_DISCLOSURE, UNREFERENCED_DISCLOSURE, UNDISCLOSED_DIGEST.
    */
@@ -957,8 +974,8 @@ export type GraphNodeKind =
   | 'PLATFORM';
 
 export type GraphLinkKind =
-  /** Both were reported in the same signed batches; weight: how many. */
-  | 'SHARED_BATCH'
+  /** Both were seen in the same listings; weight: how many listings. */
+  | 'SAME_LISTING'
   /** The platform reported the indicator; weight: its visible sightings there. */
   | 'REPORTED_BY';
 
@@ -980,10 +997,15 @@ export type GraphLink = {
   source: Scalars['ID']['output'];
   target: Scalars['ID']['output'];
   kind: GraphLinkKind;
+  /** SAME_LISTING: the listings supporting it; REPORTED_BY: the platform's visible sightings of the indicator. */
   weight: Scalars['Int']['output'];
+  /** SAME_LISTING: earliest observedAt among the supporting sightings; null for REPORTED_BY. */
+  firstSeenAt: Maybe<Scalars['DateTime']['output']>;
+  /** SAME_LISTING: latest observedAt among the supporting sightings; null for REPORTED_BY. */
+  lastSeenAt: Maybe<Scalars['DateTime']['output']>;
 };
 
-/** The neighbourhood of a seller: what was reported with it, what was reported with those, and by which platforms. */
+/** The neighbourhood of a seller: what was seen in its listings, what was seen in those indicators' listings, and by which platforms. */
 export type LinkGraph = {
   __typename?: 'LinkGraph';
   center: Scalars['ID']['output'];
@@ -1348,6 +1370,9 @@ export type SellerProfileResolvers<ContextType = GraphQLContext, ParentType exte
 
 export type LinkedIndicatorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LinkedIndicator'] = ResolversParentTypes['LinkedIndicator']> = {
   indicator?: Resolver<ResolversTypes['Indicator'], ParentType, ContextType>;
+  listings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstSeenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  lastSeenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   sharedBatches?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -1459,7 +1484,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   indicators?: Resolver<ResolversTypes['IndicatorConnection'], ParentType, ContextType, RequireFields<QueryIndicatorsArgs, 'first'>>;
   checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
   provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType, RequireFields<QueryProvenanceArgs, 'indicatorId'>>;
-  sellerGraph?: Resolver<Maybe<ResolversTypes['LinkGraph']>, ParentType, ContextType, RequireFields<QuerySellerGraphArgs, 'hops' | 'maxNodes'>>;
+  sellerGraph?: Resolver<Maybe<ResolversTypes['LinkGraph']>, ParentType, ContextType, RequireFields<QuerySellerGraphArgs, 'hops' | 'maxNodes' | 'minListings'>>;
   risingKeywords?: Resolver<Array<ResolversTypes['RisingKeyword']>, ParentType, ContextType, RequireFields<QueryRisingKeywordsArgs, 'from' | 'to' | 'first'>>;
   watchlists?: Resolver<Array<ResolversTypes['Watchlist']>, ParentType, ContextType>;
   alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, RequireFields<QueryAlertsArgs, 'first'>>;
@@ -1711,6 +1736,8 @@ export type GraphLinkResolvers<ContextType = GraphQLContext, ParentType extends 
   target?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['GraphLinkKind'], ParentType, ContextType>;
   weight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstSeenAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastSeenAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
 
 export type LinkGraphResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LinkGraph'] = ResolversParentTypes['LinkGraph']> = {

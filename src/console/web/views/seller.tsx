@@ -6,7 +6,7 @@ import { INDICATOR_SUMMARY, IndicatorTable, type IndicatorSummary } from './sear
 import type { GraphData, GraphHandle, GraphNodeData } from './graph.js';
 
 interface Linked {
-  sharedBatches: number;
+  listings: number;
   indicator: IndicatorSummary;
 }
 
@@ -16,12 +16,12 @@ interface Profile {
 
 const PROFILE = `query Seller($fp: String!) { seller(fingerprint: $fp) {
   fingerprint indicator { ${INDICATOR_SUMMARY} }
-  keywords { sharedBatches indicator { ${INDICATOR_SUMMARY} } }
-  images { sharedBatches indicator { ${INDICATOR_SUMMARY} } }
-  sellers { sharedBatches indicator { ${INDICATOR_SUMMARY} } }
+  keywords { listings indicator { ${INDICATOR_SUMMARY} } }
+  images { listings indicator { ${INDICATOR_SUMMARY} } }
+  sellers { listings indicator { ${INDICATOR_SUMMARY} } }
 } }`;
 
-const GRAPH = `query Graph($fp: String, $id: ID, $hops: Int, $max: Int) { sellerGraph(fingerprint: $fp, indicatorId: $id, hops: $hops, maxNodes: $max) {
+const GRAPH = `query Graph($fp: String, $id: ID, $hops: Int, $max: Int, $min: Int) { sellerGraph(fingerprint: $fp, indicatorId: $id, hops: $hops, maxNodes: $max, minListings: $min) {
   center truncated
   nodes { id kind label hop indicator { id members commodities sightingCount lastSeenAt } }
   links { source target kind weight }
@@ -76,14 +76,14 @@ export function SellerView({ token, fingerprint }: { token: string; me: Me; fing
   );
 }
 
-/** The most shared first; long lists (batches carry many indicators) open on request. */
+/** Most listings first; long lists open on request. */
 function LinkedTable({ rows }: { rows: Linked[] }) {
   const { t } = useI18n();
   const [all, setAll] = useState(false);
   const shown = all ? rows : rows.slice(0, LINKED_SHOWN);
   return (
     <>
-      <IndicatorTable rows={shown.map((l) => l.indicator)} extra={{ header: t('seller.shared'), cell: (_r, i) => shown[i]!.sharedBatches }} />
+      <IndicatorTable rows={shown.map((l) => l.indicator)} extra={{ header: t('seller.shared'), cell: (_r, i) => shown[i]!.listings }} />
       {rows.length > shown.length ? (
         <button type="button" class="link" onClick={() => setAll(true)}>
           {t('seller.showAll', { n: rows.length })}
@@ -95,6 +95,9 @@ function LinkedTable({ rows }: { rows: Linked[] }) {
 
 const LINKED_SHOWN = 12;
 
+/** Thresholds the analyst picks from: a link seen in one listing may be chance, in five rarely is. */
+const MIN_LISTINGS = [1, 2, 3, 5];
+
 function GraphCard({ token, fingerprint }: { token: string; fingerprint: string }) {
   const { t, e } = useI18n();
   const box = useRef<HTMLDivElement>(null);
@@ -103,24 +106,27 @@ function GraphCard({ token, fingerprint }: { token: string; fingerprint: string 
   const [nodes, setNodes] = useState<GraphNodeData[]>([]);
   const [truncated, setTruncated] = useState(false);
   const [error, setError] = useState<Error | undefined>();
+  const [minListings, setMinListings] = useState(1);
+  const [hops, setHops] = useState(2);
   useEffect(() => {
     let live = true;
     (async () => {
-      const [{ sellerGraph }, { drawGraph }] = await Promise.all([gql<{ sellerGraph: GraphData | null }>(token, GRAPH, { fp: fingerprint, hops: 2, max: 30 }), import('./graph.js')]);
+      const [{ sellerGraph }, { drawGraph }] = await Promise.all([gql<{ sellerGraph: GraphData | null }>(token, GRAPH, { fp: fingerprint, hops, max: 30, min: minListings }), import('./graph.js')]);
       if (!live || sellerGraph === null || box.current === null) return;
       setTruncated(sellerGraph.truncated);
       setNodes(sellerGraph.nodes);
-      handle.current = drawGraph(box.current, sellerGraph, setSelected);
+      setSelected(null);
+      handle.current = drawGraph(box.current, sellerGraph, setSelected, t('seller.ownGroup'));
     })().catch((err: Error) => live && setError(err));
     return () => {
       live = false;
       handle.current?.destroy();
       handle.current = null;
     };
-  }, [token, fingerprint]);
+  }, [token, fingerprint, minListings, hops]);
   const expand = async (node: GraphNodeData) => {
     try {
-      const { sellerGraph } = await gql<{ sellerGraph: GraphData | null }>(token, GRAPH, { id: node.id, hops: 1, max: 20 });
+      const { sellerGraph } = await gql<{ sellerGraph: GraphData | null }>(token, GRAPH, { id: node.id, hops: 1, max: 20, min: minListings });
       if (sellerGraph === null) return;
       handle.current?.add(sellerGraph);
       setNodes((known) => [...known, ...sellerGraph.nodes.filter((n) => !known.some((k) => k.id === n.id)).map((n) => ({ ...n, hop: node.hop + n.hop }))]);
@@ -140,6 +146,23 @@ function GraphCard({ token, fingerprint }: { token: string; fingerprint: string 
   return (
     <Card title={t('seller.graph')}>
       <p class="muted">{t('seller.graphHelp')}</p>
+      <form class="filters" onSubmit={(ev) => ev.preventDefault()}>
+        <label>
+          {t('seller.minListings')}
+          <select name="minListings" value={minListings} onChange={(ev) => setMinListings(Number((ev.target as HTMLSelectElement).value))}>
+            {MIN_LISTINGS.map((n) => (
+              <option value={n}>{t('seller.minListingsN', { n })}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('seller.hops')}
+          <select name="hops" value={hops} onChange={(ev) => setHops(Number((ev.target as HTMLSelectElement).value))}>
+            <option value={1}>1</option>
+            <option value={2}>2</option>
+          </select>
+        </label>
+      </form>
       {truncated ? <p class="notice">{t('seller.truncated')}</p> : null}
       <ErrorBox error={error} />
       <div class="graph-wrap">

@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findIdentifiers, replaceIdentifiers } from './identifier-detection.js';
+import { findIdentifiers, replaceIdentifiers } from './find.js';
 
 const SEED = Number(process.env['IDENTIFIER_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const CASES = 1500;

@@ -45,7 +45,7 @@ type Indicator = { type: 'KEYWORD'; value: string; commodity: string; observedAt
 
 function makeBatches(run: number, batches: number, size: number): Indicator[][] {
   return Array.from({ length: batches }, (_, b) =>
-    Array.from({ length: size }, (_, i) => ({ type: 'KEYWORD' as const, value: `r${run}b${b}i${i}`, commodity: 'IVORY', observedAt: '2026-11-01T00:00:00Z', confidence: 80 })),
+    Array.from({ length: size }, (_, i) => ({ type: 'KEYWORD' as const, value: `ivoryr${run}b${b}i${i}`, commodity: 'IVORY', observedAt: '2026-11-01T00:00:00Z', confidence: 80 })),
   );
 }
 

@@ -21,6 +21,7 @@ import { benchIdleMemory, idleMemorySection, IDLE_MEMORY_SECTION_TITLE } from '.
 import { median, round } from './load.js';
 import { DEFAULT_BENCH_SERVER } from './bench-db.js';
 import { benchConsole } from './console.js';
+import { benchGuards, guardsSection, GUARDS_SECTION_TITLE } from './guards.js';
 
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
@@ -113,6 +114,10 @@ const sections: Section[] = [
   {
     title: IDENTIFIERS_SECTION_TITLE,
     run: async () => identifiersSection(await benchIdentifiers({ ...(quick ? { textBytes: 512 * 1024, rounds: 3 } : {}), onProgress: (t) => process.stderr.write(`      ${t}\n`) })),
+  },
+  {
+    title: GUARDS_SECTION_TITLE,
+    run: async () => guardsSection(benchGuards(quick ? { keywords: 10_000, textBytes: 256 * 1024, rounds: 3 } : {})),
   },
   {
     title: IDLE_MEMORY_SECTION_TITLE,

@@ -137,7 +137,7 @@ async function ingestRun(d: Deployment, round: number): Promise<number> {
   const batches = await Promise.all(
     Array.from({ length: BATCHES }, (_, b) =>
       signBatch(
-        { v: 1, batchId: randomUUID(), member: 'bench', createdAt: new Date().toISOString(), tlp: 'AMBER', indicators: Array.from({ length: BATCH_SIZE }, (_, i) => ({ type: 'KEYWORD', value: `r${round}b${b}i${i}`, commodity: 'IVORY', observedAt: '2026-11-01T00:00:00Z', confidence: 80 })) },
+        { v: 1, batchId: randomUUID(), member: 'bench', createdAt: new Date().toISOString(), tlp: 'AMBER', indicators: Array.from({ length: BATCH_SIZE }, (_, i) => ({ type: 'KEYWORD', value: `ivoryr${round}b${b}i${i}`, commodity: 'IVORY', observedAt: '2026-11-01T00:00:00Z', confidence: 80 })) },
         { keyPem: d.member.keyPem, chainPem: [d.member.certPem] },
       ),
     ),

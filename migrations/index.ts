@@ -12,6 +12,8 @@ import { Interop1765209600000 } from './1765209600000-interop.js';
 import { SharedRateLimits1765296000000 } from './1765296000000-shared-rate-limits.js';
 import { StixIdIndexes1765700000000 } from './1765700000000-stix-id-indexes.js';
 import { SightingListings1765810000000 } from './1765810000000-sighting-listings.js';
+import { Warninglists1765821000000 } from './1765821000000-warninglists.js';
+import { Quarantines1765821100000 } from './1765821100000-quarantines.js';
 import { Outcomes1765900000000 } from './1765900000000-outcomes.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs under tsx, tests and the CLI. */
@@ -29,5 +31,7 @@ export const migrations: ReadonlyArray<new () => MigrationInterface> = [
   SharedRateLimits1765296000000,
   StixIdIndexes1765700000000,
   SightingListings1765810000000,
+  Warninglists1765821000000,
+  Quarantines1765821100000,
   Outcomes1765900000000,
 ];

@@ -35,6 +35,8 @@ const MATRIX: Array<{ field: string; query: string; anyOf: readonly string[] | '
   { field: 'Query.stats', query: '{ stats(from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z") { key } }', anyOf: ['stats:read'] },
   { field: 'Query.provenance', query: '{ provenance(indicatorId: "x") { treeSize } }', anyOf: ['provenance:read', 'indicators:read'], members: true },
   { field: 'Query.members', query: '{ members { slug } }', anyOf: 'any-agency' },
+  { field: 'Query.warninglists', query: '{ warninglists { name } }', anyOf: 'any-agency', members: true },
+  { field: 'Mutation.reportFlood', query: 'mutation { reportFlood(indicatorId: "x", hits: 1, scans: 2) { quarantined } }', anyOf: ['admin'], members: true },
   { field: 'Query.accessLog', query: '{ accessLog { records { id } } }', anyOf: ['audit:read'] },
   { field: 'Query.accessDigests', query: '{ accessDigests { hour } }', anyOf: ['audit:read'] },
   { field: 'Mutation.publishBatch', query: 'mutation { publishBatch(jws: "x") { batchId } }', anyOf: 'public' },

@@ -384,6 +384,9 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         const r = await ask(p, 'query($t: String!) { matchText(text: $t) { indicator { id } } }', { t: text });
         const got = sorted(new Set((r.body.data!['matchText'] as Array<{ indicator: { id: string } }>).map((m) => m.indicator.id)));
         expect(p, 'matchText', got, sorted(pool.KEYWORD.filter((k) => normalized.includes(k.value) && visibleLive(p, 'matchText', k.id).length > 0).map((k) => k.id)));
+        // Suppressed hits (issue 21) are read through the same visibility: asking for them opens nothing more.
+        const all = await ask(p, 'query($t: String!) { matchText(text: $t, withSuppressed: true) { indicator { id } } }', { t: `${text} 象牙白` });
+        expect(p, 'matchText(withSuppressed)', sorted(new Set((all.body.data!['matchText'] as Array<{ indicator: { id: string } }>).map((m) => m.indicator.id))), got);
       }
       if (opens(p, 'matchImage')) {
         for (const pdq of pool.IMAGE_PDQ) {
@@ -740,6 +743,9 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Query.disclosureVolume': 'none: counts per agency',
   // Outcomes (issue 22): each outcome counts where every sighting it concerns is visible.
   'Query.outcomeFigures': 'stats',
+  // Precision guards (issue 21).
+  'Query.warninglists': 'none: the federation’s warninglists (benign phrases, generic terms), no indicator data',
+  'Mutation.reportFlood': 'none: a member node reports its own scan rates; the receipt names only the indicator it sent',
 };
 const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /.well-known/jwks.json': 'none: public keys',

@@ -37,7 +37,7 @@ describe('poison at the member node', () => {
       [{ kind: 'keyword', text: 'ivory', ...common, species: 'Loxodonta\u0000 africana' }, 'species'],
     ];
     for (const [observation, field] of cases) {
-      const res = await observe([{ kind: 'keyword', text: 'ok', ...common }, observation]);
+      const res = await observe([{ kind: 'keyword', text: 'ivory', ...common }, observation]);
       assert.equal(res.status, 400, JSON.stringify(res.body));
       const error = res.body['error'] as { code: string; index: number; field: string };
       assert.deepEqual([error.code, error.index, error.field], ['INVALID_OBSERVATION', 1, field]);

@@ -170,7 +170,7 @@ describe('member nodes publishing to a hub', () => {
     const multipart = (await (await fetch(`${chatapp.url}/v1/scan`, { method: 'POST', headers: { authorization: `Bearer ${keys.chatapp}` }, body: form })).json()) as typeof result;
     assert.deepEqual([multipart.keywords.length, multipart.images.length], [1, 1], 'the same scan as a multipart upload');
     const clean = await post(chatapp, '/v1/scan', { text: 'a wooden bracelet' });
-    assert.deepEqual(clean.body, { keywords: [], images: [] });
+    assert.deepEqual(clean.body, { keywords: [], images: [], suppressed: [] });
     const refusals = await Promise.all([post(chatapp, '/v1/scan', {}), post(chatapp, '/v1/scan', { image: { data: Buffer.from('no picture').toString('base64') } })]);
     assert.deepEqual(refusals.map((r) => [r.status, (r.body['error'] as { code: string; field: string }).field]), [[400, 'text'], [400, 'image.data']]);
     assert.ok((await chatapp.status()).feed.indexed.keywords >= 1);

@@ -189,7 +189,7 @@ describe('wildintel publish, resuming and refusing', { skip: onlyInPass('server'
   });
 
   it('labels each batch with the TLP of its lines (one TLP per batch)', async () => {
-    const file = await write('tlp.jsonl', [line('tlp0'), line('tlp1', { tlp: 'RED' }), line('tlp2', { tlp: 'CLEAR' }), line('tlp3')]);
+    const file = await write('tlp.jsonl', [line('tlpk0'), line('tlpk1', { tlp: 'RED' }), line('tlpk2', { tlp: 'CLEAR' }), line('tlpk3')]);
     const { code, stderr } = await publish(file, ['--tlp', 'GREEN']);
     assert.equal(code, 0, stderr);
     const records = (await journalLines(file)).slice(1).map((l) => JSON.parse(l) as { jws?: string });
@@ -203,6 +203,6 @@ describe('wildintel publish, resuming and refusing', { skip: onlyInPass('server'
         return `${tlp}:${items.map((i) => i.value + (i.tlp ?? '')).join(',')}`;
       })
       .sort();
-    assert.deepEqual(tlps, ['CLEAR:tlp2', 'GREEN:tlp0,tlp3', 'RED:tlp1']);
+    assert.deepEqual(tlps, ['CLEAR:tlpk2', 'GREEN:tlpk0,tlpk3', 'RED:tlpk1']);
   });
 });

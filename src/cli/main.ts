@@ -22,6 +22,7 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['disclosure'], load: async () => (await import('./disclosure-command.js')).registerDisclosureCommands },
   { names: ['evidence'], load: async () => (await import('./evidence-command.js')).registerEvidenceCommands },
   { names: ['node', 'federation'], load: async () => (await import('./node-command.js')).registerNodeCommands },
+  { names: ['warninglist', 'quarantine'], load: async () => (await import('./guard-command.js')).registerGuardCommands },
   { names: ['config'], load: async () => (await import('./config-command.js')).registerConfigCommand },
   { names: ['export', 'interop'], load: async () => (await import('./interop-command.js')).registerInteropCommands },
 ];

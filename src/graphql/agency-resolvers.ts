@@ -2,6 +2,7 @@ import { findIndicators, indicatorStats, sellerProfile, type LinkedIndicator } f
 import type { Principal } from '../auth/index.js';
 import { MatchingError } from '../matching/index.js';
 import type { Resolvers, Scope as SchemaScope } from './generated/schema-types.js';
+import { screenHits } from './guard-resolvers.js';
 import { visibilityOf } from './principal.js';
 
 /** matchImage's radius is bounded: beyond 64 bits nearly everything matches and the answer is noise. */
@@ -32,13 +33,15 @@ export const agencyResolvers: Resolvers = {
       const byId = new Map(records.map((r) => [r.id, r]));
       return hits.flatMap((h) => (byId.has(h.id) ? [{ distance: h.distance, indicator: byId.get(h.id)! }] : [])).slice(0, MAX_MATCHES);
     },
-    matchText: async (_root, { text }, ctx) => {
+    matchText: async (_root, { text, withSuppressed }, ctx) => {
       if (text.length > MAX_TEXT_LENGTH) throw new MatchingError('INVALID_KEYWORD', `text may have at most ${MAX_TEXT_LENGTH} characters`);
-      const hits = await ctx.services.matcher.matchText(text);
-      const records = await findIndicators(await ctx.reads(), [...new Set(hits.map((h) => h.id))], visibilityOf(ctx, 'matchText'));
+      const found = await ctx.services.matcher.matchText(text);
+      const records = await findIndicators(await ctx.reads(), [...new Set(found.map((h) => h.id))], visibilityOf(ctx, 'matchText'));
       const byId = new Map(records.map((r) => [r.id, r]));
+      const disputed = new Set(records.filter((r) => r.status === 'DISPUTED').map((r) => r.id));
+      const hits = (await screenHits(ctx, text, found, disputed)).filter((h) => withSuppressed === true || h.suppressedBy === null);
       return hits
-        .flatMap((h) => (byId.has(h.id) ? [{ indicator: byId.get(h.id)!, start: h.start, end: h.end, matched: text.slice(h.start, h.end) }] : []))
+        .flatMap((h) => (byId.has(h.id) ? [{ indicator: byId.get(h.id)!, start: h.start, end: h.end, matched: text.slice(h.start, h.end), suppressedBy: h.suppressedBy }] : []))
         .slice(0, MAX_MATCHES);
     },
     stats: async (_root, { from, to, bucket, groupBy }, ctx) => indicatorStats(await ctx.reads(), { from, to, bucket: bucket ?? 'DAY', groupBy: groupBy ?? 'COMMODITY' }, visibilityOf(ctx, 'stats')),

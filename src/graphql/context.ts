@@ -3,6 +3,7 @@ import type { AccessRecordInput, Principal } from '../auth/index.js';
 import type { OpinionService } from '../feedback/index.js';
 import type { DisclosureService } from '../disclosure/index.js';
 import type { IngestService } from '../ingest/index.js';
+import type { QuarantineService, WarninglistService } from '../guards/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { KeywordHit, PdqMatch } from '../matching/index.js';
 import type { MemberView } from '../pki/index.js';
@@ -24,6 +25,10 @@ export interface GraphQLServices {
   readonly members: { list(): Promise<MemberView[]> };
   readonly events: BatchEvents;
   readonly disclosures: DisclosureService;
+  /** The warninglists in effect: served, and applied to matchText. */
+  readonly warninglists: Pick<WarninglistService, 'inEffect' | 'compiled'>;
+  /** Flood quarantine: held indicators are held back from matchText; standing hits feed the rates. */
+  readonly quarantine: Pick<QuarantineService, 'held' | 'observe' | 'rate' | 'hold'>;
   /** The hub's public origin (HUB_ORIGIN), named in evidence packages. */
   readonly hubOrigin: string;
   /** Stores an access record before the answer is released (group commit). */

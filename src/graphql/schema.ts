@@ -15,6 +15,7 @@ import { analysisResolvers } from './analysis-resolvers.js';
 import { disclosureResolvers } from './disclosure-resolvers.js';
 import { evidenceResolvers } from './evidence-resolvers.js';
 import { outcomeResolvers } from './outcome-resolvers.js';
+import { guardResolvers } from './guard-resolvers.js';
 import { applyAuthorization } from './authorization.js';
 import { conformToOctober2021 } from './spec-conformance.js';
 import type { Resolvers } from './generated/schema-types.js';
@@ -35,6 +36,6 @@ export function buildSchema(version: string): GraphQLSchema {
     DateTime: DateTimeScalar,
     Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
   };
-  const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers, watchlistResolvers, analysisResolvers, disclosureResolvers, evidenceResolvers, outcomeResolvers];
+  const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers, watchlistResolvers, analysisResolvers, disclosureResolvers, evidenceResolvers, outcomeResolvers, guardResolvers];
   return conformToOctober2021(applyAuthorization(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers })));
 }

@@ -93,6 +93,8 @@ export async function startHub({ config, logger: parent, clock = systemClock, wo
       members: services.members,
       events,
       disclosures: services.disclosures,
+      warninglists: services.warninglists,
+      quarantine: services.quarantine,
       hubOrigin: config.HUB_ORIGIN,
       recordAccess: services.access.record,
     };

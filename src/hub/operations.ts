@@ -101,6 +101,11 @@ registerOperation('agency.key', async (ctx, input) => {
 function keyRegistrationView(r: AgencyKeyRegistration): Record<string, unknown> {
   return { encryptionKid: r.keys.keys[0].kid, signingKid: r.keys.keys[1].kid, keysSha256: r.keysSha256, leafIndex: r.leafIndex };
 }
+registerOperation('warninglist.publish', async (ctx, input) => (await ctx.services()).warninglists.publish(input));
+registerOperation('warninglist.list', async (ctx) => ({ lists: await (await ctx.services()).warninglists.inEffect() }));
+const indicatorInput = z.object({ indicatorId: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be an indicator id') }).strict();
+registerOperation('quarantine.list', async (ctx) => ({ quarantines: await (await ctx.services()).quarantine.list() }));
+registerOperation('quarantine.release', async (ctx, input) => (await ctx.services()).quarantine.release(parse(indicatorInput, input).indicatorId));
 registerOperation('agency.list', async (ctx) => ({ agencies: await (await ctx.services()).tokens.listAgencies() }));
 registerOperation('token.issue', async (ctx, input) => (await ctx.services()).tokens.issue(parse(issueInput, input)));
 registerOperation('token.revoke', async (ctx, input) => (await ctx.services()).tokens.revoke(parse(jtiInput, input).jti));

@@ -8,6 +8,7 @@ import { createDatabaseJtiStore } from './jti-store.js';
 import { createAccessRecorder, createRateLimiter, createSharedRateLimiter, createTokenService, type AccessRecorder, type RateLimiter, type TokenService } from '../auth/index.js';
 import { createOpinionService, type OpinionService } from '../feedback/index.js';
 import { createDisclosureService, type DisclosureService } from '../disclosure/index.js';
+import { createQuarantineService, createWarninglistService, type QuarantineService, type WarninglistService } from '../guards/index.js';
 import { createMatchIndexes, type MatchIndexes } from './match-indexes.js';
 import { systemRandom } from '../kernel/index.js';
 import { createTransparencyLog, type TransparencyLog } from '../tlog/index.js';
@@ -31,6 +32,10 @@ export interface HubServices {
   readonly rateLimiter: RateLimiter;
   /** Lawful re-identification requests (docs/disclosure.md). */
   readonly disclosures: DisclosureService;
+  /** Federation warninglists: published by the operator, logged, served, applied by matchText (issue 21). */
+  readonly warninglists: WarninglistService;
+  /** Flood quarantine: indicators held back from matching, on the hub's matchText rates or a node's report. */
+  readonly quarantine: QuarantineService;
 }
 
 export async function createHubServices(deps: { config: Readonly<Config>; database: Database; logger: Logger; clock: Clock; metrics?: Pick<HubMetrics, 'instrumentIngest' | 'instrumentLog'> }): Promise<HubServices> {
@@ -46,6 +51,8 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
     log,
     tokens,
     opinions: createOpinionService({ db, log, clock }),
+    warninglists: createWarninglistService({ db, log, clock }),
+    quarantine: createQuarantineService({ db, log, clock, logger }),
     matching: createMatchIndexes({ db, logger }),
     access: createAccessRecorder({ db, logger }),
     rateLimiter: createHubRateLimiter(config, database, logger),

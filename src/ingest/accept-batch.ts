@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseIndicator, InvalidIndicatorError, indicatorId, observedAtOutOfRange, type PublishedIndicator, type Tlp } from '../indicators/index.js';
 import { IdentifierInValueError, screenIndicator } from '../identifiers/index.js';
+import { keywordSpecificity } from '../guards/index.js';
 import { vouchesFor } from '../pki/index.js';
 import { storeOutcomes } from '../outcomes/index.js';
 import { assertValidWhenReceived, loggedItemCount, type BatchVerifier, type VerifiedBatch } from '../provenance/index.js';
@@ -128,6 +129,7 @@ function validateIndicators(raw: readonly unknown[], createdAtMs: number): Valid
       }
       throw err;
     }
+    assertSpecific(indicator, index);
     // A publisher that skips the node must not put a phone number or a handle into the log either.
     const hit = screenIndicator(indicator);
     if (hit !== undefined) {
@@ -148,6 +150,18 @@ function validateIndicators(raw: readonly unknown[], createdAtMs: number): Valid
     return indicator;
   });
   return { indicators, ids };
+}
+
+/**
+ * Defence in depth behind the node's own check: a publisher that signs batches itself (or a
+ * careless member) cannot put an over-broad keyword on every platform. Retractions are not
+ * checked, so a keyword accepted before the rule can still be withdrawn.
+ */
+function assertSpecific(indicator: PublishedIndicator, index: number): void {
+  if (indicator.type !== 'KEYWORD') return;
+  const specificity = keywordSpecificity(indicator.value);
+  if (!specificity.broad) return;
+  throw new IngestError('KEYWORD_TOO_BROAD', `indicator ${index}: the keyword ${specificity.reason}`, { details: { index, field: 'value', reason: specificity.rule } });
 }
 
 /** The NOTIFY channel on which each accepted batch's leaf index is announced at commit. */

@@ -1,6 +1,7 @@
 import { outcomeFactsBy } from '../outcomes/index.js';
 import type { DataSource } from 'typeorm';
 import { maySee, type Grant } from '../auth/index.js';
+import { loggedWarninglists } from '../guards/index.js';
 import type { Commodity, IndicatorType, Tlp } from '../indicators/index.js';
 import { encodeBase64, type TransparencyLog } from '../tlog/index.js';
 import { batchKey, contentFor, retractedBy, storedBatch, BATCH_COLUMNS, type BatchContent, type BatchRow } from './batch-content.js';
@@ -40,6 +41,8 @@ export interface FeedItem {
   partial?: PartialBatch;
   /** For opinion entries on an indicator the caller may see: the RFC 8785 record the entry hashes. */
   opinion?: string;
+  /** For warninglist entries: the RFC 8785 JSON of the list, which the entry's listSha256 hashes. */
+  warninglist?: string;
 }
 
 export interface FeedPage {
@@ -117,6 +120,7 @@ async function feedItems(deps: Deps, grant: Grant, start: number, end: number): 
   const retracted = await retractedBy(deps.db, batches);
   const outcomes = await outcomeFactsBy(deps.db, batches);
   const opinions = await visibleOpinions(deps.db, grant, start, end);
+  const warninglists = await loggedWarninglists(deps.db, start, end);
   const items: FeedItem[] = [];
   let bytes = 0;
   for (const [i, entry] of entries.entries()) {
@@ -126,6 +130,8 @@ async function feedItems(deps: Deps, grant: Grant, start: number, end: number): 
     if (batch !== undefined) bytes += attach(item, contentFor(grant, batch, retracted.get(batchKey(batch)) ?? [], outcomes.get(batchKey(batch)) ?? new Map()));
     const opinion = opinions.get(index);
     if (opinion !== undefined) item.opinion = opinion;
+    const warninglist = warninglists.get(index);
+    if (warninglist !== undefined) bytes += (item.warninglist = warninglist).length;
     if (items.length > 0 && bytes > MAX_FEED_CONTENT_BYTES) break;
     items.push(item);
   }

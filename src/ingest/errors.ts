@@ -1,7 +1,7 @@
 import { WildintelError } from '../kernel/index.js';
 
 /** Ingest's own refusals; signature and chain problems keep their provenance and PKI codes. */
-export type IngestErrorCode = 'BATCH_TOO_LARGE' | 'BATCH_ID_CONFLICT' | 'UNKNOWN_MEMBER' | 'UNKNOWN_SIGHTING' | 'INVALID_INDICATOR' | 'IDENTIFIER_IN_VALUE' | 'INVALID_BATCH_REF' | 'CERT_REVOKED' | 'OBSERVED_AT_OUT_OF_RANGE';
+export type IngestErrorCode = 'BATCH_TOO_LARGE' | 'BATCH_ID_CONFLICT' | 'UNKNOWN_MEMBER' | 'UNKNOWN_SIGHTING' | 'INVALID_INDICATOR' | 'KEYWORD_TOO_BROAD' | 'IDENTIFIER_IN_VALUE' | 'INVALID_BATCH_REF' | 'CERT_REVOKED' | 'OBSERVED_AT_OUT_OF_RANGE';
 
 export class IngestError extends WildintelError<IngestErrorCode> {}
 
@@ -18,6 +18,7 @@ export const REFUSAL_STATUS: Readonly<Record<string, number>> = {
   INVALID_BATCH: 400,
   CLOCK_SKEW: 400,
   INVALID_INDICATOR: 422,
+  KEYWORD_TOO_BROAD: 422,
   IDENTIFIER_IN_VALUE: 422,
   OBSERVED_AT_OUT_OF_RANGE: 422,
   UNKNOWN_SIGHTING: 422,

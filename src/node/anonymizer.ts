@@ -8,6 +8,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
+import { keywordSpecificity } from '../guards/index.js';
 import { hashImage, type ImageHashes } from '../hashing/index.js';
 import { isWildintelError } from '../kernel/index.js';
 import {
@@ -166,7 +167,11 @@ function keywordIndicators(text: string, common: PublishedCommon, index: number,
   const scrubbed = scrubText(text, PLACEHOLDER, { defaultRegion: region });
   const sellers = scrubbed.found.flatMap((f) => sellerOf(f, key, region));
   const indicators: MadeIndicator[] = [];
-  if (scrubbed.found.length === 0 || normalizeKeyword(scrubbed.text.replace(PLACEHOLDERS, ' ')) !== '') indicators.push(keywordIndicator(scrubbed.text, common, index));
+  if (scrubbed.found.length === 0 || normalizeKeyword(scrubbed.text.replace(PLACEHOLDERS, ' ')) !== '') {
+    // Around a seller's contact, shop talk ("加我 …") is no keyword, but the seller still is.
+    const keyword = keywordIndicator(scrubbed.text, common, index, sellers.length > 0);
+    if (keyword !== undefined) indicators.push(keyword);
+  }
   for (const s of sellers) indicators.push(madeIndicator('SELLER', s.fingerprint, common, index));
   if (indicators.length === 0) throw invalidObservation(index, 'text', 'holds only identifiers (phone numbers, e-mail addresses, handles or account numbers) and no keyword: send identifiers as seller observations');
   return { indicators: dedupe(indicators), pseudonyms: sellers };
@@ -199,7 +204,8 @@ function dedupe(indicators: readonly MadeIndicator[]): MadeIndicator[] {
   return indicators.filter((i) => !seen.has(i.id) && (seen.add(i.id), true));
 }
 
-function keywordIndicator(text: string, common: PublishedCommon, index: number): MadeIndicator {
+/** The KEYWORD of a text; one too broad to publish (src/guards) is refused, or left out when `dropBroad`. */
+function keywordIndicator(text: string, common: PublishedCommon, index: number, dropBroad: boolean): MadeIndicator | undefined {
   let value: string;
   try {
     value = keywordFromText(text);
@@ -207,7 +213,10 @@ function keywordIndicator(text: string, common: PublishedCommon, index: number):
     if (err instanceof InvalidIndicatorError) throw invalidObservation(index, 'text', err.reason, err);
     throw err;
   }
-  return madeIndicator('KEYWORD', value, common, index, { original: text });
+  const specificity = keywordSpecificity(value);
+  if (!specificity.broad) return madeIndicator('KEYWORD', value, common, index, { original: text });
+  if (dropBroad) return undefined;
+  throw new NodeError('KEYWORD_TOO_BROAD', `observation ${index}: text: the keyword ${specificity.reason}`, { details: { index, field: 'text', reason: specificity.rule } });
 }
 
 /** The text a keyword observation publishes: identifiers replaced by placeholders (for retractions by text). */

@@ -20,7 +20,9 @@ type Queryable = Pick<EntityManager, 'query'>;
 /** Refusals whose `details.index` names the one item at fault, and the list it indexes. */
 const ITEM_REFUSALS: Readonly<Record<string, 'indicators' | 'retractions' | 'outcomes'>> = {
   INVALID_INDICATOR: 'indicators',
+  KEYWORD_TOO_BROAD: 'indicators',
   IDENTIFIER_IN_VALUE: 'indicators',
+  OBSERVED_AT_OUT_OF_RANGE: 'indicators',
   UNKNOWN_SIGHTING: 'retractions',
   UNKNOWN_OUTCOME_SIGHTING: 'outcomes',
   OUTCOME_ID_CONFLICT: 'outcomes',

@@ -7,6 +7,8 @@ import { WildintelError } from '../kernel/index.js';
 export type NodeErrorCode =
   /** An observation (details: index, field) is invalid; the whole request was refused and nothing queued. */
   | 'INVALID_OBSERVATION'
+  /** A keyword observation (details: index, field, reason: the rule) is too broad to publish (src/guards); nothing queued. */
+  | 'KEYWORD_TOO_BROAD'
   /** A retraction (details: index, field) is malformed. */
   | 'INVALID_RETRACTION'
   /** A retraction names nothing this member has published or queued (details: index). */
@@ -51,6 +53,7 @@ export class NodeError extends WildintelError<NodeErrorCode> {}
 /** HTTP status of each code a platform can meet. */
 export const NODE_ERROR_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   INVALID_OBSERVATION: 400,
+  KEYWORD_TOO_BROAD: 400,
   INVALID_RETRACTION: 400,
   UNKNOWN_INDICATOR: 404,
   INVALID_SCAN: 400,

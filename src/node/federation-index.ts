@@ -5,6 +5,7 @@
  * on the platform's side: its text and image never leave the node.
  */
 import type { EntityManager } from 'typeorm';
+import { compileWarninglists, DEFAULT_WARNINGLISTS, parseWarninglist, type CompiledWarninglists, type SuppressedBy, type Warninglist } from '../guards/index.js';
 import { KeywordAutomaton, PdqIndex, DEFAULT_PDQ_MAX_DISTANCE } from '../matching/index.js';
 import type { Commodity, Tlp } from '../indicators/index.js';
 
@@ -43,18 +44,34 @@ export interface ImageScanHit extends ScanHitDetails {
   readonly quality: number | null;
 }
 
+/** A keyword hit a warninglist suppressed: reported, but not a match (src/guards/suppression.ts). */
+export interface SuppressedScanHit extends KeywordScanHit {
+  readonly suppressedBy: SuppressedBy;
+}
+
 export interface ScanResult {
   readonly keywords: readonly KeywordScanHit[];
   readonly images: readonly ImageScanHit[];
+  readonly suppressed: readonly SuppressedScanHit[];
 }
+
+const QUARANTINED: SuppressedBy = { list: 'quarantine', version: 1, entry: 'FLOOD' };
 
 export class FederationIndex {
   private readonly pdq = new PdqIndex();
   private readonly keywords = new KeywordAutomaton();
+  private lists: Warninglist[] = [];
+  private guards: CompiledWarninglists = compileWarninglists(DEFAULT_WARNINGLISTS);
+  /** Indicators in flood quarantine: held back from matching (the hub's entries, and the node's own holds). */
+  private readonly held = new Set<string>();
 
   /** Everything persisted, loaded once at start. */
   static async load(db: Queryable): Promise<FederationIndex> {
     const index = new FederationIndex();
+    const lists: Array<{ list: unknown }> = await db.query(`SELECT list FROM node_feed_warninglists`);
+    index.addWarninglists(lists.map((r) => parseWarninglist(r.list)));
+    const held: Array<{ indicator_id: string }> = await db.query(`SELECT indicator_id FROM node_feed_quarantines WHERE action = 'hold'`);
+    for (const r of held) index.held.add(r.indicator_id);
     const rows: Array<{ indicator_id: string; type: 'KEYWORD' | 'IMAGE_PDQ'; value: string }> = await db.query(
       `SELECT DISTINCT indicator_id, type, value FROM node_feed_indicators`,
     );
@@ -75,6 +92,23 @@ export class FederationIndex {
     }
   }
 
+  /** Warninglists from the feed, checked against the log; each name's highest version applies. */
+  addWarninglists(lists: readonly Warninglist[]): void {
+    if (lists.length === 0) return;
+    this.lists = [...this.lists, ...lists];
+    this.guards = compileWarninglists([...DEFAULT_WARNINGLISTS, ...this.lists]);
+  }
+
+  /** Holds an indicator back from matching (true), or releases it (false). */
+  setQuarantined(indicatorId: string, held: boolean): void {
+    if (held) this.held.add(indicatorId);
+    else this.held.delete(indicatorId);
+  }
+
+  isQuarantined(indicatorId: string): boolean {
+    return this.held.has(indicatorId);
+  }
+
   remove(indicatorId: string): void {
     this.pdq.remove(indicatorId);
     this.keywords.remove(indicatorId);
@@ -89,9 +123,16 @@ export class FederationIndex {
     const textHits = query.text === undefined ? [] : this.keywords.match(query.text);
     const imageHits = new Map(this.pdq.searchAny(query.pdqHashes ?? [], query.maxDistance ?? DEFAULT_PDQ_MAX_DISTANCE).map((h) => [h.id, h.distance]));
     const details = await liveDetails(db, [...new Set([...textHits.map((h) => h.id), ...imageHits.keys()])], now);
-    const keywords = textHits.flatMap((h) => {
+    const suppressedBy = query.text === undefined ? [] : this.guards.suppress(query.text, textHits);
+    const keywords: KeywordScanHit[] = [];
+    const suppressed: SuppressedScanHit[] = [];
+    textHits.forEach((h, i) => {
       const d = details.get(h.id);
-      return d === undefined ? [] : [{ ...d.details, keyword: h.keyword, start: h.start, end: h.end }];
+      if (d === undefined) return;
+      const hit = { ...d.details, keyword: h.keyword, start: h.start, end: h.end };
+      const by = suppressedBy[i] ?? (this.held.has(h.id) ? QUARANTINED : undefined);
+      if (by === undefined) keywords.push(hit);
+      else suppressed.push({ ...hit, suppressedBy: by });
     });
     const images = [...imageHits]
       .flatMap(([id, distance]) => {
@@ -99,7 +140,7 @@ export class FederationIndex {
         return d === undefined ? [] : [{ ...d.details, hash: d.value, distance, quality: d.quality }];
       })
       .sort((a, b) => a.distance - b.distance || a.indicatorId.localeCompare(b.indicatorId));
-    return { keywords, images };
+    return { keywords, images, suppressed };
   }
 }
 

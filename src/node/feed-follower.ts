@@ -13,11 +13,16 @@
  *      the items disclosed to it;
  *   4. an opinion's record must hash to its entry's recordSha256 and name the same party;
  *   5. `agency` and `disclosure` entries (hashes only) are kept, so that disclosure requests can
- *      be checked against the log itself (src/node/disclosure-log.ts).
+ *      be checked against the log itself (src/node/disclosure-log.ts);
+ *   6. a `warninglist` entry's list must come with it and hash to its listSha256; it is then
+ *      applied to /v1/scan (src/guards);
+ *   7. a `quarantine` entry holds an indicator back from /v1/scan, or releases it; of one this
+ *      member published, the node raises an alarm (INDICATOR_QUARANTINED).
  * A page that fails is not applied: the node raises an alarm and stops following until restart.
  */
 import type { DataSource } from 'typeorm';
 import { appendLeaf, rangeRoot, type CompactRange, type LogClient } from '../audit/index.js';
+import { parseWarninglist, warninglistSha256, type Warninglist } from '../guards/index.js';
 import { indicatorId, type PublishedIndicator } from '../indicators/index.js';
 import { isWildintelError, sha256Base64url, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { vouchesFor } from '../pki/index.js';
@@ -129,10 +134,17 @@ function feedInvalid(check: string, message: string, cause?: unknown): NodeError
   return new NodeError('HUB_MISBEHAVING', message, { cause, details: { check } });
 }
 
+interface LoggedWarninglist {
+  readonly list: Warninglist;
+  readonly leafIndex: number;
+}
+
 interface VerifiedPage extends FeedState {
   readonly batches: VerifiedFeedBatch[];
   readonly opinions: FeedOpinion[];
   readonly disclosures: DisclosureLogEntry[];
+  readonly warninglists: LoggedWarninglist[];
+  readonly quarantines: Array<Extract<LogEntry, { kind: 'quarantine' }> & { leafIndex: number }>;
 }
 
 async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPage): Promise<VerifiedPage> {
@@ -143,6 +155,8 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
   const batches: VerifiedFeedBatch[] = [];
   const opinions: FeedOpinion[] = [];
   const disclosures: DisclosureLogEntry[] = [];
+  const warninglists: LoggedWarninglist[] = [];
+  const quarantines: VerifiedPage['quarantines'] = [];
   for (const [i, item] of page.items.entries()) {
     if (item.index !== state.next + i) throw feedInvalid('FEED_GAP', `entry ${item.index} came where entry ${state.next + i} was due`);
     const bytes = new Uint8Array(Buffer.from(item.entry, 'base64'));
@@ -156,9 +170,26 @@ async function verifyPage(deps: FeedFollowerDeps, state: FeedState, page: FeedPa
     if (entry.kind === 'batch' && signed !== undefined) batches.push(await verifyFeedBatch(verifier, revocationIndexes, entry, signed, item.index));
     if (entry.kind === 'opinion' && item.opinion !== undefined) opinions.push(verifyFeedOpinion(entry, item.opinion, item.index));
     if (isDisclosureLogEntry(entry)) disclosures.push({ ...entry, leafIndex: item.index });
+    if (entry.kind === 'warninglist') warninglists.push({ list: verifyFeedWarninglist(entry, item.warninglist, item.index), leafIndex: item.index });
+    if (entry.kind === 'quarantine') quarantines.push({ ...entry, leafIndex: item.index });
   }
   if (range.size > 0) await proveIncluded(deps, range, await deps.witness.observe(page.checkpoint));
-  return { next: range.size, range, revocations, revocationIndexes, batches, opinions, disclosures };
+  return { next: range.size, range, revocations, revocationIndexes, batches, opinions, disclosures, warninglists, quarantines };
+}
+
+/** Every member is sent every list: one missing, or not the one logged, is the hub misbehaving. */
+function verifyFeedWarninglist(entry: Extract<LogEntry, { kind: 'warninglist' }>, text: string | undefined, index: number): Warninglist {
+  if (text === undefined) throw feedInvalid('WARNINGLIST_MISSING', `entry ${index} logs warninglist ${entry.name} version ${entry.version}, and the feed did not carry it`);
+  let list: Warninglist;
+  try {
+    list = parseWarninglist(JSON.parse(text));
+  } catch (cause) {
+    throw feedInvalid('WARNINGLIST_MISMATCH', `the warninglist of entry ${index} is not a well-formed list`, cause);
+  }
+  if (warninglistSha256(list) !== entry.listSha256 || list.name !== entry.name || list.version !== entry.version) {
+    throw feedInvalid('WARNINGLIST_MISMATCH', `the warninglist of entry ${index} is not the one its entry logs`);
+  }
+  return list;
 }
 
 function parseFeedEntry(bytes: Uint8Array, index: number): LogEntry {
@@ -222,7 +253,7 @@ async function proveIncluded(deps: FeedFollowerDeps, range: CompactRange, checkp
 }
 
 async function applyPage(deps: FeedFollowerDeps, page: VerifiedPage): Promise<void> {
-  const { batches, opinions, disclosures, ...state } = page;
+  const { batches, opinions, disclosures, warninglists, quarantines, ...state } = page;
   const retracted = [...new Set(batches.flatMap((b) => b.retracted))];
   const gone = await deps.db.transaction(async (tx) => {
     for (const batch of batches) {
@@ -231,6 +262,16 @@ async function applyPage(deps: FeedFollowerDeps, page: VerifiedPage): Promise<vo
     }
     await storeFeedOpinions(tx, opinions);
     await storeDisclosureLog(tx, disclosures);
+    for (const q of quarantines) {
+      await tx.query(
+        `INSERT INTO node_feed_quarantines (indicator_id, action, source, leaf_index) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (indicator_id) DO UPDATE SET action = EXCLUDED.action, source = EXCLUDED.source, leaf_index = EXCLUDED.leaf_index`,
+        [q.indicatorId, q.action, q.source, q.leafIndex],
+      );
+    }
+    for (const w of warninglists) {
+      await tx.query(`INSERT INTO node_feed_warninglists (name, version, list, leaf_index) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING`, [w.list.name, w.list.version, JSON.stringify(w.list), w.leafIndex]);
+    }
     await tx.query(`UPDATE node_state SET feed_next = $1, feed_range = $2::jsonb, feed_revocations = $3::jsonb, feed_revocation_indexes = $4::jsonb, feed_at = $5 WHERE id = 1`, [
       state.next,
       JSON.stringify(state.range.hashes.map((h) => Buffer.from(h).toString('base64'))),
@@ -242,4 +283,16 @@ async function applyPage(deps: FeedFollowerDeps, page: VerifiedPage): Promise<vo
   });
   for (const batch of batches) for (const s of batch.sightings) deps.index.add(s);
   for (const id of gone) deps.index.remove(id);
+  deps.index.addWarninglists(warninglists.map((w) => w.list));
+  for (const q of quarantines) await applyQuarantine(deps, q);
+}
+
+/** Holds or releases the indicator; the publisher is alerted that its indicator floods the federation. */
+async function applyQuarantine(deps: FeedFollowerDeps, q: VerifiedPage['quarantines'][number]): Promise<void> {
+  deps.index.setQuarantined(q.indicatorId, q.action === 'hold');
+  if (q.action !== 'hold') return;
+  const ours: unknown[] = await deps.db.query(`SELECT 1 FROM node_sightings WHERE indicator_id = $1 LIMIT 1`, [q.indicatorId]);
+  if (ours.length > 0) {
+    await deps.alarms.raise('INDICATOR_QUARANTINED', `indicator ${q.indicatorId}, which this member published, matched too many listings and is held back from matching everywhere (decided by ${q.source}, log entry ${q.leafIndex}): retract it, or ask the operator to release it`, { indicatorId: q.indicatorId, leafIndex: q.leafIndex, source: q.source });
+  }
 }

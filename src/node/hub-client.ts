@@ -62,7 +62,7 @@ export async function postBatch(options: HubClientOptions, batch: string): Promi
 }
 
 const feedSchema = z.object({
-  items: z.array(z.object({ index: z.int().min(0), entry: z.string(), jws: z.string().optional(), sdJwt: z.string().optional(), opinion: z.string().max(16_384).optional() })).max(10_000),
+  items: z.array(z.object({ index: z.int().min(0), entry: z.string(), jws: z.string().optional(), sdJwt: z.string().optional(), opinion: z.string().max(16_384).optional(), warninglist: z.string().max(4 << 20).optional() })).max(10_000),
   next: z.int().min(-1),
   size: z.int().min(0),
   checkpoint: z.string().min(1).max(1 << 16),
@@ -200,3 +200,26 @@ export function networkReason(err: unknown): string {
   if (e.name === 'TimeoutError') return 'no answer in time';
   return e.cause instanceof Error ? e.cause.message : e.message;
 }
+
+/** Reports a flood this node measured (GraphQL reportFlood, as a member request): the hub quarantines the indicator for every node. */
+export async function postFloodReport(options: HubClientOptions, token: string, report: { indicatorId: string; hits: number; scans: number; disputed: boolean }): Promise<{ quarantined: boolean }> {
+  let res: Response;
+  try {
+    res = await fetch(`${options.hubUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: 'mutation($id: ID!, $h: Int!, $s: Int!, $d: Boolean) { reportFlood(indicatorId: $id, hits: $h, scans: $s, disputed: $d) { quarantined } }',
+        variables: { id: report.indicatorId, h: report.hits, s: report.scans, d: report.disputed },
+      }),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
+  } catch (err) {
+    throw new NodeError('HUB_UNAVAILABLE', `cannot reach the hub: ${networkReason(err)}`, { cause: err });
+  }
+  const body = (await res.json().catch(() => undefined)) as { data?: { reportFlood?: { quarantined: boolean } }; errors?: Array<{ message: string; extensions?: { code?: string } }> } | undefined;
+  const answer = body?.data?.reportFlood;
+  if (answer !== undefined) return answer;
+  throw new NodeError('HUB_UNAVAILABLE', `the hub did not take the flood report (HTTP ${res.status}: ${body?.errors?.[0]?.extensions?.code ?? 'no answer'})`);
+}
+

@@ -19,7 +19,8 @@ import { createImageHasher, type ImageHasher } from '../hashing/index.js';
 import { NodeError } from './errors.js';
 import { createFeedFollower, type FeedFollower } from './feed-follower.js';
 import { FederationIndex } from './federation-index.js';
-import { createNodeLogClient, fetchLogVerifierKey } from './hub-client.js';
+import { createNodeLogClient, fetchLogVerifierKey, postFloodReport } from './hub-client.js';
+import { signMemberRequest } from '../provenance/index.js';
 import { createHubWitness } from './hub-witness.js';
 import { startLoop, type BackgroundLoop } from './loop.js';
 import { createObservationService, type ObservationService } from './observation-service.js';
@@ -29,6 +30,7 @@ import { parseOpinionRequest, reportOpinion } from './opinion.js';
 import { createPublisher, type Publisher } from './publisher.js';
 import { auditNextReceipt } from './receipt-audit.js';
 import { scanListing } from './scan.js';
+import { createFloodWatch } from './flood-watch.js';
 import { loadNodeSettings, type NodeSettings } from './settings.js';
 import { readNodeStatus, type NodeStatus } from './status.js';
 import { createNodeMetrics } from './metrics.js';
@@ -125,10 +127,16 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     const metrics = createNodeMetrics({ db, images, clock });
     const disclosureRoutes = (operator: boolean) =>
       createNodeDisclosureRoutes({ list: (filter) => listDisclosures(db, filter), approve: (id, input) => approveRequest(desk, id, input), decline: (id, input) => declineRequest(desk, id, input), operator });
+    const memberRequest = (): Promise<string> => signMemberRequest({ keyPem: settings.signer.keyPem, chainPem: settings.signer.chainPem, member: settings.member, audience: settings.audience, now: clock.now(), jti: random.uuid() });
+    const floods = createFloodWatch({ index, alarms, logger, now: () => clock.now().getTime(), report: async (r) => postFloodReport(hub, await memberRequest(), r) });
     const api = (authenticate: (key: string | undefined) => string | undefined, operator = false): Express =>
       createPlatformApi({
         service: observations,
-        scan: (request) => scanListing(db, index, request, { imageDir: settings.imageDir, clock, hashDihedral: images.hashDihedral }),
+        scan: async (request) => {
+          const result = await scanListing(db, index, request, { imageDir: settings.imageDir, clock, hashDihedral: images.hashDihedral });
+          await floods.observe(request.text, result);
+          return result;
+        },
         status,
         opinion: (body) => reportOpinion({ hub, audience: settings.audience, member: settings.member, signer: settings.signer, clock, random }, parseOpinionRequest(body)),
         logger,

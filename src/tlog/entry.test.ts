@@ -27,6 +27,8 @@ const samples: { readonly [K in LogEntry['kind']]: Extract<LogEntry, { kind: K }
   access: { kind: 'access', ts: TS, agency: 'kenya-wildlife-service', hour: 1767222000000, count: 31, digestSha256: SHA },
   agency: { kind: 'agency', ts: TS, agency: 'kenya-wildlife-service', keysSha256: SHA },
   disclosure: { kind: 'disclosure', ts: TS, step: 'answered', requestId: '3e1f9a52-7c1d-4c8e-9b0e-2a4f6d8c0b1e', recordSha256: SHA },
+  warninglist: { kind: 'warninglist', ts: TS, name: 'wildintel-benign-phrases', version: 2, listSha256: SHA },
+  quarantine: { kind: 'quarantine', ts: TS, indicatorId: SHA, action: 'hold', source: 'member:shopmart' },
 };
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');

@@ -21,10 +21,15 @@ import { TlogError } from './errors.js';
  * - `by`: `member:<slug>` or `agency:<slug>`;
  * - `keysSha256`: base64url SHA-256 of the RFC 8785 JSON of an agency's public JWK set;
  * - `step`: a disclosure step (`filed`, `routed`, `delivered`, `answered`, `declined`,
- *   `retrieved`); `requestId`: a lower-case UUID (docs/disclosure.md).
+ *   `retrieved`); `requestId`: a lower-case UUID (docs/disclosure.md);
+ * - `name`: a warninglist's slug; `version`: a positive safe integer; `listSha256`: base64url
+ *   SHA-256 of the RFC 8785 JSON of the list (src/guards/warninglist.ts);
+ * - `indicatorId`: an indicator id (base64url of 32 bytes); `action`: `hold` or `release`;
+ *   `source`: who decided, `hub` (its matchText rates), `operator`, or `member:<slug>` (a node's
+ *   scan rates).
  */
 
-export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access', 'agency', 'disclosure'] as const;
+export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access', 'agency', 'disclosure', 'warninglist', 'quarantine'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** The TLP labels of the indicator model: one list for the whole federation. */
@@ -132,7 +137,23 @@ export interface DisclosureEntry extends EntryBase {
   readonly recordSha256: string;
 }
 
-export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry | AgencyEntry | DisclosureEntry;
+/** The federation operator published a warninglist: its name, version and hash, never its entries. */
+export interface WarninglistEntry extends EntryBase {
+  readonly kind: 'warninglist';
+  readonly name: string;
+  readonly version: number;
+  readonly listSha256: string;
+}
+
+/** An indicator held back from matching everywhere (flood quarantine), or released. */
+export interface QuarantineEntry extends EntryBase {
+  readonly kind: 'quarantine';
+  readonly indicatorId: string;
+  readonly action: 'hold' | 'release';
+  readonly source: string;
+}
+
+export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry | AgencyEntry | DisclosureEntry | WarninglistEntry | QuarantineEntry;
 
 /** Entry bytes beyond this are refused before parsing. */
 /** Every entry fits a C2SP tlog-tiles entry bundle, whose entries carry a big-endian uint16 length. */
@@ -156,6 +177,7 @@ const oneOf =
 
 const slug: FieldCheck = (v) => (typeof v === 'string' && SLUG.test(v) ? undefined : 'must match [a-z0-9][a-z0-9-]{1,62}');
 const count: FieldCheck = (v) => (isSafeIndex(v) ? undefined : 'must be a non-negative integer');
+const positive: FieldCheck = (v) => (isSafeIndex(v) && v > 0 ? undefined : 'must be a positive integer');
 
 const sha256: FieldCheck = (v) =>
   typeof v === 'string' && SHA256_B64URL.test(v) && decodeBase64url(v)?.length === 32 ? undefined : 'must be base64url of a SHA-256 hash';
@@ -215,6 +237,8 @@ const FIELDS: Readonly<Record<EntryKind, Readonly<Record<string, FieldCheck>>>> 
   access: { agency: slug, hour, count, digestSha256: sha256 },
   agency: { agency: slug, keysSha256: sha256 },
   disclosure: { step: oneOf(DISCLOSURE_STEPS, 'a disclosure step'), requestId: uuid, recordSha256: sha256 },
+  warninglist: { name: slug, version: positive, listSha256: sha256 },
+  quarantine: { indicatorId: sha256, action: oneOf(['hold', 'release'], 'hold or release'), source: (v) => (v === 'hub' || v === 'operator' || (typeof v === 'string' && v.startsWith('member:') && SLUG.test(v.slice(7))) ? undefined : 'must be hub, operator or member:<slug>') },
 };
 
 function malformed(message: string, details: Record<string, unknown> = {}): TlogError {

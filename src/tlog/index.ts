@@ -57,6 +57,8 @@ export type {
   AccessEntry,
   AgencyEntry,
   DisclosureEntry,
+  WarninglistEntry,
+  QuarantineEntry,
   DisclosureStep,
 } from './entry.js';
 

@@ -1,5 +1,6 @@
 import { indicatorId, InvalidIndicatorError, isTlp, parseIndicator, type PublishedIndicator, type Tlp } from '../../indicators/index.js';
 import { IdentifierInValueError, screenIndicator } from '../../identifiers/index.js';
+import { keywordSpecificity } from '../../guards/index.js';
 import { CliError } from '../files.js';
 
 export interface PublishGroup {
@@ -57,6 +58,9 @@ function readLine(value: unknown, lineNo: number, defaultTlp: Tlp, groupFor: (tl
     return;
   }
   const indicator = parseIndicator(withListings(rest), lineNo);
+  // The hub refuses it too; refusing here means nothing broad is ever signed.
+  const specificity = indicator.type === 'KEYWORD' ? keywordSpecificity(indicator.value) : undefined;
+  if (specificity?.broad === true) throw new Error(`KEYWORD_TOO_BROAD (${specificity.rule}): value ${specificity.reason}`);
   const hit = screenIndicator(indicator);
   if (hit !== undefined) throw new IdentifierInValueError(lineNo, hit);
   groupFor(tlp).indicators.push(indicator);

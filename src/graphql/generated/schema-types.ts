@@ -74,6 +74,8 @@ export type TextMatch = {
   end: Scalars['Int']['output'];
   /** The text as given between start and end. */
   matched: Scalars['String']['output'];
+  /** What suppressed this hit (only with withSuppressed: true); null for a standing match. */
+  suppressedBy: Maybe<SuppressedBy>;
 };
 
 export type StatsBucket =
@@ -229,7 +231,11 @@ export type Query = {
   seller: Maybe<SellerProfile>;
   /** PDQ indicators within maxDistance (0–64) of a 64-hex PDQ hash, nearest first; exact. */
   matchImage: Maybe<Array<ImageMatch>>;
-  /** KEYWORD indicators found in a listing's text after normalization, in text order. */
+  /**
+   * KEYWORD indicators found in a listing's text after normalization, in text order. A hit a
+   * warninglist suppresses (inside a benign phrase such as 象牙白 the colour, or on a keyword too
+   * broad to match) is left out, or with withSuppressed: true listed with suppressedBy set.
+   */
   matchText: Maybe<Array<TextMatch>>;
   /** New indicators and sightings per bucket and group, over the token's visible sightings. */
   stats: Maybe<Array<StatsRow>>;
@@ -257,6 +263,8 @@ export type Query = {
    * and any other indicators listed, within the token's visibility. Codes: NOT_FOUND.
    */
   evidence: Maybe<EvidenceExport>;
+  /** The warninglists in effect, by name; member nodes poll it and apply the lists to their scans. */
+  warninglists: Array<Warninglist>;
   /** One indicator by id; null when it does not exist or has no sighting visible to the token. */
   indicator: Maybe<Indicator>;
   /**
@@ -313,6 +321,7 @@ export type QueryMatchImageArgs = {
 
 export type QueryMatchTextArgs = {
   text: Scalars['String']['input'];
+  withSuppressed?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -568,6 +577,67 @@ export type EvidenceExport = {
   treeSize: Scalars['Int']['output'];
 };
 
+/**
+ * Precision guards (docs/member-node.md "Precision guards"): federation warninglists, as MISP has
+ * them. A `PHRASES` list suppresses a keyword hit lying wholly inside one of its phrases in the
+ * text; a `GENERIC` list suppresses a hit on a keyword made only of its terms.
+ */
+export type WarninglistKind =
+  | 'PHRASES'
+  | 'GENERIC';
+
+/** A warninglist in effect: the highest version of its name. */
+export type Warninglist = {
+  __typename?: 'Warninglist';
+  /** A slug. */
+  name: Scalars['String']['output'];
+  version: Scalars['Int']['output'];
+  kind: WarninglistKind;
+  description: Scalars['String']['output'];
+  /** Normalized (as KEYWORD values are), unique, sorted. */
+  entries: Array<Scalars['String']['output']>;
+  /** base64url SHA-256 of the RFC 8785 JSON of {name, version, kind, description, entries}: what the list's warninglist log entry commits to. */
+  sha256: Scalars['String']['output'];
+  /** The warninglist log entry; null for a list built into the release. */
+  leafIndex: Maybe<Scalars['Int']['output']>;
+  publishedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/**
+ * What suppressed a keyword hit: a warninglist (name, version, the phrase or keyword), or the
+ * keyword specificity rule itself (list `keyword-specificity`, entry the rule: SINGLE_CHARACTER,
+ * NO_LETTERS, TOO_SHORT, GENERIC_ONLY) for a keyword accepted before the rule.
+ */
+export type SuppressedBy = {
+  __typename?: 'SuppressedBy';
+  list: Scalars['String']['output'];
+  version: Scalars['Int']['output'];
+  entry: Scalars['String']['output'];
+};
+
+/**
+ * An indicator's match rate (flood quarantine): the share of this hub process's recent matchText
+ * calls it hit, over the quarantine window (10 minutes), and whether it is held back from matching.
+ */
+export type HitRate = {
+  __typename?: 'HitRate';
+  hits: Scalars['Int']['output'];
+  scans: Scalars['Int']['output'];
+  share: Scalars['Float']['output'];
+  /** Held back from matching everywhere until the operator releases it or its publisher retracts it. */
+  quarantined: Scalars['Boolean']['output'];
+};
+
+/** What the hub did with a node's flood report. */
+export type FloodReceipt = {
+  __typename?: 'FloodReceipt';
+  indicatorId: Scalars['ID']['output'];
+  /** True when the report put the indicator in quarantine (it was not held, nor released by a human, before). */
+  quarantined: Scalars['Boolean']['output'];
+  /** The quarantine log entry, when one was written. */
+  leafIndex: Maybe<Scalars['Int']['output']>;
+};
+
 export type IndicatorType =
   | 'KEYWORD'
   | 'SELLER'
@@ -629,6 +699,7 @@ export type Indicator = {
   sightings: Array<Sighting>;
   /** Every opinion given on it, oldest first. */
   opinions: Array<Opinion>;
+  hitRate: HitRate;
 };
 
 export type OpinionVerdict =
@@ -757,7 +828,7 @@ export type Mutation = {
    * disclosure (version 2, item 2b). The hub verifies the member's certificate chain and signature
    * before it trusts anything in it. Refusals carry a stable code in extensions.code:
    * MALFORMED_JWS, BAD_SIGNATURE, UNTRUSTED_CHAIN, CERT_EXPIRED, CERT_REVOKED, MEMBER_MISMATCH,
-   * UNKNOWN_MEMBER, CLOCK_SKEW, INVALID_INDICATOR, IDENTIFIER_IN_VALUE (a text value holds a
+   * UNKNOWN_MEMBER, CLOCK_SKEW, INVALID_INDICATOR, KEYWORD_TOO_BROAD, IDENTIFIER_IN_VALUE (a text value holds a
    * phone number, address, handle, link or account number), BATCH_TOO_LARGE, BATCH_ID_CONFLICT,
    * UNKNOWN_SIGHTING; for version 2 also MALFORMED_SD_JWT, MALFORMED_DISCLOSURE, WEAK_SALT,
    * DUPLICATE_DIGEST, DUPLICATE_DISCLOSURE, UNREFERENCED_DISCLOSURE, UNDISCLOSED_DIGEST.
@@ -771,6 +842,13 @@ export type Mutation = {
    * INVALID_DISCLOSURE, DISCLOSURE_REPLAYED, NOT_FOUND, NOT_A_SELLER.
    */
   fileDisclosureRequest: FiledDisclosure;
+  /**
+   * A member node reports that an indicator hit more of its scanned listings than the flood rule
+   * allows (hits of scans over its window): the hub checks the numbers against the same rule and
+   * quarantines the indicator for every node, logged as a quarantine entry naming the member.
+   * INVALID_FLOOD_REPORT when the numbers do not cross the line.
+   */
+  reportFlood: FloodReceipt;
   /**
    * Records feedback on an indicator the caller can see: an agency token with indicators:read, or
    * a member node's request token. Each party's latest verdict counts towards the status.
@@ -796,6 +874,14 @@ export type MutationPublishBatchArgs = {
 
 export type MutationFileDisclosureRequestArgs = {
   request: Scalars['String']['input'];
+};
+
+
+export type MutationReportFloodArgs = {
+  indicatorId: Scalars['ID']['input'];
+  hits: Scalars['Int']['input'];
+  scans: Scalars['Int']['input'];
+  disputed?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -1218,6 +1304,12 @@ export type ResolversTypes = {
   DisclosureFilter: DisclosureFilter;
   DisclosureVolume: ResolverTypeWrapper<DisclosureVolume>;
   EvidenceExport: ResolverTypeWrapper<EvidenceExport>;
+  WarninglistKind: WarninglistKind;
+  Warninglist: ResolverTypeWrapper<Warninglist>;
+  SuppressedBy: ResolverTypeWrapper<SuppressedBy>;
+  HitRate: ResolverTypeWrapper<HitRate>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  FloodReceipt: ResolverTypeWrapper<FloodReceipt>;
   IndicatorType: IndicatorType;
   Commodity: Commodity;
   Purpose: Purpose;
@@ -1237,7 +1329,6 @@ export type ResolversTypes = {
   Checkpoint: ResolverTypeWrapper<Checkpoint>;
   OutcomeFigures: ResolverTypeWrapper<OutcomeFigures>;
   IndicatorPrecision: ResolverTypeWrapper<IndicatorPrecision>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   MemberTakedown: ResolverTypeWrapper<MemberTakedown>;
   CrossPlatformLag: ResolverTypeWrapper<CrossPlatformLag>;
   WeeklyRemovals: ResolverTypeWrapper<WeeklyRemovals>;
@@ -1296,6 +1387,11 @@ export type ResolversParentTypes = {
   DisclosureFilter: DisclosureFilter;
   DisclosureVolume: DisclosureVolume;
   EvidenceExport: EvidenceExport;
+  Warninglist: Warninglist;
+  SuppressedBy: SuppressedBy;
+  HitRate: HitRate;
+  Float: Scalars['Float']['output'];
+  FloodReceipt: FloodReceipt;
   Indicator: IndicatorRecordModel;
   Opinion: OpinionViewModel;
   Sighting: SightingRecordModel;
@@ -1309,7 +1405,6 @@ export type ResolversParentTypes = {
   Checkpoint: Checkpoint;
   OutcomeFigures: OutcomeFigures;
   IndicatorPrecision: IndicatorPrecision;
-  Float: Scalars['Float']['output'];
   MemberTakedown: MemberTakedown;
   CrossPlatformLag: CrossPlatformLag;
   WeeklyRemovals: WeeklyRemovals;
@@ -1367,6 +1462,7 @@ export type TextMatchResolvers<ContextType = GraphQLContext, ParentType extends 
   start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   matched?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  suppressedBy?: Resolver<Maybe<ResolversTypes['SuppressedBy']>, ParentType, ContextType>;
 };
 
 export type StatsRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StatsRow'] = ResolversParentTypes['StatsRow']> = {
@@ -1448,7 +1544,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   hubInfo?: Resolver<ResolversTypes['HubInfo'], ParentType, ContextType>;
   seller?: Resolver<Maybe<ResolversTypes['SellerProfile']>, ParentType, ContextType, RequireFields<QuerySellerArgs, 'fingerprint'>>;
   matchImage?: Resolver<Maybe<Array<ResolversTypes['ImageMatch']>>, ParentType, ContextType, RequireFields<QueryMatchImageArgs, 'pdq' | 'maxDistance'>>;
-  matchText?: Resolver<Maybe<Array<ResolversTypes['TextMatch']>>, ParentType, ContextType, RequireFields<QueryMatchTextArgs, 'text'>>;
+  matchText?: Resolver<Maybe<Array<ResolversTypes['TextMatch']>>, ParentType, ContextType, RequireFields<QueryMatchTextArgs, 'text' | 'withSuppressed'>>;
   stats?: Resolver<Maybe<Array<ResolversTypes['StatsRow']>>, ParentType, ContextType, RequireFields<QueryStatsArgs, 'from' | 'to' | 'bucket' | 'groupBy'>>;
   members?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType>;
   me?: Resolver<ResolversTypes['Me'], ParentType, ContextType>;
@@ -1459,6 +1555,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   disclosures?: Resolver<Maybe<ResolversTypes['DisclosureRequestConnection']>, ParentType, ContextType, RequireFields<QueryDisclosuresArgs, 'first'>>;
   disclosureVolume?: Resolver<Maybe<Array<ResolversTypes['DisclosureVolume']>>, ParentType, ContextType, Partial<QueryDisclosureVolumeArgs>>;
   evidence?: Resolver<Maybe<ResolversTypes['EvidenceExport']>, ParentType, ContextType, RequireFields<QueryEvidenceArgs, 'caseId'>>;
+  warninglists?: Resolver<Array<ResolversTypes['Warninglist']>, ParentType, ContextType>;
   indicator?: Resolver<Maybe<ResolversTypes['Indicator']>, ParentType, ContextType, RequireFields<QueryIndicatorArgs, 'id'>>;
   indicators?: Resolver<Maybe<ResolversTypes['IndicatorConnection']>, ParentType, ContextType, RequireFields<QueryIndicatorsArgs, 'first'>>;
   checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
@@ -1561,6 +1658,36 @@ export type EvidenceExportResolvers<ContextType = GraphQLContext, ParentType ext
   treeSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type WarninglistResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Warninglist'] = ResolversParentTypes['Warninglist']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['WarninglistKind'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entries?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  leafIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type SuppressedByResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SuppressedBy'] = ResolversParentTypes['SuppressedBy']> = {
+  list?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type HitRateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HitRate'] = ResolversParentTypes['HitRate']> = {
+  hits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  scans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  share?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  quarantined?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type FloodReceiptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FloodReceipt'] = ResolversParentTypes['FloodReceipt']> = {
+  indicatorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  quarantined?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  leafIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type IndicatorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Indicator'] = ResolversParentTypes['Indicator']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['IndicatorType'], ParentType, ContextType>;
@@ -1575,6 +1702,7 @@ export type IndicatorResolvers<ContextType = GraphQLContext, ParentType extends 
   status?: Resolver<ResolversTypes['OpinionStatus'], ParentType, ContextType>;
   sightings?: Resolver<Array<ResolversTypes['Sighting']>, ParentType, ContextType>;
   opinions?: Resolver<Array<ResolversTypes['Opinion']>, ParentType, ContextType>;
+  hitRate?: Resolver<ResolversTypes['HitRate'], ParentType, ContextType>;
 };
 
 export type OpinionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Opinion'] = ResolversParentTypes['Opinion']> = {
@@ -1637,6 +1765,7 @@ export type ReceiptResolvers<ContextType = GraphQLContext, ParentType extends Re
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   publishBatch?: Resolver<ResolversTypes['Receipt'], ParentType, ContextType, RequireFields<MutationPublishBatchArgs, 'jws'>>;
   fileDisclosureRequest?: Resolver<ResolversTypes['FiledDisclosure'], ParentType, ContextType, RequireFields<MutationFileDisclosureRequestArgs, 'request'>>;
+  reportFlood?: Resolver<ResolversTypes['FloodReceipt'], ParentType, ContextType, RequireFields<MutationReportFloodArgs, 'indicatorId' | 'hits' | 'scans' | 'disputed'>>;
   reportOpinion?: Resolver<ResolversTypes['OpinionReceipt'], ParentType, ContextType, RequireFields<MutationReportOpinionArgs, 'indicatorId' | 'opinion'>>;
   createWatchlist?: Resolver<ResolversTypes['Watchlist'], ParentType, ContextType, RequireFields<MutationCreateWatchlistArgs, 'input'>>;
   deleteWatchlist?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteWatchlistArgs, 'id'>>;
@@ -1814,6 +1943,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DisclosureAnswer?: DisclosureAnswerResolvers<ContextType>;
   DisclosureVolume?: DisclosureVolumeResolvers<ContextType>;
   EvidenceExport?: EvidenceExportResolvers<ContextType>;
+  Warninglist?: WarninglistResolvers<ContextType>;
+  SuppressedBy?: SuppressedByResolvers<ContextType>;
+  HitRate?: HitRateResolvers<ContextType>;
+  FloodReceipt?: FloodReceiptResolvers<ContextType>;
   Indicator?: IndicatorResolvers<ContextType>;
   Opinion?: OpinionResolvers<ContextType>;
   Sighting?: SightingResolvers<ContextType>;

@@ -10,9 +10,11 @@ interface TextMatch {
   end: number;
   matched: string;
   indicator: IndicatorSummary;
+  /** Set on a hit a warninglist suppressed (issue 21): shown, but not highlighted as a match. */
+  suppressedBy: { list: string; version: number; entry: string } | null;
 }
 
-const MATCH_TEXT = `query MatchText($text: String!) { matchText(text: $text) { start end matched indicator { ${INDICATOR_SUMMARY} } } }`;
+const MATCH_TEXT = `query MatchText($text: String!) { matchText(text: $text, withSuppressed: true) { start end matched indicator { ${INDICATOR_SUMMARY} } suppressedBy { list version entry } } }`;
 const MATCH_IMAGE = `query MatchImage($pdq: String!, $d: Int) { matchImage(pdq: $pdq, maxDistance: $d) { distance indicator { ${INDICATOR_SUMMARY} } } }`;
 
 /** The text cut into plain runs and highlighted matches; overlapping matches keep the earliest, longest. */
@@ -33,14 +35,14 @@ export function segments(text: string, matches: readonly TextMatch[]): Array<{ t
 function TextMatcher({ token }: { token: string }) {
   const { t, e } = useI18n();
   const [text, setText] = useState('');
-  const [result, setResult] = useState<{ text: string; matches: TextMatch[] } | null>(null);
+  const [result, setResult] = useState<{ text: string; matches: TextMatch[]; suppressed: TextMatch[] } | null>(null);
   const [error, setError] = useState<ApiError | undefined>();
   const submit = async (ev: Event) => {
     ev.preventDefault();
     setError(undefined);
     try {
       const { matchText } = await gql<{ matchText: TextMatch[] }>(token, MATCH_TEXT, { text });
-      setResult({ text, matches: matchText });
+      setResult({ text, matches: matchText.filter((m) => m.suppressedBy === null), suppressed: matchText.filter((m) => m.suppressedBy !== null) });
     } catch (err) {
       setError(err as ApiError);
     }
@@ -79,6 +81,18 @@ function TextMatcher({ token }: { token: string }) {
               </li>
             ))}
           </ol>
+          {result.suppressed.length > 0 ? (
+            <>
+              <p class="muted">{t('match.suppressed', { n: result.suppressed.length })}</p>
+              <ol class="matches" data-suppressed>
+                {result.suppressed.map((m) => (
+                  <li>
+                    <del>{m.matched}</del> → <a href={href(`indicator/${m.indicator.id}`)}>{m.indicator.value}</a> · {t('match.suppressedBy', { list: m.suppressedBy!.list, version: m.suppressedBy!.version, entry: m.suppressedBy!.entry })}
+                  </li>
+                ))}
+              </ol>
+            </>
+          ) : null}
         </>
       ) : null}
     </Card>

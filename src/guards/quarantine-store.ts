@@ -1,0 +1,137 @@
+/**
+ * The hub's flood quarantine: an indicator whose match rate says it hits ordinary listings is
+ * held back from matching everywhere. The hub holds one on its own matchText rates, or when a
+ * member node reports its scan rates crossed the line; each hold (and the operator's release) is
+ * a `quarantine` log entry, which every node reads from the feed and applies. The publisher's
+ * node raises an alarm on reading it; the operator sees a warning in the hub log, the
+ * `wildintel_quarantines` NOTIFY and `wildintel quarantine list`.
+ */
+import type { DataSource } from 'typeorm';
+import { WildintelError, type Clock, type Logger } from '../kernel/index.js';
+import type { TransparencyLog } from '../tlog/index.js';
+import { DEFAULT_FLOOD_POLICY, floodVerdict, HitRates, type FloodPolicy, type HitRate } from './flood.js';
+
+export const QUARANTINES_CHANNEL = 'wildintel_quarantines';
+const RELOAD_MS = 5_000;
+
+export interface QuarantineRecord {
+  readonly indicatorId: string;
+  readonly source: string;
+  readonly reason: 'FLOOD' | 'DISPUTED_FLOOD';
+  readonly hits: number;
+  readonly scans: number;
+  readonly heldAt: Date;
+  readonly heldLeafIndex: number;
+  readonly releasedAt: Date | null;
+  readonly releasedLeafIndex: number | null;
+}
+
+export type QuarantineErrorCode = 'NOT_QUARANTINED' | 'INVALID_FLOOD_REPORT' | 'NOT_FOUND';
+export class QuarantineError extends WildintelError<QuarantineErrorCode> {}
+
+export interface QuarantineService {
+  /** Holds `indicatorId` unless it is or was quarantined already (a release is a human's decision). */
+  hold(indicatorId: string, source: string, reason: QuarantineRecord['reason'], rate: HitRate): Promise<QuarantineRecord | undefined>;
+  /** The operator releases it. Throws NOT_QUARANTINED. */
+  release(indicatorId: string): Promise<QuarantineRecord>;
+  /** Ids held now. */
+  held(): Promise<ReadonlySet<string>>;
+  list(): Promise<QuarantineRecord[]>;
+  /**
+   * The hub's own rates: records one matchText call's standing hits and holds each indicator
+   * the rule calls a flood (`disputed` says which of them the federation disputes); `listing`
+   * keys the text, so that one text asked again is counted once per window.
+   */
+  observe(ids: readonly string[], disputed: ReadonlySet<string>, listing: string): Promise<void>;
+  /** This hub process's matchText rate of an indicator. */
+  rate(indicatorId: string): HitRate;
+}
+
+interface Row {
+  indicator_id: string;
+  source: string;
+  reason: QuarantineRecord['reason'];
+  hits: number;
+  scans: number;
+  held_at: Date;
+  held_leaf_index: string | number;
+  released_at: Date | null;
+  released_leaf_index: string | number | null;
+}
+
+function fromRow(r: Row): QuarantineRecord {
+  return {
+    indicatorId: r.indicator_id,
+    source: r.source,
+    reason: r.reason,
+    hits: r.hits,
+    scans: r.scans,
+    heldAt: new Date(r.held_at),
+    heldLeafIndex: Number(r.held_leaf_index),
+    releasedAt: r.released_at === null ? null : new Date(r.released_at),
+    releasedLeafIndex: r.released_leaf_index === null ? null : Number(r.released_leaf_index),
+  };
+}
+
+export function createQuarantineService(deps: { db: DataSource; log: TransparencyLog; clock: Clock; logger: Logger; policy?: FloodPolicy }): QuarantineService {
+  const policy = deps.policy ?? DEFAULT_FLOOD_POLICY;
+  const rates = new HitRates(policy);
+  let cache: { at: number; ids: ReadonlySet<string> } | undefined;
+  const now = (): number => deps.clock.now().getTime();
+
+  const held = async (): Promise<ReadonlySet<string>> => {
+    if (cache !== undefined && now() - cache.at < RELOAD_MS) return cache.ids;
+    const rows: Array<{ indicator_id: string }> = await deps.db.query(`SELECT indicator_id FROM quarantines WHERE released_at IS NULL`);
+    return (cache = { at: now(), ids: new Set(rows.map((r) => r.indicator_id)) }).ids;
+  };
+
+  const hold: QuarantineService['hold'] = async (indicatorId, source, reason, rate) => {
+    const record = await deps.db.transaction(async (tx) => {
+      const rows: Row[] = await tx.query(
+        `INSERT INTO quarantines (indicator_id, source, reason, hits, scans, held_at, held_leaf_index) VALUES ($1, $2, $3, $4, $5, $6, -1)
+         ON CONFLICT (indicator_id) DO NOTHING RETURNING *`,
+        [indicatorId, source, reason, rate.hits, rate.scans, deps.clock.now()],
+      );
+      if (rows.length === 0) return undefined;
+      const { firstIndex } = await deps.log.append(tx, [{ kind: 'quarantine', indicatorId, action: 'hold', source }]);
+      await tx.query(`UPDATE quarantines SET held_leaf_index = $2 WHERE indicator_id = $1`, [indicatorId, firstIndex]);
+      await tx.query(`SELECT pg_notify($1, $2)`, [QUARANTINES_CHANNEL, indicatorId]);
+      return fromRow({ ...rows[0]!, held_leaf_index: firstIndex });
+    });
+    if (record !== undefined) {
+      cache = undefined;
+      deps.logger.warn({ indicatorId, source, reason, hits: rate.hits, scans: rate.scans }, 'indicator quarantined: held back from matching until the operator releases it or its publisher retracts it (wildintel quarantine list)');
+    }
+    return record;
+  };
+
+  return {
+    hold,
+    held,
+    rate: (indicatorId) => rates.rate(indicatorId, now()),
+    async observe(ids, disputed, listing) {
+      const at = now();
+      if (!rates.record(at, ids, listing)) return;
+      for (const id of new Set(ids)) {
+        const rate = rates.rate(id, at);
+        const verdict = floodVerdict(rate, policy, disputed.has(id));
+        if (verdict.quarantine) await hold(id, 'hub', verdict.reason, rate);
+      }
+    },
+    async release(indicatorId) {
+      const record = await deps.db.transaction(async (tx) => {
+        const rows: Row[] = await tx.query(`SELECT * FROM quarantines WHERE indicator_id = $1 AND released_at IS NULL FOR UPDATE`, [indicatorId]);
+        if (rows.length === 0) throw new QuarantineError('NOT_QUARANTINED', `indicator ${indicatorId} is not quarantined`, { details: { indicatorId } });
+        const { firstIndex } = await deps.log.append(tx, [{ kind: 'quarantine', indicatorId, action: 'release', source: 'operator' }]);
+        const updated: Row[] = await tx.query(`UPDATE quarantines SET released_at = $2, released_leaf_index = $3 WHERE indicator_id = $1 RETURNING *`, [indicatorId, deps.clock.now(), firstIndex]);
+        return fromRow(updated[0]!);
+      });
+      cache = undefined;
+      return record;
+    },
+    async list() {
+      const rows: Row[] = await deps.db.query(`SELECT * FROM quarantines ORDER BY held_at DESC`);
+      return rows.map(fromRow);
+    },
+  };
+}

@@ -20,7 +20,11 @@ describe('database', () => {
     );
     assert.deepEqual(
       tables.map((t: { table_name: string }) => t.table_name),
-      ['access_digests', 'access_records', 'agencies', 'agency_keys', 'agency_tokens', 'batches', 'disclosure_requests', 'disclosure_routes', 'disclosure_steps', 'indicators', 'interop_sighting_policy', 'member_certificates', 'member_request_jtis', 'members', 'migrations', 'opinion_latest', 'opinions', 'rate_limit_buckets', 'sightings', 'tlog_checkpoints', 'tlog_entries', 'tlog_hashes', 'tlog_state', 'token_keys', 'watchlist_alerts', 'watchlists'],
+      [
+        'access_digests', 'access_records', 'agencies', 'agency_keys', 'agency_tokens', 'batches', 'disclosure_requests', 'disclosure_routes', 'disclosure_steps', 'indicators',
+        'interop_sighting_policy', 'member_certificates', 'member_request_jtis', 'members', 'migrations', 'opinion_latest', 'opinions', 'outcomes', 'quarantines', 'rate_limit_buckets',
+        'sighting_listings', 'sightings', 'tlog_checkpoints', 'tlog_entries', 'tlog_hashes', 'tlog_state', 'token_keys', 'warninglists', 'watchlist_alerts', 'watchlists',
+      ],
     );
     assert.deepEqual(await db.database.migrate(), [], 'a second migrate applies nothing');
   });

@@ -84,24 +84,15 @@ export async function fetchFeed(options: HubClientOptions, token: string, after:
  * member cannot see) is UNKNOWN_INDICATOR, INVALID_OPINION stays itself.
  */
 export async function postOpinion(options: HubClientOptions, token: string, input: { indicatorId: string; opinion: string; note?: string | undefined }): Promise<{ status: string; leafIndex: number }> {
-  let res: Response;
-  try {
-    res = await fetch(`${options.hubUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        query: 'mutation($id: ID!, $o: OpinionVerdict!, $n: String) { reportOpinion(indicatorId: $id, opinion: $o, note: $n) { status leafIndex } }',
-        variables: { id: input.indicatorId, o: input.opinion, n: input.note ?? null },
-      }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-    });
-  } catch (err) {
-    throw new NodeError('HUB_UNAVAILABLE', `cannot reach the hub: ${networkReason(err)}`, { cause: err });
-  }
-  const body = (await res.json().catch(() => undefined)) as { data?: { reportOpinion?: { status: string; leafIndex: number } }; errors?: Array<{ message: string; extensions?: { code?: string } }> } | undefined;
-  const answer = body?.data?.reportOpinion;
+  const res = await hubGraphql<{ reportOpinion?: { status: string; leafIndex: number } }>(
+    options,
+    token,
+    'mutation($id: ID!, $o: OpinionVerdict!, $n: String) { reportOpinion(indicatorId: $id, opinion: $o, note: $n) { status leafIndex } }',
+    { id: input.indicatorId, o: input.opinion, n: input.note ?? null },
+  );
+  const answer = res.data?.reportOpinion;
   if (answer !== undefined && typeof answer.leafIndex === 'number') return answer;
-  const error = body?.errors?.[0];
+  const error = res.errors?.[0];
   if (error?.extensions?.code === 'NOT_FOUND') throw new NodeError('UNKNOWN_INDICATOR', 'the hub has no indicator by that id that this member may see', { details: { field: 'indicatorId' } });
   if (error?.extensions?.code === 'INVALID_OPINION') throw new NodeError('INVALID_OPINION', error.message, { details: { field: 'note' } });
   throw new NodeError('HUB_UNAVAILABLE', `the hub did not record the opinion (HTTP ${res.status}${error ? `: ${error.extensions?.code ?? error.message}` : ''})`);
@@ -109,19 +100,8 @@ export async function postOpinion(options: HubClientOptions, token: string, inpu
 
 /** The log's verifier key as the hub announces it (public GraphQL `checkpoint`), for trust on first use. */
 export async function fetchLogVerifierKey(options: HubClientOptions): Promise<string> {
-  let res: Response;
-  try {
-    res = await fetch(`${options.hubUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ checkpoint { verifierKey } }' }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-    });
-  } catch (err) {
-    throw new NodeError('HUB_UNAVAILABLE', `cannot reach the hub: ${networkReason(err)}`, { cause: err });
-  }
-  const body = (await res.json().catch(() => undefined)) as { data?: { checkpoint?: { verifierKey?: unknown } } } | undefined;
-  const key = body?.data?.checkpoint?.verifierKey;
+  const res = await hubGraphql<{ checkpoint?: { verifierKey?: unknown } }>(options, undefined, '{ checkpoint { verifierKey } }');
+  const key = res.data?.checkpoint?.verifierKey;
   if (typeof key !== 'string') throw new NodeError('HUB_UNAVAILABLE', `the hub did not announce its log key (HTTP ${res.status})`);
   return key;
 }
@@ -195,6 +175,29 @@ export async function getJson(options: HubClientOptions, path: string, headers: 
   return body;
 }
 
+interface GraphqlAnswer<T> {
+  status: number;
+  data?: T;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+}
+
+/** One GraphQL request to the hub (as a member when `token` is given); an unreachable hub is HUB_UNAVAILABLE. */
+async function hubGraphql<T>(options: HubClientOptions, token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphqlAnswer<T>> {
+  let res: Response;
+  try {
+    res = await fetch(`${options.hubUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      body: JSON.stringify(variables === undefined ? { query } : { query, variables }),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
+  } catch (err) {
+    throw new NodeError('HUB_UNAVAILABLE', `cannot reach the hub: ${networkReason(err)}`, { cause: err });
+  }
+  const body = (await res.json().catch(() => undefined)) as Omit<GraphqlAnswer<T>, 'status'> | undefined;
+  return { status: res.status, ...body };
+}
+
 export function networkReason(err: unknown): string {
   const e = err as Error;
   if (e.name === 'TimeoutError') return 'no answer in time';
@@ -203,23 +206,14 @@ export function networkReason(err: unknown): string {
 
 /** Reports a flood this node measured (GraphQL reportFlood, as a member request): the hub quarantines the indicator for every node. */
 export async function postFloodReport(options: HubClientOptions, token: string, report: { indicatorId: string; hits: number; scans: number; disputed: boolean }): Promise<{ quarantined: boolean }> {
-  let res: Response;
-  try {
-    res = await fetch(`${options.hubUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        query: 'mutation($id: ID!, $h: Int!, $s: Int!, $d: Boolean) { reportFlood(indicatorId: $id, hits: $h, scans: $s, disputed: $d) { quarantined } }',
-        variables: { id: report.indicatorId, h: report.hits, s: report.scans, d: report.disputed },
-      }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-    });
-  } catch (err) {
-    throw new NodeError('HUB_UNAVAILABLE', `cannot reach the hub: ${networkReason(err)}`, { cause: err });
-  }
-  const body = (await res.json().catch(() => undefined)) as { data?: { reportFlood?: { quarantined: boolean } }; errors?: Array<{ message: string; extensions?: { code?: string } }> } | undefined;
-  const answer = body?.data?.reportFlood;
+  const res = await hubGraphql<{ reportFlood?: { quarantined: boolean } }>(
+    options,
+    token,
+    'mutation($id: ID!, $h: Int!, $s: Int!, $d: Boolean) { reportFlood(indicatorId: $id, hits: $h, scans: $s, disputed: $d) { quarantined } }',
+    { id: report.indicatorId, h: report.hits, s: report.scans, d: report.disputed },
+  );
+  const answer = res.data?.reportFlood;
   if (answer !== undefined) return answer;
-  throw new NodeError('HUB_UNAVAILABLE', `the hub did not take the flood report (HTTP ${res.status}: ${body?.errors?.[0]?.extensions?.code ?? 'no answer'})`);
+  throw new NodeError('HUB_UNAVAILABLE', `the hub did not take the flood report (HTTP ${res.status}: ${res.errors?.[0]?.extensions?.code ?? 'no answer'})`);
 }
 

@@ -122,6 +122,11 @@ describe('findIdentifiers over generated listings', () => {
     }
   });
 
+  it('reads a card number in groups as an account, and a list of years as none (seeds 695972083 and 4 found both)', () => {
+    assert.deepEqual(findIdentifiers('卡 6222 0212 3456 7890').map((f) => [f.kind, f.value]), [['account', '6222021234567890']]);
+    for (const years of ['2024、2024、2024', '2024 2024 2024 line art', '1998-2003-2011']) assert.deepEqual(findIdentifiers(years), [], years);
+  });
+
   it('names exact spans of the original text and the identifier as a seller observation carries it', () => {
     const text = '加微信 zzwx_seller8812 象牙，或 ｚｚｂｏｂ＠ｅｘａｍｐｌｅ．ｏｒｇ，电话 +86 138 0013 8000';
     const found = findIdentifiers(text, { defaultRegion: 'CN' });

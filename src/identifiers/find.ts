@@ -205,9 +205,19 @@ function chains(text: string, groups: readonly Group[]): Chain[] {
 /** 20240815 is a date (a batch, a release), not an account. */
 const DATE = /^(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$/;
 
+/** A card number's groups of 12 to 19 digits; a list of years ("2024 2024 2024") is none (UnionPay numbers need not pass Luhn, so no checksum). */
+function isCardNumber(digits: string, groups: readonly string[]): boolean {
+  return digits.length >= 12 && digits.length <= 19 && groups.every((g) => g.length >= 3) && !groups.every((g) => /^(?:19|20)[0-9]{2}$/.test(g));
+}
+
+/** A card number's groups are set apart by spaces, dashes, dots or junk; a list separator (、 , ，) makes it a list of numbers ("2024、2024、2024"). */
+function cardGaps(written: string): boolean {
+  return written.split(/[0-9]+/).slice(1, -1).every((gap) => /^[\s\uE000\-–—.]+$/.test(gap));
+}
+
 /**
  * Digits that are no phone but still an identifier: seven or more in a row, a card number's
- * groups of three or more (twelve digits or more), seven or more split by emoji, or five or more
+ * groups of three or more (twelve digits or more, not a list of years), seven or more split by emoji, or five or more
  * after a payment cue. Size lists ("38 39 40 41…") and dates are none of these.
  */
 function accounts(text: string, all: readonly Chain[]): Match[] {
@@ -217,7 +227,7 @@ function accounts(text: string, all: readonly Chain[]): Match[] {
     const cue = PAYMENT_CUE.test(text.slice(Math.max(0, c.start - 12), c.start));
     const identifier =
       groups.some((g) => g.length >= 7 && !DATE.test(g)) ||
-      (c.digits.length >= 12 && groups.every((g) => g.length >= 3)) ||
+      (isCardNumber(c.digits, groups) && cardGaps(c.written)) ||
       (c.digits.length >= 7 && c.written.includes('\uE000')) ||
       (cue && c.digits.length >= 5);
     if (identifier) found.push({ start: c.start, end: c.end, kind: cue ? 'payment' : 'account', value: c.digits, contact: cue });

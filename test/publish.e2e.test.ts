@@ -125,7 +125,7 @@ describe('wildintel publish, resuming and refusing', { skip: onlyInPass('server'
 
   it('refuses a keyword holding a phone number before signing, with IDENTIFIER_IN_VALUE, and sends nothing', async () => {
     // On main this was signed, accepted, logged and served as KEYWORD call13977310099now.
-    const file = await write('phone.jsonl', [line('phone0'), line('call13977310099now')]);
+    const file = await write('phone.jsonl', [line('phonetusk0'), line('call13977310099now')]);
     const { code, stderr } = await publish(file);
     assert.equal(code, 1);
     assert.match(stderr, /line 2: indicator 2: value holds a phone identifier.*\[IDENTIFIER_IN_VALUE\]/s);

@@ -5,7 +5,7 @@
  * answered, a ready-to-run disclosure request (agency → member operators → agency → evidence
  * package → auditor), the auditor's command and the URLs, and runs until Ctrl-C.
  *
- *   npm run demo -- [--seed N] [--scale LISTINGS] [--json-out FILE] [--dir DIR] [--port N]
+ *   npm run demo -- [--seed N] [--scale LISTINGS] [--json-out FILE] [--dir DIR] [--port N] [--node-port N]
  */
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +27,7 @@ const READ_SCOPES = 'indicators:read sellers:read match:image match:text stats:r
 
 interface Options {
   port: number;
+  nodePort?: number;
   seed: number;
   scale: number;
   jsonOut?: string;
@@ -54,7 +55,8 @@ function parseOptions(argv: string[]): Options {
     .option('--seed <n>', 'seed of the synthetic data set (the same seed gives the same data)', positive('--seed'), 42)
     .option('--scale <listings>', 'listings to generate across the three platforms (each is 3–4 observations)', positive('--scale'), 450)
     .option('--json-out <file>', 'write the federation’s URLs, keys and tokens as JSON once it is up')
-    .option('--port <n>', 'the hub’s port if free (the nodes take the next ones from n + 101)', positive('--port'), 4000)
+    .option('--port <n>', 'the hub’s port if free', positive('--port'), 4000)
+    .option('--node-port <n>', 'the first member node’s port if free, the others the next ones (default: the hub’s --port + 101)', positive('--node-port'))
     .option('--dir <dir>', 'where the demo keeps its databases, keys and logs (wiped at start)', path.join(REPO_ROOT, 'demo-data'))
     .parse(argv);
   return program.opts<Options>();
@@ -90,7 +92,7 @@ async function startFederation(options: Options, services: Service[]) {
     await cli(['member', 'create', slug, '--name', NAMES[slug], '--out', home], hubEnv);
     const { key: apiKey, line } = newApiKey('demo-pipeline', systemRandom);
     writeFileSync(path.join(home, 'api-keys'), `${line}\n`, { mode: 0o600 });
-    const port = await freePort(options.port + 101 + i);
+    const port = await freePort((options.nodePort ?? options.port + 101) + i);
     const url = `http://127.0.0.1:${port}`;
     const env = {
       DATA_DIR: path.join(home, 'data'),
@@ -230,8 +232,9 @@ async function main(): Promise<void> {
     if (options.jsonOut) {
       const facts = {
         hubUrl: federation.hubUrl,
+        hubEnv: operatorEnv(federation),
         consoleUrl,
-        nodes: federation.nodes.map(({ slug, url, apiKey, key, cert }) => ({ slug, url, apiKey, key, cert })),
+        nodes: federation.nodes.map(({ slug, url, apiKey, key, cert, dataDir }) => ({ slug, url, apiKey, key, cert, dataDir })),
         agencyToken,
         auditorToken,
         rootCert: federation.rootCert,
@@ -257,8 +260,17 @@ async function warmConsole(hubUrl: string): Promise<string> {
   return url;
 }
 
+/**
+ * What the hub's operator commands (agency, token, member, hub keys) need to find its files and
+ * name it: without it they would read ./data and sign tokens for port 4000.
+ */
+function operatorEnv(f: { hubUrl: string; hubEnv: Record<string, string> }): { DATA_DIR: string; CERTS_DIR: string; HUB_ORIGIN: string } {
+  return { DATA_DIR: f.hubEnv['DATA_DIR']!, CERTS_DIR: f.hubEnv['CERTS_DIR']!, HUB_ORIGIN: f.hubUrl };
+}
+
 interface SummaryFacts {
   hubUrl: string;
+  hubEnv: Record<string, string>;
   consoleUrl: string;
   nodes: NodeInfo[];
   agencyToken: string;
@@ -276,7 +288,12 @@ function printSummary(f: SummaryFacts): void {
   say('\n═══ wildintel demo federation ═══\n');
   say(`analyst console  ${f.consoleUrl}   ← open it and paste the agency token below`);
   say(`hub        ${f.hubUrl}/graphql   (public log: ${f.hubUrl}/log/checkpoint)`);
-  for (const n of f.nodes) say(`${n.slug.padEnd(10)} ${n.url}   platform API key ${n.apiKey}`);
+  for (const n of f.nodes) say(`${n.slug.padEnd(10)} ${n.url}   platform API key ${n.apiKey}   DATA_DIR=${rel(n.dataDir)}`);
+  const env = operatorEnv(f);
+  say(`\nthe hub's operator commands (agency, token, member, hub keys) need its environment; in another shell here:`);
+  say(`export DATA_DIR=${rel(env.DATA_DIR)} CERTS_DIR=${rel(env.CERTS_DIR)} HUB_ORIGIN=${env.HUB_ORIGIN}`);
+  say(`npx wildintel token list`);
+  say(`a member node's (node requests, node outcomes) take that node's DATA_DIR, printed beside it above.`);
   say(`\nagency token (${READ_SCOPES}; TLP RED; 24 h): paste it into the console, or use it with curl:`);
   say(f.agencyToken);
   say(`export TOKEN=${f.agencyToken}`);

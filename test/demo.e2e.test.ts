@@ -8,14 +8,16 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bearer, graphql, NODE_FLAGS, onlyInPass, REPO_ROOT, runCli } from './helpers/hub-process.js';
 
 interface DemoFacts {
   hubUrl: string;
+  hubEnv: { DATA_DIR: string; CERTS_DIR: string; HUB_ORIGIN: string };
   consoleUrl: string;
-  nodes: Array<{ slug: string; url: string; apiKey: string; key: string; cert: string }>;
+  nodes: Array<{ slug: string; url: string; apiKey: string; key: string; cert: string; dataDir: string }>;
   agencyToken: string;
   auditorToken: string;
   rootCert: string;
@@ -26,17 +28,36 @@ interface DemoFacts {
 
 // The demo always runs on the embedded database, whatever the suite's driver: once is enough.
 
+/** A port the kernel says is free now, for --node-port. */
+function kernelPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The VAR=value pairs of the line the demo prints starting with `export DATA_DIR=`, paths as the demo's cwd (the repository) sees them. */
+function printedOperatorEnv(stdout: string): Record<string, string> {
+  const line = /^export (DATA_DIR=.*)$/m.exec(stdout)?.[1];
+  assert.ok(line, 'the demo prints the export line of the hub’s operator environment');
+  return Object.fromEntries(line.split(' ').map((pair) => pair.split('=') as [string, string]).map(([k, v]) => [k, k.endsWith('_DIR') ? path.resolve(REPO_ROOT, v) : v]));
+}
+
 describe('npm run demo', { skip: onlyInPass('embedded') }, () => {
   let dir: string;
   let demo: ChildProcess;
   let exited: Promise<number | null>;
   let facts: DemoFacts;
   let stdout = '';
+  let nodePort: number;
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'wildintel-demo-'));
+    nodePort = await kernelPort();
     const out = path.join(dir, 'facts.json');
-    demo = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'scripts/demo.ts', '--seed', '7', '--scale', '60', '--dir', path.join(dir, 'federation'), '--json-out', out], {
+    demo = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'scripts/demo.ts', '--seed', '7', '--scale', '60', '--node-port', String(nodePort), '--dir', path.join(dir, 'federation'), '--json-out', out], {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,6 +85,32 @@ describe('npm run demo', { skip: onlyInPass('embedded') }, () => {
     for (const n of facts.nodes) assert.ok(existsSync(n.key) && existsSync(n.cert) && n.apiKey.length > 20);
     assert.ok(existsSync(facts.rootCert));
     assert.match(facts.logVerifierKey, /\+[0-9a-f]{8}\+/);
+  });
+
+  it('puts the first member node on --node-port', () => {
+    assert.equal(facts.nodes[0]!.url, `http://127.0.0.1:${nodePort}`);
+  });
+
+  it('prints the environment the hub’s operator commands need, and with it they reach this hub', async () => {
+    const env = printedOperatorEnv(stdout);
+    assert.deepEqual(Object.keys(env).sort(), ['CERTS_DIR', 'DATA_DIR', 'HUB_ORIGIN']);
+    assert.deepEqual(env, facts.hubEnv);
+    const listed = await runCli(['token', 'list'], env);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /demo-customs\/analyst-1/);
+    const keys = await runCli(['hub', 'keys'], env);
+    assert.equal(keys.code, 0, keys.stderr);
+    assert.ok(keys.stdout.includes(facts.logVerifierKey), 'the same log key as the running hub’s');
+  });
+
+  it('prints each member node’s DATA_DIR, with which its operator commands work', async () => {
+    for (const n of facts.nodes) {
+      const printed = new RegExp(`^${n.slug}\\s.*DATA_DIR=(\\S+)$`, 'm').exec(stdout)?.[1];
+      assert.ok(printed, `${n.slug}'s DATA_DIR is printed`);
+      assert.equal(path.resolve(REPO_ROOT, printed), n.dataDir);
+    }
+    const requests = await runCli(['node', 'requests'], { DATA_DIR: facts.nodes[0]!.dataDir });
+    assert.equal(requests.code, 0, requests.stderr);
   });
 
   it('logs every service at info into logs.jsonl, each line naming its service', async () => {

@@ -124,6 +124,9 @@ describe('member node metrics', () => {
     assert.ok(value(m, 'wildintel_node_outbox_items', { state: 'pending' }) + value(m, 'wildintel_node_outbox_items', { state: 'queued_batches' }) >= 0);
     assert.equal(value(m, 'wildintel_node_dead_letters'), 0);
     assert.equal(value(m, 'wildintel_node_image_decodes', { state: 'active' }), 0);
+    assert.equal(value(m, 'wildintel_node_image_decode_bytes', { state: 'held' }), 0);
+    assert.equal(value(m, 'wildintel_node_image_decode_bytes', { state: 'peak' }), 256 * 256 * 6, 'the 8-bit RGB picture, counted from its header');
+    assert.equal(value(m, 'wildintel_node_image_decode_bytes', { state: 'limit' }), 2 * 6 * 40_000_000);
     const drained = await eventually('the outbox to drain', async () => {
       const now = await scrape(node.url);
       return value(now, 'wildintel_node_outbox_items', { state: 'pending' }) === 0 && value(now, 'wildintel_node_outbox_items', { state: 'queued_batches' }) === 0 ? now : undefined;

@@ -14,6 +14,7 @@ import { onlyInPass, spawnWildintel, type HubProcess } from './helpers/hub-proce
 import { callNode, nodeFixture, sharedPseudonymKey, testPicture, type NodeFixture } from './helpers/member-node.js';
 import { blankPng, peakRss } from './helpers/bomb-images.js';
 import sharp from 'sharp';
+import { createLogger } from '../src/kernel/index.js';
 
 const common = { commodity: 'PANGOLIN', confidence: 70, observedAt: '2026-03-01T12:00:00Z' };
 const MB = 1024 * 1024;
@@ -77,6 +78,28 @@ describe('image limits at the member node', { skip: onlyInPass('server') }, () =
     const res = await upload(blankPng(256, 256, 8));
     assert.equal(res.status, 400, JSON.stringify(res.body));
     assert.deepEqual([refusal(res).code, refusal(res).field, refusal(res).reason], ['INVALID_OBSERVATION', 'data', 'PDQ_QUALITY_TOO_LOW']);
+  });
+
+  it('refuses, before decoding, an image whose samples could never fit the decode memory (NODE_IMAGE_DECODES × 6 × NODE_MAX_IMAGE_PIXELS), and hashes an 8-bit one of the same size', async () => {
+    const small = await nodeFixture(fed, await fed.addMember('chatapp'), await sharedPseudonymKey(dir), { NODE_IMAGE_DECODES: '1', NODE_MAX_IMAGE_PIXELS: '1000000' });
+    const running = await small.start(createLogger('silent'));
+    try {
+      const picture = await testPicture(9);
+      const sized = (bits: 8 | 16) => {
+        const resized = sharp(picture).resize(1000, 1000, { fit: 'fill' });
+        return (bits === 16 ? resized.toColourspace('rgb16') : resized).png().toBuffer();
+      };
+      const send = (image: Buffer) => callNode(running.url, small.apiKey, '/v1/observations', { observations: [{ kind: 'image', data: image.toString('base64'), ...common }] });
+      const refused = await send(await sized(16));
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.deepEqual([refusal(refused).code, refusal(refused).field, refusal(refused).reason], ['INVALID_OBSERVATION', 'data', 'IMAGE_TOO_LARGE']);
+      assert.match((refused.body['error'] as { message: string }).message, /9 MB to decode, over the decode memory of 6 MB \(NODE_IMAGE_DECODES × 6 × NODE_MAX_IMAGE_PIXELS\)/);
+      const hashed = await send(await sized(8));
+      assert.equal(hashed.status, 200, JSON.stringify(hashed.body));
+    } finally {
+      await running.stop();
+      await small.cleanup();
+    }
   });
 
   it('still hashes an ordinary picture afterwards', async () => {

@@ -6,6 +6,8 @@
  * Everything here is fictional.
  */
 import sharp from 'sharp';
+import { hashImage } from '../../src/hashing/index.js';
+import { PDQ_WEAK_QUALITY } from '../../src/indicators/index.js';
 
 export const PLATFORMS = ['shopmart', 'chatapp', 'searchco'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -115,9 +117,9 @@ function shuffle<T>(rng: Rng, items: T[]): T[] {
 }
 
 /**
- * A product-like photo: shapes and gradients on a background, different for each seed. Enough
- * shapes that every photo, and every edit of it, hashes with a PDQ quality well above the
- * nodes' threshold (NODE_MIN_PDQ_QUALITY, 50): six large ones left some at 41.
+ * A product-like photo: shapes and gradients on a background, different for each seed. Many
+ * shapes keep most photos well above the nodes' PDQ quality threshold (six large ones left some
+ * at 41); passingPhoto draws again for the few that are not.
  */
 async function basePhoto(rng: Rng): Promise<Buffer> {
   const hue = Math.floor(rng() * 360);
@@ -152,12 +154,36 @@ async function edited(photo: Buffer, edit: DemoImage['edit']): Promise<Buffer> {
 
 const EDITS: Array<DemoImage['edit']> = ['resized', 'brighter', 'recompressed', 'cropped'];
 
+/** Photos drawn for one original before giving up: far more than any seed tried needed (two). */
+const PHOTO_ATTEMPTS = 20;
+
+/**
+ * A photo whose every edit passes the nodes' PDQ quality floor. Shapes alone cannot promise it
+ * (seed 11 drew one that scored 42), so a photo that fails is drawn again from the same `rng`:
+ * still one data set per seed, and seeds whose first photo passed keep the data they had.
+ */
+async function passingPhoto(rng: Rng, minQuality: number): Promise<Buffer> {
+  for (let attempt = 0; attempt < PHOTO_ATTEMPTS; attempt++) {
+    const photo = await basePhoto(rng);
+    if (await everyEditPasses(photo, minQuality)) return photo;
+  }
+  throw new Error(`no photo of PDQ quality ≥ ${minQuality} in ${PHOTO_ATTEMPTS} attempts`);
+}
+
+async function everyEditPasses(photo: Buffer, minQuality: number): Promise<boolean> {
+  for (const edit of ['none', ...EDITS] as const) {
+    if ((await hashImage(await edited(photo, edit))).quality < minQuality) return false;
+  }
+  return true;
+}
+
 /**
  * Builds the data set: `listings` in all (spread over the platforms), one seller per few listings,
  * and `images` product photos, each posted by a seller on every platform it uses (edited on all
- * but the first). `onProgress` is told how many listings are ready.
+ * but the first), each photo and its edits of PDQ quality at least `minPdqQuality` (default the
+ * nodes' NODE_MIN_PDQ_QUALITY default). `onProgress` is told how many listings are ready.
  */
-export async function buildDataset(options: { seed: number; listings: number; images: number; now: Date; onProgress?: (done: number, total: number) => void }): Promise<Dataset> {
+export async function buildDataset(options: { seed: number; listings: number; images: number; now: Date; minPdqQuality?: number; onProgress?: (done: number, total: number) => void }): Promise<Dataset> {
   const rng = seededRandom(options.seed);
   const sellers = makeSellers(rng, Math.max(12, Math.round(options.listings / 6)));
   const crossPlatformSellers = sellers.flatMap((s, i) => (s.platforms.length > 1 ? [i] : []));
@@ -186,7 +212,7 @@ export async function buildDataset(options: { seed: number; listings: number; im
   // Photos first: each multi-platform seller re-posts its photo, edited, on its other platforms.
   for (let i = 0; i < options.images && crossPlatformSellers.length > 0; i++) {
     const seller = crossPlatformSellers[i % crossPlatformSellers.length]!;
-    const photo = await basePhoto(rng);
+    const photo = await passingPhoto(rng, options.minPdqQuality ?? PDQ_WEAK_QUALITY);
     for (const [n, platform] of sellers[seller]!.platforms.entries()) {
       const edit = n === 0 ? 'none' : pick(rng, EDITS);
       listings.push(listing(platform, seller, { original: i, edit, jpeg: await edited(photo, edit) }));

@@ -121,6 +121,6 @@ describe('the pixel budget', () => {
     const pending = [hasher.hash(png), hasher.hash(png), hasher.hashDihedral(png)];
     assert.deepEqual([hasher.stats().active, hasher.stats().waiting], [1, 2]);
     await Promise.all(pending);
-    assert.deepEqual(hasher.stats(), { active: 0, waiting: 0, hashed: 3 });
+    assert.deepEqual(hasher.stats(), { active: 0, waiting: 0, hashed: 3, decodeBytes: 0, peakDecodeBytes: 240 * 160 * 6, decodeMemory: 6e6 });
   });
 });

@@ -3,15 +3,15 @@
  * variants) and SHA-256 of the file bytes. Everything other contexts may use is exported here.
  */
 import { readFile } from 'node:fs/promises';
-import { createSemaphore, sha256 } from '../kernel/index.js';
-import { decodeImage, type DecodeLimits } from './decode.js';
+import { createBudget, createSemaphore, sha256 } from '../kernel/index.js';
+import { BYTES_PER_BUDGETED_PIXEL, decodeImage, type DecodeLimits } from './decode.js';
 import { HashingError } from './errors.js';
 import { pdqDihedralFromPixels, pdqFromPixels, type DihedralName } from './pdq.js';
 
 export { pdqFromPixels, pdqDihedralFromPixels, pdqDihedralFromHash, DIHEDRAL_NAMES } from './pdq.js';
 export type { Pixels, PdqResult, PdqDihedralResult, DihedralName } from './pdq.js';
-export { decodeImage, DEFAULT_MAX_PIXELS } from './decode.js';
-export type { DecodeLimits } from './decode.js';
+export { decodeImage, decodeBytes, DEFAULT_MAX_PIXELS, BYTES_PER_BUDGETED_PIXEL } from './decode.js';
+export type { DecodeLimits, DecodeShape } from './decode.js';
 export { HashingError, HASHING_ERROR_CODES } from './errors.js';
 export type { HashingErrorCode } from './errors.js';
 export { pdqDistance, isPdqHex } from './hamming.js';
@@ -50,17 +50,25 @@ export async function hashImageDihedral(input: Uint8Array | string, limits: Deco
   return { hashes, quality, sha256: sha256(bytes).toString('hex') };
 }
 
-/** Hashing for a server: a pixel budget per image and a bound on decodes at once (each holds its pixels). */
+/**
+ * Hashing for a server: a pixel budget per image, a bound on decodes at once, and a bound on the
+ * bytes they hold together (decodeBytes of each, from its header).
+ */
 export interface ImageHasher {
   hash(input: Uint8Array | string): Promise<ImageHashes>;
   hashDihedral(input: Uint8Array | string): Promise<ImageDihedralHashes>;
-  /** Decodes running and waiting now; images hashed since start. */
-  stats(): { readonly active: number; readonly waiting: number; readonly hashed: number };
+  /** Decodes running and waiting now; images hashed since start; decode bytes held now, at most since start, and allowed. */
+  stats(): { readonly active: number; readonly waiting: number; readonly hashed: number; readonly decodeBytes: number; readonly peakDecodeBytes: number; readonly decodeMemory: number };
 }
 
-export function createImageHasher(options: { maxPixels: number; concurrency: number }): ImageHasher {
+/**
+ * `memoryBytes` defaults to the bound the node documents, concurrency × 6 bytes × maxPixels:
+ * two 40-megapixel 8-bit photographs decode side by side, a 16-bit one alone.
+ */
+export function createImageHasher(options: { maxPixels: number; concurrency: number; memoryBytes?: number }): ImageHasher {
   const gate = createSemaphore(options.concurrency);
-  const limits = { maxPixels: options.maxPixels };
+  const memory = createBudget(options.memoryBytes ?? options.concurrency * BYTES_PER_BUDGETED_PIXEL * options.maxPixels);
+  const limits = { maxPixels: options.maxPixels, memory };
   let hashed = 0;
   const counted = async <T>(task: () => Promise<T>): Promise<T> => {
     const result = await gate.run(task);
@@ -70,7 +78,7 @@ export function createImageHasher(options: { maxPixels: number; concurrency: num
   return {
     hash: (input) => counted(() => hashImage(input, limits)),
     hashDihedral: (input) => counted(() => hashImageDihedral(input, limits)),
-    stats: () => ({ active: gate.active, waiting: gate.waiting, hashed }),
+    stats: () => ({ active: gate.active, waiting: gate.waiting, hashed, decodeBytes: memory.used, peakDecodeBytes: memory.peak, decodeMemory: memory.capacity }),
   };
 }
 

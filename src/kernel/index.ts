@@ -10,7 +10,7 @@ export { unsafeTextReason, findUnsafeText, MAX_INPUT_DEPTH } from './text-safety
 export type { UnsafeTextReason } from './text-safety.js';
 export { controlCharacterReason, escapeForTerminal, findControlCharacter } from './control-characters.js';
 export type { TextShape } from './control-characters.js';
-export { createSemaphore } from './semaphore.js';
-export type { Semaphore } from './semaphore.js';
+export { createBudget, createSemaphore } from './semaphore.js';
+export type { Budget, Semaphore } from './semaphore.js';
 export { createMetricsRegistry, boundedLabel } from './metrics.js';
 export { startedAfterCall, sharedRun } from './coalesce.js';

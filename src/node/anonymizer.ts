@@ -239,7 +239,7 @@ export async function hashSource<T>(source: ImageSource, imageDir: string | unde
   } catch (err) {
     const field = source.kind === 'bytes' ? 'data' : 'path';
     if (isWildintelError(err) && err.code === 'IMAGE_UNREADABLE') throw refuse(field, 'is not a readable image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF)', err, 'IMAGE_UNREADABLE');
-    if (isWildintelError(err) && err.code === 'IMAGE_TOO_LARGE') throw refuse(field, `is too large to hash: ${err.message.replace(/^the image is /, '')} (NODE_MAX_IMAGE_PIXELS)`, err, 'IMAGE_TOO_LARGE');
+    if (isWildintelError(err) && err.code === 'IMAGE_TOO_LARGE') throw refuse(field, `is too large to hash: ${err.message.replace(/^the image is /, '')} (${'bytes' in (err.details ?? {}) ? 'NODE_IMAGE_DECODES × 6 × NODE_MAX_IMAGE_PIXELS' : 'NODE_MAX_IMAGE_PIXELS'})`, err, 'IMAGE_TOO_LARGE');
     if (isWildintelError(err) && err.code === 'INVALID_PIXELS') throw refuse(field, `cannot be hashed: ${err.message.replace(/^invalid pixels: /, '')}`, err, 'INVALID_PIXELS');
     throw err;
   }

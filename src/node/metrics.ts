@@ -59,5 +59,17 @@ export function createNodeMetrics(deps: { db: Pick<EntityManager, 'query'>; imag
       this.set({ state: 'waiting' }, waiting);
     },
   });
+  new Gauge({
+    name: 'wildintel_node_image_decode_bytes',
+    help: 'Bytes the image decodes running hold (counted from their headers), the most held at once since start, and the decode memory they share',
+    labelNames: ['state'] as const,
+    registers,
+    collect() {
+      const { decodeBytes, peakDecodeBytes, decodeMemory } = deps.images.stats();
+      this.set({ state: 'held' }, decodeBytes);
+      this.set({ state: 'peak' }, peakDecodeBytes);
+      this.set({ state: 'limit' }, decodeMemory);
+    },
+  });
   return registry;
 }

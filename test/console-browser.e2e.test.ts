@@ -185,6 +185,20 @@ describe('analyst console in Chromium', { skip }, () => {
       await page.waitForFunction((id) => document.querySelector(`[data-node="${id}"]`) === null, indicatorId('KEYWORD', normalizeKeyword('虎骨酒')));
     });
 
+    it('opens the Seller tab empty after a seller’s page: no old profile, no INVALID_FILTER', async () => {
+      const { page } = g;
+      await go(page, `seller/${SELLER_WANG}`);
+      await page.waitForSelector('[data-members]');
+      const graphQueries: string[] = [];
+      page.on('request', (r) => void ((r.postData() ?? '').includes('sellerGraph') && graphQueries.push(r.postData()!)));
+      await page.click('a[href="#/seller"]');
+      await page.waitForFunction(() => location.hash === '#/seller' && document.querySelector('[data-members]') === null);
+      await page.waitForTimeout(500);
+      assert.deepEqual(graphQueries, [], 'no graph asked for without a fingerprint');
+      assert.equal(await page.$('p.error'), null, (await page.textContent('p.error').catch(() => '')) ?? '');
+      assert.equal(await page.inputValue('input[name=fingerprint]'), '');
+    });
+
     it('highlights code words in a pasted listing', async () => {
       const { page } = g;
       await go(page, 'match');

@@ -15,7 +15,11 @@ export function useAsync<T>(run: () => Promise<T>, deps: unknown[], enabled = tr
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: enabled });
   const [nonce, setNonce] = useState(0);
   useEffect(() => {
-    if (!enabled) return;
+    // Disabled (say the Seller tab without a fingerprint): nothing shown, not what an earlier query answered.
+    if (!enabled) {
+      setState({ loading: false });
+      return;
+    }
     let live = true;
     setState((s) => ({ ...s, loading: true }));
     run().then(

@@ -311,6 +311,26 @@ describe('analyst console in Chromium', { skip }, () => {
       await page.click('.lang button:has-text("EN")');
     });
 
+    it('writes the charts’ legends and dates in the chosen language', async () => {
+      const { page } = g;
+      const legend = async (): Promise<string[]> => {
+        await page.waitForSelector('[data-chart^=byCommodity] .u-legend .u-label');
+        return page.$$eval('[data-chart^=byCommodity] .u-legend .u-label', (ls) => ls.map((l) => l.textContent ?? ''));
+      };
+      await go(page, 'trends');
+      const english = await legend();
+      assert.equal(english[0], 'Date');
+      assert.ok(english.includes('ivory'), english.join(', '));
+      await page.click('.lang button:has-text("中文")');
+      await page.waitForFunction(() => document.querySelector('[data-chart^=byCommodity] .u-legend .u-label')?.textContent === '日期');
+      const chinese = await legend();
+      assert.ok(chinese.includes('象牙'), chinese.join(', '));
+      await page.hover('[data-chart^=byCommodity] .u-over');
+      const date = await page.textContent('[data-chart^=byCommodity] .u-legend .u-series:first-child .u-value');
+      assert.match(date ?? '', /^\d{4}年\d{1,2}月\d{1,2}日$/, 'the date under the cursor, in Chinese');
+      await page.click('.lang button:has-text("EN")');
+    });
+
     it('signs out: the token is forgotten and the socket closed', async () => {
       const { page, sockets } = g;
       assert.ok(sockets.some((s) => !s.closed), 'an alert socket was open');

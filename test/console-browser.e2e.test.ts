@@ -311,7 +311,7 @@ describe('analyst console in Chromium', { skip }, () => {
       await page.click('.lang button:has-text("EN")');
     });
 
-    it('writes the charts’ legends and dates in the chosen language', async () => {
+    it('writes the charts’ legends and dates, and the picked dates, in the chosen language', async () => {
       const { page } = g;
       const legend = async (): Promise<string[]> => {
         await page.waitForSelector('[data-chart^=byCommodity] .u-legend .u-label');
@@ -320,11 +320,13 @@ describe('analyst console in Chromium', { skip }, () => {
       await go(page, 'trends');
       const english = await legend();
       assert.equal(english[0], 'Date');
+      assert.match((await page.textContent('[data-date-written=from]')) ?? '', /^[A-Z][a-z]+ \d{1,2}, \d{4}$/, 'the picked date, in English');
       assert.ok(english.includes('ivory'), english.join(', '));
       await page.click('.lang button:has-text("中文")');
       await page.waitForFunction(() => document.querySelector('[data-chart^=byCommodity] .u-legend .u-label')?.textContent === '日期');
       const chinese = await legend();
       assert.ok(chinese.includes('象牙'), chinese.join(', '));
+      assert.match((await page.textContent('[data-date-written=from]')) ?? '', /^\d{4}年\d{1,2}月\d{1,2}日$/, 'the picked date, in Chinese (Chromium draws the picker in its own locale)');
       await page.hover('[data-chart^=byCommodity] .u-over');
       const date = await page.textContent('[data-chart^=byCommodity] .u-legend .u-series:first-child .u-value');
       assert.match(date ?? '', /^\d{4}年\d{1,2}月\d{1,2}日$/, 'the date under the cursor, in Chinese');

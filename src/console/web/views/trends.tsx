@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { can, gql, type Me } from '../api.js';
 import { toCsv } from '../csv.js';
 import { languageTag, useI18n, type MessageKey } from '../i18n.js';
-import { Card, download, ErrorBox, href, Loading, useAsync } from '../ui.js';
+import { Card, DateInput, download, ErrorBox, href, Loading, useAsync } from '../ui.js';
 import type { Series } from './chart.js';
 
 interface StatsRow {
@@ -115,11 +115,11 @@ export function TrendsView({ token, me }: { token: string; me: Me }) {
         >
           <label>
             {t('field.from')}
-            <input name="from" type="date" value={form.from} onInput={(ev) => setForm({ ...form, from: (ev.target as HTMLInputElement).value })} />
+            <DateInput name="from" value={form.from} onValue={(from) => setForm({ ...form, from })} />
           </label>
           <label>
             {t('field.to')}
-            <input name="to" type="date" value={form.to} onInput={(ev) => setForm({ ...form, to: (ev.target as HTMLInputElement).value })} />
+            <DateInput name="to" value={form.to} onValue={(to) => setForm({ ...form, to })} />
           </label>
           <label>
             {t('trends.bucket')}

@@ -21,6 +21,8 @@
  *   npm test -- test/feed.e2e.test.ts ...     the files named
  *   npm test -- --concurrency 1 --timeout 300000 test/faults/*.test.ts
  *   WILDINTEL_TEST_TSX=1 npm test             through tsx's loader, without the bundle
+ *
+ * Every run ends with what was skipped and why, by reason (scripts/skip-summary.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -98,6 +100,15 @@ function run(args: readonly string[]): Promise<number> {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
+/** Ends the run with what was skipped and why (scripts/skip-summary.ts). */
+const SKIP_REPORTER = 'scripts/skip-summary.ts';
+
+/** node:test's own reporter (spec on a terminal, TAP otherwise, as without the flag) and the skip summary. */
+function reporters(skipReporter: string): string[] {
+  const usual = process.stdout.isTTY ? 'spec' : 'tap';
+  return [`--test-reporter=${usual}`, '--test-reporter-destination=stdout', `--test-reporter=${pathToFileURL(skipReporter).href}`, '--test-reporter-destination=stdout'];
+}
+
 class UsageError extends Error {}
 
 function positiveInteger(name: string, value: string): number {
@@ -121,7 +132,7 @@ async function main(): Promise<number> {
   });
   const files = positionals.length > 0 ? positionals.map(testFile) : await defaultTests();
   const runner = [`--test-concurrency=${positiveInteger('concurrency', values.concurrency)}`, `--test-timeout=${positiveInteger('timeout', values.timeout)}`];
-  if (process.env['WILDINTEL_TEST_TSX'] === '1') return run(['--liftoff-only', '--import', 'tsx', '--test', ...runner, ...files]);
+  const tsx = process.env['WILDINTEL_TEST_TSX'] === '1';
   // Below node_modules, so the bundles resolve packages as the sources do; one folder per run, so
   // runs side by side (CI's two passes) never share one.
   const cache = path.join(repo, 'node_modules/.cache/wildintel-tests');
@@ -129,8 +140,11 @@ async function main(): Promise<number> {
   await removeAbandoned(cache);
   const outdir = await mkdtemp(path.join(cache, 'run-'));
   try {
-    const bundles = await bundle(files, outdir);
-    return await run(['--liftoff-only', '--enable-source-maps', '--test', ...runner, ...bundles]);
+    // node:test loads reporters before `--import tsx` takes effect: the skip reporter is always bundled.
+    const [reporter, ...bundles] = await bundle([SKIP_REPORTER, ...(tsx ? [] : files)], outdir);
+    const flags = [...runner, ...reporters(reporter!)];
+    if (tsx) return await run(['--liftoff-only', '--import', 'tsx', '--test', ...flags, ...files]);
+    return await run(['--liftoff-only', '--enable-source-maps', '--test', ...flags, ...bundles]);
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }

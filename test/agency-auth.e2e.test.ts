@@ -171,12 +171,21 @@ describe('agency API: authorization, limits and the access audit', () => {
       }
     });
 
-    it('a revoked token', async () => {
-      const token = await fed.token('indicators:read');
+    it('a revoked token, its issuance and revocation logged with TLP and commodities, never the token', async () => {
+      const token = await fed.token('indicators:read', { tlp: 'GREEN', commodities: ['IVORY', 'PANGOLIN'], agency: 'revokers' });
       assert.equal((await ask(token, '{ indicators { totalCount } }')).status, 200);
-      await fed.hub.services.tokens.revoke(String(decodeJwt(token).jti));
+      const jti = String(decodeJwt(token).jti);
+      const revoked = await fed.hub.services.tokens.revoke(jti);
       const r = await ask(token, '{ indicators { totalCount } }');
       assert.deepEqual([r.status, r.body.errors?.[0]?.extensions?.['code']], [401, 'UNAUTHENTICATED']);
+      const size = revoked.leafIndex + 1;
+      const got = (await (await fetch(`${fed.hub.url}/log/entries?start=0&end=${size}`)).json()) as { entries: string[] };
+      const mine = got.entries.map((e) => Buffer.from(e, 'base64').toString()).filter((e) => e.includes(jti));
+      const exp = Number(decodeJwt(token).exp);
+      const expected = { kind: 'token', v: 1, jti, agency: 'revokers', scope: 'indicators:read', tlp: 'GREEN', commodities: 'IVORY PANGOLIN', exp };
+      assert.deepEqual(mine.map((e) => ({ ...(JSON.parse(e) as object), ts: undefined })), [{ ...expected, ts: undefined }, { ...expected, action: 'revoke', ts: undefined }]);
+      assert.equal(JSON.parse(got.entries.map((e) => Buffer.from(e, 'base64').toString())[revoked.leafIndex]!).action, 'revoke');
+      assert.ok(mine.every((e) => !e.includes(token.split('.')[2]!)), 'never the token');
     });
   });
 

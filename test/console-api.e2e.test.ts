@@ -339,6 +339,16 @@ describe('console API', () => {
       assert.notEqual(api.status, 302);
       assert.doesNotMatch(await api.text(), /cdn|apollographql\.com|embeddable/i);
     });
+    it('sends the page’s security headers, X-Frame-Options DENY among them, with its redirects and 404s too', async () => {
+      const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+      const cases: Array<[string, number]> = [['/console/', 200], ['/', 302], ['/console', 301], ['/graphql', 302], ['/console/no-such-file.js', 404], ['/no-such-page', 404], ['/console/main.js', 200]];
+      for (const [route, status] of cases) {
+        const res = await fetch(`${fed.hub.url}${route}`, { redirect: 'manual', headers: html });
+        assert.equal(res.status, status, route);
+        assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'.*frame-ancestors 'none'/, `${route}: CSP`);
+        assert.deepEqual(['x-frame-options', 'x-content-type-options', 'referrer-policy'].map((h) => res.headers.get(h)), ['DENY', 'nosniff', 'no-referrer'], route);
+      }
+    });
     it('serves the page with a strict Content-Security-Policy and nothing from outside', async () => {
       const page = await fetch(`${fed.hub.url}/console/`);
       assert.equal(page.status, 200);

@@ -185,6 +185,20 @@ describe('analyst console in Chromium', { skip }, () => {
       await page.waitForFunction((id) => document.querySelector(`[data-node="${id}"]`) === null, indicatorId('KEYWORD', normalizeKeyword('虎骨酒')));
     });
 
+    it('opens the Seller tab empty after a seller’s page: no old profile, no INVALID_FILTER', async () => {
+      const { page } = g;
+      await go(page, `seller/${SELLER_WANG}`);
+      await page.waitForSelector('[data-members]');
+      const graphQueries: string[] = [];
+      page.on('request', (r) => void ((r.postData() ?? '').includes('sellerGraph') && graphQueries.push(r.postData()!)));
+      await page.click('a[href="#/seller"]');
+      await page.waitForFunction(() => location.hash === '#/seller' && document.querySelector('[data-members]') === null);
+      await page.waitForTimeout(500);
+      assert.deepEqual(graphQueries, [], 'no graph asked for without a fingerprint');
+      assert.equal(await page.$('p.error'), null, (await page.textContent('p.error').catch(() => '')) ?? '');
+      assert.equal(await page.inputValue('input[name=fingerprint]'), '');
+    });
+
     it('highlights code words in a pasted listing', async () => {
       const { page } = g;
       await go(page, 'match');
@@ -294,6 +308,28 @@ describe('analyst console in Chromium', { skip }, () => {
       assert.notEqual(ivory, tooth, 'two Chinese characters are two glyphs');
       await page.click('text=检索');
       await shot(page, 'chinese');
+      await page.click('.lang button:has-text("EN")');
+    });
+
+    it('writes the charts’ legends and dates, and the picked dates, in the chosen language', async () => {
+      const { page } = g;
+      const legend = async (): Promise<string[]> => {
+        await page.waitForSelector('[data-chart^=byCommodity] .u-legend .u-label');
+        return page.$$eval('[data-chart^=byCommodity] .u-legend .u-label', (ls) => ls.map((l) => l.textContent ?? ''));
+      };
+      await go(page, 'trends');
+      const english = await legend();
+      assert.equal(english[0], 'Date');
+      assert.match((await page.textContent('[data-date-written=from]')) ?? '', /^[A-Z][a-z]+ \d{1,2}, \d{4}$/, 'the picked date, in English');
+      assert.ok(english.includes('ivory'), english.join(', '));
+      await page.click('.lang button:has-text("中文")');
+      await page.waitForFunction(() => document.querySelector('[data-chart^=byCommodity] .u-legend .u-label')?.textContent === '日期');
+      const chinese = await legend();
+      assert.ok(chinese.includes('象牙'), chinese.join(', '));
+      assert.match((await page.textContent('[data-date-written=from]')) ?? '', /^\d{4}年\d{1,2}月\d{1,2}日$/, 'the picked date, in Chinese (Chromium draws the picker in its own locale)');
+      await page.hover('[data-chart^=byCommodity] .u-over');
+      const date = await page.textContent('[data-chart^=byCommodity] .u-legend .u-series:first-child .u-value');
+      assert.match(date ?? '', /^\d{4}年\d{1,2}月\d{1,2}日$/, 'the date under the cursor, in Chinese');
       await page.click('.lang button:has-text("EN")');
     });
 

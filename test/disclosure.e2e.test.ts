@@ -204,6 +204,10 @@ describe('a disclosure request answered by one member and declined by the other'
     assert.equal(evidence.answers[0]!.plaintext.identifier.value, RAW.phone);
     assert.match(evidence.summary.markdown, /证据包 · Evidence package/);
     assert.match(evidence.summary.markdown, /时间线 · Timeline/);
+    const observed = new Date(common.observedAt).toISOString();
+    assert.ok(evidence.summary.markdown.includes(`first seen ${observed}, 最近 · last seen ${observed}`), 'the answer line gives observation times');
+    const rows = evidence.summary.markdown.split('\n').filter((l) => l.startsWith('| SELLER'));
+    assert.ok(rows.length > 0 && rows.every((row) => row.endsWith(`| ${observed} | ${observed} |`)), `the indicator rows give observation times: ${rows.join('\n')}`);
     const report = await verifyEvidence(evidence, { rootPem: fed.rootCertPem, verifierKey: fed.hub.services.log.verifierKey, clock: systemClock });
     const subjects = report.statements.map((s) => s.subject);
     assert.ok(subjects.some((s) => s.startsWith('batch shopmart/')) && subjects.some((s) => s.startsWith('batch chatapp/')));

@@ -91,6 +91,35 @@ describe('bad input to the GraphQL API', () => {
     });
   });
 
+  describe('validation errors', () => {
+    // graphql-js would suggest the schema's names ("Did you mean …?"); graphql-armor masked some as "[Suggestion hidden]".
+    const cases: Array<[string, string, string]> = [
+      ['a misspelt field', '{ indicatr(id: "x") { id } }', 'Cannot query field "indicatr" on type "Query".'],
+      ['a misspelt nested field', '{ hubInfo { versio } }', 'Cannot query field "versio" on type "HubInfo".'],
+      ['a misspelt argument', '{ indicator(id: "x", ide: "y") { id } }', 'Unknown argument "ide" on field "Query.indicator".'],
+      ['a misspelt enum value', '{ indicators(filter: { tlp: REDD }) { totalCount } }', 'Value "REDD" does not exist in "Tlp" enum.'],
+      ['a misspelt type', '{ ...F } fragment F on Quer { __typename }', 'Unknown type "Quer".'],
+    ];
+    for (const [name, query, message] of cases) {
+      it(`names ${name} plainly, without suggesting the schema's names, anonymous or not`, async () => {
+        for (const auth of [false, true]) {
+          const a = await ask(query, undefined, auth);
+          assert.equal(a.status, 400, JSON.stringify(a.body));
+          assert.deepEqual(a.body.errors?.map((e) => e.message), [message]);
+        }
+      });
+    }
+    it('says the same over graphql-ws', async () => {
+      const ws = await openRawGraphqlWs(fed.hub.url, `Bearer ${token}`);
+      try {
+        const outcome = await ws.subscribe({ query: 'subscription { indicatorPublishd { member } }' });
+        assert.deepEqual(outcome.kind === 'error' ? outcome.errors.map((e) => [e.message, e.extensions?.['code']]) : outcome, [['Cannot query field "indicatorPublishd" on type "Subscription".', 'GRAPHQL_VALIDATION_FAILED']]);
+      } finally {
+        await ws.close();
+      }
+    });
+  });
+
   describe('operations HTTP does not carry', () => {
     it('refuses a subscription sent by POST with 400 and a code saying where subscriptions go', async () => {
       const a = await ask('subscription { indicatorPublished { member } }');

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { updateReturning } from '../db/index.js';
 import type { Commodity, Tlp } from '../indicators/index.js';
 import type { Clock, Random } from '../kernel/index.js';
-import type { TransparencyLog } from '../tlog/index.js';
+import type { TokenEntry, TransparencyLog } from '../tlog/index.js';
 import { createAgencyTokenVerifier, issueAgencyToken, MAX_TOKEN_LIFETIME_S, publicJwk, type AgencyTokenVerifier, type SigningKey } from './agency-token.js';
 import { AuthError, parseScopes } from './scopes.js';
 
@@ -112,21 +112,32 @@ export async function createTokenService(deps: TokenServiceDeps) {
           `INSERT INTO agency_tokens (jti, agency, sub, scope, tlp, commodities, kid, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
           [jti, input.agency, input.sub, scopes.join(' '), input.tlp, input.commodities?.length ? input.commodities.join(' ') : null, kid, new Date(iat * 1000), new Date(exp * 1000)],
         );
-        return (await deps.log.append(tx, [{ kind: 'token', jti, agency: input.agency, scope: scopes.join(' '), exp }])).firstIndex;
+        const commodities = input.commodities?.length ? input.commodities.join(' ') : null;
+        return (await deps.log.append(tx, [tokenEntry({ jti, agency: input.agency, scope: scopes.join(' '), tlp: input.tlp, commodities, exp })])).firstIndex;
       });
       return { token, jti, expiresAt: new Date(exp * 1000), leafIndex };
     },
 
-    /** Revokes a token: refused from the next request on, by every hub process (NOTIFY at commit). */
-    async revoke(jti: string): Promise<{ jti: string; revokedAt: Date }> {
+    /**
+     * Revokes a token: refused from the next request on, by every hub process (NOTIFY at commit),
+     * and logged as a `token` entry with `action: 'revoke'` in the same transaction.
+     */
+    async revoke(jti: string): Promise<{ jti: string; revokedAt: Date; leafIndex: number }> {
       const now = deps.clock.now();
-      await deps.db.transaction(async (tx) => {
-        const rows = await updateReturning<{ jti: string }>(tx, `UPDATE agency_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL RETURNING jti`, [jti, now]);
-        if (rows.length === 0) throw new AuthError('UNKNOWN_TOKEN', `no live token with id ${jti}`);
+      const leafIndex = await deps.db.transaction(async (tx) => {
+        const rows = await updateReturning<TokenRow>(
+          tx,
+          `UPDATE agency_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL RETURNING jti, agency, scope, tlp, commodities, expires_at AS "expiresAt"`,
+          [jti, now],
+        );
+        const row = rows[0];
+        if (row === undefined) throw new AuthError('UNKNOWN_TOKEN', `no live token with id ${jti}`);
         await tx.query(`SELECT pg_notify($1, $2)`, [TOKEN_REVOCATIONS_CHANNEL, jti]);
+        const exp = Math.floor(new Date(row.expiresAt).getTime() / 1000);
+        return (await deps.log.append(tx, [{ ...tokenEntry({ ...row, exp }), action: 'revoke' }])).firstIndex;
       });
       unrevoked.delete(jti);
-      return { jti, revokedAt: now };
+      return { jti, revokedAt: now, leafIndex };
     },
 
     /**
@@ -151,6 +162,20 @@ export async function createTokenService(deps: TokenServiceDeps) {
 }
 
 export type TokenService = Awaited<ReturnType<typeof createTokenService>>;
+
+interface TokenRow {
+  jti: string;
+  agency: string;
+  scope: string;
+  tlp: string;
+  commodities: string | null;
+  expiresAt: Date | string;
+}
+
+/** What the log says of a token: its ids, scopes, TLP, commodities and expiry, never the token. */
+function tokenEntry(t: { jti: string; agency: string; scope: string; tlp: string; commodities: string | null; exp: number }): Omit<TokenEntry, 'ts'> {
+  return { kind: 'token', jti: t.jti, agency: t.agency, scope: t.scope, exp: t.exp, tlp: t.tlp as Tlp, ...(t.commodities === null ? {} : { commodities: t.commodities }) };
+}
 
 async function registerKey(deps: TokenServiceDeps, kid: string): Promise<void> {
   const now = deps.clock.now();

@@ -78,8 +78,8 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
     .command('revoke <jti>')
     .description('revoke a token now')
     .action(async (jti: string) => {
-      await operate(cli.config(), cli.logger(), 'token.revoke', { jti });
-      cli.print(`token ${jti} revoked`);
+      const revoked = (await operate(cli.config(), cli.logger(), 'token.revoke', { jti })) as { leafIndex: number };
+      cli.print(`token ${jti} revoked (log entry ${revoked.leafIndex})`);
     });
   token
     .command('list')

@@ -28,9 +28,14 @@ export function contentSecurityPolicy(host: string | undefined): string {
   ].join('; ');
 }
 
-function securityHeaders(req: Request, res: Response): void {
+/**
+ * The headers of every response a browser may render from the console's paths: pages, assets,
+ * redirects and errors. `X-Frame-Options` says `frame-ancestors 'none'` to browsers without CSP 2.
+ */
+export function securityHeaders(req: Request, res: Response): void {
   res.set({
     'content-security-policy': contentSecurityPolicy(req.get('host')),
+    'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cross-origin-opener-policy': 'same-origin',
@@ -55,14 +60,19 @@ export function createConsoleRoutes(deps: { logger: Logger; load?: () => Promise
     return assets;
   };
 
-  router.get('/', (_req, res) => res.redirect(302, '/console/'));
-  router.get('/console', (_req, res) => res.redirect(301, '/console/'));
+  const redirect = (status: number, to: string) => (req: Request, res: Response) => {
+    securityHeaders(req, res);
+    res.redirect(status, to);
+  };
+  router.get('/', redirect(302, '/console/'));
+  router.get('/console', redirect(301, '/console/'));
   router.get('/graphql', (req, res, next) => {
     const browsing = req.accepts(['application/json', 'text/html']) === 'text/html' && req.query['query'] === undefined;
-    if (browsing) res.redirect(302, '/console/#/explorer');
+    if (browsing) redirect(302, '/console/#/explorer')(req, res);
     else next();
   });
   router.get('/console/{*file}', async (req, res) => {
+    securityHeaders(req, res);
     const segments = (req.params as { file?: string[] }).file ?? [];
     const name = segments.length === 0 ? 'index.html' : segments.join('/');
     let files: ConsoleAssets['files'];
@@ -79,7 +89,6 @@ export function createConsoleRoutes(deps: { logger: Logger; load?: () => Promise
       res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such console file' } });
       return;
     }
-    securityHeaders(req, res);
     res.set({ 'content-type': asset.type, etag: asset.etag, 'cache-control': name.startsWith('chunks/') || name.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache', vary: 'accept-encoding' });
     if (req.get('if-none-match') === asset.etag) {
       res.status(304).end();

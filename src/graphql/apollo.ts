@@ -44,7 +44,8 @@ function armor(): ApolloArmor {
     costLimit: { maxCost: 60_000 },
     maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
-    blockFieldSuggestion: { enabled: true },
+    // Suggestions are removed from every message by the error formatter (withoutSuggestions).
+    blockFieldSuggestion: { enabled: false },
   });
 }
 

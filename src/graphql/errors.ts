@@ -41,10 +41,10 @@ export function createErrorFormatter(logger: Logger, { logUnexpected = true }: {
       return { message: formatted.message.replace(/^Context creation failed: /, ''), extensions: { code, ...(details ? { details } : {}) } };
     }
     if (typeof code === 'string' && PASSTHROUGH_CODES.has(code)) {
-      return { ...formatted, extensions: { code } };
+      return { ...formatted, message: withoutSuggestions(formatted.message), extensions: { code } };
     }
     if (original instanceof GraphQLError && original.originalError === undefined && code === undefined) {
-      return { ...formatted, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+      return { ...formatted, message: withoutSuggestions(formatted.message), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
     }
     if (isUncodedRequestError(original)) {
       // Apollo's own request errors without a code (a persisted query's hash or version): a 4xx it chose, labelled here.
@@ -58,6 +58,17 @@ export function createErrorFormatter(logger: Logger, { logUnexpected = true }: {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   };
+}
+
+/**
+ * graphql-js's "Did you mean …?" sentences removed from a message: they would spell out the
+ * schema's fields, arguments, types and enum values to anyone, token or not (introspection is
+ * off in production). What is left still names what was wrong: `Cannot query field "x" on type
+ * "Query".` Every path's errors come through here (HTTP and graphql-ws), so none says
+ * "[Suggestion hidden]" (graphql-armor's mask, which missed enum values and graphql-ws).
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, '').trim();
 }
 
 /**

@@ -15,7 +15,7 @@ import { readRoutedRouter } from './replica-routes.js';
 import type { HubServices } from './services.js';
 import type { HubMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
-import { createConsoleRoutes } from '../console/index.js';
+import { createConsoleRoutes, securityHeaders } from '../console/index.js';
 import { createInteropRoutes } from '../interop/index.js';
 import { refuseUnsafeUrl } from './url-safety.js';
 import { graphqlBodyErrors, refuseUnsafeGraphQLInput } from './graphql-edge.js';
@@ -78,7 +78,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     graphqlBodyErrors(GRAPHQL_BODY_LIMIT),
   );
 
-  app.use((_req, res) => {
+  app.use((req, res) => {
+    // A browser may be shown this page (a mistyped console address): same headers as the console.
+    securityHeaders(req, res);
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
   });
   app.use(errorHandler(deps.logger));

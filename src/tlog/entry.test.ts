@@ -144,6 +144,11 @@ describe('parseEntry', () => {
       ['token', 'scope', 'indicators:read indicators:read'],
       ['token', 'scope', 'indicators:write'],
       ['token', 'exp', -5],
+      ['token', 'tlp', 'amber'],
+      ['token', 'commodities', ''],
+      ['token', 'commodities', 'IVORY IVORY'],
+      ['token', 'commodities', 'ivory'],
+      ['token', 'action', 'issue'],
       ['opinion', 'by', 'shopmart'],
       ['opinion', 'by', 'platform:shopmart'],
       ['opinion', 'by', 'member:'],
@@ -166,6 +171,14 @@ describe('parseEntry', () => {
     assert.equal(parseEntry(wire('opinion', { by: 'member:shopmart' })).kind, 'opinion');
     assert.equal(parseEntry(wire('token', { scope: 'disclosure:request sellers:read' })).kind, 'token');
     for (const step of ['filed', 'routed', 'delivered', 'answered', 'declined', 'retrieved']) assert.equal(parseEntry(wire('disclosure', { step })).kind, 'disclosure');
+  });
+
+  it('reads token entries with TLP, commodities and a revocation marker, and those logged before them', () => {
+    const full = { tlp: 'AMBER', commodities: 'IVORY PANGOLIN', action: 'revoke' };
+    assert.deepEqual(parseEntry(wire('token', full)), { ...samples.token, ...full });
+    assert.deepEqual(parseEntry(wire('token', { tlp: 'RED' })), { ...samples.token, tlp: 'RED' });
+    assert.deepEqual(parseEntry(wire('token')), samples.token, 'an entry from before tlp was added');
+    throwsMalformed(() => parseEntry(wire('batch', { action: 'revoke' })), 'action');
   });
 });
 

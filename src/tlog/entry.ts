@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize';
-import { TLPS, type Tlp } from '../indicators/index.js';
+import { COMMODITIES, TLPS, type Tlp } from '../indicators/index.js';
 import { decodeBase64, decodeBase64url, decodeUtf8, isSafeIndex } from './bytes.js';
 import { TlogError } from './errors.js';
 
@@ -18,6 +18,7 @@ import { TlogError } from './errors.js';
  * - `serial`: lower-case hex of the serial without leading zero bytes (pki's `serialHex`);
  * - `reason`: an RFC 5280 CRLReason name;
  * - `jti`: 1–128 of `[A-Za-z0-9._~-]`; `scope`: known scopes, single-space separated, no repeats;
+ *   `commodities`: known commodities, the same way; `action` (token): `revoke`, absent at issuance;
  * - `by`: `member:<slug>` or `agency:<slug>`;
  * - `keysSha256`: base64url SHA-256 of the RFC 8785 JSON of an agency's public JWK set;
  * - `step`: a disclosure step (`filed`, `routed`, `delivered`, `answered`, `declined`,
@@ -100,12 +101,19 @@ export interface RevocationEntry extends EntryBase {
   readonly reason: RevocationReason;
 }
 
+/**
+ * A token issued, or (with `action: 'revoke'`) revoked. `tlp` and `commodities` are absent from
+ * entries logged before they were added; `commodities` is absent when the token sees every one.
+ */
 export interface TokenEntry extends EntryBase {
   readonly kind: 'token';
   readonly jti: string;
   readonly agency: string;
   readonly scope: string;
   readonly exp: number;
+  readonly tlp?: EntryTlp;
+  readonly commodities?: string;
+  readonly action?: 'revoke';
 }
 
 export interface OpinionEntry extends EntryBase {
@@ -202,13 +210,16 @@ const by: FieldCheck = (v) => {
     : 'must be member:<slug> or agency:<slug>';
 };
 
-const scope: FieldCheck = (v) => {
-  if (typeof v !== 'string' || v === '') return 'must be a space-separated list of scopes';
-  const scopes = v.split(' ');
-  if (new Set(scopes).size !== scopes.length) return 'must not repeat a scope';
-  const unknown = scopes.find((s) => !(TOKEN_SCOPES as readonly string[]).includes(s));
-  return unknown === undefined ? undefined : 'must hold only known scopes separated by single spaces';
-};
+const spaceSeparated =
+  (known: readonly string[], what: string): FieldCheck =>
+  (v) => {
+    if (typeof v !== 'string' || v === '') return `must be a space-separated list of ${what}`;
+    const words = v.split(' ');
+    if (new Set(words).size !== words.length) return `must not repeat one of the ${what}`;
+    const unknown = words.find((s) => !known.includes(s));
+    return unknown === undefined ? undefined : `must hold only known ${what} separated by single spaces`;
+  };
+const scope = spaceSeparated(TOKEN_SCOPES, 'scopes');
 
 /** One DER SEQUENCE with a minimal definite length that spans exactly the bytes. */
 function isDerSequence(der: Uint8Array): boolean {
@@ -241,6 +252,11 @@ const FIELDS: Readonly<Record<EntryKind, Readonly<Record<string, FieldCheck>>>> 
   quarantine: { indicatorId: sha256, action: oneOf(['hold', 'release'], 'hold or release'), source: (v) => (v === 'hub' || v === 'operator' || (typeof v === 'string' && v.startsWith('member:') && SLUG.test(v.slice(7))) ? undefined : 'must be hub, operator or member:<slug>') },
 };
 
+/** Fields a kind may carry or omit (added after entries without them were logged). */
+const OPTIONAL: Readonly<Partial<Record<EntryKind, Readonly<Record<string, FieldCheck>>>>> = {
+  token: { tlp: oneOf(ENTRY_TLPS, 'a TLP label'), commodities: spaceSeparated(COMMODITIES, 'commodities'), action: oneOf(['revoke'], 'revoke') },
+};
+
 function malformed(message: string, details: Record<string, unknown> = {}): TlogError {
   return new TlogError('MALFORMED_ENTRY', message, { details });
 }
@@ -258,15 +274,20 @@ function toEntry(value: unknown): LogEntry {
   if (!isEntryKind(kind)) throw malformed(`entry kind must be one of ${ENTRY_KINDS.join(', ')}`, { field: 'kind' });
   if (!isSafeIndex(record['ts'])) throw malformed('ts must be a non-negative integer (ms since epoch)', { field: 'ts' });
   const checks = FIELDS[kind];
-  const extra = Object.keys(record).find((key) => key !== 'v' && key !== 'kind' && key !== 'ts' && !Object.hasOwn(checks, key));
+  const optional = OPTIONAL[kind] ?? {};
+  const extra = Object.keys(record).find((key) => key !== 'v' && key !== 'kind' && key !== 'ts' && !Object.hasOwn(checks, key) && !Object.hasOwn(optional, key));
   if (extra !== undefined) throw malformed(`a ${kind} entry has no field ${extra.slice(0, 64)}`, { field: extra.slice(0, 64) });
   const entry: Record<string, unknown> = { kind, ts: record['ts'] };
-  for (const [field, check] of Object.entries(checks)) {
-    if (!Object.hasOwn(record, field)) throw malformed(`a ${kind} entry needs ${field}`, { field });
+  const copy = (field: string, check: FieldCheck) => {
     const reason = check(record[field]);
     if (reason !== undefined) throw malformed(`${kind}.${field} ${reason}`, { field, reason });
     entry[field] = record[field];
+  };
+  for (const [field, check] of Object.entries(checks)) {
+    if (!Object.hasOwn(record, field)) throw malformed(`a ${kind} entry needs ${field}`, { field });
+    copy(field, check);
   }
+  for (const [field, check] of Object.entries(optional)) if (Object.hasOwn(record, field)) copy(field, check);
   return entry as unknown as LogEntry;
 }
 

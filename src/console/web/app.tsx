@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { can, connectAlerts, forgetToken, signIn, storedToken, type LiveAlert, type LiveState, type Me, type Scope, type Session } from './api.js';
-import { I18nContext, LANGS, initialLang, makeI18n, useI18n, type Lang, type MessageKey } from './i18n.js';
+import { I18nContext, LANGS, initialLang, languageTag, makeI18n, useI18n, type Lang, type MessageKey } from './i18n.js';
 import { alertFeed } from './alert-feed.js';
 import { SignIn } from './views/sign-in.js';
 import { SearchView } from './views/search.js';
@@ -52,7 +52,7 @@ export function App() {
   const [fresh, setFresh] = useState(0);
 
   useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.documentElement.lang = languageTag(lang);
   }, [lang]);
   useEffect(() => {
     const onHash = () => setRoute(parseHash());

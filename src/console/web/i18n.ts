@@ -125,6 +125,7 @@ const en = {
   'trends.week': 'week',
   'trends.show': 'Show',
   'trends.metric': 'Count',
+  'trends.date': 'Date',
   'trends.newIndicators': 'new indicators',
   'trends.sightingsMetric': 'sightings',
   'trends.byCommodity': 'By commodity',
@@ -298,6 +299,7 @@ const zh: Record<MessageKey, string> = {
   'trends.week': '周',
   'trends.show': '显示',
   'trends.metric': '计数',
+  'trends.date': '日期',
   'trends.newIndicators': '新指标',
   'trends.sightingsMetric': '目击次数',
   'trends.byCommodity': '按商品类别',
@@ -384,6 +386,11 @@ export interface I18n {
   /** An enum value's label (commodity, type, status). */
   e(value: string): string;
   setLang(lang: Lang): void;
+}
+
+/** The BCP 47 tag of a console language: the page's `lang` and the charts' dates. */
+export function languageTag(lang: Lang): string {
+  return lang === 'zh' ? 'zh-CN' : 'en';
 }
 
 export function makeI18n(lang: Lang, setLang: (lang: Lang) => void): I18n {

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
-import { useI18n } from './i18n.js';
+import { languageTag, useI18n } from './i18n.js';
 
 export interface AsyncState<T> {
   data: T | undefined;
@@ -15,7 +15,11 @@ export function useAsync<T>(run: () => Promise<T>, deps: unknown[], enabled = tr
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: enabled });
   const [nonce, setNonce] = useState(0);
   useEffect(() => {
-    if (!enabled) return;
+    // Disabled (say the Seller tab without a fingerprint): nothing shown, not what an earlier query answered.
+    if (!enabled) {
+      setState({ loading: false });
+      return;
+    }
     let live = true;
     setState((s) => ({ ...s, loading: true }));
     run().then(
@@ -86,4 +90,21 @@ export function download(name: string, text: string, type = 'text/csv'): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * A date picker with the chosen date written out in the console's language beside it: Chromium
+ * draws `<input type=date>` in the browser's locale whatever the page's `lang` says.
+ */
+export function DateInput({ name, value, onValue }: { name: string; value: string; onValue(value: string): void }) {
+  const { lang } = useI18n();
+  const written = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Intl.DateTimeFormat(languageTag(lang), { timeZone: 'UTC', dateStyle: 'long' }).format(new Date(`${value}T00:00:00Z`)) : '';
+  return (
+    <>
+      <input name={name} type="date" lang={languageTag(lang)} value={value} onInput={(ev) => onValue((ev.target as HTMLInputElement).value)} />
+      <span class="muted date-written" data-date-written={name}>
+        {written}
+      </span>
+    </>
+  );
 }

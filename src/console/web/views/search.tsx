@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { can, COMMODITIES, gql, INDICATOR_TYPES, STATUSES, tlpsUpTo, type Me } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n.js';
-import { Card, ErrorBox, href, Loading, shortDate, Status, short, useAsync } from '../ui.js';
+import { Card, DateInput, ErrorBox, href, Loading, shortDate, Status, short, useAsync } from '../ui.js';
 
 export const INDICATOR_SUMMARY = 'id type value quality commodities members sightingCount firstSeenAt lastSeenAt status maxConfidence';
 
@@ -119,11 +119,11 @@ export function SearchView({ token, me }: { token: string; me: Me }) {
         </label>
         <label>
           {t('field.from')}
-          <input name="from" type="date" value={form.from} onInput={(ev) => set('from')((ev.target as HTMLInputElement).value)} />
+          <DateInput name="from" value={form.from} onValue={set('from')} />
         </label>
         <label>
           {t('field.to')}
-          <input name="to" type="date" value={form.to} onInput={(ev) => set('to')((ev.target as HTMLInputElement).value)} />
+          <DateInput name="to" value={form.to} onValue={set('to')} />
         </label>
         <Select name="status" label={t('field.status')} value={form.status} onChange={set('status')} options={STATUSES.map((v) => [v, e(v)])} />
         <label>

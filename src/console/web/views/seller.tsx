@@ -36,7 +36,8 @@ export function SellerView({ token, fingerprint }: { token: string; me: Me; fing
     ev.preventDefault();
     location.hash = href(`seller/${input.trim()}`);
   };
-  const seller = profile.data?.seller;
+  // The render right after leaving #/seller/<fp> for #/seller still holds that profile: show none.
+  const seller = fingerprint === '' ? undefined : profile.data?.seller;
   const linkedTable = (rows: Linked[]) => <LinkedTable rows={rows} />;
   return (
     <>
@@ -48,9 +49,9 @@ export function SellerView({ token, fingerprint }: { token: string; me: Me; fing
           </label>
           <button type="submit">{t('seller.show')}</button>
         </form>
-        <ErrorBox error={profile.error} />
+        <ErrorBox error={fingerprint === '' ? undefined : profile.error} />
         <Loading when={fingerprint !== '' && profile.loading} />
-        {profile.data && seller === null ? <p class="muted">{t('seller.notFound')}</p> : null}
+        {seller === null ? <p class="muted">{t('seller.notFound')}</p> : null}
       </Card>
       {seller ? (
         <>

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { can, gql, type Me } from '../api.js';
 import { toCsv } from '../csv.js';
-import { useI18n, type MessageKey } from '../i18n.js';
-import { Card, download, ErrorBox, href, Loading, useAsync } from '../ui.js';
+import { languageTag, useI18n, type MessageKey } from '../i18n.js';
+import { Card, DateInput, download, ErrorBox, href, Loading, useAsync } from '../ui.js';
 import type { Series } from './chart.js';
 
 interface StatsRow {
@@ -48,7 +48,7 @@ export function pivot(rows: readonly StatsRow[], xs: readonly number[], metric: 
 }
 
 function ChartCard({ title, rows, xs, file, label }: { title: string; rows: StatsRow[]; xs: number[]; file: string; label(key: string): string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [metric, setMetric] = useState<'sightings' | 'newIndicators'>('sightings');
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -56,13 +56,14 @@ function ChartCard({ title, rows, xs, file, label }: { title: string; rows: Stat
     let live = true;
     void import('./chart.js').then(({ drawChart }) => {
       if (!live || box.current === null) return;
-      chart = drawChart(box.current, xs, pivot(rows, xs, metric).map((s) => ({ ...s, label: label(s.label) })));
+      const locale = { tag: languageTag(lang), timeLabel: t('trends.date') };
+      chart = drawChart(box.current, xs, pivot(rows, xs, metric).map((s) => ({ ...s, label: label(s.label) })), locale);
     });
     return () => {
       live = false;
       chart?.destroy();
     };
-  }, [rows, xs, metric, label]);
+  }, [rows, xs, metric, label, lang]);
   const csv = () => download(file, toCsv(['bucketStart', 'key', 'newIndicators', 'sightings'], rows.map((r) => [r.bucketStart, r.key, r.newIndicators, r.sightings])));
   return (
     <Card
@@ -114,11 +115,11 @@ export function TrendsView({ token, me }: { token: string; me: Me }) {
         >
           <label>
             {t('field.from')}
-            <input name="from" type="date" value={form.from} onInput={(ev) => setForm({ ...form, from: (ev.target as HTMLInputElement).value })} />
+            <DateInput name="from" value={form.from} onValue={(from) => setForm({ ...form, from })} />
           </label>
           <label>
             {t('field.to')}
-            <input name="to" type="date" value={form.to} onInput={(ev) => setForm({ ...form, to: (ev.target as HTMLInputElement).value })} />
+            <DateInput name="to" value={form.to} onValue={(to) => setForm({ ...form, to })} />
           </label>
           <label>
             {t('trends.bucket')}

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { SELLER_IDENTIFIER_KINDS } from '../../indicators/index.js';
 import { OUTCOME_ACTIONS, parseRfc3339, type OutcomeAction } from '../../provenance/index.js';
+import { controlCharacterReason } from '../../kernel/index.js';
 import { NodeError } from '../errors.js';
 import { firstIssue } from '../observation.js';
 
@@ -28,7 +29,16 @@ export interface OutcomeRetractionRequest {
 
 export const MAX_OUTCOMES_PER_REQUEST = 1000;
 
-const reference = z.string().min(1).max(200).optional();
+/** The platform's reference is stored at the node (and Postgres text holds no NUL): one line of text, no control characters. */
+const referenceText = z
+  .string()
+  .min(1)
+  .max(200)
+  .superRefine((s, ctx) => {
+    const reason = controlCharacterReason(s, 'line');
+    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+  });
+const reference = referenceText.optional();
 const common = {
   action: z.enum(OUTCOME_ACTIONS),
   actedAt: z.string().refine((s) => parseRfc3339(s) !== undefined, 'must be an RFC 3339 date-time, e.g. 2026-03-01T12:00:00Z'),
@@ -44,7 +54,7 @@ const outcomeSchema = (item: unknown): z.ZodType<OutcomeInput> => (has(item, 'id
 /** Published in the batch: a slug, so that no free text (and no personal data) rides along. */
 const reason = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a slug such as recorded-in-error (it is published)');
 const byOutcomeId = z.strictObject({ outcomeId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID'), reason });
-const byReference = z.strictObject({ reference: z.string().min(1).max(200), reason });
+const byReference = z.strictObject({ reference: referenceText, reason });
 type RetractionInput = z.infer<typeof byOutcomeId> | z.infer<typeof byReference>;
 const retractionSchema = (item: unknown): z.ZodType<RetractionInput> => (has(item, 'reference') ? byReference : byOutcomeId);
 

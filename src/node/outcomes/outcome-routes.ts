@@ -6,6 +6,7 @@
  * A bad item refuses the whole request with its index and field, and nothing is queued.
  */
 import express, { Router } from 'express';
+import { controlCharacterReason } from '../../kernel/index.js';
 import { NodeError } from '../errors.js';
 import type { OutcomeService } from './outcome-service.js';
 
@@ -24,6 +25,8 @@ export function createNodeOutcomeRoutes(service: OutcomeService, maxBodyBytes: n
     if ((reference !== undefined && typeof reference !== 'string') || (indicatorId !== undefined && typeof indicatorId !== 'string')) {
       return next(new NodeError('MALFORMED_REQUEST', 'reference and indicatorId are single query parameters'));
     }
+    const unsafe = reference === undefined ? undefined : controlCharacterReason(reference, 'line');
+    if (unsafe !== undefined) return next(new NodeError('MALFORMED_REQUEST', `reference ${unsafe}`, { details: { field: 'reference' } }));
     service.list({ ...(reference === undefined ? {} : { reference }), ...(indicatorId === undefined ? {} : { indicatorId }) }).then((outcomes) => res.json({ outcomes }), next);
   });
   return router;

@@ -86,6 +86,11 @@ describe('member nodes publishing to a hub', () => {
     const res = await callNode(shopmart.url, undefined, '/v1/observations', { observations: [] });
     assert.deepEqual([res.status, (res.body['error'] as { code: string }).code], [401, 'UNAUTHENTICATED']);
     assert.equal((await callNode(shopmart.url, 'wik_not-a-real-key-at-all', '/v1/status')).status, 401);
+    // Every platform route, the outcome routes of issue 22 included, needs a key and records nothing without one.
+    const routes: Array<[string, unknown]> = [['/v1/scan', { text: 'x' }], ['/v1/outcomes', { outcomes: [] }], ['/v1/outcomes/retractions', { retractions: [] }], ['/v1/outcomes', undefined]];
+    for (const [route, body] of routes) {
+      for (const key of [undefined, 'wik_not-a-real-key-at-all']) assert.equal((await callNode(shopmart.url, key, route, body)).status, 401, `${route} ${body === undefined ? 'GET' : 'POST'} with ${key ?? 'no key'}`);
+    }
   });
 
   it('refuses a whole request for one invalid observation, naming its index and field, and queues nothing', async () => {

@@ -57,7 +57,7 @@ export async function benchGraphql(opts: { seconds?: number; runs?: number; conc
     const ids = await seed(database.url, indicators);
     // A fixed HUB_ORIGIN: the CLI issues the token in its own process and must name the hub's issuer.
     const env = { DATABASE_URL: database.url, CERTS_DIR: certsDir, DATA_DIR: dataDir, HUB_ORIGIN: 'http://bench.hub', RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' };
-    const hub = await spawnHub(env);
+    const hub = await spawnHub(env, { nodeFlags: hubFlags() });
     const token = await issueToken(env);
     await assertAnswers(hub.url, token, ids[0]!);
     const bare = await startBare(database.url);
@@ -91,6 +91,9 @@ export async function benchGraphql(opts: { seconds?: number; runs?: number; conc
     await rm(dataDir, { recursive: true, force: true });
   }
 }
+
+/** BENCH_HUB_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`): Node flags for the hub process only, to profile it under the benchmark's load. */
+const hubFlags = (): string[] => (process.env['BENCH_HUB_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
 
 /** A real agency token (AMBER, indicators:read) issued through the CLI, as an analyst would get one. */
 async function issueToken(env: Record<string, string>): Promise<string> {

@@ -18,14 +18,16 @@ export interface HubProcess {
 }
 
 /** Starts `wildintel hub` as a real child process and waits until it listens. */
-export function spawnHub(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<HubProcess> {
+export function spawnHub(env: Record<string, string>, options: { timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<HubProcess> {
   return spawnWildintel(['hub'], 'hub listening', env, options);
 }
 
 /** Starts a long-running `wildintel` command and waits for the JSON log line `ready` (its `url` is the process's). */
-export async function spawnWildintel(args: string[], ready: string, env: Record<string, string>, { timeoutMs = 90_000, umask }: { timeoutMs?: number; umask?: string } = {}): Promise<HubProcess> {
+export async function spawnWildintel(args: string[], ready: string, env: Record<string, string>, { timeoutMs = 90_000, umask, nodeFlags = [] }: { timeoutMs?: number; umask?: string; nodeFlags?: string[] } = {}): Promise<HubProcess> {
   // With `umask`, through a shell that sets it first (exec keeps the pid: the child is the wildintel process).
-  const [command, argv] = umask === undefined ? [process.execPath, [...NODE_FLAGS, CLI, ...args]] : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, ...NODE_FLAGS, CLI, ...args]];
+  // `nodeFlags`: flags Node refuses in NODE_OPTIONS, such as --cpu-prof for a benchmark's profile.
+  const flags = [...NODE_FLAGS, ...nodeFlags];
+  const [command, argv] = umask === undefined ? [process.execPath, [...flags, CLI, ...args]] : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, ...flags, CLI, ...args]];
   const child = spawn(command, argv, {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },

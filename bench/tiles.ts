@@ -16,7 +16,7 @@ import { auditLog, createTileLogClient } from '../src/audit/index.js';
 import { openDatabase } from '../src/db/index.js';
 import { systemClock } from '../src/kernel/index.js';
 import { createLogKey } from '../src/hub/trust.js';
-import { encodeBase64, encodeEntry, leafHash, MemoryHashStore, parseSignerKey, signCheckpoint, treeHashSync, type LogEntry } from '../src/tlog/index.js';
+import { encodeEntry, leafHash, MemoryHashStore, parseSignerKey, signCheckpoint, treeHashSync, type LogEntry } from '../src/tlog/index.js';
 import { spawnHub } from '../test/helpers/hub-process.js';
 import { createBenchDatabase } from './bench-db.js';
 import { median, round } from './load.js';
@@ -36,7 +36,7 @@ interface Figures {
   runs: Array<{ perSecond: number; perCpuSecond: number }>;
 }
 
-const ORIGIN = 'bench.hub/wildintel';
+export const BENCH_ORIGIN = 'bench.hub/wildintel';
 
 /** Mostly batch entries, as a federation's log is, an access digest every 50th. */
 function entryAt(i: number): LogEntry {
@@ -47,7 +47,7 @@ function entryAt(i: number): LogEntry {
 const leafB64 = (i: number): string => Buffer.from(leafHash(Buffer.from(String(i)))).toString('base64url');
 
 /** `entries` log entries straight into the tables and a checkpoint of them signed with `signerKey`. */
-async function fill(url: string, entries: number, signerKey: string, onProgress: (text: string) => void): Promise<void> {
+export async function fillForBench(url: string, entries: number, signerKey: string, onProgress: (text: string) => void): Promise<void> {
   const database = await openDatabase({ databaseUrl: url, dataDir: tmpdir() }, { migrate: true });
   const db = database.dataSource;
   const store = new MemoryHashStore();
@@ -61,7 +61,7 @@ async function fill(url: string, entries: number, signerKey: string, onProgress:
     onProgress(`filled ${start + made.length}/${entries} entries`);
   }
   const root = treeHashSync(entries, store.read);
-  const note = signCheckpoint({ origin: ORIGIN, size: entries, root }, parseSignerKey(signerKey));
+  const note = signCheckpoint({ origin: BENCH_ORIGIN, size: entries, root }, parseSignerKey(signerKey));
   await db.query(`UPDATE tlog_state SET size = $1`, [entries]);
   await db.query(`INSERT INTO tlog_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, now())`, [entries, Buffer.from(root), note]);
   await database.close();
@@ -121,10 +121,10 @@ export async function benchTiles(opts: { entries?: number; runs?: number; onProg
   const dir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-tiles-'));
   try {
     const keyFile = path.join(dir, 'log-key');
-    const { verifierKey } = await createLogKey(keyFile, ORIGIN);
-    await fill(database.url, entries, readFileSync(keyFile, 'utf8').trim(), onProgress);
+    const { verifierKey } = await createLogKey(keyFile, BENCH_ORIGIN);
+    await fillForBench(database.url, entries, readFileSync(keyFile, 'utf8').trim(), onProgress);
     const go = buildGo(dir);
-    const hub = await spawnHub({ DATABASE_URL: database.url, CERTS_DIR: path.join(dir, 'certs'), DATA_DIR: path.join(dir, 'data'), HUB_ORIGIN: 'http://bench.hub', LOG_KEY_FILE: keyFile, LOG_ORIGIN: ORIGIN, RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' });
+    const hub = await spawnHub({ DATABASE_URL: database.url, CERTS_DIR: path.join(dir, 'certs'), DATA_DIR: path.join(dir, 'data'), HUB_ORIGIN: 'http://bench.hub', LOG_KEY_FILE: keyFile, LOG_ORIGIN: BENCH_ORIGIN, RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' });
     const ours: Array<{ entries: number; wall: number; cpu: number }> = [];
     const peer: Array<{ entries: number; wall: number; cpu: number }> = [];
     try {

@@ -4,7 +4,7 @@ import type { Clock } from '../kernel/index.js';
 import { isWildintelError, sha256Base64url } from '../kernel/index.js';
 import { leafHash, openCheckpoint, parseEntry, verifyConsistency, type Checkpoint, type LogEntry } from '../tlog/index.js';
 import type { AuditState } from './audit-state.js';
-import { appendLeaf, EMPTY_RANGE, rangeRoot, type CompactRange } from './compact-range.js';
+import { appendLeaves, EMPTY_RANGE, rangeRoot, type CompactRange } from './compact-range.js';
 import { AuditError } from './errors.js';
 import type { LogClient } from './log-client.js';
 
@@ -31,6 +31,8 @@ export interface AuditReport {
 }
 
 const PAGE = 1000;
+/** Pages of entries and hash tiles requested ahead of the one being checked (a few dozen requests in flight at most). */
+const PAGES_AHEAD = 4;
 
 /**
  * One audit pass, as named steps: open the checkpoint → prove it extends the last one →
@@ -101,11 +103,30 @@ async function walkEntries(options: AuditOptions, previous: AuditState, checkpoi
     kinds: {},
   };
   const batchCheck = options.client.batch !== undefined && options.rootPem !== undefined ? batchChecker(options, walk) : undefined;
+  // Pages are fetched up to PAGES_AHEAD ahead of the one being checked, so the network and the
+  // hashing overlap; what is checked, and in which order, is the same as one page at a time.
+  const fetchPage = (start: number): Promise<[Uint8Array[], Uint8Array[] | undefined]> => {
+    const end = Math.min(checkpoint.size, start + PAGE);
+    return Promise.all([options.client.entries(start, end), hashTiles(options.client, start, end, checkpoint)]);
+  };
+  const ahead: Array<Promise<[Uint8Array[], Uint8Array[] | undefined]>> = [];
+  let nextStart = previous.range.size;
+  const refill = (): void => {
+    while (ahead.length < PAGES_AHEAD && nextStart < checkpoint.size) {
+      const page = fetchPage(nextStart);
+      // A page fetched ahead may fail after an earlier one already ended the walk: handled when awaited.
+      page.catch(() => undefined);
+      ahead.push(page);
+      nextStart += PAGE;
+    }
+  };
   for (let start = previous.range.size; start < checkpoint.size; start += PAGE) {
     const end = Math.min(checkpoint.size, start + PAGE);
-    const entries = await options.client.entries(start, end);
+    refill();
+    const [entries, tileHashes] = await ahead.shift()!;
+    refill();
     if (entries.length !== end - start) throw new AuditError('ENTRIES_UNAVAILABLE', `asked for entries ${start}..${end - 1}, got ${entries.length}`);
-    const tileHashes = await hashTiles(options.client, start, end, checkpoint);
+    const leaves: Uint8Array[] = [];
     for (const [i, bytes] of entries.entries()) {
       const entry = parseChecked(bytes, start + i);
       walk.kinds[entry.kind] = (walk.kinds[entry.kind] ?? 0) + 1;
@@ -117,8 +138,9 @@ async function walkEntries(options: AuditOptions, previous: AuditState, checkpoi
       if (tileHashes !== undefined && !Buffer.from(tileHashes[i]!).equals(Buffer.from(leaf))) {
         throw new AuditError('ROOT_MISMATCH', `the log's hash tile holds another hash for entry ${start + i} than its entry bundle: the tiles were altered`, { details: { index: start + i } });
       }
-      walk.range = appendLeaf(walk.range, leaf);
+      leaves.push(leaf);
     }
+    walk.range = appendLeaves(walk.range, leaves);
     options.onProgress?.(end - previous.range.size, checkpoint.size - previous.range.size);
   }
   return walk;

@@ -13,14 +13,24 @@ export interface CompactRange {
 export const EMPTY_RANGE: CompactRange = { size: 0, hashes: [] };
 
 export function appendLeaf(range: CompactRange, leaf: Uint8Array): CompactRange {
-  const hashes = [...range.hashes, leaf];
-  // Each trailing 1 bit of the old size is a subtree the new leaf completes a merge with.
-  for (let n = range.size; n % 2 === 1; n = Math.floor(n / 2)) {
-    const right = hashes.pop()!;
-    const left = hashes.pop()!;
-    hashes.push(nodeHash(left, right));
+  return appendLeaves(range, [leaf]);
+}
+
+/** Appends leaves in turn, copying the range once rather than once per leaf. */
+export function appendLeaves(range: CompactRange, leaves: readonly Uint8Array[]): CompactRange {
+  const hashes = [...range.hashes];
+  let size = range.size;
+  for (const leaf of leaves) {
+    hashes.push(leaf);
+    // Each trailing 1 bit of the old size is a subtree the new leaf completes a merge with.
+    for (let n = size; n % 2 === 1; n = Math.floor(n / 2)) {
+      const right = hashes.pop()!;
+      const left = hashes.pop()!;
+      hashes.push(nodeHash(left, right));
+    }
+    size++;
   }
-  return { size: range.size + 1, hashes };
+  return { size, hashes };
 }
 
 /** RFC 9162 MTH: fold the subtrees from the right. */

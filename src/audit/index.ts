@@ -6,7 +6,7 @@ export { createHttpLogClient } from './log-client.js';
 export { createTileLogClient } from './tile-client.js';
 export type { TileLogClient, TileClientOptions } from './tile-client.js';
 export type { LogClient } from './log-client.js';
-export { appendLeaf, rangeRoot, EMPTY_RANGE } from './compact-range.js';
+export { appendLeaf, appendLeaves, rangeRoot, EMPTY_RANGE } from './compact-range.js';
 export type { CompactRange } from './compact-range.js';
 export { AuditError } from './errors.js';
 export type { AuditErrorCode } from './errors.js';

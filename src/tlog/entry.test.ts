@@ -5,6 +5,7 @@ import canonicalize from 'canonicalize';
 import { MAX_ENTRY_BYTES, TlogError, encodeEntry, leafHash, parseEntry } from './index.js';
 import type { LogEntry } from './index.js';
 import { VECTORS_DIR, skipWithoutVectors } from './test-vectors.js';
+import { canonicalTextOf } from './entry.js';
 
 function throwsMalformed(fn: () => unknown, field?: string): void {
   assert.throws(
@@ -86,6 +87,48 @@ describe('parseEntry', () => {
     ]) {
       throwsMalformed(() => parseEntry(bytes(variant)));
     }
+  });
+
+  it('checks canonical form without a general canonicalizer, and agrees with canonicalize on every value it may meet', () => {
+    // parseEntry compares the entry's text with canonicalTextOf of what it parsed; for the flat
+    // string-and-integer objects entries are, that must be RFC 8785 exactly, whatever the strings hold.
+    // canonicalize refuses a lone surrogate (no UTF-8 encodes it): no canonical form, undefined.
+    const jcs = (value: unknown): string | undefined => {
+      try {
+        return canonicalize(value);
+      } catch {
+        return undefined;
+      }
+    };
+    const strings = ['', 'a', 'shop mart', 'é', '\u00e9', '"', '\\', '/', '\u0000', '\u001f', '\u007f', '\u2028', '\ud83d\udc18', '\ud800', '\udfff', 'a\nb', '\t', '<>&\'', '\uffff', '象牙'];
+    const numbers = [0, 1, 9, 10, 1e15, Number.MAX_SAFE_INTEGER, TS];
+    const keys = ['v', 'kind', 'ts', 'a', 'B', 'é', '\u0000', 'aa', 'a\u0000', '10', '9', '€', '\ud83d\udc18', '\ufb33'];
+    let checked = 0;
+    for (let i = 0; i < 400; i++) {
+      const object: Record<string, unknown> = {};
+      for (let k = 0; k < 1 + (i % 6); k++) {
+        const key = keys[(i * 7 + k * 3) % keys.length]!;
+        object[key] = (i + k) % 3 === 0 ? numbers[(i + k) % numbers.length] : strings[(i * 5 + k) % strings.length];
+      }
+      assert.equal(canonicalTextOf(object), jcs(object), JSON.stringify(object));
+      checked++;
+    }
+    // Values an entry never holds take the general path and still come out canonical.
+    for (const odd of [{ a: 1.5 }, { a: -0 }, { a: 1e21 }, { a: true, b: null }, { a: [2, 1], b: { d: 1, c: 2 } }, { a: ['\ud800'] }]) assert.equal(canonicalTextOf(odd), jcs(odd));
+    assert.equal(checked, 400);
+  });
+
+  it('takes a SHA-256 field exactly when it is canonical base64url of 32 bytes, whatever its last character', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const last of alphabet) {
+      const digest = `${SHA.slice(0, 42)}${last}`;
+      const decoded = Buffer.from(digest, 'base64url');
+      const canonical = decoded.length === 32 && decoded.toString('base64url') === digest;
+      if (canonical) assert.equal(parseEntry(wire('opinion', { recordSha256: digest })).kind, 'opinion', digest);
+      else throwsMalformed(() => parseEntry(wire('opinion', { recordSha256: digest })), 'recordSha256');
+    }
+    throwsMalformed(() => parseEntry(wire('opinion', { recordSha256: `${SHA}A` })), 'recordSha256');
+    throwsMalformed(() => parseEntry(wire('opinion', { recordSha256: SHA.slice(1) })), 'recordSha256');
   });
 
   it('refuses what is not a JSON object in UTF-8', () => {

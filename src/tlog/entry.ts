@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize';
 import { COMMODITIES, TLPS, type Tlp } from '../indicators/index.js';
-import { decodeBase64, decodeBase64url, decodeUtf8, isSafeIndex } from './bytes.js';
+import { decodeBase64, decodeUtf8, isSafeIndex } from './bytes.js';
 import { TlogError } from './errors.js';
 
 /**
@@ -173,7 +173,6 @@ const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SERIAL = /^(?:[0-9a-f]{2}){1,20}$/;
 const JTI = /^[A-Za-z0-9._~-]{1,128}$/;
-const SHA256_B64URL = /^[A-Za-z0-9_-]{43}$/;
 
 /** A field check answers why the value is wrong, or undefined when it is right. */
 type FieldCheck = (value: unknown) => string | undefined;
@@ -187,8 +186,14 @@ const slug: FieldCheck = (v) => (typeof v === 'string' && SLUG.test(v) ? undefin
 const count: FieldCheck = (v) => (isSafeIndex(v) ? undefined : 'must be a non-negative integer');
 const positive: FieldCheck = (v) => (isSafeIndex(v) && v > 0 ? undefined : 'must be a positive integer');
 
-const sha256: FieldCheck = (v) =>
-  typeof v === 'string' && SHA256_B64URL.test(v) && decodeBase64url(v)?.length === 32 ? undefined : 'must be base64url of a SHA-256 hash';
+/**
+ * 43 base64url characters carry 258 bits: 32 bytes and two bits that canonical base64url leaves
+ * zero, so the last character is one of the sixteen whose low two bits are 0. The same rule as
+ * decoding and re-encoding (entry.test.ts checks every last character), without the copies: an
+ * auditor checks this for nearly every entry.
+ */
+const SHA256_CANONICAL = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const sha256: FieldCheck = (v) => (typeof v === 'string' && SHA256_CANONICAL.test(v) ? undefined : 'must be base64url of a SHA-256 hash');
 
 const uuid: FieldCheck = (v) => (typeof v === 'string' && UUID.test(v) ? undefined : 'must be a lower-case UUID');
 
@@ -328,6 +333,39 @@ export function parseEntry(bytes: Uint8Array): LogEntry {
     throw malformed('entry is not JSON');
   }
   const entry = toEntry(value);
-  if (Buffer.compare(canonicalBytes(value), bytes) !== 0) throw malformed('entry bytes are not the canonical (RFC 8785) encoding');
+  if (canonicalTextOf(value as Record<string, unknown>) !== text) throw malformed('entry bytes are not the canonical (RFC 8785) encoding');
   return entry;
+}
+
+/**
+ * RFC 8785 of an entry `toEntry` accepted, without a general canonicalizer: its members are
+ * known ASCII names and every value is a string or a safe integer (each field check says so), for
+ * which JCS is the keys in UTF-16 order and `JSON.stringify` of each value (ES2019 JSON.stringify
+ * is JCS's string and integer serialization). Compared as text with the entry's UTF-8 decoding,
+ * which `decodeUtf8` makes one-to-one with the bytes (fatal on any invalid sequence, a byte-order
+ * mark kept as text), so equal text means equal bytes. Anything else goes through
+ * `canonicalize`; src/tlog/entry.test.ts checks the two agree.
+ * Undefined when there is no canonical form (a lone surrogate).
+ */
+export function canonicalTextOf(value: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(value);
+  for (const key of keys) {
+    const v = value[key];
+    if (typeof v === 'string' ? SURROGATE.test(v) : !(typeof v === 'number' && Number.isSafeInteger(v))) return general(value);
+    if (SURROGATE.test(key)) return general(value);
+  }
+  // A replacer array writes the members in its order: sorted, in one native pass.
+  return JSON.stringify(value, keys.sort());
+}
+
+/** Any surrogate: such strings take the general path, which refuses lone ones as RFC 8785 does. */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** `canonicalize`, undefined where RFC 8785 has no form (a lone surrogate: no UTF-8 encodes it). */
+function general(value: unknown): string | undefined {
+  try {
+    return canonicalize(value);
+  } catch {
+    return undefined;
+  }
 }

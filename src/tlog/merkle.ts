@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { bytesEqual, isSafeIndex, parseCanonicalDecimal } from './bytes.js';
 import { TlogError } from './errors.js';
 
@@ -15,22 +15,51 @@ import { TlogError } from './errors.js';
 export const HASH_SIZE = 32;
 
 /** RFC 9162 §2.1.1 domain separation: 0x00 before leaf data, 0x01 before two child hashes. */
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
+const LEAF_PREFIX = 0x00;
+const NODE_PREFIX = 0x01;
+
+/**
+ * One scratch buffer for every hash's input, and one-shot `crypto.hash`: a `createHash` object
+ * per node (three `update`s and a `digest`) cost five times as much as the SHA-256 itself, and
+ * an auditor hashes two or three nodes per log entry. Safe to reuse: hashing is synchronous and
+ * `hash` copies nothing it keeps.
+ */
+let scratch = Buffer.alloc(1 + 2 * HASH_SIZE);
+
+function withPrefix(prefix: number, length: number): Buffer {
+  if (scratch.length < length) scratch = Buffer.alloc(Math.max(length, scratch.length * 2));
+  scratch[0] = prefix;
+  return scratch;
+}
 
 /** SHA-256(0x00 ‖ entry): the hash of one log entry. */
 export function leafHash(entry: Uint8Array): Uint8Array {
-  return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
+  const input = withPrefix(LEAF_PREFIX, 1 + entry.length);
+  input.set(entry, 1);
+  return hash('sha256', input.subarray(0, 1 + entry.length), 'buffer');
 }
 
 /** SHA-256(0x01 ‖ left ‖ right): the hash of an interior node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return hashOf(NODE_PREFIX, left, right);
+  const input = withPrefix(NODE_PREFIX, 1 + 2 * HASH_SIZE);
+  input.set(left, 1);
+  input.set(right, 1 + HASH_SIZE);
+  return hash('sha256', input.subarray(0, 1 + 2 * HASH_SIZE), 'buffer');
+}
+
+/** The general form, for children of another length (a malformed proof's elements are hashed as given). */
+function hashOf(prefix: number, left: Uint8Array, right: Uint8Array): Uint8Array {
+  const input = Buffer.alloc(1 + left.length + right.length);
+  input[0] = prefix;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return hash('sha256', input, 'buffer');
 }
 
 /** MTH({}) = SHA-256 of the empty string: the root of the empty tree (RFC 9162 §2.1.1). */
 export function emptyTreeHash(): Uint8Array {
-  return createHash('sha256').digest();
+  return hash('sha256', new Uint8Array(0), 'buffer');
 }
 
 // Proof shapes: used by stored-hashes.ts, not part of the module's surface (index.ts).

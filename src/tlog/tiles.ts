@@ -144,7 +144,8 @@ export function parseTile(bytes: Uint8Array, width: number): Uint8Array[] {
   if (!(bytes instanceof Uint8Array) || bytes.length !== width * HASH_SIZE) {
     throw malformed(`a tile ${width} hashes wide is ${width * HASH_SIZE} bytes, got ${bytes?.length}`, { width });
   }
-  return Array.from({ length: width }, (_, i) => bytes.slice(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+  // Views, not copies: a tile's bytes are never written to after they are read.
+  return Array.from({ length: width }, (_, i) => bytes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
 }
 
 /**
@@ -178,7 +179,7 @@ export function parseEntryBundle(bytes: Uint8Array, width: number): Uint8Array[]
     if (at + 2 > bytes.length) throw malformed('an entry bundle ends inside a length prefix');
     const length = (bytes[at]! << 8) | bytes[at + 1]!;
     if (at + 2 + length > bytes.length) throw malformed(`entry ${entries.length} of the bundle runs past its end`);
-    entries.push(bytes.slice(at + 2, at + 2 + length));
+    entries.push(bytes.subarray(at + 2, at + 2 + length));
     at += 2 + length;
   }
   if (entries.length !== width) throw malformed(`the entry bundle holds ${entries.length} entries, ${width} expected`, { width });

@@ -349,15 +349,21 @@ export function parseEntry(bytes: Uint8Array): LogEntry {
  */
 export function canonicalTextOf(value: Record<string, unknown>): string | undefined {
   const keys = Object.keys(value);
-  for (const key of keys) {
+  let sorted = true;
+  for (const [i, key] of keys.entries()) {
     const v = value[key];
     if (typeof v === 'string' ? SURROGATE.test(v) : !(typeof v === 'number' && Number.isSafeInteger(v))) return general(value);
-    if (SURROGATE.test(key)) return general(value);
+    if (SURROGATE.test(key) || INDEX_LIKE.test(key)) return general(value);
+    if (i > 0 && !(keys[i - 1]! < key)) sorted = false;
   }
-  // A replacer array writes the members in its order: sorted, in one native pass.
-  return JSON.stringify(value, keys.sort());
+  // Keys come in the order they were written (none is index-like, which objects would put
+  // first), so bytes in canonical order stringify as they are; else a replacer array writes
+  // the members sorted. Either way one native pass.
+  return sorted ? JSON.stringify(value) : JSON.stringify(value, keys.sort());
 }
 
+/** A key an object orders before the others (an array index), whatever order it was written in. */
+const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
 /** Any surrogate: such strings take the general path, which refuses lone ones as RFC 8785 does. */
 const SURROGATE = /[\ud800-\udfff]/;
 

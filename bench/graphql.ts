@@ -14,11 +14,14 @@ import { openDatabase } from '../src/db/index.js';
 import { indicatorId } from '../src/indicators/index.js';
 import { runCli, spawnHub } from '../test/helpers/hub-process.js';
 import { createBenchDatabase } from './bench-db.js';
-import { median, runLoad, type LoadResult } from './load.js';
+import { readFileSync } from 'node:fs';
+import { median, round, runLoad, type LoadResult } from './load.js';
 
 export interface GraphqlBenchResult {
   hub: LoadResult;
   bare: LoadResult;
+  /** CPU milliseconds per request of the hub's and the baseline's process (median of the runs): what a request costs whatever else the machine runs. */
+  cpuMsPerRequest: { hub: number; bare: number };
   ratio: number;
   indicators: number;
   concurrency: number;
@@ -42,10 +45,25 @@ async function seed(url: string, count: number): Promise<string[]> {
   return ids;
 }
 
-async function startBare(url: string): Promise<{ url: string; stop(): void }> {
+/** A process's CPU time so far (user + system, every thread), from /proc: ms. */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  // Fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** A load run, with the CPU the serving process spent per answered request. */
+async function measured(pid: number | undefined, run: () => Promise<LoadResult>): Promise<{ load: LoadResult; cpuMs: number }> {
+  const before = processCpuMs(pid);
+  const load = await run();
+  return { load, cpuMs: (processCpuMs(pid) - before) / Math.max(1, load.requests) };
+}
+
+async function startBare(url: string): Promise<{ url: string; pid: number | undefined; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bare-server.ts')], { env: { ...process.env, BENCH_DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
-  return { url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, stop: () => child.kill('SIGTERM') };
+  return { url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 export async function benchGraphql(opts: { seconds?: number; runs?: number; concurrency?: number; indicators?: number } = {}): Promise<GraphqlBenchResult> {
@@ -65,17 +83,23 @@ export async function benchGraphql(opts: { seconds?: number; runs?: number; conc
     const pick = (i: number): string => ids[(i * 7919) % ids.length]!;
     const hubRuns: LoadResult[] = [];
     const bareRuns: LoadResult[] = [];
+    const hubCpu: number[] = [];
+    const bareCpu: number[] = [];
     try {
       for (let r = 0; r < runs; r++) {
-        bareRuns.push(await runLoad({ url: bare.url, concurrency, seconds, body: (i) => ({ method: 'GET', path: `/indicator?id=${pick(i)}` }) }));
-        hubRuns.push(
-          await runLoad({
+        const b = await measured(bare.pid, () => runLoad({ url: bare.url, concurrency, seconds, body: (i) => ({ method: 'GET', path: `/indicator?id=${pick(i)}` }) }));
+        bareRuns.push(b.load);
+        bareCpu.push(b.cpuMs);
+        const h = await measured(hub.child.pid, () =>
+          runLoad({
             url: hub.url,
             concurrency,
             seconds,
             body: (i) => ({ method: 'POST', path: '/graphql', headers: { authorization: `Bearer ${token}` }, payload: query.replace('}"}', `}","variables":{"id":"${pick(i)}"}}`) }),
           }),
         );
+        hubRuns.push(h.load);
+        hubCpu.push(h.cpuMs);
       }
     } finally {
       bare.stop();
@@ -84,7 +108,7 @@ export async function benchGraphql(opts: { seconds?: number; runs?: number; conc
     }
     const hubResult = medianRun(hubRuns);
     const bareResult = medianRun(bareRuns);
-    return { hub: hubResult, bare: bareResult, ratio: Math.round((hubResult.perSecond / bareResult.perSecond) * 100) / 100, indicators, concurrency, runs };
+    return { hub: hubResult, bare: bareResult, cpuMsPerRequest: { hub: round(median(hubCpu), 3), bare: round(median(bareCpu), 3) }, ratio: Math.round((hubResult.perSecond / bareResult.perSecond) * 100) / 100, indicators, concurrency, runs };
   } finally {
     await database.drop();
     await rm(certsDir, { recursive: true, force: true });

@@ -135,7 +135,7 @@ async function walkEntries(options: AuditOptions, previous: AuditState, checkpoi
       options.onEntry?.(start + i, entry);
       if (entry.kind === 'batch' && batchCheck !== undefined) await batchCheck(entry, start + i);
       const leaf = leafHash(bytes);
-      if (tileHashes !== undefined && !Buffer.from(tileHashes[i]!).equals(Buffer.from(leaf))) {
+      if (tileHashes !== undefined && !sameHash(tileHashes[i]!, leaf)) {
         throw new AuditError('ROOT_MISMATCH', `the log's hash tile holds another hash for entry ${start + i} than its entry bundle: the tiles were altered`, { details: { index: start + i } });
       }
       leaves.push(leaf);
@@ -230,6 +230,11 @@ function batchChecker(options: AuditOptions, walk: Walk) {
     }
     walk.batchesVerified++;
   };
+}
+
+/** Compares in place (Buffer.from of a Uint8Array would copy both, for every entry). */
+function sameHash(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 }
 
 function b64(bytes: Uint8Array): string {

@@ -25,6 +25,7 @@ import {
   withPendingHashes,
 } from './index.js';
 import type { HashReader, SyncHashReader, TlogErrorCode } from './index.js';
+import { MAX_STORED_HASHES } from './stored-hashes.js';
 import { b64, readVectorBytes, readVectorJson, skipWithoutVectors, toB64, type InclusionCase } from './test-vectors.js';
 
 function throwsCode(fn: () => unknown, ...codes: TlogErrorCode[]): void {
@@ -354,6 +355,8 @@ describe('the stored-hash layout', () => {
     assert.deepEqual([0, 1, 2, 3].map((k) => storedHashIndex(1, k)), [2, 5, 9, 12]);
     assert.deepEqual([storedHashIndex(2, 0), storedHashIndex(2, 1), storedHashIndex(3, 0)], [6, 13, 14]);
     assert.deepEqual([0, 1, 2, 3, 4, 5, 8].map(storedHashCount), [0, 1, 3, 4, 7, 8, 15]);
+    // The bound splitStoredHashIndex checks against, kept as a constant.
+    assert.equal(storedHashCount(MAX_STORED_TREE_SIZE), MAX_STORED_HASHES);
   });
 
   it('appending leaf n writes 1 + trailing-ones(n) hashes at consecutive indexes from storedHashCount(n)', () => {

@@ -53,6 +53,8 @@ export interface StoredHash {
  * storedHashCount(2^52) = 2^53 − 1. (The verifiers accept any safe size.)
  */
 export const MAX_STORED_TREE_SIZE = 2 ** 52;
+/** storedHashCount(MAX_STORED_TREE_SIZE), a constant (merkle.test.ts checks it): not recomputed for every index split. */
+export const MAX_STORED_HASHES = 2 ** 53 - 1;
 
 /**
  * The storage index of the hash of complete subtree (level, index), i.e. of
@@ -84,7 +86,7 @@ export function storedHashIndex(level: number, index: number): number {
  */
 export function splitStoredHashIndex(index: number): { level: number; index: number } {
   requireIndex(index, 'index');
-  if (index >= storedHashCount(MAX_STORED_TREE_SIZE)) {
+  if (index >= MAX_STORED_HASHES) {
     throw new TlogError('INDEX_OUT_OF_RANGE', `stored hash ${index} lies beyond 2^52 leaves`, { details: { index } });
   }
   let n = half(index);

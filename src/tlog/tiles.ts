@@ -274,12 +274,14 @@ export function createTileHashReader(options: TileHashReaderOptions): HashReader
   // Tiles fetched (and, with a root, authenticated) by earlier reads: a tree's tiles never change.
   const known = new Map<string, Uint8Array[]>();
   return async (indexes) => {
-    const tiles = indexes.map((stored) => {
+    // Where each hash lies, worked out once: the tile to read and the run of its hashes.
+    const places = indexes.map((stored) => {
       if (!Number.isSafeInteger(stored) || stored < 0 || stored >= limit) {
         throw new TlogError('INDEX_OUT_OF_RANGE', `stored hash ${stored} is not in a tree of ${size} leaves`, { details: { index: stored, size } });
       }
-      return tileAbove(tileOfStoredHash(stored).tile, 0, size)!;
+      return tileOfStoredHash(stored);
     });
+    const tiles = places.map((at) => tileAbove(at.tile, 0, size)!);
     const plan = new TilePlan();
     if (root !== undefined) {
       // The right edge first: once it hashes to the root, every tile above another is known good.
@@ -291,7 +293,7 @@ export function createTileHashReader(options: TileHashReaderOptions): HashReader
     const hashesOf = (tile: Tile): Uint8Array[] => known.get(keyOf(tile)) ?? fetched[plan.positionOf(tile)]!;
     if (root !== undefined && plan.tiles.length > 0) authenticate(plan.tiles, hashesOf, edge, edgeTiles, root, size);
     plan.tiles.forEach((tile, i) => known.set(keyOf(tile), fetched[i]!));
-    return indexes.map((stored, i) => hashFromTile(tiles[i]!, hashesOf(tiles[i]!), stored));
+    return places.map((at, i) => runHash(hashesOf(tiles[i]!), at.start, at.end));
   };
 }
 

@@ -333,7 +333,9 @@ export function parseEntry(bytes: Uint8Array): LogEntry {
     throw malformed('entry is not JSON');
   }
   const entry = toEntry(value);
-  if (canonicalTextOf(value as Record<string, unknown>) !== text) throw malformed('entry bytes are not the canonical (RFC 8785) encoding');
+  // toEntry took only strings and integers; with no surrogate anywhere in the text, none needs a per-value look.
+  const canonical = SURROGATE.test(text) ? canonicalTextOf(value as Record<string, unknown>) : flatCanonicalText(value as Record<string, unknown>);
+  if (canonical !== text) throw malformed('entry bytes are not the canonical (RFC 8785) encoding');
   return entry;
 }
 
@@ -348,12 +350,21 @@ export function parseEntry(bytes: Uint8Array): LogEntry {
  * Undefined when there is no canonical form (a lone surrogate).
  */
 export function canonicalTextOf(value: Record<string, unknown>): string | undefined {
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (SURROGATE.test(key) || (typeof v === 'string' && SURROGATE.test(v))) return general(value);
+  }
+  return flatCanonicalText(value);
+}
+
+/** canonicalTextOf of an object with no surrogate in its keys or strings. */
+function flatCanonicalText(value: Record<string, unknown>): string | undefined {
   const keys = Object.keys(value);
   let sorted = true;
   for (const [i, key] of keys.entries()) {
     const v = value[key];
-    if (typeof v === 'string' ? SURROGATE.test(v) : !(typeof v === 'number' && Number.isSafeInteger(v))) return general(value);
-    if (SURROGATE.test(key) || INDEX_LIKE.test(key)) return general(value);
+    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isSafeInteger(v))) return general(value);
+    if (INDEX_LIKE.test(key)) return general(value);
     if (i > 0 && !(keys[i - 1]! < key)) sorted = false;
   }
   // Keys come in the order they were written (none is index-like, which objects would put

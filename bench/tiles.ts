@@ -85,7 +85,7 @@ function buildGo(dir: string): string | { skipped: string } {
   if (!existsSync(path.join(gopath, 'src/golang.org/x/mod/sumdb/tlog'))) return { skipped: 'golang-golang-x-mod-dev is not installed' };
   const out = path.join(dir, 'go-tlog-tiles');
   try {
-    execFileSync('go', ['build', '-o', out, '.'], { cwd: path.join(import.meta.dirname, 'peers/go-tlog-tiles'), env: { ...process.env, GOPATH: gopath, GO111MODULE: 'off', GOFLAGS: '-mod=mod', GOCACHE: path.join(dir, 'gocache') }, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('go', ['build', '-o', out, '.'], { cwd: path.join(import.meta.dirname, 'peers/go-tlog-tiles'), env: { ...process.env, GOPATH: gopath, GO111MODULE: 'off', GOCACHE: path.join(dir, 'gocache') }, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     return { skipped: `go build failed: ${(err as Error).message.split('\n')[0]}` };
   }

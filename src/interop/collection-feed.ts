@@ -4,7 +4,7 @@
  */
 import type { Queryable, Visibility } from '../indicators/index.js';
 import { collectionSlot, narrowTo, type CollectionRef } from './collections.js';
-import { readWindow, comparePositions, ORD, type ItemKind, type Position, type WindowItem } from './collection-window.js';
+import { readWindow, kindsWithContent, comparePositions, ORD, type ItemKind, type Position, type WindowItem } from './collection-window.js';
 import { rows } from './feed-sql.js';
 import type { FeedTime } from './feed-time.js';
 import { datesAdded } from './date-added.js';
@@ -70,14 +70,6 @@ async function nextWindow(db: Queryable, lo: number, tlp: string, budget: number
     if (weight >= budget) return Number(r['idx']);
   }
   return found.at(-1) === undefined ? undefined : Number(found.at(-1)!['idx']);
-}
-
-/** Kinds with nothing to give are not asked: no member shares sightings, no opinion logged yet. */
-async function kindsWithContent(db: Queryable, kinds: Set<ItemKind>): Promise<Set<ItemKind>> {
-  const [r] = await rows(db, `SELECT EXISTS (SELECT 1 FROM interop_sighting_policy WHERE share) AS shared, EXISTS (SELECT 1 FROM opinions) AS opinions`, []);
-  if (r?.['shared'] !== true) kinds.delete('sighting');
-  if (r?.['opinions'] !== true) kinds.delete('opinion');
-  return kinds;
 }
 
 function staticItems(q: PageQuery, start: FeedTime | undefined): Array<{ position: Position; object: StixObject }> {

@@ -71,6 +71,18 @@ function afterSql(c: Position, ord: number, leaf: string, key: string, p: SqlPar
   return `(${leaf} > ${p.add(c.leaf)} OR (${leaf} = ${p.add(c.leaf)} AND ${key} > ${p.add(c.key)}))`;
 }
 
+/**
+ * The kinds with anything to give (no member shares sightings, no opinion logged yet: none of
+ * those can be in any window); asking only these changes no answer and saves a query each.
+ */
+export async function kindsWithContent(db: Queryable, kinds: Set<ItemKind>): Promise<Set<ItemKind>> {
+  if (!kinds.has('sighting') && !kinds.has('opinion')) return kinds;
+  const [r] = await rows(db, `SELECT EXISTS (SELECT 1 FROM interop_sighting_policy WHERE share) AS shared, EXISTS (SELECT 1 FROM opinions) AS opinions`, []);
+  if (r?.['shared'] !== true) kinds.delete('sighting');
+  if (r?.['opinions'] !== true) kinds.delete('opinion');
+  return kinds;
+}
+
 /** The window's items of every asked kind, in position order, at most `limit`. */
 export async function readWindow(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
   const parts = await Promise.all([
@@ -125,8 +137,8 @@ async function indicators(db: Queryable, q: WindowQuery): Promise<WindowItem[]> 
   const found = await rows(
     db,
     `WITH latest AS (${latest})
-     SELECT l.leaf::float8 AS leaf, i.seq::float8 AS seq, ${INDICATOR_COLUMNS},
-       (SELECT min(fb.leaf_index) FROM sightings fs JOIN batches fb ON fb.member = fs.member AND fb.batch_id = fs.batch_id WHERE fs.indicator_id = i.id)::float8 AS "firstLeaf"
+     SELECT l.leaf::float8 AS leaf, i.seq::float8 AS seq, ${INDICATOR_COLUMNS}${q.touched ? '' : `,
+       (SELECT min(fb.leaf_index) FROM sightings fs JOIN batches fb ON fb.member = fs.member AND fb.batch_id = fs.batch_id WHERE fs.indicator_id = i.id)::float8 AS "firstLeaf"`}
      FROM latest l JOIN indicators i ON i.id = l.indicator_id
      WHERE ${visibleTypeOnlySql(q.vis, p)} AND ${afterSql(q.after, ORD.indicator, 'l.leaf', 'i.seq', p)} AND ${movedOn}
      ORDER BY l.leaf, i.seq LIMIT ${p.add(q.limit)}`,

@@ -21,11 +21,13 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/index.js';
-import { createHubServices } from '../src/hub/index.js';
+import { createHubServices, loadHubTrust } from '../src/hub/index.js';
 import { COMMODITIES } from '../src/indicators/index.js';
+import { KeywordAutomaton } from '../src/matching/index.js';
 import { createInteropRoutes } from '../src/interop/index.js';
 import { createLogger, systemClock } from '../src/kernel/index.js';
 import { createTransparencyLog, generateSignerKey, parseSignerKey } from '../src/tlog/index.js';
+import { spawnHub } from '../test/helpers/hub-process.js';
 import { createBenchDatabase } from './bench-db.js';
 import { median, round } from './load.js';
 
@@ -47,7 +49,55 @@ export interface InteropBenchResult {
   idle: ChildResult;
   all: { export: ChildResult; baseline: ChildResult; selectAll: ChildResult };
   tenth: { export: ChildResult; baseline: ChildResult };
+  /** `wildintel hub` started on the seeded store: until it answers, and the matching indexes' part of it. */
+  hubStart: HubStartResult;
   taxii: { objects: number; pages: number; seconds: number; perSecond: number; baselineRows: number; baselinePerSecond: number; ratio: number; lookupMs: number; lastId: string; matchIdMs: { p50: number; max: number; lookups: number } };
+}
+
+export interface HubStartResult {
+  /** From spawning the process until GET /healthz answers 200. */
+  answersSeconds: number;
+  /** Loading both matching indexes (the `matching indexes loaded` line). */
+  indexesSeconds: number;
+  keywords: number;
+  images: number;
+  /** Compiling the keyword automaton alone, on the same keywords in this process. */
+  automatonSeconds: number;
+}
+
+/**
+ * `wildintel hub` as an operator starts it, on the seeded store (its migrations already run by the
+ * walk): the time until it answers, and what loading the matching indexes took of it (the
+ * automaton is built from every KEYWORD indicator at start, docs/scaling.md). Then the automaton
+ * alone, built here from the same keywords: what is the automaton's and what is reading them.
+ */
+export async function hubStart(url: string): Promise<HubStartResult> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-start-'));
+  try {
+    const certs = path.join(dir, 'certs');
+    await loadHubTrust(loadConfig({ CERTS_DIR: certs, DATA_DIR: path.join(dir, 'x'), LOG_LEVEL: 'silent' }), createLogger('silent'), systemClock);
+    const started = performance.now();
+    const hub = await spawnHub({ DATABASE_URL: url, DATA_DIR: path.join(dir, 'data'), CERTS_DIR: certs, HUB_ORIGIN: 'http://bench.hub', HOST: '127.0.0.1' }, { timeoutMs: 300_000 });
+    try {
+      while ((await fetch(`${hub.url}/healthz`).catch(() => undefined))?.status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+      const answersSeconds = (performance.now() - started) / 1000;
+      const loaded = hub.logs.map((line) => { try { return JSON.parse(line) as Record<string, unknown>; } catch { return {}; } }).find((e) => e['msg'] === 'matching indexes loaded') ?? {};
+      const database = await openDatabase({ databaseUrl: url, dataDir: tmpdir() });
+      const keywords: Array<{ id: string; value: string }> = await database.dataSource.query(`SELECT id, value FROM indicators WHERE type = 'KEYWORD'`);
+      await database.close();
+      const t0 = performance.now();
+      const automaton = new KeywordAutomaton();
+      for (const k of keywords) automaton.add(k.id, k.value);
+      automaton.match('warm');
+      const automatonSeconds = (performance.now() - t0) / 1000;
+      return { answersSeconds: round(answersSeconds, 1), indexesSeconds: round(Number(loaded['ms'] ?? NaN) / 1000, 1), keywords: Number(loaded['keywords'] ?? 0), images: Number(loaded['images'] ?? 0), automatonSeconds: round(automatonSeconds, 2) };
+    } finally {
+      hub.child.kill('SIGTERM');
+      await hub.exited;
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function child(mode: string, url: string, commodity: string, out = ''): Promise<ChildResult> {
@@ -199,7 +249,9 @@ export async function benchInterop(options: { indicators?: number; onProgress?: 
     const all = { baseline: await child('select-keyset', url, 'all'), export: await child('export', url, 'all', path.join(out, 'all')), selectAll: await child('select-all', url, 'all') };
     say('TAXII: one collection paged to the end over HTTP');
     const taxii = await taxiiWalk(url);
-    return { indicators: n, seedSeconds: round(seedSeconds, 1), loadAverage: `${loadAtStart} at the start, ${round(loadavg()[0]!, 1)} at the end`, idle, all, tenth, taxii };
+    say('hub start-up on the same store');
+    const started = await hubStart(url);
+    return { indicators: n, seedSeconds: round(seedSeconds, 1), loadAverage: `${loadAtStart} at the start, ${round(loadavg()[0]!, 1)} at the end`, idle, all, tenth, taxii, hubStart: started };
   } finally {
     await rm(out, { recursive: true, force: true });
     await drop();

@@ -48,11 +48,15 @@ async function touchedByEntry(db: Queryable, vis: Visibility, first: number, las
   return byEntry;
 }
 
-/** The date_added of each position (of one collection, `vis` narrowed to it), in the order given. */
-export async function datesAdded(db: Queryable, vis: Visibility, positions: readonly Position[], staticCount: number, times: ReadonlyMap<number, FeedTime>): Promise<FeedTime[]> {
-  if (positions.length === 0) return [];
+/** What the entries of `positions` changed in the collection (`vis` narrowed to it): what datesFrom numbers. */
+export async function touchedAt(db: Queryable, vis: Visibility, positions: readonly Position[], staticCount: number): Promise<ReadonlyMap<number, Position[]>> {
+  if (positions.length === 0) return new Map();
   const entries = positions.map(entryOf);
-  const touched = await touchedByEntry(db, vis, Math.min(...entries), Math.max(...entries), staticCount);
+  return touchedByEntry(db, vis, Math.min(...entries), Math.max(...entries), staticCount);
+}
+
+/** The date_added of each position, in the order given, from what their entries changed (touchedAt) and the entries' times. */
+export function datesFrom(touched: ReadonlyMap<number, Position[]>, positions: readonly Position[], times: ReadonlyMap<number, FeedTime>): FeedTime[] {
   return positions.map((p) => {
     const ordinal = (touched.get(entryOf(p)) ?? []).findIndex((t) => comparePositions(t, p) === 0);
     const base = times.get(entryOf(p));

@@ -109,7 +109,7 @@ async function openPostgres(url: string, poolSize: number, migrations: Migration
 }
 
 /**
- * uuid-ossp: the hub's STIX id indexes (migrations/1765700000000-stix-id-indexes.ts), loaded
+ * uuid-ossp: the hub's stored STIX ids (migrations/1766400000000-stix-id-columns.ts), loaded
  * only where a migration creates it. shared_buffers: PGlite's default of 160 MB is allocated in
  * its WebAssembly memory at start and touched, so it was a third of an idle hub's resident
  * memory; its files are read through the operating system's page cache anyway, which holds

@@ -31,16 +31,17 @@ export function createMatchIndexes(deps: { db: DataSource; logger: Logger }) {
   const readAll = async (onChunk: (loaded: number) => void): Promise<void> => {
     const [last]: Array<{ n: string | number | null }> = await deps.db.query(`SELECT max(leaf_index) AS n FROM batches`);
     lastLeaf = last?.n == null ? -1 : Number(last.n);
-    let lastSeq = 0;
     let loaded = 0;
+    const chunkAfter = (seq: number): Promise<Array<{ seq: string | number; id: string; type: string; value: string }>> =>
+      deps.db.query(`SELECT seq, id, type, value FROM indicators WHERE seq > $1 AND type IN ('IMAGE_PDQ', 'KEYWORD') ORDER BY seq LIMIT ${CHUNK}`, [seq]);
+    // The next chunk is asked for before this one is added: Postgres reads and sends it while
+    // this process indexes (two cores at work instead of one waiting on the other).
+    let next = chunkAfter(0);
     for (;;) {
-      const rows: Array<{ seq: string | number; id: string; type: string; value: string }> = await deps.db.query(
-        `SELECT seq, id, type, value FROM indicators WHERE seq > $1 AND type IN ('IMAGE_PDQ', 'KEYWORD') ORDER BY seq LIMIT ${CHUNK}`,
-        [lastSeq],
-      );
+      const rows = await next;
+      if (rows.length === CHUNK) next = chunkAfter(Number(rows.at(-1)!.seq));
       add(rows);
       loaded += rows.length;
-      if (rows.length > 0) lastSeq = Number(rows.at(-1)!.seq);
       onChunk(loaded);
       if (rows.length < CHUNK) return;
     }

@@ -4,10 +4,10 @@
  */
 import type { Queryable, Visibility } from '../indicators/index.js';
 import { collectionSlot, narrowTo, type CollectionRef } from './collections.js';
-import { readWindow, comparePositions, ORD, type ItemKind, type Position, type WindowItem } from './collection-window.js';
+import { readWindow, kindsWithContent, withSightings, comparePositions, ORD, type ItemKind, type Position, type WindowItem } from './collection-window.js';
 import { rows } from './feed-sql.js';
 import type { FeedTime } from './feed-time.js';
-import { datesAdded } from './date-added.js';
+import { datesFrom, touchedAt } from './date-added.js';
 import { BEFORE_LOG, leafTimes, logStart } from './log-times.js';
 import { staticObjects, stixIndicator, stixMemberIdentity, stixOpinion, stixSighting, type StixContext, type StixObject } from './stix.js';
 
@@ -43,41 +43,70 @@ export const START: Position = { leaf: -2, ord: ORD.afterLeaf, key: 0 };
 
 /**
  * Windows are sized in sightings of the collection's TLP (other batches weigh one entry each):
- * twice what the page still needs at first, four times more after a window that gave less than
- * half of it (a collection of a rare commodity), up to MAX_WEIGHT. A non-empty page is cut short
- * after MAX_WINDOWS_PER_PAGE windows, so that one request never reads the whole log.
+ * twice what the page still needs at first; after that, from what the page's windows so far gave
+ * per unit of weight (a collection of one commodity gets about a tenth of its TLP's sightings),
+ * what should give the rest with a quarter to spare, sixteen times more after windows that gave
+ * nothing; between MIN_WEIGHT and MAX_WEIGHT. Each window costs round trips whatever its size, so
+ * a page takes one or two of them, not a series growing by steps. The sizes decide only how the
+ * log is cut into windows, never what a page holds. A non-empty page is cut short after
+ * MAX_WINDOWS_PER_PAGE windows, so that one request never reads the whole log.
  */
 const MIN_WEIGHT = 500;
 const MAX_WEIGHT = 200_000;
 const MAX_WINDOWS_PER_PAGE = 16;
+/** Log entries read at once to cut windows from (a window spans at most this many). */
+const ENTRIES_PER_READ = 2000;
+
+function windowBudget(need: number, spent: number, got: number): number {
+  const budget = spent === 0 ? 2 * need : got === 0 ? 16 * spent : Math.ceil((1.25 * need * spent) / got);
+  return Math.min(Math.max(budget, MIN_WEIGHT), MAX_WEIGHT);
+}
 
 const KIND_TYPES: Readonly<Record<ItemKind, string>> = { identity: 'identity', indicator: 'indicator', sighting: 'sighting', opinion: 'opinion' };
 
-/**
- * The next log index after `lo` such that (lo, hi] holds about `budget` sightings of the TLP (at
- * least one entry); undefined at the end of the log.
- */
-async function nextWindow(db: Queryable, lo: number, tlp: string, budget: number): Promise<number | undefined> {
-  const found = await rows(
-    db,
-    `SELECT e.idx::float8 AS idx, (CASE WHEN b.tlp = $2 THEN b.indicator_count ELSE 0 END)::float8 AS n
-     FROM tlog_entries e LEFT JOIN batches b ON b.leaf_index = e.idx WHERE e.idx > $1 ORDER BY e.idx LIMIT 2000`,
-    [lo, tlp],
-  );
-  let weight = 0;
-  for (const r of found) {
-    weight += Number(r['n']) + 1;
-    if (weight >= budget) return Number(r['idx']);
-  }
-  return found.at(-1) === undefined ? undefined : Number(found.at(-1)!['idx']);
+interface LogWeight {
+  readonly idx: number;
+  readonly weight: number;
 }
 
-/** Kinds with nothing to give are not asked: no member shares sightings, no opinion logged yet. */
-async function kindsWithContent(db: Queryable, kinds: Set<ItemKind>): Promise<Set<ItemKind>> {
-  const [r] = await rows(db, `SELECT EXISTS (SELECT 1 FROM interop_sighting_policy WHERE share) AS shared, EXISTS (SELECT 1 FROM opinions) AS opinions`, []);
-  if (r?.['shared'] !== true) kinds.delete('sighting');
-  if (r?.['opinions'] !== true) kinds.delete('opinion');
-  return kinds;
+/**
+ * Cuts the log into consecutive windows: `next(lo, budget)` is the log index `hi` such that
+ * (lo, hi] holds about `budget` sightings of the TLP (at least one entry, at most the entries of
+ * one read), and its weight; undefined at the end of the log. The entries' weights are read
+ * ENTRIES_PER_READ at a time and kept for the page's next windows (one round trip, not one each).
+ */
+function windowCutter(db: Queryable, tlp: string) {
+  let read: LogWeight[] = [];
+  let readFrom: number | undefined;
+  let complete = false;
+  const load = async (lo: number): Promise<void> => {
+    const found = await rows(
+      db,
+      `SELECT e.idx::float8 AS idx, (CASE WHEN b.tlp = $2 THEN b.indicator_count ELSE 0 END)::float8 AS n
+       FROM tlog_entries e LEFT JOIN batches b ON b.leaf_index = e.idx WHERE e.idx > $1 ORDER BY e.idx LIMIT ${ENTRIES_PER_READ}`,
+      [lo, tlp],
+    );
+    read = found.map((r) => ({ idx: Number(r['idx']), weight: Number(r['n']) + 1 }));
+    readFrom = lo;
+    complete = read.length < ENTRIES_PER_READ;
+  };
+  const cut = (from: readonly LogWeight[], budget: number): { hi: number; weight: number } | undefined => {
+    let weight = 0;
+    for (const e of from) {
+      weight += e.weight;
+      if (weight >= budget) return { hi: e.idx, weight };
+    }
+    return from.length === 0 ? undefined : { hi: from.at(-1)!.idx, weight };
+  };
+  return async (lo: number, budget: number): Promise<{ hi: number; weight: number } | undefined> => {
+    if (readFrom !== undefined && lo >= readFrom) {
+      const local = cut(read.filter((e) => e.idx > lo), budget);
+      // What was read reaches the budget, or the end of the log: no need to read again.
+      if (complete || (local !== undefined && local.weight >= budget)) return local;
+    }
+    await load(lo);
+    return cut(read, budget);
+  };
 }
 
 function staticItems(q: PageQuery, start: FeedTime | undefined): Array<{ position: Position; object: StixObject }> {
@@ -89,26 +118,25 @@ function staticItems(q: PageQuery, start: FeedTime | undefined): Array<{ positio
 /** Reads one page: at most `limit` entries after `after`, in position order. */
 export async function readCollectionPage(db: Queryable, q: PageQuery): Promise<FeedPage> {
   const vis = narrowTo(q.visibility, q.collection);
-  const kinds = await kindsWithContent(db, new Set((Object.keys(KIND_TYPES) as ItemKind[]).filter((k) => q.types === undefined || q.types.has(KIND_TYPES[k]))));
-  const start = await logStart(db);
+  const [kinds, start] = await Promise.all([kindsWithContent(db, new Set((Object.keys(KIND_TYPES) as ItemKind[]).filter((k) => q.types === undefined || q.types.has(KIND_TYPES[k])))), logStart(db)]);
   const staticCount = staticObjects(q.collection.tlp, q.origin, start).length;
   const fixed = staticItems(q, start).slice(0, q.limit + 1);
   const items: WindowItem[] = [];
+  const nextWindow = windowCutter(db, q.collection.tlp);
   let lo = q.after.ord === ORD.afterLeaf ? Math.max(q.after.leaf, BEFORE_LOG) : q.after.leaf - 1;
   let cutAt: number | undefined;
-  let grow = 1;
+  let spent = 0;
   for (let windows = 0; fixed.length + items.length <= q.limit && kinds.size > 0; windows++) {
     if (windows >= MAX_WINDOWS_PER_PAGE && fixed.length + items.length > 0) {
       cutAt = lo;
       break;
     }
     const need = q.limit + 1 - fixed.length - items.length;
-    const hi = await nextWindow(db, lo, q.collection.tlp, Math.min(Math.max(2 * need, MIN_WEIGHT) * grow, MAX_WEIGHT));
-    if (hi === undefined) break;
-    const found = await readWindow(db, { vis, lo, hi, after: q.after, limit: need, kinds });
-    items.push(...found);
-    if (found.length < need / 2) grow *= 4;
-    lo = hi;
+    const window = await nextWindow(lo, windowBudget(need, spent, items.length));
+    if (window === undefined) break;
+    items.push(...(await readWindow(db, { vis, lo, hi: window.hi, after: q.after, limit: need, kinds })));
+    spent += window.weight;
+    lo = window.hi;
   }
   const entries = await materialize(db, q, { vis, staticCount }, [...fixed.map((f) => ({ ...f, item: undefined })), ...items.map((item) => ({ position: item.position, item, object: undefined }))].slice(0, q.limit));
   const full = fixed.length + items.length > q.limit;
@@ -132,8 +160,18 @@ function leavesOf(item: WindowItem): number[] {
   }
 }
 
-/** The STIX objects of positioned items, with the times of every log index they mention, and each one's date_added. */
-async function materialize(db: Queryable, q: PageQuery, c: { vis: Visibility; staticCount: number }, pending: readonly Pending[]): Promise<FeedEntry[]> {
+/**
+ * The STIX objects of positioned items, with the times of every log index they mention, and each
+ * one's date_added. The indicators' sightings and what the page's entries changed are read at the
+ * same time (two queries, one round trip), then the times.
+ */
+async function materialize(db: Queryable, q: PageQuery, c: { vis: Visibility; staticCount: number }, positioned: readonly Pending[]): Promise<FeedEntry[]> {
+  const [filled, touched] = await Promise.all([
+    withSightings(db, c.vis, positioned.flatMap((p) => (p.item === undefined ? [] : [p.item]))),
+    touchedAt(db, c.vis, positioned.map((p) => p.position), c.staticCount),
+  ]);
+  let next = 0;
+  const pending = positioned.map((p) => (p.item === undefined ? p : { ...p, item: filled[next++]! }));
   const leaves = pending.flatMap((p) => [p.position.leaf, ...(p.item ? leavesOf(p.item) : [])]);
   const times = await leafTimes(db, leaves);
   const timeOf = (leaf: number): FeedTime => {
@@ -142,7 +180,7 @@ async function materialize(db: Queryable, q: PageQuery, c: { vis: Visibility; st
     return t;
   };
   const ctx: StixContext = { tlp: q.collection.tlp, slot: collectionSlot(q.collection), origin: q.origin, timeOf };
-  const added = await datesAdded(db, c.vis, pending.map((p) => p.position), c.staticCount, times);
+  const added = datesFrom(touched, pending.map((p) => p.position), times);
   return pending.map((p, i) => ({ position: p.position, dateAdded: added[i]!, object: p.object ?? toStix(p.item!, ctx) }));
 }
 

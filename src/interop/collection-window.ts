@@ -71,6 +71,18 @@ function afterSql(c: Position, ord: number, leaf: string, key: string, p: SqlPar
   return `(${leaf} > ${p.add(c.leaf)} OR (${leaf} = ${p.add(c.leaf)} AND ${key} > ${p.add(c.key)}))`;
 }
 
+/**
+ * The kinds with anything to give (no member shares sightings, no opinion logged yet: none of
+ * those can be in any window); asking only these changes no answer and saves a query each.
+ */
+export async function kindsWithContent(db: Queryable, kinds: Set<ItemKind>): Promise<Set<ItemKind>> {
+  if (!kinds.has('sighting') && !kinds.has('opinion')) return kinds;
+  const [r] = await rows(db, `SELECT EXISTS (SELECT 1 FROM interop_sighting_policy WHERE share) AS shared, EXISTS (SELECT 1 FROM opinions) AS opinions`, []);
+  if (r?.['shared'] !== true) kinds.delete('sighting');
+  if (r?.['opinions'] !== true) kinds.delete('opinion');
+  return kinds;
+}
+
 /** The window's items of every asked kind, in position order, at most `limit`. */
 export async function readWindow(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
   const parts = await Promise.all([
@@ -103,11 +115,30 @@ async function identities(db: Queryable, q: WindowQuery): Promise<WindowItem[]> 
   }));
 }
 
-/** The sightings of `ids` the reader may see, as of log index `hi` (later retractions not yet made). */
-async function sightingsAsOf(db: Queryable, vis: Visibility, ids: readonly string[], hi: number): Promise<FeedSighting[]> {
-  const p = new SqlParams([[...ids], hi]);
-  const found = await rows(db, `SELECT ${SIGHTING_COLUMNS} FROM sightings s ${SIGHTING_JOINS} WHERE s.indicator_id = ANY($1::text[]) AND b.leaf_index <= $2 AND ${visibleSql(vis, p)} ORDER BY b.leaf_index, s.id`, p);
-  return found.map(toFeedSighting).map((s) => (s.retractionLeaf !== null && s.retractionLeaf > hi ? { ...s, retractedAt: null, retractionLeaf: null } : s));
+/**
+ * The sightings the reader may see of each indicator item, as of the item's own log index (later
+ * retractions not yet made), in one query for a whole page. As of its index is as of the end of
+ * the window that found it: an indicator sits at its latest visible change, so nothing it shows
+ * changed between the two.
+ */
+export async function withSightings(db: Queryable, vis: Visibility, items: readonly WindowItem[]): Promise<WindowItem[]> {
+  const wanted = items.filter((item) => item.kind === 'indicator');
+  if (wanted.length === 0) return [...items];
+  const p = new SqlParams([wanted.map((item) => item.indicator.id), wanted.map((item) => item.position.leaf)]);
+  // Joined from the list of ids, so that each is one probe of the index by indicator: written as
+  // `indicator_id = ANY(…)`, the planner also intersected the collection's commodity index, a
+  // bitmap of every sighting of the commodity (27 ms a window at a million).
+  const found = await rows(
+    db,
+    `SELECT ${SIGHTING_COLUMNS}, w.leaf::float8 AS "asOf" FROM unnest($1::text[], $2::bigint[]) AS w(id, leaf) JOIN sightings s ON s.indicator_id = w.id ${SIGHTING_JOINS}
+     WHERE b.leaf_index <= w.leaf AND ${visibleSql(vis, p)} ORDER BY b.leaf_index, s.id`,
+    p,
+  );
+  const bySighting = groupBy(
+    found.map((r) => ({ s: toFeedSighting(r), asOf: Number(r['asOf']) })).map(({ s, asOf }) => (s.retractionLeaf !== null && s.retractionLeaf > asOf ? { ...s, retractedAt: null, retractionLeaf: null } : s)),
+    (s) => s.indicatorId,
+  );
+  return items.map((item) => (item.kind === 'indicator' ? { ...item, sightings: bySighting.get(item.indicator.id) ?? [] } : item));
 }
 
 async function indicators(db: Queryable, q: WindowQuery): Promise<WindowItem[]> {
@@ -118,30 +149,30 @@ async function indicators(db: Queryable, q: WindowQuery): Promise<WindowItem[]> 
     SELECT s.indicator_id, rb.leaf_index FROM batches rb JOIN sightings s ON s.member = rb.member AND s.retracted_by = rb.batch_id
       WHERE rb.leaf_index > $1 AND rb.leaf_index <= $2 AND ${visibleSql(q.vis, p)}`;
   const latest = q.touched ? `SELECT DISTINCT t.indicator_id, t.leaf FROM (${touched}) t` : `SELECT t.indicator_id, max(t.leaf) AS leaf FROM (${touched}) t GROUP BY t.indicator_id`;
-  const movedOn = q.touched
-    ? 'TRUE'
-    : `NOT EXISTS (SELECT 1 FROM sightings s ${SIGHTING_JOINS}
-         WHERE s.indicator_id = l.indicator_id AND ${visibleSql(q.vis, p)} AND greatest(b.leaf_index, rb.leaf_index) > l.leaf)`;
+  // One pass over each indicator's sightings gives both its first log entry (every reader's, all
+  // sightings) and its latest change the reader may see: it sits here only if that is this entry
+  // (it has moved on otherwise). Not needed for the positions alone (touched).
+  const history = q.touched
+    ? ''
+    : `JOIN LATERAL (SELECT min(b.leaf_index) AS first_leaf, max(greatest(b.leaf_index, rb.leaf_index)) FILTER (WHERE ${visibleSql(q.vis, p)}) AS last_change
+         FROM sightings s ${SIGHTING_JOINS} WHERE s.indicator_id = l.indicator_id) h ON TRUE`;
   const found = await rows(
     db,
     `WITH latest AS (${latest})
-     SELECT l.leaf::float8 AS leaf, i.seq::float8 AS seq, ${INDICATOR_COLUMNS},
-       (SELECT min(fb.leaf_index) FROM sightings fs JOIN batches fb ON fb.member = fs.member AND fb.batch_id = fs.batch_id WHERE fs.indicator_id = i.id)::float8 AS "firstLeaf"
-     FROM latest l JOIN indicators i ON i.id = l.indicator_id
-     WHERE ${visibleTypeOnlySql(q.vis, p)} AND ${afterSql(q.after, ORD.indicator, 'l.leaf', 'i.seq', p)} AND ${movedOn}
+     SELECT l.leaf::float8 AS leaf, i.seq::float8 AS seq, ${INDICATOR_COLUMNS}${q.touched ? '' : `, h.first_leaf::float8 AS "firstLeaf"`}
+     FROM latest l JOIN indicators i ON i.id = l.indicator_id ${history}
+     WHERE ${visibleTypeOnlySql(q.vis, p)} AND ${afterSql(q.after, ORD.indicator, 'l.leaf', 'i.seq', p)} AND ${q.touched ? 'TRUE' : '(h.last_change IS NULL OR h.last_change <= l.leaf)'}
      ORDER BY l.leaf, i.seq LIMIT ${p.add(q.limit)}`,
     p,
   );
-  if (found.length === 0) return [];
-  if (q.touched) return found.map((r) => ({ kind: 'indicator' as const, position: { leaf: Number(r['leaf']), ord: ORD.indicator, key: Number(r['seq']) }, indicator: toFeedIndicator(r), sightings: [], firstLeaf: 0 }));
-  const bySighting = groupBy(await sightingsAsOf(db, q.vis, found.map((r) => String(r['indicatorId'])), q.hi), (s) => s.indicatorId);
+  // Sightings are read for a whole page at once (withSightings), only for the items it keeps.
   return found.map((r) => ({
     kind: 'indicator' as const,
     position: { leaf: Number(r['leaf']), ord: ORD.indicator, key: Number(r['seq']) },
     indicator: toFeedIndicator(r),
-    sightings: bySighting.get(String(r['indicatorId'])) ?? [],
+    sightings: [],
     // Every reader's: created must be one value for the id (docs/interop.md "The STIX mapping").
-    firstLeaf: Number(r['firstLeaf']),
+    firstLeaf: q.touched ? 0 : Number(r['firstLeaf']),
   }));
 }
 

@@ -13,7 +13,7 @@
  * client never misses an object, and only re-reads some in that rare overlap.
  */
 import type { Queryable, Visibility } from '../indicators/index.js';
-import { readWindow, comparePositions, ORD, type ItemKind, type Position } from './collection-window.js';
+import { readWindow, kindsWithContent, comparePositions, ORD, type ItemKind, type Position } from './collection-window.js';
 import { rows } from './feed-sql.js';
 import { compareFeedTime, type FeedTime } from './feed-time.js';
 import { BEFORE_LOG, lastLeafAtOrBefore, leafTimes, NOTHING_SEEN } from './log-times.js';
@@ -21,7 +21,7 @@ import { BEFORE_LOG, lastLeafAtOrBefore, leafTimes, NOTHING_SEEN } from './log-t
 /** The most objects one log entry adds to a collection, as microseconds: how far back `added_after` looks. */
 export const MAX_ENTRY_SPAN_MS = 50;
 
-const ALL_KINDS: ReadonlySet<ItemKind> = new Set(['identity', 'indicator', 'sighting', 'opinion']);
+const ALL_KINDS: readonly ItemKind[] = ['identity', 'indicator', 'sighting', 'opinion'];
 
 /** `t` plus `n` microseconds. */
 export function addMicros(t: FeedTime, n: number): FeedTime {
@@ -37,7 +37,7 @@ const entryOf = (p: Position): number => (p.leaf === BEFORE_LOG ? 0 : p.leaf);
  * by entry (the `staticCount` fixed objects at the head of entry 0).
  */
 async function touchedByEntry(db: Queryable, vis: Visibility, first: number, last: number, staticCount: number): Promise<Map<number, Position[]>> {
-  const found = await readWindow(db, { vis, lo: first - 1, hi: last, after: { leaf: first - 1, ord: ORD.afterLeaf, key: 0 }, limit: Number.MAX_SAFE_INTEGER, kinds: ALL_KINDS, touched: true });
+  const found = await readWindow(db, { vis, lo: first - 1, hi: last, after: { leaf: first - 1, ord: ORD.afterLeaf, key: 0 }, limit: Number.MAX_SAFE_INTEGER, kinds: await kindsWithContent(db, new Set(ALL_KINDS)), touched: true });
   const byEntry = new Map<number, Position[]>();
   if (first <= 0) byEntry.set(0, Array.from({ length: staticCount }, (_, key) => ({ leaf: BEFORE_LOG, ord: ORD.static, key })));
   for (const item of found) {
@@ -48,11 +48,15 @@ async function touchedByEntry(db: Queryable, vis: Visibility, first: number, las
   return byEntry;
 }
 
-/** The date_added of each position (of one collection, `vis` narrowed to it), in the order given. */
-export async function datesAdded(db: Queryable, vis: Visibility, positions: readonly Position[], staticCount: number, times: ReadonlyMap<number, FeedTime>): Promise<FeedTime[]> {
-  if (positions.length === 0) return [];
+/** What the entries of `positions` changed in the collection (`vis` narrowed to it): what datesFrom numbers. */
+export async function touchedAt(db: Queryable, vis: Visibility, positions: readonly Position[], staticCount: number): Promise<ReadonlyMap<number, Position[]>> {
+  if (positions.length === 0) return new Map();
   const entries = positions.map(entryOf);
-  const touched = await touchedByEntry(db, vis, Math.min(...entries), Math.max(...entries), staticCount);
+  return touchedByEntry(db, vis, Math.min(...entries), Math.max(...entries), staticCount);
+}
+
+/** The date_added of each position, in the order given, from what their entries changed (touchedAt) and the entries' times. */
+export function datesFrom(touched: ReadonlyMap<number, Position[]>, positions: readonly Position[], times: ReadonlyMap<number, FeedTime>): FeedTime[] {
   return positions.map((p) => {
     const ordinal = (touched.get(entryOf(p)) ?? []).findIndex((t) => comparePositions(t, p) === 0);
     const base = times.get(entryOf(p));

@@ -7,6 +7,11 @@ export interface FeedIndicator {
   readonly value: string;
   /** PDQ quality (IMAGE_PDQ only). */
   readonly quality: number | null;
+  /**
+   * The UUID of its STIX id as the row stores it (indicators.stix_uuid), read with the row so a
+   * page derives no id; absent where a row is built otherwise, and then derived (stix-ids.ts).
+   */
+  readonly stixUuid?: string | undefined;
 }
 
 /**
@@ -33,6 +38,8 @@ export interface FeedSighting {
   readonly retractionLeaf: number | null;
   readonly listingCount: number | null;
   readonly originalText: string | null;
+  /** The UUID of its STIX id as the row stores it (sightings.stix_uuid); derived when absent. */
+  readonly stixUuid?: string | undefined;
 }
 
 /** The log index at which a sighting last changed: its batch, or the batch that retracted it. */

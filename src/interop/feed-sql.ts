@@ -29,9 +29,9 @@ export const SIGHTING_JOINS = `JOIN batches b ON b.member = s.member AND b.batch
 export const SIGHTING_COLUMNS = `s.id::float8 AS "sightingId", s.indicator_id AS "indicatorId", s.member, s.batch_id::text AS "batchId",
   b.leaf_index::float8 AS "leafIndex", b.jws_sha256 AS "batchSha256", s.observed_at AS "observedAt", s.commodity, s.species, s.purpose,
   s.confidence::int AS confidence, s.tlp, s.expires_at AS "expiresAt", s.retracted_at AS "retractedAt", rb.leaf_index::float8 AS "retractionLeaf",
-  (s.context->>'listingCount')::int AS "listingCount", s.original_text AS "originalText"`;
+  (s.context->>'listingCount')::int AS "listingCount", s.original_text AS "originalText", s.stix_uuid::text AS "stixUuid"`;
 
-export const INDICATOR_COLUMNS = `i.id AS "indicatorId", i.type AS "indicatorType", i.value AS "indicatorValue", i.quality::int AS "indicatorQuality"`;
+export const INDICATOR_COLUMNS = `i.id AS "indicatorId", i.type AS "indicatorType", i.value AS "indicatorValue", i.quality::int AS "indicatorQuality", i.stix_uuid::text AS "indicatorStixUuid"`;
 
 /** Whether the member shares sightings of the batch at `b` (interop_sighting_policy; withheld without a row). */
 export const SHARED_SQL = `COALESCE((SELECT p.share FROM interop_sighting_policy p
@@ -42,6 +42,7 @@ type Row = Record<string, unknown>;
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : date(v));
 const numberOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const stringOrUndefined = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export function toFeedSighting(r: Row): FeedSighting {
   return {
@@ -62,11 +63,12 @@ export function toFeedSighting(r: Row): FeedSighting {
     retractionLeaf: numberOrNull(r['retractionLeaf']),
     listingCount: numberOrNull(r['listingCount']),
     originalText: (r['originalText'] as string | null) ?? null,
+    stixUuid: stringOrUndefined(r['stixUuid']),
   };
 }
 
 export function toFeedIndicator(r: Row): FeedIndicator {
-  return { id: String(r['indicatorId']), type: r['indicatorType'] as FeedIndicator['type'], value: String(r['indicatorValue']), quality: numberOrNull(r['indicatorQuality']) };
+  return { id: String(r['indicatorId']), type: r['indicatorType'] as FeedIndicator['type'], value: String(r['indicatorValue']), quality: numberOrNull(r['indicatorQuality']), stixUuid: stringOrUndefined(r['indicatorStixUuid']) };
 }
 
 export async function rows(db: Queryable, sql: string, params: SqlParams | unknown[]): Promise<Row[]> {

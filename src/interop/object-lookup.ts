@@ -1,8 +1,9 @@
 /**
  * Finding objects of a collection by STIX id (TAXII `match[id]`, `objects/<id>/`). Ids are UUIDv5
- * of wildintel's own keys and cannot be inverted, so Postgres keeps an index of each row's id,
- * derived by itself (migrations/1765700000000-stix-id-indexes.ts): a lookup is an index probe per
- * asked id, whatever the size of the store. Members, a handful of rows, are compared directly.
+ * of wildintel's own keys and cannot be inverted, so each row stores its id, derived by Postgres
+ * when the row is written, in an indexed column (migrations/1766400000000-stix-id-columns.ts): a
+ * lookup is an index probe per asked id, whatever the size of the store. Members, a handful of
+ * rows, are compared directly.
  * The object itself is then read through the same window as the collection walk, so it is
  * exactly the version, and at exactly the position, the walk would give.
  */
@@ -13,7 +14,7 @@ import { comparePositions, ORD, type ItemKind, type Position } from './collectio
 import { rows, SHARED_SQL, SIGHTING_JOINS, SqlParams, visibleSql } from './feed-sql.js';
 import { addMicros } from './date-added.js';
 import { BEFORE_LOG, logStart } from './log-times.js';
-import { stixIds, WILDINTEL_STIX_NAMESPACE } from './stix-ids.js';
+import { stixIds } from './stix-ids.js';
 import { staticObjects } from './stix.js';
 
 /** At most this many ids in one `match[id]`. */
@@ -26,24 +27,17 @@ interface LookupQuery {
   readonly ids: readonly string[];
 }
 
-/**
- * The UUIDv5 of each row's STIX id as SQL, written exactly as the indexes of the migration are
- * (the planner uses an expression index only for the same expression), and as stix-ids.ts
- * derives them; object-lookup.test.ts checks both.
- */
-export const STIX_ID_SQL = {
-  indicator: `uuid_generate_v5('${WILDINTEL_STIX_NAMESPACE}'::uuid, id)`,
-  sighting: `uuid_generate_v5('${WILDINTEL_STIX_NAMESPACE}'::uuid, 'sighting:' || member || ':' || batch_id::text || ':' || indicator_id)`,
-  opinion: `uuid_generate_v5('${WILDINTEL_STIX_NAMESPACE}'::uuid, 'opinion:' || leaf_index::text)`,
-} as const;
+/** A UUID as ids are written (lower case); anything else names no row, and is not sent as a uuid. */
+const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(s);
 
 type Finder = (db: Queryable, wanted: ReadonlySet<string>) => Promise<Map<string, Record<string, unknown>>>;
 
-/** Rows whose STIX id is one of `wanted`, through the index on `uuidSql`. */
-function byIndex(type: keyof typeof STIX_ID_SQL, columns: string, table: string): Finder {
+/** Rows whose STIX id is one of `wanted`: a probe of the index on the stored id (`stix_uuid`). */
+function byIndex(type: 'indicator' | 'sighting' | 'opinion', columns: string, table: string): Finder {
   return async (db, wanted) => {
-    const uuids = [...wanted].map((id) => id.slice(type.length + 2));
-    const found = await rows(db, `SELECT ${columns}, ${STIX_ID_SQL[type]}::text AS stix_uuid FROM ${table} WHERE ${STIX_ID_SQL[type]} = ANY($1::uuid[])`, [uuids]);
+    const uuids = [...wanted].map((id) => id.slice(type.length + 2)).filter(isUuid);
+    if (uuids.length === 0) return new Map();
+    const found = await rows(db, `SELECT ${columns}, stix_uuid::text AS stix_uuid FROM ${table} WHERE stix_uuid = ANY($1::uuid[])`, [uuids]);
     return new Map(found.map((r) => [`${type}--${String(r['stix_uuid'])}`, r]));
   };
 }

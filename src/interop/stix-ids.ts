@@ -17,15 +17,30 @@ export const WILDINTEL_PROJECT_IDENTITY_ID = 'identity--33d763ee-4c4e-4e92-93f5-
 const derive = (name: string): string => uuidv5(name, WILDINTEL_STIX_NAMESPACE);
 
 /**
+ * Ids of the few parties (the hub, the members) are named on every object of a page; each is
+ * derived once. Bounded by the number of members (and hub origins) there are.
+ */
+function memo(of: (key: string) => string): (key: string) => string {
+  const known = new Map<string, string>();
+  return (key) => {
+    let id = known.get(key);
+    if (id === undefined) known.set(key, (id = of(key)));
+    return id;
+  };
+}
+const memberId = memo((slug) => `identity--${derive(`member:${slug}`)}`);
+const hubId = memo((origin) => `identity--${derive(`hub:${origin}`)}`);
+
+/**
  * The name each id is derived from. An indicator's id is derived from its wildintel id (the
  * content address of its type and value) alone, so it is the same in every collection, on every
  * hub and in the MISP feed's correlation with it.
  */
 export const stixIds = {
   indicator: (indicatorId: string): string => `indicator--${derive(indicatorId)}`,
-  member: (slug: string): string => `identity--${derive(`member:${slug}`)}`,
+  member: memberId,
   /** The hub that aggregates (created_by_ref of indicators), by its log origin. */
-  hub: (origin: string): string => `identity--${derive(`hub:${origin}`)}`,
+  hub: hubId,
   /** One member's report of an indicator in one batch (a row of `sightings`). */
   sighting: (member: string, batchId: string, indicatorId: string): string => `sighting--${derive(`sighting:${member}:${batchId}:${indicatorId}`)}`,
   /** An opinion, by the index of its entry in the transparency log (public and unique). */

@@ -94,6 +94,9 @@ function provenanceExtension(indicator: FeedIndicator, sightings: readonly FeedS
   };
 }
 
+/** The indicator's STIX id: as its row stores it when read with one, else derived (the same id). */
+const indicatorStixId = (indicator: FeedIndicator): string => (indicator.stixUuid === undefined ? stixIds.indicator(indicator.id) : `indicator--${indicator.stixUuid}`);
+
 const stamp = (ctx: StixContext, leaf: number): string => formatFeedTime(ctx.timeOf(leaf));
 /** `modified` of a version the collection builds from its own sightings and marks with its TLP. */
 const versionStamp = (ctx: StixContext, leaf: number): string => formatFeedTime(versionTime(ctx.timeOf(leaf), ctx.slot));
@@ -120,7 +123,7 @@ export function stixIndicator(indicator: FeedIndicator, sightings: readonly Feed
   return {
     type: 'indicator',
     spec_version: '2.1',
-    id: stixIds.indicator(indicator.id),
+    id: indicatorStixId(indicator),
     created_by_ref: stixIds.hub(ctx.origin),
     created: stamp(ctx, firstLeaf),
     modified: versionStamp(ctx, indicatorVersionLeaf(sightings)),
@@ -149,14 +152,14 @@ export function stixSighting(indicator: FeedIndicator, s: FeedSighting, ctx: Sti
   return {
     type: 'sighting',
     spec_version: '2.1',
-    id: stixIds.sighting(s.member, s.batchId, s.indicatorId),
+    id: s.stixUuid === undefined ? stixIds.sighting(s.member, s.batchId, s.indicatorId) : `sighting--${s.stixUuid}`,
     created_by_ref: member,
     created: stamp(ctx, s.leafIndex),
     modified: stamp(ctx, sightingVersionLeaf(s)),
     first_seen: at,
     last_seen: at,
     count: s.listingCount ?? 1,
-    sighting_of_ref: stixIds.indicator(s.indicatorId),
+    sighting_of_ref: indicatorStixId(indicator),
     where_sighted_refs: [member],
     confidence: s.confidence,
     ...(s.retractedAt === null ? {} : { revoked: true }),

@@ -8,7 +8,7 @@
  * (terms.ts) of that fold's training part: what an analyst would put on a list after reading the
  * labelled sales, without ever seeing the held-out fold.
  */
-import { featurize, keywordHits, type FeatureConfig, type ListingHits } from './features.js';
+import { featurize, keywordHits, type FeatureConfig, type ListingHits, type SparseVector } from './features.js';
 import { rankingFigures, type Figures } from './metrics.js';
 import { shuffle, type Rng } from './random.js';
 import { ModelError } from './errors.js';
@@ -62,11 +62,13 @@ export function crossValidate(
     /** Normalized keywords for keyword-only matching; derived per fold when absent. */
     readonly keywords?: readonly string[];
     readonly onFold?: (fold: number) => void;
+    /** The listings' feature vectors, when the caller has them already (training reuses them). */
+    readonly vectors?: readonly SparseVector[];
   },
 ): CrossValidation {
   const labels = listings.map((l) => l.label);
   const fold = stratifiedFolds(labels, options.folds, options.random);
-  const vectors = listings.map((l) => featurize(l.text, options.features, l.hits));
+  const vectors = options.vectors ?? listings.map((l) => featurize(l.text, options.features, l.hits));
   const margins = new Array<number>(listings.length).fill(0);
   const keywordScores = new Array<number>(listings.length).fill(0);
   for (let k = 0; k < options.folds; k++) {

@@ -51,10 +51,11 @@ export interface TrainModelOptions {
 
 export function trainModel(listings: readonly LabelledListing[], options: TrainModelOptions): ListingModel {
   const total = options.folds + 1;
-  const cv = crossValidate(listings, { ...options, onFold: (k) => options.onStep?.(k, total) });
+  const vectors = listings.map((l) => vectorize(featureTerms(l.text, options.features, l.hits), options.features.bits));
+  const cv = crossValidate(listings, { ...options, vectors, onFold: (k) => options.onStep?.(k, total) });
   const labels = listings.map((l) => l.label);
   const calibration = fitPlatt(cv.margins, labels);
-  const examples = listings.map((l) => ({ x: vectorize(featureTerms(l.text, options.features, l.hits), options.features.bits), y: l.label }));
+  const examples = listings.map((l, i) => ({ x: vectors[i]!, y: l.label }));
   const fit = trainLogistic(examples, { ...options.training, bits: options.features.bits, random: options.random });
   options.onStep?.(total, total);
   const positives = labels.filter((l) => l).length;
@@ -102,10 +103,12 @@ export function scoreListing(model: ListingModel, text: string, hits?: ListingHi
     const c = model.weights[featureIndex(t, model.features.bits)]! * scale;
     if (c > 0) contributions.set(shown, Math.max(contributions.get(shown) ?? 0, c));
   }
-  const topTerms = [...contributions]
+  // The strongest few, without the n-grams of a term already shown ('sko' beside 'tusko').
+  const strongest = [...contributions]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, TOP_TERMS)
+    .slice(0, TOP_TERMS * 3)
     .map(([t]) => t);
+  const topTerms = strongest.filter((t) => !strongest.some((o) => o !== t && o.includes(t))).slice(0, TOP_TERMS);
   return { score: Math.round(applyPlatt(model.calibration, m) * 1e6) / 1e6, topTerms };
 }
 

@@ -24,3 +24,4 @@ export { trainModel, scoreListing, assertNotWorse, MODEL_FORMAT, MODEL_VERSION, 
 export type { ListingModel, ListingScore, ModelEvaluation, TrainModelOptions } from './listing-model.js';
 export { serializeModel, parseModel } from './model-file.js';
 export { parseLabelledLines, parseTextLines, MAX_LISTING_TEXT } from './labelled-lines.js';
+export { readModelFile, readInstalledModel, writeModelFile } from './model-files.js';

@@ -7,8 +7,9 @@
  * - support: labelled-suspicious listings that contain the term;
  * - lift: the share of suspicious listings among those with the term, over the share overall
  *   (1 = no signal; 1/base rate = every listing with it was suspicious).
- * Ranked by (support / (listings with the term + 1)), a precision shrunk towards 0 for terms seen
- * a few times, then by support. A term that contains, or is contained in, a better-ranked term or
+ * Ranked by support / (listings with the term + 5): a precision shrunk towards 0 as if every term
+ * had been seen in five more listings that were not suspicious, so a term seen eight times in
+ * sales does not outrank one seen forty times with a single innocent use; then by support. A term that contains, or is contained in, a better-ranked term or
  * one of the `exclude` list (the federation's keywords and warninglist entries) is dropped: it is
  * the same signal again. Pure.
  */
@@ -30,6 +31,8 @@ export interface TermOptions {
 
 export const DEFAULT_TERM_OPTIONS = Object.freeze({ top: 20, minSupport: 3 });
 
+/** See the ranking above. */
+const RANK_PRIOR = 5;
 const ASCII_WORD = /^[a-z0-9]+$/;
 const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
 
@@ -62,7 +65,7 @@ export function candidateTerms(listings: ReadonlyArray<{ readonly text: string; 
   const baseRate = positives / listings.length;
   const ranked = [...counts]
     .filter(([, c]) => c.pos >= options.minSupport && c.pos / c.all > baseRate)
-    .map(([term, c]) => ({ term, support: c.pos, lift: c.pos / c.all / baseRate, rank: c.pos / (c.all + 1) }))
+    .map(([term, c]) => ({ term, support: c.pos, lift: c.pos / c.all / baseRate, rank: c.pos / (c.all + RANK_PRIOR) }))
     .sort((x, y) => y.rank - x.rank || y.support - x.support || (x.term < y.term ? -1 : x.term > y.term ? 1 : 0));
   const taken: string[] = [...(options.exclude ?? [])].filter((e) => e.length > 0);
   const out: TermCandidate[] = [];

@@ -22,6 +22,7 @@ import { median, round } from './load.js';
 import { DEFAULT_BENCH_SERVER } from './bench-db.js';
 import { benchConsole } from './console.js';
 import { benchGuards, guardsSection, GUARDS_SECTION_TITLE } from './guards.js';
+import { benchModel, modelSection, MODEL_SECTION_TITLE } from './model.js';
 
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
@@ -118,6 +119,10 @@ const sections: Section[] = [
   {
     title: GUARDS_SECTION_TITLE,
     run: async () => guardsSection(benchGuards(quick ? { keywords: 10_000, textBytes: 256 * 1024, rounds: 3 } : {})),
+  },
+  {
+    title: MODEL_SECTION_TITLE,
+    run: async () => modelSection(benchModel(quick ? { count: 3000 } : {})),
   },
   {
     title: IDLE_MEMORY_SECTION_TITLE,

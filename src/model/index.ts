@@ -25,3 +25,7 @@ export type { ListingModel, ListingScore, ModelEvaluation, TrainModelOptions } f
 export { serializeModel, parseModel } from './model-file.js';
 export { parseLabelledLines, parseTextLines, MAX_LISTING_TEXT } from './labelled-lines.js';
 export { readModelFile, readInstalledModel, writeModelFile } from './model-files.js';
+export { retrainModelFile, appendLabels, NODE_FEATURES } from './retrain.js';
+export type { RetrainResult } from './retrain.js';
+export { createModelSlot } from './model-slot.js';
+export type { ModelSlot } from './model-slot.js';

@@ -3,7 +3,8 @@
  * it, so a reader (the node's scan, a retrain) never sees half a model; mode 0600, because the
  * weights are learnt from the member's own labelled listings and stay on the node.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { ModelError } from './errors.js';
 import type { ListingModel } from './listing-model.js';
 import { parseModel, serializeModel } from './model-file.js';
@@ -19,6 +20,7 @@ export function readInstalledModel(file: string): ListingModel | undefined {
 }
 
 export function writeModelFile(file: string, model: ListingModel): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, serializeModel(model), { mode: 0o600 });
   renameSync(temporary, file);

@@ -24,7 +24,7 @@ export interface TrainOptions {
   readonly onEpoch?: (epoch: number) => void;
 }
 
-export const DEFAULT_TRAINING: Readonly<{ epochs: number; learningRate: number; l2: number }> = Object.freeze({ epochs: 10, learningRate: 0.5, l2: 1e-5 });
+export const DEFAULT_TRAINING: Readonly<{ epochs: number; learningRate: number; l2: number }> = Object.freeze({ epochs: 10, learningRate: 0.5, l2: 1e-4 });
 
 export interface LinearModel {
   readonly weights: Float32Array;

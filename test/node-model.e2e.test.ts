@@ -63,6 +63,36 @@ describe('the node model', () => {
     assert.equal(await readFile(file('labels.jsonl'), 'utf8'), labels);
   });
 
+  it('proposes emerging code words with scrubbed examples; approving publishes one, and decided terms are not proposed again', async () => {
+    const phones = ['zebrako 手镯 出售 电话 13800138000', 'zebrako bangle call +86 138 0013 8001 now', 'zebrako beads, whatsapp +8613800138002', 'zebrako 原料 加微信 13800138003'];
+    await writeFile(file('phones.jsonl'), `${phones.map((text) => JSON.stringify({ text, label: true })).join('\n')}\n`);
+    assert.equal((await cli(['label', '--in', file('phones.jsonl')])).code, 0);
+    const terms = runCli.bind(null);
+    const list = async (): Promise<Array<{ term: string; lift: number; support: number; examples: string[] }>> => {
+      const r = await terms(['node', 'terms', 'list', '--top', '300'], federation.fixture.env);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { term: string; lift: number; support: number; examples: string[] });
+    };
+    const proposals = await list();
+    for (const word of ['tusko', 'elebone']) assert.ok(proposals.slice(0, 10).some((p) => p.term === word), `${word} among the first ten`);
+    assert.ok(!proposals.some((p) => p.term === 'ivory' || p.term === '象牙'), 'a warninglist or federation keyword is not proposed');
+    const zebra = proposals.find((p) => p.term === 'zebrako');
+    assert.ok(zebra, 'the new code word is proposed');
+    assert.equal(zebra.examples.length, 3);
+    for (const e of zebra.examples) {
+      assert.ok(e.includes('zebrako'), e);
+      assert.doesNotMatch(e, /138\s?0013\s?800|1380013800/, `no phone number in ${e}`);
+    }
+    const approved = await terms(['node', 'terms', 'approve', 'Tusko', '--commodity', 'IVORY'], federation.fixture.env);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.deepEqual(JSON.parse(approved.stdout), { term: 'tusko', decision: 'approved', indicators: 1, viaNode: true });
+    assert.equal((await terms(['node', 'terms', 'dismiss', 'elebone'], federation.fixture.env)).code, 0);
+    const after = await list();
+    assert.ok(!after.some((p) => p.term === 'tusko' || p.term === 'elebone'));
+    const refused = await terms(['node', 'terms', 'approve', 'x', '--commodity', 'UNICORN'], federation.fixture.env);
+    assert.equal(refused.code, 1);
+  });
+
   it('keeps the installed model when a retrained one evaluates worse, and installs it with --force', async () => {
     const installed = await readFile(file('model.json'), 'utf8');
     // Listings labelled at random: the retrained model learns less and evaluates worse.

@@ -29,3 +29,5 @@ export { retrainModelFile, appendLabels, NODE_FEATURES } from './retrain.js';
 export type { RetrainResult } from './retrain.js';
 export { createModelSlot } from './model-slot.js';
 export type { ModelSlot } from './model-slot.js';
+export { proposeTerms, readTermDecisions, recordTermDecision } from './proposals.js';
+export type { TermProposal, TermDecision, TermDecisions } from './proposals.js';

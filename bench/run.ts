@@ -23,6 +23,7 @@ import { DEFAULT_BENCH_SERVER } from './bench-db.js';
 import { benchConsole } from './console.js';
 import { benchGuards, guardsSection, GUARDS_SECTION_TITLE } from './guards.js';
 import { benchTiles, tilesSection, TILES_SECTION_TITLE } from './tiles.js';
+import { benchModel, modelSection, MODEL_SECTION_TITLE } from './model.js';
 
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
@@ -125,6 +126,10 @@ const sections: Section[] = [
   {
     title: GUARDS_SECTION_TITLE,
     run: async () => guardsSection(benchGuards(quick ? { keywords: 10_000, textBytes: 256 * 1024, rounds: 3 } : {})),
+  },
+  {
+    title: MODEL_SECTION_TITLE,
+    run: async () => modelSection(benchModel(quick ? { count: 3000 } : {})),
   },
   {
     title: IDLE_MEMORY_SECTION_TITLE,

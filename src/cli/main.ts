@@ -17,6 +17,7 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['member'], load: async () => (await import('./member-command.js')).registerMemberCommands },
   { names: ['publish'], load: async () => (await import('./publish-file-command.js')).registerPublishCommand },
   { names: ['audit'], load: async () => (await import('./audit-command.js')).registerAuditCommands },
+  { names: ['model'], load: async () => (await import('./model-command.js')).registerModelCommands },
   { names: ['hash'], load: async () => (await import('./hash-command.js')).registerHashCommand },
   { names: ['agency', 'token'], load: async () => (await import('./token-command.js')).registerTokenCommands },
   { names: ['disclosure'], load: async () => (await import('./disclosure-command.js')).registerDisclosureCommands },

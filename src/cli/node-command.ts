@@ -23,6 +23,7 @@ import { CliError, wholeNumber } from './files.js';
 import { formatDisclosureStatus, registerNodeRequestCommands } from './node-requests-command.js';
 import { callNode, replyOrThrow } from './node-socket.js';
 import { registerNodeOutcomeCommands } from './node-outcomes-command.js';
+import { registerNodeModelCommands } from './node-model-command.js';
 
 export function registerNodeCommands(program: Command, cli: CliContext): void {
   const node = program
@@ -50,6 +51,7 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
 
   registerNodeRequestCommands(node, cli);
   registerNodeOutcomeCommands(node, cli);
+  registerNodeModelCommands(node, cli, (observations) => submitOnce(cli.config(), observations));
 
   node
     .command('api-key')
@@ -230,6 +232,16 @@ async function importTarget(config: Readonly<Config>): Promise<ImportTarget> {
     submit: (observations) => service.submit(observations.map((o, index) => parseObservation(o, index))),
     close: () => database.close(),
   };
+}
+
+/** Queues observations once, through the running node or, when none runs, into its outbox directly. */
+async function submitOnce(config: Readonly<Config>, observations: unknown[]): Promise<{ viaNode: boolean; indicators: number }> {
+  const send = await importTarget(config);
+  try {
+    return { viaNode: send.viaNode, indicators: (await send.submit(observations)).flat().length };
+  } finally {
+    await send.close();
+  }
 }
 
 function createProgress(total: number): { advance(n: number): void; stop(): void } {

@@ -70,10 +70,19 @@ export const nodeSettings = {
     .max(100)
     .default(50)
     .describe('images whose PDQ hash is of lower quality (blank, flat, tiny) are refused: such hashes match unrelated images'),
+  NODE_MODEL_FILE: z.string().min(1).optional().describe('the suspicious-listing model scans are scored with; default DATA_DIR/listing-model.json (`wildintel node model retrain`); none → scans carry no score'),
+  NODE_MODEL_LABELS_FILE: z.string().min(1).optional().describe("the member's labelled listings the model learns from (never sent anywhere); default DATA_DIR/model-labels.jsonl (`wildintel node model label`)"),
+  NODE_MODEL_RETRAIN_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .int('must be a whole number of hours')
+    .min(0)
+    .max(24 * 365)
+    .default(0)
+    .describe('retrain the model from the labelled listings every this many hours (0: only by command); a model that evaluates worse is not installed'),
   NODE_MAX_BODY_MB: z.coerce.number({ error: 'must be a number of MiB' }).int().min(1).max(512).default(32).describe('largest platform API request (base64 images count)'),
 } as const;
 
-const NODE_FILES = ['NODE_KEY_FILE', 'NODE_CERT_FILE', 'PSEUDONYM_KEYS_FILE', 'NODE_VAULT_KEY_FILE', 'NODE_API_KEYS_FILE', 'NODE_IMAGE_DIR'] as const;
+const NODE_FILES = ['NODE_KEY_FILE', 'NODE_CERT_FILE', 'PSEUDONYM_KEYS_FILE', 'NODE_VAULT_KEY_FILE', 'NODE_API_KEYS_FILE', 'NODE_IMAGE_DIR', 'NODE_MODEL_FILE', 'NODE_MODEL_LABELS_FILE'] as const;
 
 /** The node's file settings resolved against the working directory, URLs without a trailing slash. */
 export function resolveNodeSettings<T extends Partial<Record<(typeof NODE_FILES)[number] | 'HUB_URL' | 'HUB_AUDIENCE', string | undefined>>>(raw: T, cwd: string): Partial<T> {

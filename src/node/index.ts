@@ -5,7 +5,7 @@
  */
 export { startNode, openNodeDatabase, createObservationIntake, nodeSocketPath } from './node.js';
 export type { NodeDeps, RunningNode } from './node.js';
-export { loadNodeSettings, vaultKeyFile, apiKeysFile } from './settings.js';
+export { loadNodeSettings, vaultKeyFile, apiKeysFile, modelFiles } from './settings.js';
 export type { NodeSettings } from './settings.js';
 export { readNodeStatus } from './status.js';
 export type { NodeStatus } from './status.js';

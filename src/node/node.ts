@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import type { Config } from '../config/index.js';
 import { makePrivateDir, openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
-import { systemClock, systemRandom, type Clock, type Logger, type Random } from '../kernel/index.js';
+import { isWildintelError, systemClock, systemRandom, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
 import { createAlarms } from './alarms.js';
 import { createAnonymizer } from './anonymizer.js';
@@ -36,6 +36,7 @@ import { readNodeStatus, type NodeStatus } from './status.js';
 import { createNodeMetrics } from './metrics.js';
 import { assertVaultKey, createVault, type Vault } from './vault.js';
 import { runDeskRound, type DisclosureDeskDeps } from './disclosure-desk.js';
+import { createModelSlot, retrainModelFile } from '../model/index.js';
 import { approveRequest, declineRequest, listDisclosures } from './disclosure-decisions.js';
 import { createNodeDisclosureRoutes } from './disclosure-routes.js';
 
@@ -128,12 +129,17 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     const disclosureRoutes = (operator: boolean) =>
       createNodeDisclosureRoutes({ list: (filter) => listDisclosures(db, filter), approve: (id, input) => approveRequest(desk, id, input), decline: (id, input) => declineRequest(desk, id, input), operator });
     const memberRequest = (): Promise<string> => signMemberRequest({ keyPem: settings.signer.keyPem, chainPem: settings.signer.chainPem, member: settings.member, audience: settings.audience, now: clock.now(), jti: random.uuid() });
+    const model = createModelSlot(settings.model.modelFile, (err) => logger.error({ error: errorSummary(err) }, 'the model file cannot be read: scans keep the model in use'));
+    // The first retrain is one interval after start, not at start: a restart does not retrain.
+    let started = false;
+    const retrain = async (): Promise<number> => (started ? retrainStep(settings.model, clock, logger) : ((started = true), settings.model.retrainMs));
+    if (settings.model.retrainMs > 0) track(startLoop('model retrain', retrain, { logger, errorDelayMs: settings.model.retrainMs }));
     const floods = createFloodWatch({ index, alarms, logger, now: () => clock.now().getTime(), report: async (r) => postFloodReport(hub, await memberRequest(), r) });
     const api = (authenticate: (key: string | undefined) => string | undefined, operator = false): Express =>
       createPlatformApi({
         service: observations,
         scan: async (request) => {
-          const result = await scanListing(db, index, request, { imageDir: settings.imageDir, clock, hashDihedral: images.hashDihedral });
+          const result = await scanListing(db, index, request, { imageDir: settings.imageDir, clock, hashDihedral: images.hashDihedral, model });
           await floods.observe(request.text, result);
           return result;
         },
@@ -166,6 +172,26 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     await shutdown(loops, servers, database, logger, 0);
     throw err;
   }
+}
+
+/**
+ * One scheduled retrain (NODE_MODEL_RETRAIN_HOURS): a model that evaluates worse than the one in
+ * use is not installed, which is logged, not an error. Training runs on this thread for a few
+ * seconds per ten thousand listings; the schedule is hours.
+ */
+async function retrainStep(model: NodeSettings['model'], clock: Clock, logger: Logger): Promise<number> {
+  try {
+    const r = retrainModelFile({ labelsFile: model.labelsFile, modelFile: model.modelFile, now: clock.now(), seed: 1 });
+    logger.info({ evaluation: r.candidate.evaluation.model, previous: r.previous?.evaluation.model }, 'listing model retrained and installed');
+  } catch (err) {
+    if (!isWildintelError(err)) throw err;
+    logger.warn({ code: err.code, details: err.details }, `listing model not retrained: ${err.message}`);
+  }
+  return model.retrainMs;
+}
+
+function errorSummary(err: unknown): { code?: string; message: string } {
+  return isWildintelError(err) ? { code: err.code, message: err.message } : { message: err instanceof Error ? err.message : String(err) };
 }
 
 async function auditUntilDone(next: () => Promise<'audited' | 'none' | 'unavailable'>, retryMs: number): Promise<number | undefined> {

@@ -11,6 +11,7 @@ import { hashSource } from './anonymizer.js';
 import { NodeError } from './errors.js';
 import type { FederationIndex, ScanResult } from './federation-index.js';
 import { firstIssue, type ImageSource, type UploadedFiles } from './observation.js';
+import { scoreListing, type ModelSlot } from '../model/index.js';
 
 const MAX_TEXT = 100_000;
 
@@ -53,17 +54,36 @@ function imageOf(image: { data?: string | undefined; path?: string | undefined; 
   return { kind: 'bytes', bytes };
 }
 
-/** Matches the text with the keyword automaton and the image's eight dihedral PDQ hashes in the PDQ index. */
+/** The installed model's view of a scanned text (docs/member-node.md, "Reading model scores"). */
+export interface ScanModelScore {
+  /** Calibrated, 0–1: about the share of such listings the member's own moderators labelled suspicious. */
+  readonly score: number;
+  /** The words and character n-grams that raised the score most, best first. */
+  readonly topTerms: readonly string[];
+  /** When the model in use was trained (its file says with what figures). */
+  readonly modelCreated: string;
+}
+
+export type ScanReply = ScanResult & { readonly model?: ScanModelScore };
+
+/**
+ * Matches the text with the keyword automaton and the image's eight dihedral PDQ hashes in the
+ * PDQ index, and scores the text with the node's own model when one is installed.
+ */
 export async function scanListing(
   db: Pick<EntityManager, 'query'>,
   index: FederationIndex,
   request: ScanRequest,
-  options: { imageDir: string | undefined; clock: Clock; hashDihedral?: (input: Uint8Array | string) => Promise<ImageDihedralHashes> },
-): Promise<ScanResult> {
+  options: { imageDir: string | undefined; clock: Clock; hashDihedral?: (input: Uint8Array | string) => Promise<ImageDihedralHashes>; model?: ModelSlot },
+): Promise<ScanReply> {
   const refuse = (field: string, reason: string, cause?: unknown, code?: string): NodeError =>
     new NodeError('INVALID_SCAN', `image.${field} ${reason}`, { cause, details: { field: `image.${field}`, ...(code === undefined ? {} : { reason: code }) } });
   const hash = options.hashDihedral ?? ((input: Uint8Array | string) => hashImageDihedral(input));
   const dihedral = request.image === undefined ? undefined : await hashSource(request.image, options.imageDir, refuse, hash);
   const pdqHashes = dihedral === undefined ? [] : [...new Set(Object.values(dihedral.hashes))];
-  return index.scan(db, { ...(request.text === undefined ? {} : { text: request.text }), pdqHashes, ...(request.maxDistance === undefined ? {} : { maxDistance: request.maxDistance }) }, options.clock.now());
+  const result = await index.scan(db, { ...(request.text === undefined ? {} : { text: request.text }), pdqHashes, ...(request.maxDistance === undefined ? {} : { maxDistance: request.maxDistance }) }, options.clock.now());
+  const model = request.text === undefined ? undefined : options.model?.current();
+  if (model === undefined || request.text === undefined) return result;
+  const { score, topTerms } = scoreListing(model, request.text);
+  return { ...result, model: { score, topTerms, modelCreated: model.created } };
 }

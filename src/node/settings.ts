@@ -36,6 +36,7 @@ export interface NodeSettings {
   readonly backoff: BackoffPolicy;
   readonly feedIntervalMs: number;
   readonly maxBodyBytes: number;
+  readonly model: { readonly modelFile: string; readonly labelsFile: string; readonly retrainMs: number };
   readonly host: string;
   readonly port: number;
 }
@@ -47,6 +48,14 @@ export function vaultKeyFile(config: Readonly<Config>): string {
 
 export function apiKeysFile(config: Readonly<Config>): string {
   return config.NODE_API_KEYS_FILE ?? path.join(config.DATA_DIR, 'api-keys');
+}
+
+/** The model and the labelled listings it learns from live in DATA_DIR unless configured elsewhere. */
+export function modelFiles(config: Readonly<Config>): { modelFile: string; labelsFile: string } {
+  return {
+    modelFile: config.NODE_MODEL_FILE ?? path.join(config.DATA_DIR, 'listing-model.json'),
+    labelsFile: config.NODE_MODEL_LABELS_FILE ?? path.join(config.DATA_DIR, 'model-labels.jsonl'),
+  };
 }
 
 export async function loadNodeSettings(config: Readonly<Config>, random: Random): Promise<NodeSettings> {
@@ -74,6 +83,7 @@ export async function loadNodeSettings(config: Readonly<Config>, random: Random)
     backoff: { baseMs: config.NODE_RETRY_BASE_MS, maxMs: config.NODE_RETRY_MAX_MS },
     feedIntervalMs: config.NODE_FEED_INTERVAL_MS,
     maxBodyBytes: config.NODE_MAX_BODY_MB * 1024 * 1024,
+    model: { ...modelFiles(config), retrainMs: config.NODE_MODEL_RETRAIN_HOURS * 3_600_000 },
     host: config.HOST,
     port: config.NODE_PORT,
   };

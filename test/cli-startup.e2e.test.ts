@@ -7,11 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, onlyInPass } from './helpers/hub-process.js';
+import { REPO_ROOT, onlyInPass, runCli } from './helpers/hub-process.js';
 import { testPicture } from './helpers/member-node.js';
 
 /** What a plain command must not load (each is a tenth of a second to a second of CPU). */
@@ -43,15 +42,7 @@ interface Run {
 
 async function runTraced(cli: string, args: string[], env: Record<string, string>, traceFile: string): Promise<Run> {
   await writeFile(traceFile, '');
-  const child = spawn(process.execPath, ['--import', tracingHook(traceFile), cli, ...args], {
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { code, stdout, stderr } = await runCli(args, env, { cli, nodeFlags: ['--import', tracingHook(traceFile)] });
   const packages = new Set((await readFile(traceFile, 'utf8')).split('\n').filter((l) => l !== ''));
   return { code, stdout, stderr, packages };
 }

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI } from '../test/helpers/hub-process.js';
 import { median, round } from './load.js';
@@ -31,7 +31,7 @@ function timeOne(args: readonly string[], env: Record<string, string>): { wallMs
   return { wallMs, cpuMs: (user! + system!) * 1000 };
 }
 
-export async function benchCliStartup(runs: number): Promise<{ floor: { wallMs: number; cpuMs: number }; rows: StartupRow[]; runs: number }> {
+export async function benchCliStartup(runs: number): Promise<{ floor: { wallMs: number; cpuMs: number }; rows: StartupRow[]; runs: number; load: number }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-cli-'));
   const env = { DATA_DIR: path.join(dir, 'data'), CERTS_DIR: path.join(dir, 'certs') };
   try {
@@ -49,7 +49,7 @@ export async function benchCliStartup(runs: number): Promise<{ floor: { wallMs: 
       const m = med(each[k]!);
       return { command: `wildintel ${c.join(' ')}`, ...m, ratio: round(m.wallMs / base.wallMs, 1) };
     });
-    return { floor: base, rows, runs };
+    return { floor: base, rows, runs, load: round(loadavg()[0]!, 1) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -57,7 +57,7 @@ export async function benchCliStartup(runs: number): Promise<{ floor: { wallMs: 
 
 export function cliStartupSection(r: Awaited<ReturnType<typeof benchCliStartup>>): string[] {
   return [
-    `Median of ${r.runs} starts each, the bundle warm (a start after a source change bundles first: 1–2 s more), interleaved with \`node -e 0\`. Target: a plain command under 1 s.`,
+    `Median of ${r.runs} starts each, the bundle warm (a start after a source change bundles first: 1–2 s more), interleaved with \`node -e 0\`, load average ${r.load} during the run (on a busy machine wall time grows with the load; CPU time hardly does). Target: a plain command under 1 s.`,
     '',
     '| command | wall ms | CPU ms | wall vs `node -e 0` |',
     '|---|---|---|---|',

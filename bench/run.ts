@@ -18,6 +18,7 @@ import { benchInterop, interopSection, INTEROP_SECTION_TITLE } from './interop.j
 import { benchTextPath, textPathSection, TEXT_PATH_SECTION_TITLE } from './text-path.js';
 import { benchIdentifiers, identifiersSection, IDENTIFIERS_SECTION_TITLE } from './identifiers.js';
 import { benchIdleMemory, idleMemorySection, IDLE_MEMORY_SECTION_TITLE } from './idle-memory.js';
+import { benchCliStartup, cliStartupSection, CLI_STARTUP_SECTION_TITLE } from './cli-startup.js';
 import { median, round } from './load.js';
 import { DEFAULT_BENCH_SERVER } from './bench-db.js';
 import { benchConsole } from './console.js';
@@ -130,6 +131,10 @@ const sections: Section[] = [
   {
     title: MODEL_SECTION_TITLE,
     run: async () => modelSection(benchModel(quick ? { count: 3000 } : {})),
+  },
+  {
+    title: CLI_STARTUP_SECTION_TITLE,
+    run: async () => cliStartupSection(await benchCliStartup(quick ? 3 : 9)),
   },
   {
     title: IDLE_MEMORY_SECTION_TITLE,

@@ -13,6 +13,8 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { accessDigest, digestCompletedHours, HOUR_MS } from '../src/auth/index.js';
 import { signMemberRequest } from '../src/provenance/index.js';
+import canonicalize from 'canonicalize';
+import { openCheckpoint } from '../src/tlog/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
 
@@ -187,6 +189,27 @@ describe('agency API: authorization, limits and the access audit', () => {
       assert.equal(JSON.parse(got.entries.map((e) => Buffer.from(e, 'base64').toString())[revoked.leafIndex]!).action, 'revoke');
       assert.ok(mine.every((e) => !e.includes(token.split('.')[2]!)), 'never the token');
     });
+
+    it('token entries with tlp, commodities and action pass a verifier that knows only design.md (the fields it names, RFC 8785 bytes, RFC 9162 inclusion)', async () => {
+      const token = await fed.token('indicators:read', { tlp: 'AMBER', commodities: ['PANGOLIN', 'IVORY'], agency: 'design-only' });
+      const jti = String(decodeJwt(token).jti);
+      const { leafIndex } = await fed.hub.services.tokens.revoke(jti);
+      const checkpoint = openCheckpoint(await (await fetch(`${fed.hub.url}/log/checkpoint`)).text(), fed.hub.services.log.verifierKey);
+      const { entries } = (await (await fetch(`${fed.hub.url}/log/entries?start=0&end=${checkpoint.size}`)).json()) as { entries: string[] };
+      const mine = entries.map((e, index) => ({ index, bytes: Buffer.from(e, 'base64') })).filter((e) => e.bytes.toString().includes(jti));
+      assert.equal(mine.length, 2);
+      assert.equal(mine[1]!.index, leafIndex);
+      for (const { index, bytes } of mine) {
+        const entry = JSON.parse(bytes.toString()) as Record<string, unknown>;
+        // design.md: the JCS bytes of {"v":1,"kind":…,"ts":…, …}; a token entry names jti, agency, scope, exp.
+        assert.equal(canonicalize(entry), bytes.toString(), 'the entry is its own RFC 8785 form');
+        assert.deepEqual([entry['v'], entry['kind'], Number.isSafeInteger(entry['ts']), typeof entry['jti'], typeof entry['agency'], typeof entry['scope'], Number.isSafeInteger(entry['exp'])], [1, 'token', true, 'string', 'string', 'string', true]);
+        assert.deepEqual([entry['tlp'], entry['commodities']], ['AMBER', 'PANGOLIN IVORY'], 'the optional fields as docs/auditor.md gives them: the TLP label, the commodities space-separated in the order issued');
+        const proof = (await (await fetch(`${fed.hub.url}/log/proof/inclusion?index=${index}&size=${checkpoint.size}`)).json()) as { proof: string[] };
+        assert.deepEqual(rfc9162Root(index, checkpoint.size, sha256(Buffer.concat([Buffer.of(0), bytes])), proof.proof.map((p) => Buffer.from(p, 'base64'))), Buffer.from(checkpoint.root));
+      }
+      assert.equal((JSON.parse(mine[1]!.bytes.toString()) as Record<string, unknown>)['action'], 'revoke');
+    });
   });
 
   describe('access audit', () => {
@@ -294,3 +317,22 @@ describe('per-token rate limit', () => {
     assert.equal((await call(other)).status, 200);
   });
 });
+
+const sha256 = (bytes: Uint8Array): Buffer => createHash('sha256').update(bytes).digest();
+
+/** The root an inclusion proof leads to, by RFC 9162 section 2.1.3.2 alone (no project code). */
+function rfc9162Root(index: number, size: number, leaf: Buffer, proof: readonly Buffer[]): Buffer {
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) throw new Error('proof too long');
+    if (fn % 2 === 1 || fn === sn) {
+      r = sha256(Buffer.concat([Buffer.of(1), p, r]));
+      while (fn % 2 === 0 && fn !== 0) [fn, sn] = [fn >> 1, sn >> 1];
+    } else r = sha256(Buffer.concat([Buffer.of(1), r, p]));
+    [fn, sn] = [fn >> 1, sn >> 1];
+  }
+  if (sn !== 0) throw new Error('proof too short');
+  return r;
+}

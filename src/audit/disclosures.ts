@@ -6,7 +6,7 @@
  * is the one its entry commits to, and each request's keys the ones in force when it was filed →
  * each history holds (verifyHistory) → every disclosure entry is accounted for → volume per agency.
  */
-import { DisclosureError, keysSha256, parseAgencyKeySet, recordSha256, verifyHistory, type LoggedRecord } from '../disclosure/index.js';
+import { DisclosureError, keysSha256, parseAgencyKeySet, recordSha256, verifyHistory, type LoggedRecord } from '../disclosure/formats/index.js';
 import type { Clock } from '../kernel/index.js';
 import { pemToDerCertificates } from '../pki/index.js';
 import type { AgencyEntry, DisclosureEntry, LogEntry } from '../tlog/index.js';

@@ -2,12 +2,15 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { auditDisclosures, auditLog, checkBundle, toBundleFile, createHttpLogClient, createTileLogClient, parseState, serializeState, type AuditReport, type DisclosureAuditReport } from '../audit/index.js';
+import type { AuditReport, DisclosureAuditReport } from '../audit/index.js';
 import { hubGraphql } from './hub-graphql.js';
 import { CliError } from './files.js';
 import { systemClock } from '../kernel/index.js';
 import type { CliContext } from './context.js';
 import { readTextFile } from './files.js';
+
+// The auditor's checks, loaded when a command runs: help and usage errors need none of them.
+const loadAudit = (): Promise<typeof import('../audit/index.js')> => import('../audit/index.js');
 
 interface VerifyOptions {
   hub: string;
@@ -30,6 +33,7 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .option('--token <jwt>', 'a token that may read batches (an auditor token with provenance:read, or a member request token)')
     .option('--tiles', "read the log from its C2SP tiles alone (/log/tile/…: entry bundles and hash tiles, from the hub or any mirror of it) and compute every proof here, instead of asking the hub's proof endpoints")
     .action(async (opts: VerifyOptions) => {
+      const { auditLog, createHttpLogClient, createTileLogClient, parseState, serializeState } = await loadAudit();
       const previous = opts.state !== undefined && existsSync(opts.state) ? parseState(readFileSync(opts.state, 'utf8')) : undefined;
       const progress = createProgress();
       const access = opts.token === undefined ? {} : { token: opts.token };
@@ -54,6 +58,7 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .requiredOption('--token <jwt>', 'an auditor token with audit:read')
     .option('--json', 'print the report as JSON')
     .action(async (opts: { hub: string; root: string; logKey: string; token: string; json?: boolean }) => {
+      const { auditDisclosures, createHttpLogClient } = await loadAudit();
       const progress = createProgress();
       const report = await auditDisclosures({
         client: createHttpLogClient(opts.hub),
@@ -89,6 +94,7 @@ function registerBundleCommands(audit: Command, cli: CliContext): void {
     .requiredOption('--hub <url>', 'the hub')
     .requiredOption('--token <jwt>', 'a token that may read the batches (provenance:read sees them all)')
     .action(async (opts: { indicator: string; hub: string; token: string }) => {
+      const { toBundleFile } = await loadAudit();
       const res = await fetch(`${opts.hub.replace(/\/$/, '')}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
@@ -108,6 +114,7 @@ function registerBundleCommands(audit: Command, cli: CliContext): void {
     .requiredOption('--root <file>', 'the federation root certificate')
     .requiredOption('--log-key <vkey>', 'the log verifier key, or a file holding it')
     .action(async (file: string, opts: { root: string; logKey: string }) => {
+      const { checkBundle } = await loadAudit();
       const report = await checkBundle(JSON.parse(readTextFile(file, 'bundle')) as unknown, {
         rootPem: readTextFile(opts.root, 'root certificate'),
         verifierKey: existsSync(opts.logKey) ? readFileSync(opts.logKey, 'utf8').trim() : opts.logKey,

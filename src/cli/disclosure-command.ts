@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { decodeJwt } from 'jose';
-import { agencyKeySet, createMemberStepVerifier, decryptAnswer, DisclosureError, encryptionKeyOf, generateAgencyKeys, signDisclosureRequest } from '../disclosure/index.js';
-import { pemToDerCertificates } from '../pki/index.js';
-import { writePrivateKeyFile } from '../pki/index.js';
 import { CliError, readTextFile, writePublicFile } from './files.js';
 import type { CliContext } from './context.js';
 import { hubGraphql } from './hub-graphql.js';
+
+// Loaded when a command runs, not for help: the disclosure context brings jose and the database layer.
+const loadDisclosure = (): Promise<typeof import('../disclosure/formats/index.js')> => import('../disclosure/formats/index.js');
+const loadPki = (): Promise<typeof import('../pki/index.js')> => import('../pki/index.js');
 
 const REQUEST_FIELDS = `id caseId officer fingerprint filedAt expiresAt expired legalBasis { reference } routes { member state declineReason declineNote }`;
 
@@ -45,6 +45,7 @@ export function registerDisclosureCommands(program: Command, cli: CliContext): v
     .option('--curve <curve>', 'x25519 (X25519 + Ed25519) or p256 (both EC P-256)', 'x25519')
     .action(async (opts: { agency: string; out: string; curve: string }) => {
       if (opts.curve !== 'x25519' && opts.curve !== 'p256') throw new CliError('INVALID_ARGUMENT', '--curve is x25519 or p256');
+      const [{ generateAgencyKeys }, { writePrivateKeyFile }] = await Promise.all([loadDisclosure(), loadPki()]);
       const keys = await generateAgencyKeys(opts.curve);
       const file = (name: string): string => path.resolve(opts.out, `${opts.agency}-${name}`);
       await writePrivateKeyFile(file('encryption-key.pem'), keys.encryptionKeyPem);
@@ -78,6 +79,7 @@ export function registerDisclosureCommands(program: Command, cli: CliContext): v
     .action(async (opts: { hub: string; token: string; signingKey: string; agencyKeys: string; fingerprint?: string; indicator?: string; case: string; officer: string; reference: string; legalBasis?: string; legalBasisFile?: string; expiresIn?: string; json?: boolean }) => {
       if ((opts.fingerprint === undefined) === (opts.indicator === undefined)) throw new CliError('INVALID_ARGUMENT', 'give exactly one of --fingerprint and --indicator');
       if ((opts.legalBasis === undefined) === (opts.legalBasisFile === undefined)) throw new CliError('INVALID_ARGUMENT', 'give exactly one of --legal-basis and --legal-basis-file');
+      const [{ decodeJwt }, { agencyKeySet, encryptionKeyOf, signDisclosureRequest }] = await Promise.all([import('jose'), loadDisclosure()]);
       const claims = decodeJwt(opts.token);
       const now = new Date();
       const keys = await agencyKeySet(readTextFile(opts.agencyKeys, 'agency key set'));
@@ -126,6 +128,7 @@ export function registerDisclosureCommands(program: Command, cli: CliContext): v
     .option('--json', 'print JSON')
     .action(async (requestId: string, opts: { hub: string; token: string; key: string; root?: string; json?: boolean }) => {
       const data = await hubGraphql<{ disclosureAnswers: Array<{ member: string; record: string; ciphertext: string; leafIndex: number }> }>(opts.hub, opts.token, `query($id: ID!) { disclosureAnswers(requestId: $id) { member record ciphertext leafIndex } }`, { id: requestId });
+      const [{ createMemberStepVerifier, decryptAnswer, DisclosureError }, { pemToDerCertificates }] = await Promise.all([loadDisclosure(), loadPki()]);
       const key = readTextFile(opts.key, 'encryption key');
       const steps = opts.root === undefined ? undefined : createMemberStepVerifier({ roots: pemToDerCertificates(readTextFile(opts.root, 'root certificate')), isRevoked: () => undefined });
       const opened = [];

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseEvidencePackage, verifyEvidence, withDecryptedAnswers, type EvidenceReport } from '../evidence/index.js';
+import type { EvidenceReport } from '../evidence/index.js';
 import { systemClock } from '../kernel/index.js';
 import type { CliContext } from './context.js';
 import { CliError, readTextFile } from './files.js';
 import { hubGraphql } from './hub-graphql.js';
+
+// The evidence checks bring the disclosure and database layers: loaded when a command runs, not for help.
+const loadEvidence = (): Promise<typeof import('../evidence/index.js')> => import('../evidence/index.js');
 
 function formatReport(r: EvidenceReport): string {
   const lines = [`evidence verified: case ${r.caseId} of ${r.agency}, against the log ${r.checkpointOrigin} at ${r.treeSize} entries`, ''];
@@ -31,6 +34,7 @@ export function registerEvidenceCommands(program: Command, cli: CliContext): voi
     .option('--summary <file>', 'also write the summary (Markdown)')
     .action(async (opts: { case: string; hub: string; token: string; indicator?: string[]; key?: string; out?: string; summary?: string }) => {
       const data = await hubGraphql<{ evidence: { document: string } }>(opts.hub, opts.token, `query($c: String!, $i: [ID!]) { evidence(caseId: $c, indicatorIds: $i) { document } }`, { c: opts.case, i: opts.indicator ?? null });
+      const { parseEvidencePackage, withDecryptedAnswers } = await loadEvidence();
       let pkg = parseEvidencePackage(JSON.parse(data.evidence.document));
       if (opts.key !== undefined) pkg = await withDecryptedAnswers(pkg, readTextFile(opts.key, 'encryption key'));
       const text = `${JSON.stringify(pkg, null, 2)}\n`;
@@ -53,6 +57,7 @@ export function registerEvidenceCommands(program: Command, cli: CliContext): voi
         if (err instanceof CliError) throw err;
         throw new CliError('INVALID_ARGUMENT', `${file} is not JSON`);
       }
+      const { verifyEvidence } = await loadEvidence();
       const report = await verifyEvidence(document, {
         rootPem: readTextFile(opts.root, 'root certificate'),
         verifierKey: existsSync(opts.logKey) ? readFileSync(opts.logKey, 'utf8').trim() : opts.logKey,

@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { DIHEDRAL_NAMES, hashImage, hashImageDihedral } from '../hashing/index.js';
 import { isWildintelError } from '../kernel/index.js';
 import type { CliContext } from './context.js';
 import { wholeNumber } from './files.js';
+
+// sharp (libvips) is loaded when images are hashed, not for help.
+const loadHashing = (): Promise<typeof import('../hashing/index.js')> => import('../hashing/index.js');
 
 type Outcome = { ok: true; line: string } | { ok: false; error: string };
 
@@ -19,7 +21,8 @@ export function registerHashCommand(program: Command, cli: CliContext): void {
       const bar = process.stderr.isTTY && files.length > 20 ? new SingleBar({ format: 'hashing [{bar}] {value}/{total} images', stream: process.stderr }, Presets.shades_classic) : undefined;
       bar?.start(files.length, 0);
       let failed = 0;
-      await inOrder(files, jobs, (file) => hashOne(file, opts.dihedral === true), (file, outcome) => {
+      const hashing = await loadHashing();
+      await inOrder(files, jobs, (file) => hashOne(hashing, file, opts.dihedral === true), (file, outcome) => {
         if (outcome.ok) cli.print(outcome.line);
         else {
           failed++;
@@ -32,7 +35,7 @@ export function registerHashCommand(program: Command, cli: CliContext): void {
     });
 }
 
-async function hashOne(file: string, dihedral: boolean): Promise<Outcome> {
+async function hashOne({ DIHEDRAL_NAMES, hashImage, hashImageDihedral }: Awaited<ReturnType<typeof loadHashing>>, file: string, dihedral: boolean): Promise<Outcome> {
   try {
     if (dihedral) {
       const { hashes, quality } = await hashImageDihedral(file);

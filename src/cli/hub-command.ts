@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { assertClusterable, onPrimaryGone, runHubCluster, startHub, workerIndex } from '../hub/index.js';
 import type { CliContext } from './context.js';
 import { CliError } from './files.js';
 import { registerHubKeysCommand } from './hub-keys.js';
+
+// The hub brings TypeORM, Apollo, Express and the database drivers: loaded when it runs, not for help.
+const loadHub = (): Promise<typeof import('../hub/index.js')> => import('../hub/index.js');
 
 export function registerHubCommand(program: Command, cli: CliContext): void {
   const hub = program
@@ -15,6 +17,7 @@ export function registerHubCommand(program: Command, cli: CliContext): void {
       const config = cli.config();
       const logger = cli.logger();
       const workers = parseWorkers(opts.workers);
+      const { assertClusterable, onPrimaryGone, runHubCluster, startHub, workerIndex } = await loadHub();
       assertClusterable(config, workers);
       const index = workerIndex();
       if (workers > 1 && index === undefined) {

@@ -4,26 +4,16 @@ import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Config } from '../config/index.js';
 import { WildintelError, systemClock, systemRandom } from '../kernel/index.js';
-import { writePrivateKeyFile } from '../pki/index.js';
-import {
-  apiKeysFile,
-  createObservationIntake,
-  loadNodeSettings,
-  newApiKey,
-  newPseudonymKeyFile,
-  openNodeDatabase,
-  parseObservation,
-  readNodeStatus,
-  startNode,
-  type IndicatorMade,
-  type NodeStatus,
-} from '../node/index.js';
+import type { IndicatorMade, NodeStatus } from '../node/index.js';
 import type { CliContext } from './context.js';
 import { CliError, wholeNumber } from './files.js';
 import { formatDisclosureStatus, registerNodeRequestCommands } from './node-requests-command.js';
 import { callNode, replyOrThrow } from './node-socket.js';
 import { registerNodeOutcomeCommands } from './node-outcomes-command.js';
 import { registerNodeModelCommands } from './node-model-command.js';
+
+// The node brings TypeORM, PGlite, sharp and Express: loaded when a command needs it, not for help.
+const loadNode = (): Promise<typeof import('../node/index.js')> => import('../node/index.js');
 
 export function registerNodeCommands(program: Command, cli: CliContext): void {
   const node = program
@@ -59,6 +49,7 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
     .command('new <name>')
     .description('make a platform API key: printed once, only its SHA-256 is kept (NODE_API_KEYS_FILE)')
     .action(async (name: string) => {
+      const { apiKeysFile, newApiKey } = await loadNode();
       const file = apiKeysFile(cli.config());
       const { key, line } = newApiKey(name, systemRandom);
       await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -77,12 +68,14 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
     .requiredOption('--key-id <id>', 'epoch name, e.g. 2026-01')
     .requiredOption('--out <file>', 'where to write it')
     .action(async (opts: { keyId: string; out: string }) => {
+      const [{ newPseudonymKeyFile }, { writePrivateKeyFile }] = await Promise.all([loadNode(), import('../pki/index.js')]);
       await writePrivateKeyFile(path.resolve(opts.out), newPseudonymKeyFile(opts.keyId, systemRandom));
       cli.print(`pseudonym key ${opts.keyId} written to ${path.resolve(opts.out)} (0600): give it to every member node as PSEUDONYM_KEYS_FILE`);
     });
 }
 
 async function runNode(cli: CliContext): Promise<void> {
+  const { startNode } = await loadNode();
   const node = await startNode({ config: cli.config(), logger: cli.logger() });
   const logger = cli.logger().child({ service: `node:${node.member}` });
   await new Promise<void>((resolve) => {
@@ -102,6 +95,7 @@ async function runNode(cli: CliContext): Promise<void> {
 async function nodeStatus(config: Readonly<Config>): Promise<NodeStatus> {
   const reply = await callNode(config, 'GET', '/v1/status');
   if (reply.reached) return replyOrThrow<NodeStatus>(reply);
+  const { openNodeDatabase, readNodeStatus } = await loadNode();
   const database = await openNodeDatabase(config);
   try {
     return await readNodeStatus(database.dataSource);
@@ -170,6 +164,7 @@ async function importFile(file: string, opts: { chunk: string; fromLine: string 
 }
 
 async function readImportFile(file: string, fromLine: number): Promise<ImportLine[]> {
+  const { parseObservation } = await loadNode();
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -224,6 +219,7 @@ async function importTarget(config: Readonly<Config>): Promise<ImportTarget> {
       close: async () => undefined,
     };
   }
+  const { createObservationIntake, loadNodeSettings, openNodeDatabase, parseObservation } = await loadNode();
   const settings = await loadNodeSettings(config, systemRandom);
   const database = await openNodeDatabase(config);
   const { observations: service } = await createObservationIntake(settings, database, { clock: systemClock, random: systemRandom });

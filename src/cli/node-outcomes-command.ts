@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { openNodeDatabase } from '../node/index.js';
-import { listOutcomes, type OutcomeRecorded, type OutcomeView } from '../node/outcomes/index.js';
+import type { OutcomeRecorded, OutcomeView } from '../node/outcomes/index.js';
 import type { CliContext } from './context.js';
 import { CliError } from './files.js';
 import { callNode, replyOrThrow } from './node-socket.js';
@@ -38,6 +37,8 @@ async function list(cli: CliContext, filter: { reference?: string; indicatorId?:
   const query = new URLSearchParams(filter).toString();
   const reply = await callNode(cli.config(), 'GET', `/v1/outcomes${query ? `?${query}` : ''}`);
   if (reply.reached) return replyOrThrow<{ outcomes: OutcomeView[] }>(reply).outcomes;
+  // The node's database layer only when no node answers on its socket.
+  const [{ openNodeDatabase }, { listOutcomes }] = await Promise.all([import('../node/index.js'), import('../node/outcomes/index.js')]);
   const database = await openNodeDatabase(cli.config());
   try {
     return await listOutcomes(database.dataSource, filter);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { DECLINE_REASONS } from '../disclosure/index.js';
-import { openNodeDatabase, type NodeStatus } from '../node/index.js';
-import { listDisclosures, type DecisionResult, type NodeDisclosureView } from '../node/index.js';
+import { DECLINE_REASONS } from '../disclosure/formats/index.js';
+import type { DecisionResult, NodeDisclosureView, NodeStatus } from '../node/index.js';
 import type { CliContext } from './context.js';
 import { CliError } from './files.js';
 import { callNode, replyOrThrow } from './node-socket.js';
@@ -28,6 +27,8 @@ async function listRequests(cli: CliContext, state: string | undefined): Promise
   const config = cli.config();
   const reply = await callNode(config, 'GET', `/v1/requests${state ? `?state=${encodeURIComponent(state)}` : ''}`);
   if (reply.reached) return replyOrThrow<{ requests: NodeDisclosureView[] }>(reply).requests;
+  // The node's database layer only when no node answers on its socket.
+  const { openNodeDatabase, listDisclosures } = await import('../node/index.js');
   const database = await openNodeDatabase(config);
   try {
     return await listDisclosures(database.dataSource, state === undefined ? {} : { state });

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import type { Config } from '../config/index.js';
+import { nodeSocketPath, type Config } from '../config/index.js';
 import { WildintelError } from '../kernel/index.js';
-import { nodeSocketPath } from '../node/index.js';
 
 export type NodeReply = { reached: false } | { reached: true; status: number; body: unknown };
 

@@ -11,6 +11,11 @@ export function adminSocketPath(dataDir: string): string {
   return path.join(dataDir, 'admin.sock');
 }
 
+/** The member node's operator socket under its DATA_DIR (a path, like the hub's, so its CLI needs no node code). */
+export function nodeSocketPath(dataDir: string): string {
+  return path.join(dataDir, 'node.sock');
+}
+
 /** The generated development federation (root, log and token keys) under CERTS_DIR. */
 export function devDir(config: Readonly<Config>): string {
   return path.join(config.CERTS_DIR, 'dev');

@@ -1,4 +1,4 @@
-import { decryptAnswer, jwsPayload } from '../disclosure/index.js';
+import { decryptAnswer, jwsPayload } from '../disclosure/formats/index.js';
 import type { EvidenceAnswer, EvidencePackage } from './format.js';
 import { summarize } from './summary.js';
 

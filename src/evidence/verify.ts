@@ -8,7 +8,7 @@
  * what it proves, and what it does not.
  */
 import { AuditError, checkBundle, proveEntryIncluded, type BundleReport } from '../audit/index.js';
-import { DisclosureError, keysSha256, openWithContentKey, parseAgencyKeySet, plaintextJson, verifyHistory, recordSha256, type LoggedRecord, type VerifiedHistory } from '../disclosure/index.js';
+import { DisclosureError, keysSha256, openWithContentKey, parseAgencyKeySet, plaintextJson, verifyHistory, recordSha256, type LoggedRecord, type VerifiedHistory } from '../disclosure/formats/index.js';
 import type { Clock } from '../kernel/index.js';
 import { pemToDerCertificates } from '../pki/index.js';
 import { openCheckpoint, type Checkpoint } from '../tlog/index.js';

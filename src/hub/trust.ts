@@ -5,7 +5,8 @@ import path from 'node:path';
 import { ConfigError, devDir, logKeyPath, rootCertPath, tokenKeyPath, type Config } from '../config/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import { createRootCa, pemToDerCertificates, writePrivateKeyFile } from '../pki/index.js';
-import { generateSignerKey, parseSignerKey, type NoteSigner } from '../tlog/index.js';
+import type { NoteSigner } from '../tlog/index.js';
+import { createLogKey, readLogKey } from './log-key/index.js';
 
 /** What the hub trusts and signs with, loaded once at start. */
 export interface HubTrust {
@@ -54,21 +55,6 @@ async function createDevelopmentRoot(config: Readonly<Config>, clock: Clock): Pr
   await writePrivateKeyFile(path.join(dir, 'root-key.pem'), ca.keyPem);
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'root.pem'), ca.certPem, { flag: 'wx' });
-}
-
-/** The log key file holds the signer key in Go's note format (PRIVATE+KEY+name+id+key). */
-export async function createLogKey(file: string, name: string): Promise<{ verifierKey: string }> {
-  const { signerKey, verifierKey } = generateSignerKey(name);
-  await writePrivateKeyFile(file, `${signerKey}\n`);
-  return { verifierKey };
-}
-
-export function readLogKey(file: string): NoteSigner {
-  try {
-    return parseSignerKey(readFileSync(file, 'utf8').trim());
-  } catch (cause) {
-    throw new ConfigError(`LOG_KEY_FILE ${file} is not a log signing key: ${(cause as Error).message}`, { variable: 'LOG_KEY_FILE' });
-  }
 }
 
 async function loadTokenKey(config: Readonly<Config>, logger: Logger): Promise<KeyObject> {

@@ -1,4 +1,9 @@
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry } from 'prom-client';
+
+// Required when a registry is made, not when the kernel loads: every CLI command loads the
+// kernel, and prom-client costs a tenth of a second of start-up that only the servers need.
+const require = createRequire(import.meta.url);
 
 /**
  * prom-client's process and runtime metrics under `prefix`, less the three gauges it names
@@ -9,6 +14,7 @@ const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_reques
 
 /** A registry per process role instance, so tests that start several hubs in one process do not collide. */
 export function createMetricsRegistry(prefix = 'wildintel_'): Registry {
+  const { Registry, collectDefaultMetrics } = require('prom-client') as typeof import('prom-client');
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix });
   for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(`${prefix}${name}`);

@@ -3,7 +3,8 @@
  * signed, anonymized indicators, publish them reliably, audit the hub, and screen listings
  * against the federation's feed locally. Everything other contexts (the CLI) may use is here.
  */
-export { startNode, openNodeDatabase, createObservationIntake, nodeSocketPath } from './node.js';
+export { startNode, openNodeDatabase, createObservationIntake } from './node.js';
+export { nodeSocketPath } from '../config/index.js';
 export type { NodeDeps, RunningNode } from './node.js';
 export { loadNodeSettings, vaultKeyFile, apiKeysFile, modelFiles } from './settings.js';
 export type { NodeSettings } from './settings.js';

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
-import type { Config } from '../config/index.js';
+import { nodeSocketPath, type Config } from '../config/index.js';
 import { makePrivateDir, openDatabase, startStatisticsKeeper, type Database } from '../db/index.js';
 import { isWildintelError, systemClock, systemRandom, type Clock, type Logger, type Random } from '../kernel/index.js';
 import { nodeMigrations } from '../../migrations/node/index.js';
@@ -58,10 +58,6 @@ export interface RunningNode {
   status(): Promise<NodeStatus>;
   /** Stops the loops and servers (a batch in flight finishes first) and closes the database. */
   stop(): Promise<void>;
-}
-
-export function nodeSocketPath(dataDir: string): string {
-  return path.join(dataDir, 'node.sock');
 }
 
 /** The node's database, migrated: PGlite under DATA_DIR, or DATABASE_URL. */

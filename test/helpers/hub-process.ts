@@ -60,8 +60,9 @@ export async function spawnWildintel(args: string[], ready: string, env: Record<
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], {
+/** Runs the CLI to its end; `cli` another checkout's entry point, `nodeFlags` more flags for Node (e.g. an --import hook). */
+export function runCli(args: string[], env: Record<string, string>, { cli = CLI, nodeFlags = [] }: { cli?: string; nodeFlags?: string[] } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeFlags, cli, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

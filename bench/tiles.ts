@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { auditLog, createTileLogClient } from '../src/audit/index.js';
 import { openDatabase } from '../src/db/index.js';
 import { systemClock } from '../src/kernel/index.js';
-import { createLogKey } from '../src/hub/trust.js';
+import { createLogKey } from '../src/hub/log-key/index.js';
 import { encodeEntry, leafHash, MemoryHashStore, parseSignerKey, signCheckpoint, treeHashSync, type LogEntry } from '../src/tlog/index.js';
 import { spawnHub } from '../test/helpers/hub-process.js';
 import { createBenchDatabase } from './bench-db.js';

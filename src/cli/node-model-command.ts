@@ -9,8 +9,7 @@ import { DEFAULT_WARNINGLISTS } from '../guards/index.js';
 import { COMMODITIES, normalizeKeyword } from '../indicators/index.js';
 import { appendLabels, parseLabelledLines, proposeTerms, readInstalledModel, readTermDecisions, recordTermDecision, retrainModelFile } from '../model/index.js';
 import { isWildintelError, systemClock } from '../kernel/index.js';
-import { modelFiles, openNodeDatabase } from '../node/index.js';
-import type { Config } from '../config/index.js';
+import { modelFiles, type Config } from '../config/index.js';
 import type { CliContext } from './context.js';
 import { CliError, readTextFile, wholeNumber } from './files.js';
 
@@ -108,6 +107,8 @@ function termDecisionsFile(config: Readonly<Config>): string {
  * database holds it open: then only the warninglists and decisions are left out, and stderr says so.
  */
 async function federationKeywords(config: Readonly<Config>): Promise<string[]> {
+  // Loaded here, not at the top: the node's database code (TypeORM, PGlite) must not weigh on every CLI start.
+  const { openNodeDatabase } = await import('../node/index.js');
   let database: Awaited<ReturnType<typeof openNodeDatabase>>;
   try {
     database = await openNodeDatabase(config);

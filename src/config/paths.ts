@@ -16,6 +16,14 @@ export function nodeSocketPath(dataDir: string): string {
   return path.join(dataDir, 'node.sock');
 }
 
+/** The node's model and the labelled listings it learns from: in DATA_DIR unless configured elsewhere (a path, so the CLI needs no node code). */
+export function modelFiles(config: Readonly<Config>): { modelFile: string; labelsFile: string } {
+  return {
+    modelFile: config.NODE_MODEL_FILE ?? path.join(config.DATA_DIR, 'listing-model.json'),
+    labelsFile: config.NODE_MODEL_LABELS_FILE ?? path.join(config.DATA_DIR, 'model-labels.jsonl'),
+  };
+}
+
 /** The generated development federation (root, log and token keys) under CERTS_DIR. */
 export function devDir(config: Readonly<Config>): string {
   return path.join(config.CERTS_DIR, 'dev');

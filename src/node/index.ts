@@ -6,7 +6,8 @@
 export { startNode, openNodeDatabase, createObservationIntake } from './node.js';
 export { nodeSocketPath } from '../config/index.js';
 export type { NodeDeps, RunningNode } from './node.js';
-export { loadNodeSettings, vaultKeyFile, apiKeysFile, modelFiles } from './settings.js';
+export { loadNodeSettings, vaultKeyFile, apiKeysFile } from './settings.js';
+export { modelFiles } from '../config/index.js';
 export type { NodeSettings } from './settings.js';
 export { readNodeStatus } from './status.js';
 export type { NodeStatus } from './status.js';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
-import type { Config } from '../config/index.js';
+import { modelFiles, type Config } from '../config/index.js';
 import type { PseudonymKey } from '../indicators/index.js';
 import type { Random } from '../kernel/index.js';
 import { parseCertificate, pemToDerCertificates } from '../pki/index.js';
@@ -48,14 +48,6 @@ export function vaultKeyFile(config: Readonly<Config>): string {
 
 export function apiKeysFile(config: Readonly<Config>): string {
   return config.NODE_API_KEYS_FILE ?? path.join(config.DATA_DIR, 'api-keys');
-}
-
-/** The model and the labelled listings it learns from live in DATA_DIR unless configured elsewhere. */
-export function modelFiles(config: Readonly<Config>): { modelFile: string; labelsFile: string } {
-  return {
-    modelFile: config.NODE_MODEL_FILE ?? path.join(config.DATA_DIR, 'listing-model.json'),
-    labelsFile: config.NODE_MODEL_LABELS_FILE ?? path.join(config.DATA_DIR, 'model-labels.jsonl'),
-  };
 }
 
 export async function loadNodeSettings(config: Readonly<Config>, random: Random): Promise<NodeSettings> {

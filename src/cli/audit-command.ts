@@ -8,6 +8,7 @@ import { CliError } from './files.js';
 import { systemClock } from '../kernel/index.js';
 import type { CliContext } from './context.js';
 import { readTextFile } from './files.js';
+import { registerAuditReportCommand } from './report-command.js';
 
 interface VerifyOptions {
   hub: string;
@@ -45,6 +46,7 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
       cli.print(summary(report, opts.token !== undefined, opts.tiles === true));
     });
   registerBundleCommands(audit, cli);
+  registerAuditReportCommand(audit, cli);
   audit
     .command('disclosures')
     .description('verify the whole log, then that every disclosure the hub lists is in it and no disclosure step in it goes unlisted; prints the volume per agency')

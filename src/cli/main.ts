@@ -17,6 +17,7 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['member'], load: async () => (await import('./member-command.js')).registerMemberCommands },
   { names: ['publish'], load: async () => (await import('./publish-file-command.js')).registerPublishCommand },
   { names: ['audit'], load: async () => (await import('./audit-command.js')).registerAuditCommands },
+  { names: ['report'], load: async () => (await import('./report-command.js')).registerReportCommand },
   { names: ['hash'], load: async () => (await import('./hash-command.js')).registerHashCommand },
   { names: ['agency', 'token'], load: async () => (await import('./token-command.js')).registerTokenCommands },
   { names: ['disclosure'], load: async () => (await import('./disclosure-command.js')).registerDisclosureCommands },

@@ -22,7 +22,7 @@ describe('what the outcomes tell', () => {
   const figures = outcomeFigures(outcomes, sightings);
 
   it('counts removals against no-violation per indicator (its precision)', () => {
-    assert.deepEqual(figures.indicators.map((i) => [i.indicatorId, i.removals, i.noViolation, i.precision]), [['A', 1, 1, 0.5], ['B', 1, 0, 1], ['C', 0, 0, null]]);
+    assert.deepEqual(figures.indicators.map((i) => [i.indicatorId, i.removals, i.noViolation, i.precision, i.guard]), [['A', 1, 1, 0.5, 'UNJUDGED'], ['B', 1, 0, 1, 'UNJUDGED'], ['C', 0, 0, null, 'UNJUDGED']]);
   });
 
   it('times each removal from the federation’s first sighting, any member’s, and takes the median per member', () => {

@@ -7,6 +7,7 @@
  *   that has recorded no outcome about them (the "acted on elsewhere" signal for that member);
  * - removals per commodity and week (weeks start on Monday, UTC).
  */
+import { precisionVerdict, type PrecisionVerdict } from '../guards/index.js';
 import type { Commodity, IndicatorType } from '../indicators/index.js';
 import type { OutcomeAction } from '../provenance/index.js';
 
@@ -34,6 +35,8 @@ export interface IndicatorPrecision {
   readonly noViolation: number;
   /** removals / (removals + noViolation); null when neither was recorded. */
   readonly precision: number | null;
+  /** What the over-match guards make of it (src/guards/precision.ts): UNJUDGED, OK, FLAG or HOLD. */
+  readonly guard: PrecisionVerdict;
 }
 
 export interface MemberTakedown {
@@ -81,7 +84,7 @@ function precisionByIndicator(outcomes: readonly OutcomeRow[]): IndicatorPrecisi
     by.set(o.indicatorId, entry);
   }
   return [...by]
-    .map(([indicatorId, e]) => ({ indicatorId, ...e, precision: e.removals + e.noViolation === 0 ? null : e.removals / (e.removals + e.noViolation) }))
+    .map(([indicatorId, e]) => ({ indicatorId, ...e, precision: e.removals + e.noViolation === 0 ? null : e.removals / (e.removals + e.noViolation), guard: precisionVerdict(e) }))
     .sort((a, b) => b.removals + b.noViolation - (a.removals + a.noViolation) || (a.indicatorId < b.indicatorId ? -1 : 1));
 }
 

@@ -951,7 +951,21 @@ export type IndicatorPrecision = {
   noViolation: Scalars['Int']['output'];
   /** removals / (removals + noViolation); null when neither was recorded. */
   precision: Maybe<Scalars['Float']['output']>;
+  /** What the over-match guards make of its precision (docs/agency-api.md, outcome figures). */
+  guard: PrecisionGuard;
 };
+
+/**
+ * The outcome precision rule (src/guards/precision.ts): UNJUDGED under 5 removals and NO_VIOLATION
+ * outcomes together; HOLD when the 95 % Wilson upper bound of its precision is under 0.3 (the
+ * platforms confidently judge most of its hits benign: it should be held back from matching);
+ * FLAG when its precision is under 0.5; OK otherwise.
+ */
+export type PrecisionGuard =
+  | 'UNJUDGED'
+  | 'OK'
+  | 'FLAG'
+  | 'HOLD';
 
 export type MemberTakedown = {
   __typename?: 'MemberTakedown';
@@ -1329,6 +1343,7 @@ export type ResolversTypes = {
   Checkpoint: ResolverTypeWrapper<Checkpoint>;
   OutcomeFigures: ResolverTypeWrapper<OutcomeFigures>;
   IndicatorPrecision: ResolverTypeWrapper<IndicatorPrecision>;
+  PrecisionGuard: PrecisionGuard;
   MemberTakedown: ResolverTypeWrapper<MemberTakedown>;
   CrossPlatformLag: ResolverTypeWrapper<CrossPlatformLag>;
   WeeklyRemovals: ResolverTypeWrapper<WeeklyRemovals>;
@@ -1793,6 +1808,7 @@ export type IndicatorPrecisionResolvers<ContextType = GraphQLContext, ParentType
   removals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   noViolation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   precision?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  guard?: Resolver<ResolversTypes['PrecisionGuard'], ParentType, ContextType>;
 };
 
 export type MemberTakedownResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MemberTakedown'] = ResolversParentTypes['MemberTakedown']> = {

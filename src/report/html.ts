@@ -139,5 +139,7 @@ code{font-size:.8rem;word-break:break-all}
 .na{color:#999;font-size:1rem;font-weight:400}
 svg text{font:12px system-ui,sans-serif;fill:#333}svg .count{font-weight:700}svg .tick{fill:#666}
 footer{font-size:.8rem;color:#666;margin-top:2rem}
+.source [lang],.meta dt [lang]{display:inline}.source [lang=zh]::before,.meta dt [lang=zh]::before{content:" / "}
+#lang-zh:checked~main .source [lang=zh]::before,#lang-zh:checked~main .meta dt [lang=zh]::before{content:none}
 @media print{body{background:#fff}.switch,input[name=lang]{display:none}main{max-width:none;padding:0}.card,.figure{border-color:#aaa}a{color:inherit}@page{margin:15mm}}
 `;

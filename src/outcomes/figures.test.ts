@@ -34,6 +34,24 @@ describe('what the outcomes tell', () => {
     assert.deepEqual(figures.lag, [{ indicatorId: 'B', actedOnBy: ['shopmart'], stillSightedBy: ['auctionhall'] }], 'chatapp judged A itself; shopmart’s own sightings do not lag');
   });
 
+  it('groups each outcome under the listings its own member sighted the indicator in, by pseudonym', () => {
+    const lp = (n: number) => `lp1.k.${String(n).repeat(43)}`;
+    const listings = [
+      { member: 'shopmart', indicatorId: 'A', listing: lp(1) },
+      { member: 'shopmart', indicatorId: 'B', listing: lp(1) },
+      { member: 'shopmart', indicatorId: 'C', listing: lp(2) },
+      // chatapp's listing of B: shopmart's suspension does not count there.
+      { member: 'chatapp', indicatorId: 'B', listing: lp(3) },
+      { member: 'chatapp', indicatorId: 'A', listing: lp(3) },
+    ];
+    assert.deepEqual(outcomeFigures(outcomes, sightings, listings).listings, [
+      { listing: lp(1), member: 'shopmart', removals: 2, noViolation: 0, other: 0 },
+      { listing: lp(2), member: 'shopmart', removals: 0, noViolation: 0, other: 1 },
+      { listing: lp(3), member: 'chatapp', removals: 0, noViolation: 1, other: 0 },
+    ]);
+    assert.deepEqual(figures.listings, [], 'no listing rows, no listings');
+  });
+
   it('counts removals per week from Monday and commodity', () => {
     assert.deepEqual(figures.removalsByWeek.map((w) => [w.week.toISOString(), w.commodity, w.removals]), [
       ['2026-03-02T00:00:00.000Z', 'IVORY', 1],

@@ -17,7 +17,6 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['member'], load: async () => (await import('./member-command.js')).registerMemberCommands },
   { names: ['publish'], load: async () => (await import('./publish-file-command.js')).registerPublishCommand },
   { names: ['audit'], load: async () => (await import('./audit-command.js')).registerAuditCommands },
-  { names: ['report'], load: async () => (await import('./report-command.js')).registerReportCommand },
   { names: ['hash'], load: async () => (await import('./hash-command.js')).registerHashCommand },
   { names: ['agency', 'token'], load: async () => (await import('./token-command.js')).registerTokenCommands },
   { names: ['disclosure'], load: async () => (await import('./disclosure-command.js')).registerDisclosureCommands },
@@ -26,6 +25,7 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['warninglist', 'quarantine'], load: async () => (await import('./guard-command.js')).registerGuardCommands },
   { names: ['config'], load: async () => (await import('./config-command.js')).registerConfigCommand },
   { names: ['export', 'interop'], load: async () => (await import('./interop-command.js')).registerInteropCommands },
+  { names: ['report'], load: async () => (await import('./report-command.js')).registerReportCommand },
 ];
 
 /**

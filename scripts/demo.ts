@@ -22,6 +22,7 @@ import { buildDataset, CODE_WORDS, observationsOf, PLATFORMS, type Dataset, type
 import { cli, freePort, REPO_ROOT, startService, stopService, type Service } from './demo/processes.js';
 import { exampleQueries, runQuery } from './demo/queries.js';
 import { disclosureExample, prepareDisclosure, requestArgs, type DisclosureSetup } from './demo/disclosure.js';
+import { planOutcomes, recordOutcomes, writeDemoReport, type DemoReport } from './demo/outcomes.js';
 
 const MARKER = '.wildintel-demo';
 const NAMES: Record<Platform, string> = { shopmart: 'ShopMart (marketplace)', chatapp: 'ChatApp (messaging)', searchco: 'SearchCo (search and ads)' };
@@ -220,7 +221,12 @@ async function main(): Promise<void> {
     await trainDemoModel(dataset, federation.nodes[0]!, options.seed, options.dir);
     step('waiting for the nodes to sign and deliver every batch');
     await waitDelivered(federation.nodes);
+    step('recording what the platforms did about some listings (outcomes)');
+    const recorded = await recordOutcomes(planOutcomes(dataset), federation.nodes);
+    await waitDelivered(federation.nodes);
     const { agencyToken, auditorToken } = await issueTokens(federation.hubEnv);
+    step('writing the transparency report of the month');
+    const report = await writeDemoReport({ hubUrl: federation.hubUrl, rootCert: federation.rootCert, logKey: federation.logKey, auditorToken, dir: options.dir, now, recorded, listings: dataset.listings.length });
     const inputs = await queryInputs(dataset, fingerprints, now);
     const queries = exampleQueries(inputs);
     step('registering the demo agency’s disclosure keys');
@@ -231,7 +237,7 @@ async function main(): Promise<void> {
     const consoleUrl = await warmConsole(federation.hubUrl);
     const answers: Array<{ ok: boolean; line: string }> = [];
     for (const q of queries) answers.push(await runQuery(federation.hubUrl, agencyToken, q));
-    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, dir: options.dir, disclosure: { setup: disclosure, fingerprint: inputs.sellerFingerprint, members: reporters } });
+    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, report, dir: options.dir, disclosure: { setup: disclosure, fingerprint: inputs.sellerFingerprint, members: reporters } });
     if (options.jsonOut) {
       const facts = {
         hubUrl: federation.hubUrl,
@@ -240,6 +246,7 @@ async function main(): Promise<void> {
         nodes: federation.nodes.map(({ slug, url, apiKey, key, cert, dataDir }) => ({ slug, url, apiKey, key, cert, dataDir })),
         agencyToken,
         auditorToken,
+        report: { html: report.html, json: report.json, outcomes: recorded, mismatches: report.mismatches },
         rootCert: federation.rootCert,
         logVerifierKey: federation.logKey,
         queries: queries.map((q, i) => ({ title: q.title, query: q.query, variables: q.variables, ok: answers[i]!.ok, answer: answers[i]!.line })),
@@ -248,6 +255,7 @@ async function main(): Promise<void> {
       writeFileSync(options.jsonOut, `${JSON.stringify(facts, null, 2)}\n`, { mode: 0o600 });
     }
     if (answers.some((a) => !a.ok)) step('warning: an example query did not show what it promises (see above)');
+    for (const m of report.mismatches) step(`warning: the transparency report does not match the data set: ${m}`);
     say('\nThe federation is running. Press Ctrl-C to stop it.');
   } catch (err) {
     step(`demo failed: ${(err as Error).message}`);
@@ -303,6 +311,7 @@ interface SummaryFacts {
   dir: string;
   queries: ReturnType<typeof exampleQueries>;
   answers: Array<{ ok: boolean; line: string }>;
+  report: DemoReport;
   disclosure: { setup: DisclosureSetup; fingerprint: string; members: NodeInfo[] };
 }
 
@@ -329,6 +338,8 @@ function printSummary(f: SummaryFacts): void {
   }
   say('\nauditor: verify that the log is append-only and every batch is signed (keeps its state for the next run):');
   say(`npx wildintel audit verify --hub ${f.hubUrl} --root ${rel(f.rootCert)} --log-key '${f.logKey}' --state ${rel(path.join(f.dir, 'audit-state.json'))} --token ${f.auditorToken}`);
+  say(`\ntransparency report of the month (figures from the log; open it in a browser): ${rel(f.report.html)}`);
+  say(`recompute it: npx wildintel audit report ${rel(f.report.json)} --hub ${f.hubUrl} --root ${rel(f.rootCert)} --log-key '${f.logKey}' --token ${f.auditorToken}`);
   for (const line of disclosureExample({ hubUrl: f.hubUrl, ...f.disclosure, rootCert: f.rootCert, logKey: f.logKey, auditorToken: f.auditorToken, dir: f.dir, rel })) say(line);
   say(`\nlogs: ${rel(path.join(f.dir, 'logs.jsonl'))}; scan a listing locally on a node: curl -s ${f.nodes[1]!.url}/v1/scan -H "authorization: Bearer ${f.nodes[1]!.apiKey}" -H 'content-type: application/json' -d '{"text":"犀 角 盃"}'`);
 }

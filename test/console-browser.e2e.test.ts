@@ -236,6 +236,9 @@ describe('analyst console in Chromium', { skip }, () => {
       assert.deepEqual([...new Set(csv.slice(1).map((l) => l.split(',')[1]))].sort(), ['chatapp', 'searchco', 'shopmart']);
       const rising = await page.$$eval('[data-rising] tr a', (as) => as.map((a) => a.textContent));
       assert.ok(rising.includes('ivorybangle'), rising.join(', '));
+      // Removals per week and commodity (outcomeFigures): the card is there, with its CSV, whatever the seed recorded.
+      await page.waitForSelector('[data-chart^=removals]');
+      assert.equal(await page.locator('button[data-csv^=removals]').count(), 1);
       await shot(page, 'trends');
     });
 

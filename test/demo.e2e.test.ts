@@ -20,6 +20,7 @@ interface DemoFacts {
   nodes: Array<{ slug: string; url: string; apiKey: string; key: string; cert: string; dataDir: string }>;
   agencyToken: string;
   auditorToken: string;
+  report: { html: string; json: string; outcomes: Record<string, number>; mismatches: string[] };
   rootCert: string;
   logVerifierKey: string;
   queries: Array<{ title: string; ok: boolean; answer: string }>;
@@ -160,6 +161,15 @@ describe('npm run demo', { skip: onlyInPass('embedded') }, () => {
   it("passes the auditor's command", async () => {
     const r = await runCli(['audit', 'verify', '--hub', facts.hubUrl, '--root', facts.rootCert, '--log-key', facts.logVerifierKey, '--state', path.join(dir, 'audit-state.json'), '--token', facts.auditorToken], {});
     assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('records outcomes and writes a transparency report whose figures match them, which audit report confirms', async () => {
+    assert.ok((facts.report.outcomes['REMOVED'] ?? 0) > 0 && (facts.report.outcomes['ACCOUNT_SUSPENDED'] ?? 0) > 0, JSON.stringify(facts.report.outcomes));
+    assert.deepEqual(facts.report.mismatches, []);
+    assert.ok(existsSync(facts.report.html));
+    assert.ok(stdout.includes(path.relative(REPO_ROOT, facts.report.html)), 'the report’s path is printed');
+    const r = await runCli(['audit', 'report', facts.report.json, '--hub', facts.hubUrl, '--root', facts.rootCert, '--log-key', facts.logVerifierKey, '--token', facts.auditorToken], {});
+    assert.equal(r.code, 0, r.stderr + r.stdout);
   });
 
   it('stops everything on Ctrl-C', async () => {

@@ -21,6 +21,7 @@ import { callNode, capturingLogger, eventually, nodeFixture, sharedPseudonymKey,
 
 const PHONE = '+86 138 0013 8000';
 const REFERENCE = 'listing-884123';
+const LISTING = 'https://shop.example/item/884123';
 const common = { commodity: 'IVORY', confidence: 80, observedAt: '2026-03-01T12:00:00Z', tlp: 'AMBER_STRICT' };
 
 describe('outcomes through a member node', () => {
@@ -46,7 +47,7 @@ describe('outcomes through a member node', () => {
     fixture = await nodeFixture(fed, member, await sharedPseudonymKey(dir));
     node = await fixture.start(capturingLogger().logger);
     nodeDb = node.database.dataSource;
-    const made = await post('/v1/observations', { observations: [{ kind: 'seller', identifier: { type: 'phone', value: PHONE }, ...common }, { kind: 'keyword', text: '象牙 手镯', ...common }] });
+    const made = await post('/v1/observations', { observations: [{ kind: 'seller', identifier: { type: 'phone', value: PHONE }, ...common, listing: LISTING }, { kind: 'keyword', text: '象牙 手镯', ...common, listing: LISTING }] });
     assert.equal(made.status, 200, JSON.stringify(made.body));
     sellerId = (made.body['indicators'] as Array<Array<{ id: string }>>)[0]![0]!.id;
     await eventually('the sightings at the hub', async () => ((await hubDb.query(`SELECT 1 FROM sightings WHERE member = 'shopmart'`)).length === 2 ? true : undefined));
@@ -85,6 +86,12 @@ describe('outcomes through a member node', () => {
       return (r.body['feed'] as { next: number }).next > leaf ? r.body : undefined;
     });
     assert.equal((status['alarms'] as { count: number }).count, 0, JSON.stringify(status['alarms']));
+    // Per listing, by its pseudonym: both outcomes concern what shopmart sighted in that one listing; its URL never leaves the node.
+    const figures = await fed.read('{ outcomeFigures(from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z") { listings { listing member removals noViolation other } } }');
+    const listings = (figures.body.data?.['outcomeFigures'] as { listings: Array<{ listing: string; member: string; removals: number; noViolation: number; other: number }> }).listings;
+    assert.equal(listings.length, 1, JSON.stringify(figures.body));
+    assert.match(listings[0]!.listing, /^lp1\./);
+    assert.deepEqual({ ...listings[0], listing: undefined }, { listing: undefined, member: 'shopmart', removals: 1, noViolation: 1, other: 0 });
     const listed = await callNode(node.url, fixture.apiKey, `/v1/outcomes?reference=${REFERENCE}`);
     assert.deepEqual((listed.body['outcomes'] as Array<{ indicatorId: string; state: string }>).map((o) => [o.indicatorId, o.state]), [[sellerId, 'published']]);
   });

@@ -19,6 +19,8 @@ export interface AuditOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Hears every new entry once it parsed, in order (e.g. to collect disclosure entries). */
   readonly onEntry?: (index: number, entry: LogEntry) => void;
+  /** Hears every batch once it verified against its entry (with read access), e.g. to count its items. */
+  readonly onBatch?: (index: number, entry: Extract<LogEntry, { kind: 'batch' }>, batch: VerifiedBatchView) => void;
 }
 
 export interface AuditReport {
@@ -229,6 +231,7 @@ function batchChecker(options: AuditOptions, walk: Walk) {
       });
     }
     walk.batchesVerified++;
+    options.onBatch?.(index, entry, verified);
   };
 }
 

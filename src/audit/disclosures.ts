@@ -40,7 +40,9 @@ export interface DisclosureAuditReport {
   readonly volume: readonly AgencyVolume[];
 }
 
-type Logged = (AgencyEntry | DisclosureEntry) & { index: number };
+/** An agency or disclosure entry with its log index, as checkDisclosures takes them. */
+export type LoggedDisclosureEntry = (AgencyEntry | DisclosureEntry) & { index: number };
+type Logged = LoggedDisclosureEntry;
 
 function unlogged(message: string): DisclosureError {
   return new DisclosureError('UNLOGGED_DISCLOSURE', message);
@@ -126,14 +128,22 @@ export async function auditDisclosures(options: {
     },
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  const requests = await listDisclosures(options.graphql, report.to);
+  return checkDisclosures({ entries, requests, rootPem: options.rootPem, treeSize: report.to });
+}
+
+/**
+ * Every disclosure request the hub lists to an audit:read token, with only the records logged
+ * below `treeSize`: steps logged after the checkpoint a walk verified are not in it yet (they are
+ * audited next run), and a request whose filing is not in it is left out.
+ */
+export async function listDisclosures(graphql: <T>(query: string, variables: Record<string, unknown>) => Promise<T>, treeSize: number): Promise<ListedDisclosure[]> {
   const requests: ListedDisclosure[] = [];
   let after: string | null = null;
   do {
-    const page: Page = await options.graphql<Page>(LIST_QUERY, { after });
+    const page: Page = await graphql<Page>(LIST_QUERY, { after });
     requests.push(...page.disclosures.requests.map((r) => ({ ...r, records: r.records.map((x) => ({ ...x, step: x.step.toLowerCase() })) })));
     after = page.disclosures.pageInfo.hasNextPage ? page.disclosures.pageInfo.endCursor : null;
   } while (after !== null);
-  // Steps logged after the checkpoint the walk verified are not in it yet: they are audited next run.
-  const inTree = requests.map((r) => ({ ...r, records: r.records.filter((x) => x.leafIndex < report.to) })).filter((r) => r.records.some((x) => x.step === 'filed'));
-  return checkDisclosures({ entries, requests: inTree, rootPem: options.rootPem, treeSize: report.to });
+  return requests.map((r) => ({ ...r, records: r.records.filter((x) => x.leafIndex < treeSize) })).filter((r) => r.records.some((x) => x.step === 'filed'));
 }

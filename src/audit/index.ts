@@ -1,5 +1,6 @@
 export { auditLog } from './audit-log.js';
 export type { AuditOptions, AuditReport } from './audit-log.js';
+export type { LoggedDisclosureEntry } from './disclosures.js';
 export { parseState, serializeState } from './audit-state.js';
 export type { AuditState } from './audit-state.js';
 export { createHttpLogClient } from './log-client.js';
@@ -15,5 +16,5 @@ export { proveEntryIncluded } from './inclusion.js';
 export type { BundleReport, ProvenanceBundleFile, ProvenanceAnswerSighting } from './bundle.js';
 export { verifyReceipt } from './receipt.js';
 export type { ReceiptToVerify } from './receipt.js';
-export { auditDisclosures, checkDisclosures } from './disclosures.js';
+export { auditDisclosures, checkDisclosures, listDisclosures } from './disclosures.js';
 export type { DisclosureAuditReport, AgencyVolume, ListedDisclosure } from './disclosures.js';

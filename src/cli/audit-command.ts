@@ -8,6 +8,7 @@ import { CliError } from './files.js';
 import { systemClock } from '../kernel/index.js';
 import type { CliContext } from './context.js';
 import { readTextFile } from './files.js';
+import { registerAuditReportCommand } from './report-command.js';
 
 // The auditor's checks, loaded when a command runs: help and usage errors need none of them.
 const loadAudit = (): Promise<typeof import('../audit/index.js')> => import('../audit/index.js');
@@ -49,6 +50,7 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
       cli.print(summary(report, opts.token !== undefined, opts.tiles === true));
     });
   registerBundleCommands(audit, cli);
+  registerAuditReportCommand(audit, cli);
   audit
     .command('disclosures')
     .description('verify the whole log, then that every disclosure the hub lists is in it and no disclosure step in it goes unlisted; prints the volume per agency')

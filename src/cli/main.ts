@@ -26,6 +26,7 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['warninglist', 'quarantine'], load: async () => (await import('./guard-command.js')).registerGuardCommands },
   { names: ['config'], load: async () => (await import('./config-command.js')).registerConfigCommand },
   { names: ['export', 'interop'], load: async () => (await import('./interop-command.js')).registerInteropCommands },
+  { names: ['report'], load: async () => (await import('./report-command.js')).registerReportCommand },
 ];
 
 /**

@@ -20,3 +20,6 @@ export { floodVerdict, HitRates, DEFAULT_FLOOD_POLICY } from './flood.js';
 export type { FloodPolicy, HitRate, FloodVerdict } from './flood.js';
 export { createQuarantineService, QuarantineError, QUARANTINES_CHANNEL } from './quarantine-store.js';
 export type { QuarantineService, QuarantineRecord, QuarantineErrorCode } from './quarantine-store.js';
+// Outcome precision: what removals and NO_VIOLATION outcomes say about an indicator (pure).
+export { precisionVerdict, wilsonUpper, DEFAULT_PRECISION_POLICY } from './precision.js';
+export type { PrecisionPolicy, PrecisionVerdict } from './precision.js';

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { SqlParams, visibleSightingSql, visibleTypeSql, type Commodity, type Visibility } from '../indicators/index.js';
 import { OutcomeError } from './errors.js';
-import { outcomeFigures, type OutcomeFigures, type OutcomeRow, type SightingRow } from './figures.js';
+import { outcomeFigures, type ListingRow, type OutcomeFigures, type OutcomeRow, type SightingRow } from './figures.js';
 
 const MAX_WINDOW_MS = 366 * 86_400_000;
 /** The indicators list is bounded; the other figures are small by construction (members, weeks × commodities) or the lag. */
@@ -37,8 +37,9 @@ export async function readOutcomeFigures(db: Queryable, window: { from: Date; to
     params.values,
   );
   const rows = outcomes.map((o): OutcomeRow => ({ member: o.member, indicatorId: o.indicator_id, type: o.type, action: o.action, actedAt: new Date(o.acted_at), commodities: o.commodities }));
-  const figures = outcomeFigures(rows, await sightingsOf(db, [...new Set(rows.map((o) => o.indicatorId))], vis));
-  return { ...figures, indicators: figures.indicators.slice(0, MAX_INDICATORS) };
+  const ids = [...new Set(rows.map((o) => o.indicatorId))];
+  const figures = outcomeFigures(rows, await sightingsOf(db, ids, vis), await listingsOf(db, ids, vis));
+  return { ...figures, indicators: figures.indicators.slice(0, MAX_INDICATORS), listings: figures.listings.slice(0, MAX_INDICATORS) };
 }
 
 /** Every visible sighting of these indicators, retracted and expired ones too (they count as first sightings), with whether it is live. */
@@ -53,4 +54,17 @@ async function sightingsOf(db: Queryable, ids: readonly string[], vis: Visibilit
     params.values,
   );
   return rows.map((r) => ({ member: r.member, indicatorId: r.indicator_id, observedAt: new Date(r.observed_at), live: r.live }));
+}
+
+/** The listing pseudonyms of every visible sighting of these indicators (sightings from before listings were sent name none). */
+async function listingsOf(db: Queryable, ids: readonly string[], vis: Visibility): Promise<ListingRow[]> {
+  if (ids.length === 0) return [];
+  const params = new SqlParams([ids]);
+  const conditions = ['s.indicator_id = ANY($1::text[])', ...visibleSightingSql(vis, params, { includeRetracted: true, includeExpired: true }), ...visibleTypeSql(vis, params)];
+  const rows: Array<{ member: string; indicator_id: string; listing: string }> = await db.query(
+    `SELECT DISTINCT s.member, s.indicator_id, sl.listing
+     FROM sighting_listings sl JOIN sightings s ON s.id = sl.sighting_id JOIN indicators i ON i.id = s.indicator_id WHERE ${conditions.join(' AND ')}`,
+    params.values,
+  );
+  return rows.map((r) => ({ member: r.member, indicatorId: r.indicator_id, listing: r.listing }));
 }

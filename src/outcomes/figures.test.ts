@@ -22,7 +22,7 @@ describe('what the outcomes tell', () => {
   const figures = outcomeFigures(outcomes, sightings);
 
   it('counts removals against no-violation per indicator (its precision)', () => {
-    assert.deepEqual(figures.indicators.map((i) => [i.indicatorId, i.removals, i.noViolation, i.precision]), [['A', 1, 1, 0.5], ['B', 1, 0, 1], ['C', 0, 0, null]]);
+    assert.deepEqual(figures.indicators.map((i) => [i.indicatorId, i.removals, i.noViolation, i.precision, i.guard]), [['A', 1, 1, 0.5, 'UNJUDGED'], ['B', 1, 0, 1, 'UNJUDGED'], ['C', 0, 0, null, 'UNJUDGED']]);
   });
 
   it('times each removal from the federation’s first sighting, any member’s, and takes the median per member', () => {
@@ -32,6 +32,24 @@ describe('what the outcomes tell', () => {
 
   it('names the members still sighting a removed indicator with no outcome of their own', () => {
     assert.deepEqual(figures.lag, [{ indicatorId: 'B', actedOnBy: ['shopmart'], stillSightedBy: ['auctionhall'] }], 'chatapp judged A itself; shopmart’s own sightings do not lag');
+  });
+
+  it('groups each outcome under the listings its own member sighted the indicator in, by pseudonym', () => {
+    const lp = (n: number) => `lp1.k.${String(n).repeat(43)}`;
+    const listings = [
+      { member: 'shopmart', indicatorId: 'A', listing: lp(1) },
+      { member: 'shopmart', indicatorId: 'B', listing: lp(1) },
+      { member: 'shopmart', indicatorId: 'C', listing: lp(2) },
+      // chatapp's listing of B: shopmart's suspension does not count there.
+      { member: 'chatapp', indicatorId: 'B', listing: lp(3) },
+      { member: 'chatapp', indicatorId: 'A', listing: lp(3) },
+    ];
+    assert.deepEqual(outcomeFigures(outcomes, sightings, listings).listings, [
+      { listing: lp(1), member: 'shopmart', removals: 2, noViolation: 0, other: 0 },
+      { listing: lp(2), member: 'shopmart', removals: 0, noViolation: 0, other: 1 },
+      { listing: lp(3), member: 'chatapp', removals: 0, noViolation: 1, other: 0 },
+    ]);
+    assert.deepEqual(figures.listings, [], 'no listing rows, no listings');
   });
 
   it('counts removals per week from Monday and commodity', () => {

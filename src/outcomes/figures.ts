@@ -7,6 +7,7 @@
  *   that has recorded no outcome about them (the "acted on elsewhere" signal for that member);
  * - removals per commodity and week (weeks start on Monday, UTC).
  */
+import { precisionVerdict, type PrecisionVerdict } from '../guards/index.js';
 import type { Commodity, IndicatorType } from '../indicators/index.js';
 import type { OutcomeAction } from '../provenance/index.js';
 
@@ -34,6 +35,8 @@ export interface IndicatorPrecision {
   readonly noViolation: number;
   /** removals / (removals + noViolation); null when neither was recorded. */
   readonly precision: number | null;
+  /** What the over-match guards make of it (src/guards/precision.ts): UNJUDGED, OK, FLAG or HOLD. */
+  readonly guard: PrecisionVerdict;
 }
 
 export interface MemberTakedown {
@@ -55,8 +58,27 @@ export interface WeeklyRemovals {
   readonly removals: number;
 }
 
+/** A listing sighting (its pseudonym, `lp1.…`) of an indicator by a member: what outcomes are grouped by per listing. */
+export interface ListingRow {
+  readonly member: string;
+  readonly indicatorId: string;
+  readonly listing: string;
+}
+
+/** What a member did about the indicators it sighted in one listing (by its pseudonym, never its URL). */
+export interface ListingOutcomes {
+  readonly listing: string;
+  readonly member: string;
+  readonly removals: number;
+  readonly noViolation: number;
+  /** Outcomes WARNED or ESCALATED. */
+  readonly other: number;
+}
+
 export interface OutcomeFigures {
   readonly indicators: IndicatorPrecision[];
+  /** Per listing pseudonym: the outcomes of its member about the indicators sighted in it, most first. */
+  readonly listings: ListingOutcomes[];
   readonly members: MemberTakedown[];
   readonly lag: CrossPlatformLag[];
   readonly removalsByWeek: WeeklyRemovals[];
@@ -68,8 +90,8 @@ const WEEK_MS = 7 * 86_400_000;
 /** 1970-01-05 was a Monday. */
 const FIRST_MONDAY_MS = 4 * 86_400_000;
 
-export function outcomeFigures(outcomes: readonly OutcomeRow[], sightings: readonly SightingRow[]): OutcomeFigures {
-  return { indicators: precisionByIndicator(outcomes), members: takedownByMember(outcomes, sightings), lag: crossPlatformLag(outcomes, sightings), removalsByWeek: removalsByWeek(outcomes) };
+export function outcomeFigures(outcomes: readonly OutcomeRow[], sightings: readonly SightingRow[], listings: readonly ListingRow[] = []): OutcomeFigures {
+  return { indicators: precisionByIndicator(outcomes), listings: outcomesByListing(outcomes, listings), members: takedownByMember(outcomes, sightings), lag: crossPlatformLag(outcomes, sightings), removalsByWeek: removalsByWeek(outcomes) };
 }
 
 function precisionByIndicator(outcomes: readonly OutcomeRow[]): IndicatorPrecision[] {
@@ -81,8 +103,26 @@ function precisionByIndicator(outcomes: readonly OutcomeRow[]): IndicatorPrecisi
     by.set(o.indicatorId, entry);
   }
   return [...by]
-    .map(([indicatorId, e]) => ({ indicatorId, ...e, precision: e.removals + e.noViolation === 0 ? null : e.removals / (e.removals + e.noViolation) }))
+    .map(([indicatorId, e]) => ({ indicatorId, ...e, precision: e.removals + e.noViolation === 0 ? null : e.removals / (e.removals + e.noViolation), guard: precisionVerdict(e) }))
     .sort((a, b) => b.removals + b.noViolation - (a.removals + a.noViolation) || (a.indicatorId < b.indicatorId ? -1 : 1));
+}
+
+/** An outcome counts toward every listing its own member sighted the indicator in (the member acted on what it saw there). */
+function outcomesByListing(outcomes: readonly OutcomeRow[], listings: readonly ListingRow[]): ListingOutcomes[] {
+  const listingsOf = new Map<string, Set<string>>();
+  for (const l of listings) listingsOf.set(`${l.member} ${l.indicatorId}`, (listingsOf.get(`${l.member} ${l.indicatorId}`) ?? new Set()).add(l.listing));
+  const by = new Map<string, { listing: string; member: string; removals: number; noViolation: number; other: number }>();
+  for (const o of outcomes) {
+    for (const listing of listingsOf.get(`${o.member} ${o.indicatorId}`) ?? []) {
+      const entry = by.get(`${o.member} ${listing}`) ?? { listing, member: o.member, removals: 0, noViolation: 0, other: 0 };
+      if (REMOVAL_ACTIONS.has(o.action)) entry.removals += 1;
+      else if (o.action === 'NO_VIOLATION') entry.noViolation += 1;
+      else entry.other += 1;
+      by.set(`${o.member} ${listing}`, entry);
+    }
+  }
+  const total = (e: ListingOutcomes) => e.removals + e.noViolation + e.other;
+  return [...by.values()].sort((a, b) => total(b) - total(a) || (a.listing < b.listing ? -1 : a.listing > b.listing ? 1 : 0));
 }
 
 function takedownByMember(outcomes: readonly OutcomeRow[], sightings: readonly SightingRow[]): MemberTakedown[] {

@@ -7,6 +7,6 @@ export { storeOutcomes, outcomeFactsBy } from './outcome-store.js';
 export type { OutcomesToStore } from './outcome-store.js';
 export { readOutcomeFigures, visibleOutcomeSql } from './figures-store.js';
 export { outcomeFigures, weekStart, REMOVAL_ACTIONS } from './figures.js';
-export type { OutcomeFigures, OutcomeRow, SightingRow, IndicatorPrecision, MemberTakedown, CrossPlatformLag, WeeklyRemovals } from './figures.js';
+export type { OutcomeFigures, OutcomeRow, SightingRow, ListingRow, ListingOutcomes, IndicatorPrecision, MemberTakedown, CrossPlatformLag, WeeklyRemovals } from './figures.js';
 export { OutcomeError } from './errors.js';
 export type { OutcomeErrorCode } from './errors.js';

@@ -933,6 +933,11 @@ export type OutcomeFigures = {
   __typename?: 'OutcomeFigures';
   /** Per indicator acted on in the window, most outcomes first (at most 500). */
   indicators: Array<IndicatorPrecision>;
+  /**
+   * Per listing pseudonym (lp1.…, never the listing's URL): what its member did about the indicators
+   * it sighted in it, most outcomes first (at most 500). Sightings from before listings were sent name none.
+   */
+  listings: Array<ListingOutcomes>;
   /** Per member: removals, and the median time from the federation's first sighting to the removal. */
   members: Array<MemberTakedown>;
   /** Indicators removed at one member and still sighted, live, at another that recorded no outcome about them. */
@@ -951,6 +956,33 @@ export type IndicatorPrecision = {
   noViolation: Scalars['Int']['output'];
   /** removals / (removals + noViolation); null when neither was recorded. */
   precision: Maybe<Scalars['Float']['output']>;
+  /** What the over-match guards make of its precision (docs/agency-api.md, outcome figures). */
+  guard: PrecisionGuard;
+};
+
+/**
+ * The outcome precision rule (src/guards/precision.ts): UNJUDGED under 5 removals and NO_VIOLATION
+ * outcomes together; HOLD when the 95 % Wilson upper bound of its precision is under 0.3 (the
+ * platforms confidently judge most of its hits benign: it should be held back from matching);
+ * FLAG when its precision is under 0.5; OK otherwise.
+ */
+export type PrecisionGuard =
+  | 'UNJUDGED'
+  | 'OK'
+  | 'FLAG'
+  | 'HOLD';
+
+export type ListingOutcomes = {
+  __typename?: 'ListingOutcomes';
+  /** The listing's pseudonym (lp1.<member>.<43 base64url>). */
+  listing: Scalars['String']['output'];
+  member: Scalars['String']['output'];
+  /** Outcomes REMOVED or ACCOUNT_SUSPENDED. */
+  removals: Scalars['Int']['output'];
+  /** Outcomes NO_VIOLATION. */
+  noViolation: Scalars['Int']['output'];
+  /** Outcomes WARNED or ESCALATED. */
+  other: Scalars['Int']['output'];
 };
 
 export type MemberTakedown = {
@@ -1329,6 +1361,8 @@ export type ResolversTypes = {
   Checkpoint: ResolverTypeWrapper<Checkpoint>;
   OutcomeFigures: ResolverTypeWrapper<OutcomeFigures>;
   IndicatorPrecision: ResolverTypeWrapper<IndicatorPrecision>;
+  PrecisionGuard: PrecisionGuard;
+  ListingOutcomes: ResolverTypeWrapper<ListingOutcomes>;
   MemberTakedown: ResolverTypeWrapper<MemberTakedown>;
   CrossPlatformLag: ResolverTypeWrapper<CrossPlatformLag>;
   WeeklyRemovals: ResolverTypeWrapper<WeeklyRemovals>;
@@ -1405,6 +1439,7 @@ export type ResolversParentTypes = {
   Checkpoint: Checkpoint;
   OutcomeFigures: OutcomeFigures;
   IndicatorPrecision: IndicatorPrecision;
+  ListingOutcomes: ListingOutcomes;
   MemberTakedown: MemberTakedown;
   CrossPlatformLag: CrossPlatformLag;
   WeeklyRemovals: WeeklyRemovals;
@@ -1782,6 +1817,7 @@ export type CheckpointResolvers<ContextType = GraphQLContext, ParentType extends
 
 export type OutcomeFiguresResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OutcomeFigures'] = ResolversParentTypes['OutcomeFigures']> = {
   indicators?: Resolver<Array<ResolversTypes['IndicatorPrecision']>, ParentType, ContextType>;
+  listings?: Resolver<Array<ResolversTypes['ListingOutcomes']>, ParentType, ContextType>;
   members?: Resolver<Array<ResolversTypes['MemberTakedown']>, ParentType, ContextType>;
   lag?: Resolver<Array<ResolversTypes['CrossPlatformLag']>, ParentType, ContextType>;
   removalsByWeek?: Resolver<Array<ResolversTypes['WeeklyRemovals']>, ParentType, ContextType>;
@@ -1793,6 +1829,15 @@ export type IndicatorPrecisionResolvers<ContextType = GraphQLContext, ParentType
   removals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   noViolation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   precision?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  guard?: Resolver<ResolversTypes['PrecisionGuard'], ParentType, ContextType>;
+};
+
+export type ListingOutcomesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ListingOutcomes'] = ResolversParentTypes['ListingOutcomes']> = {
+  listing?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  member?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  removals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  noViolation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  other?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type MemberTakedownResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MemberTakedown'] = ResolversParentTypes['MemberTakedown']> = {
@@ -1959,6 +2004,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Checkpoint?: CheckpointResolvers<ContextType>;
   OutcomeFigures?: OutcomeFiguresResolvers<ContextType>;
   IndicatorPrecision?: IndicatorPrecisionResolvers<ContextType>;
+  ListingOutcomes?: ListingOutcomesResolvers<ContextType>;
   MemberTakedown?: MemberTakedownResolvers<ContextType>;
   CrossPlatformLag?: CrossPlatformLagResolvers<ContextType>;
   WeeklyRemovals?: WeeklyRemovalsResolvers<ContextType>;

@@ -24,6 +24,7 @@ const STATS = `query Trends($from: DateTime!, $to: DateTime!, $bucket: StatsBuck
   byMember: stats(from: $from, to: $to, bucket: $bucket, groupBy: MEMBER) { bucketStart key newIndicators sightings }
   byType: stats(from: $from, to: $to, bucket: $bucket, groupBy: TYPE) { bucketStart key newIndicators sightings }
 }`;
+const REMOVALS = `query Removals($from: DateTime!, $to: DateTime!) { outcomeFigures(from: $from, to: $to) { removalsByWeek { week commodity removals } } }`;
 const RISING = `query Rising($from: DateTime!, $to: DateTime!) { risingKeywords(from: $from, to: $to, first: 15) { current previous change indicator { id value commodities members } } }`;
 
 const DAY = 86_400_000;
@@ -85,6 +86,45 @@ function ChartCard({ title, rows, xs, file, label }: { title: string; rows: Stat
   );
 }
 
+interface WeeklyRemovals {
+  week: string;
+  commodity: string;
+  removals: number;
+}
+
+/** Removals (REMOVED, ACCOUNT_SUSPENDED) per week and commodity from outcomeFigures: always by week, whatever the form's bucket. */
+function RemovalsCard({ rows, xs, file }: { rows: WeeklyRemovals[]; xs: number[]; file: string }) {
+  const { t, e, lang } = useI18n();
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    let chart: { destroy(): void } | undefined;
+    let live = true;
+    const asStats = rows.map((r) => ({ bucketStart: r.week, key: r.commodity, sightings: r.removals, newIndicators: 0 }));
+    void import('./chart.js').then(({ drawChart }) => {
+      if (!live || box.current === null) return;
+      chart = drawChart(box.current, xs, pivot(asStats, xs, 'sightings').map((s) => ({ ...s, label: e(s.label) })), { tag: languageTag(lang), timeLabel: t('trends.date') });
+    });
+    return () => {
+      live = false;
+      chart?.destroy();
+    };
+  }, [rows, xs, lang]);
+  const csv = () => download(file, toCsv(['week', 'commodity', 'removals'], rows.map((r) => [r.week, r.commodity, r.removals])));
+  return (
+    <Card
+      title={t('trends.removals')}
+      actions={
+        <button type="button" data-csv={file} onClick={csv}>
+          {t('trends.csv')}
+        </button>
+      }
+    >
+      {rows.length === 0 ? <p class="muted">{t('app.none')}</p> : null}
+      <div class="chart" ref={box} data-chart={file} data-rows={rows.length} aria-label={t('trends.removalsMetric')} />
+    </Card>
+  );
+}
+
 export function TrendsView({ token, me }: { token: string; me: Me }) {
   const { t, e } = useI18n();
   const today = Date.parse(`${day(Date.now())}T00:00:00Z`);
@@ -95,7 +135,9 @@ export function TrendsView({ token, me }: { token: string; me: Me }) {
   const vars = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucket: shown.bucket };
   const stats = useAsync(() => gql<{ byCommodity: StatsRow[]; byMember: StatsRow[]; byType: StatsRow[] }>(token, STATS, vars), [token, shown]);
   const rising = useAsync(() => gql<{ risingKeywords: Rising[] }>(token, RISING, vars), [token, shown], can(me, 'INDICATORS_READ'));
+  const removals = useAsync(() => gql<{ outcomeFigures: { removalsByWeek: WeeklyRemovals[] } }>(token, REMOVALS, { from: vars.from, to: vars.to }), [token, shown]);
   const xs = useMemo(() => buckets(from, to, shown.bucket), [shown]);
+  const weeks = useMemo(() => buckets(from, to, 'WEEK'), [shown]);
   const span = `${shown.from}_${shown.to}_${shown.bucket.toLowerCase()}`;
   const charts: Array<[MessageKey, keyof NonNullable<typeof stats.data>, (k: string) => string]> = [
     ['trends.byCommodity', 'byCommodity', e],
@@ -134,6 +176,8 @@ export function TrendsView({ token, me }: { token: string; me: Me }) {
         <Loading when={stats.loading} />
       </Card>
       {stats.data ? charts.map(([title, key, label]) => <ChartCard title={t(title)} rows={stats.data![key]} xs={xs} file={`${key}_${span}.csv`} label={label} />) : null}
+      <ErrorBox error={removals.error} />
+      {removals.data ? <RemovalsCard rows={removals.data.outcomeFigures.removalsByWeek} xs={weeks} file={`removals_${span}.csv`} /> : null}
       {can(me, 'INDICATORS_READ') ? (
         <Card
           title={t('trends.rising')}

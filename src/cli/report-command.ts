@@ -1,9 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createHttpLogClient } from '../audit/index.js';
 import { isWildintelError, systemClock } from '../kernel/index.js';
-import { auditReport, buildReport, collectLog, DEFAULT_REFERRAL_DEADLINE_HOURS, parsePeriod, parseReport, renderReportHtml, ReportError, type FigureValue, type HubGraphql } from '../report/index.js';
+import type { FigureValue, HubGraphql } from '../report/index.js';
+
+/** The report and audit code (HTTP clients, canonical JSON, the log verifier) load only when a command runs. */
+async function reportModules(): Promise<typeof import('../report/index.js') & Pick<typeof import('../audit/index.js'), 'createHttpLogClient'>> {
+  const [report, audit] = await Promise.all([import('../report/index.js'), import('../audit/index.js')]);
+  return { ...report, createHttpLogClient: audit.createHttpLogClient };
+}
 import type { CliContext } from './context.js';
 import { CliError, readTextFile } from './files.js';
 import { hubGraphql } from './hub-graphql.js';
@@ -16,7 +21,7 @@ interface ReportOptions {
   root: string;
   logKey: string;
   token?: string;
-  referralDeadlineHours: string;
+  referralDeadlineHours?: string;
 }
 
 /** `wildintel report`: the transparency report of a period, computed from the verified log (docs/auditor.md). */
@@ -31,10 +36,11 @@ export function registerReportCommand(program: Command, cli: CliContext): void {
     .requiredOption('--root <file>', 'the federation root certificate (certs/root.pem)')
     .requiredOption('--log-key <vkey>', 'the log verifier key (from `wildintel hub keys`), or a file holding it')
     .option('--token <jwt>', 'an auditor token: provenance:read reads every batch (the item figures), audit:read the disclosure records (the figures by agency)')
-    .option('--referral-deadline-hours <h>', 'a referral not acknowledged within this many hours is overdue', String(DEFAULT_REFERRAL_DEADLINE_HOURS))
+    .option('--referral-deadline-hours <h>', 'a referral not acknowledged within this many hours is overdue (default: the report format\'s, 72)')
     .action(async (opts: ReportOptions) => {
+      const { buildReport, collectLog, createHttpLogClient, DEFAULT_REFERRAL_DEADLINE_HOURS, parsePeriod, renderReportHtml } = await reportModules();
       const period = parsePeriod(opts.from, opts.to);
-      const hours = Number(opts.referralDeadlineHours);
+      const hours = opts.referralDeadlineHours === undefined ? DEFAULT_REFERRAL_DEADLINE_HOURS : Number(opts.referralDeadlineHours);
       if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 365) throw new CliError('INVALID_ARGUMENT', '--referral-deadline-hours must be a positive number of hours, at most a year');
       const rootPem = readTextFile(opts.root, 'root certificate');
       const graphql = opts.token === undefined ? undefined : await disclosureAccess(opts.hub, opts.token);
@@ -73,6 +79,7 @@ export function registerAuditReportCommand(audit: Command, cli: CliContext): voi
     .requiredOption('--log-key <vkey>', 'the log verifier key, or a file holding it')
     .option('--token <jwt>', 'needed when the report read batches (provenance:read) or disclosure records (audit:read)')
     .action(async (file: string, opts: { hub: string; root: string; logKey: string; token?: string }) => {
+      const { auditReport, createHttpLogClient, parseReport, ReportError } = await reportModules();
       let parsed: unknown;
       try {
         parsed = JSON.parse(readTextFile(file, 'report'));

@@ -36,6 +36,8 @@ export interface NodeSettings {
   readonly backoff: BackoffPolicy;
   readonly feedIntervalMs: number;
   readonly maxBodyBytes: number;
+  /** Public reports (src/reports). */
+  readonly reports: { readonly powDifficulty: number; readonly perPrefixPerHour: number; readonly maxOpen: number; readonly maxStoredBytes: number; readonly maxPhotoBytes: number; readonly retentionDays: number; readonly sessionHours: number };
   readonly host: string;
   readonly port: number;
 }
@@ -74,6 +76,15 @@ export async function loadNodeSettings(config: Readonly<Config>, random: Random)
     backoff: { baseMs: config.NODE_RETRY_BASE_MS, maxMs: config.NODE_RETRY_MAX_MS },
     feedIntervalMs: config.NODE_FEED_INTERVAL_MS,
     maxBodyBytes: config.NODE_MAX_BODY_MB * 1024 * 1024,
+    reports: {
+      powDifficulty: config.REPORTS_POW_DIFFICULTY,
+      perPrefixPerHour: config.REPORTS_PER_PREFIX_PER_HOUR,
+      maxOpen: config.REPORTS_MAX_OPEN,
+      maxStoredBytes: config.REPORTS_MAX_STORED_MB * 1024 * 1024,
+      maxPhotoBytes: config.REPORTS_MAX_PHOTO_MB * 1024 * 1024,
+      retentionDays: config.REPORTS_RETENTION_DAYS,
+      sessionHours: config.REVIEW_SESSION_HOURS,
+    },
     host: config.HOST,
     port: config.NODE_PORT,
   };

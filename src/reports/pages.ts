@@ -93,7 +93,8 @@ export function reviewPage(): string {
 }
 
 const require = createRequire(import.meta.url);
-const altchaDir = path.dirname(require.resolve('altcha/package.json'));
+// The package exports its CSP build's stylesheet (dist/external/altcha.css): the other files sit beside it.
+const altchaDir = path.resolve(path.dirname(require.resolve('altcha/altcha.css')), '../..');
 
 /** The assets the pages load, by name: nothing else is served from node_modules. */
 export function pageAssets(): ReadonlyMap<string, { type: string; body: string }> {

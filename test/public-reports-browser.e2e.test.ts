@@ -56,9 +56,10 @@ describe('public reports in the browser', { skip: noChromium }, () => {
 
   const statusOf = async (page: Page, receipt: string): Promise<string> => {
     await page.fill('#receipt', receipt);
-    await page.evaluate(() => (document.getElementById('status')!.dataset['state'] = 'asking'));
+    // Strings, not functions: they run in the page (this file is compiled without the DOM's types).
+    await page.evaluate("document.getElementById('status').dataset.state = 'asking'");
     await page.click('#check');
-    await page.waitForFunction(() => document.getElementById('status')!.dataset['state'] !== 'asking');
+    await page.waitForFunction("document.getElementById('status').dataset.state !== 'asking'");
     return (await page.getAttribute('#status', 'data-state')) ?? '';
   };
 
@@ -88,7 +89,7 @@ describe('public reports in the browser', { skip: noChromium }, () => {
     const en = await open('/report');
     await en.page.setViewportSize({ width: 390, height: 844 });
     assert.match((await en.page.textContent('h1')) ?? '', /Report a wildlife-trade listing/);
-    const width = await en.page.evaluate(() => document.documentElement.scrollWidth);
+    const width = Number(await en.page.evaluate('document.documentElement.scrollWidth'));
     assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
     const res = await fetch(`${node.url}/report`);
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
@@ -122,7 +123,7 @@ describe('public reports in the browser', { skip: noChromium }, () => {
       return rows.length === row!.published.length ? rows : undefined;
     }, 30_000);
     assert.ok(atHub.some((r) => r.type === 'IMAGE_PDQ'), JSON.stringify(atHub));
-    const decisions: Array<{ reviewer: string; role: string; decision: string }> = await node.database.dataSource.query(`SELECT reviewer, role, decision FROM report_decisions ORDER BY decided_at`);
+    const decisions: Array<{ reviewer: string; role: string; decision: string }> = await node.database.dataSource.query(`SELECT reviewer, role, decision FROM report_decisions ORDER BY decision_id`);
     assert.deepEqual(decisions.map((d) => `${d.reviewer}/${d.role}/${d.decision}`), ['vol-ana/volunteer/confirm', 'vol-bo/volunteer/confirm']);
   });
 
@@ -133,7 +134,7 @@ describe('public reports in the browser', { skip: noChromium }, () => {
     await decide(chen, 'shop.example/item/880002', 'more-info', 'Which seller account posted it?');
     await page.fill('#receipt', receipt);
     await page.click('#check');
-    await page.waitForFunction(() => document.getElementById('status')!.dataset['state'] === 'more-info');
+    await page.waitForFunction("document.getElementById('status').dataset.state === 'more-info'");
     assert.match((await page.textContent('#status')) ?? '', /Which seller account posted it\?/);
 
     const indicatorsBefore: Array<{ n: number }> = await fed.hub.database.dataSource.query(`SELECT count(*)::int AS n FROM indicators`);

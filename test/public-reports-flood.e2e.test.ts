@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { solveChallenge } from 'altcha-lib';
+import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { RunningNode } from '../src/node/index.js';
 import { federationWithNode, testPicture } from './helpers/member-node.js';
@@ -25,7 +25,7 @@ describe('a flood of public reports', () => {
   after(() => setup?.close());
 
   const solved = async (): Promise<string> => {
-    const challenge = await (await fetch(`${node.url}/v1/reports/challenge`)).json();
+    const challenge = (await (await fetch(`${node.url}/v1/reports/challenge`)).json()) as Challenge;
     const solution = await solveChallenge({ challenge, deriveKey });
     return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
   };

@@ -60,14 +60,16 @@ export class PublicReports1766200000000 implements MigrationInterface {
         expires_at timestamptz NOT NULL
       );
       CREATE TABLE report_decisions (
+        decision_id bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT report_decisions_pk PRIMARY KEY,
         report_id  uuid NOT NULL CONSTRAINT report_decisions_report_fk REFERENCES report_reports (report_id) ON DELETE CASCADE,
         reviewer   text NOT NULL,
         role       text NOT NULL CONSTRAINT report_decisions_role_valid CHECK (role IN ('moderator', 'volunteer')),
         decision   text NOT NULL CONSTRAINT report_decisions_decision_valid CHECK (decision IN ('confirm', 'reject', 'more-info')),
         note       text,
-        decided_at timestamptz NOT NULL,
-        CONSTRAINT report_decisions_pk PRIMARY KEY (report_id, reviewer)
+        decided_at timestamptz NOT NULL
       );
+      -- One confirm or reject per reviewer and report; asking for more may come first.
+      CREATE UNIQUE INDEX report_decisions_one_verdict ON report_decisions (report_id, reviewer) WHERE decision IN ('confirm', 'reject');
       CREATE TABLE report_refusals (
         day   date NOT NULL,
         code  text NOT NULL,

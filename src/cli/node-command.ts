@@ -23,6 +23,7 @@ import { CliError, wholeNumber } from './files.js';
 import { formatDisclosureStatus, registerNodeRequestCommands } from './node-requests-command.js';
 import { callNode, replyOrThrow } from './node-socket.js';
 import { registerNodeOutcomeCommands } from './node-outcomes-command.js';
+import { registerNodeReviewerCommands } from './node-reviewers-command.js';
 
 export function registerNodeCommands(program: Command, cli: CliContext): void {
   const node = program
@@ -49,6 +50,7 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
     });
 
   registerNodeRequestCommands(node, cli);
+  registerNodeReviewerCommands(node, cli);
   registerNodeOutcomeCommands(node, cli);
 
   node

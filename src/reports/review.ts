@@ -81,7 +81,7 @@ async function decisionsOf(deps: ReportDeps, ids: readonly string[]): Promise<Ma
   const map = new Map<string, QueuedReport['decisions'][number][]>();
   if (ids.length === 0) return map;
   const rows: Array<{ report_id: string; reviewer: string; role: string; decision: Decision; note: string | null; decided_at: Date }> = await deps.db.query(
-    `SELECT report_id, reviewer, role, decision, note, decided_at FROM report_decisions WHERE report_id = ANY($1::uuid[]) ORDER BY decided_at`,
+    `SELECT report_id, reviewer, role, decision, note, decided_at FROM report_decisions WHERE report_id = ANY($1::uuid[]) ORDER BY decision_id`,
     [ids],
   );
   for (const r of rows) map.set(r.report_id, [...(map.get(r.report_id) ?? []), { reviewer: r.reviewer, role: r.role, decision: r.decision, note: r.note, decidedAt: new Date(r.decided_at).toISOString() }]);
@@ -126,7 +126,8 @@ async function decide(deps: ReportDeps, who: Session, reportId: string, body: un
   if (report === undefined) throw new ReportError('UNKNOWN_REPORT', 'no report has that id');
   if (report.state === 'confirmed' || report.state === 'rejected') throw new ReportError('REPORT_DECIDED', `the report was ${report.state} already`, { details: { state: report.state } });
   const earlier: Array<{ reviewer: string; role: string; decision: Decision; note: string | null }> = await deps.db.query(`SELECT reviewer, role, decision, note FROM report_decisions WHERE report_id = $1`, [reportId]);
-  if (earlier.some((d) => d.reviewer === who.name)) throw new ReportError('REPORT_DECIDED', 'you decided on this report already', { details: { state: report.state } });
+  // A reviewer's confirm or reject is final; asking the reporter for more is not a verdict.
+  if (earlier.some((d) => d.reviewer === who.name && d.decision !== 'more-info')) throw new ReportError('REPORT_DECIDED', 'you decided on this report already', { details: { state: report.state } });
   const state = nextState(report.state, [...earlier, { role: who.role, decision: input.decision }]);
   const published = state === 'confirmed' ? await publish(deps, reportId, report, who, input) : [];
   const now = deps.clock.now();

@@ -11,7 +11,7 @@
  *   GET  /review/api/reports/:id/photos/:n  a report's photo (reviewer session)
  *   POST /review/api/reports/:id/decisions  {decision, note?, keyword?}  session + x-csrf-token
  * and, behind the platform API's authentication, for the operator's socket only:
- *   GET/POST /v1/reviewers, DELETE /v1/reviewers/:name
+ *   GET/POST /v1/reviewers, POST /v1/reviewers/:name/remove
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Clock, Random } from '../kernel/index.js';
@@ -110,9 +110,9 @@ export function createReviewerAdminRoutes(deps: Pick<ReportRouteDeps, 'db' | 'cl
     listReviewers(deps.db).then((reviewers) => res.json({ reviewers }), next);
   });
   router.post('/v1/reviewers', only, express.json({ limit: '4kb' }), (req, res, next) => {
-    addReviewer(deps.db, req.body, deps.random, deps.clock.now()).then((r) => res.status(201).json(r), next);
+    addReviewer(deps.db, req.body, deps.random, deps.clock.now()).then((r) => res.json(r), next);
   });
-  router.delete('/v1/reviewers/:name', only, (req, res, next) => {
+  router.post('/v1/reviewers/:name/remove', only, (req, res, next) => {
     removeReviewer(deps.db, req.params['name']).then((r) => res.json(r), next);
   });
   router.use(reportErrors(deps));

@@ -26,7 +26,13 @@ describe('a flood of public reports', () => {
   after(() => setup?.close());
 
   const solved = async (): Promise<string> => {
-    const challenge = (await (await fetch(`${node.url}/v1/reports/challenge`)).json()) as Challenge;
+    let res: Response;
+    try {
+      res = await fetch(`${node.url}/v1/reports/challenge`);
+    } catch (err) {
+      throw new Error(`challenge: ${String((err as Error).cause)}`, { cause: err });
+    }
+    const challenge = (await res.json()) as Challenge;
     const solution = await solveChallenge({ challenge, deriveKey });
     return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
   };
@@ -65,12 +71,12 @@ describe('a flood of public reports', () => {
     const tooBig = Buffer.alloc(1024 * 1024 + 10, 7).toString('base64');
     const jobs: Array<() => Promise<string>> = [];
     const malformed = ['{', '[]', '{"listing": 1}', JSON.stringify({ listing: 'x', commodity: 'IVORY', description: 'a\u001b[2Jb', altcha: 'x' }), JSON.stringify({ listing: 'x', commodity: 'UNICORN', description: 'd', altcha: 'x' }), JSON.stringify({ extra: true })];
-    for (let i = 0; i < 1800; i++) jobs.push(async () => `malformed:${JSON.stringify(await post(malformed[i % malformed.length]!))}`);
-    for (let i = 0; i < 400; i++) jobs.push(async () => `unsolved:${JSON.stringify(await post(report(`https://shop.example/u/${i}`, Buffer.from('{"challenge":{}}').toString('base64'))))}`);
-    for (let i = 0; i < 30; i++) jobs.push(async () => `oversize-photo:${JSON.stringify(await post(report(`https://shop.example/o/${i}`, 'x', { photos: [tooBig] })))}`);
+    for (let i = 0; i < 1200; i++) jobs.push(async () => `malformed:${JSON.stringify(await post(malformed[i % malformed.length]!))}`);
+    for (let i = 0; i < 300; i++) jobs.push(async () => `unsolved:${JSON.stringify(await post(report(`https://shop.example/u/${i}`, Buffer.from('{"challenge":{}}').toString('base64'))))}`);
+    for (let i = 0; i < 20; i++) jobs.push(async () => `oversize-photo:${JSON.stringify(await post(report(`https://shop.example/o/${i}`, 'x', { photos: [tooBig] })))}`);
     for (let i = 0; i < 5; i++) jobs.push(async () => `oversize-body:${JSON.stringify(await postOversize(report(`https://shop.example/b/${i}`, 'x', { photos: [tooBig, tooBig, tooBig, tooBig, tooBig.slice(0, 4000)], description: 'x'.repeat(3000) }).replace('"photos"', '"padding":"' + 'p'.repeat(2_000_000) + '","photos"')))}`);
     // Valid reports of a few listings (with tracking parameters: one canonical listing each), and one picture under many listings.
-    for (let i = 0; i < 600; i++) jobs.push(async () => `valid:${JSON.stringify(await post(report(`https://SHOP.example/item/${i % 30}?utm_source=x${i}`, await solved())))}`);
+    for (let i = 0; i < 450; i++) jobs.push(async () => `valid:${JSON.stringify(await post(report(`https://SHOP.example/item/${i % 30}?utm_source=x${i}`, await solved())))}`);
     for (let i = 0; i < 20; i++) jobs.push(async () => `picture:${JSON.stringify(await post(report(`https://shop.example/pic/${i}`, await solved(), { photos: [picture] })))}`);
     const replayed = await solved();
     for (let i = 0; i < 50; i++) jobs.push(async () => `replayed:${JSON.stringify(await post(report(`https://shop.example/r/${i}`, replayed)))}`);

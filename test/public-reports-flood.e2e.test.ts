@@ -25,44 +25,34 @@ describe('a flood of public reports', () => {
   });
   after(() => setup?.close());
 
+  /**
+   * Each request on a connection of its own (no keep-alive): a pooled connection the node closes
+   * when idle while the client picks it would fail a request the node never saw. A body over the
+   * limit is answered 413 from its content-length and the connection closed before the body is
+   * read: a client still sending may see the close instead of the answer.
+   */
+  const send = (method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; json: Record<string, unknown> }> =>
+    new Promise((resolve) => {
+      const url = new URL(`${node.url}${path}`);
+      const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const req = request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method, agent: false, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+      });
+      req.on('error', () => resolve({ status: 0, json: { error: { code: 'CONNECTION_CLOSED' } } }));
+      req.end(body);
+    });
   const solved = async (): Promise<string> => {
-    let res: Response;
-    try {
-      res = await fetch(`${node.url}/v1/reports/challenge`);
-    } catch (err) {
-      throw new Error(`challenge: ${String((err as Error).cause)}`, { cause: err });
-    }
-    const challenge = (await res.json()) as Challenge;
-    const solution = await solveChallenge({ challenge, deriveKey });
+    const { json: challenge } = await send('GET', '/v1/reports/challenge');
+    const solution = await solveChallenge({ challenge: challenge as unknown as Challenge, deriveKey });
     return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
   };
   const post = async (body: string): Promise<{ status: number; code: string | undefined }> => {
-    let res: Response;
-    try {
-      res = await fetch(`${node.url}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    } catch {
-      // A body over the limit is answered 413 from its content-length, before it is read: the client may still be sending and see the connection closed.
-      return { status: 0, code: 'CONNECTION_CLOSED' };
-    }
-    const json = (await res.json()) as { error?: { code: string } };
-    return { status: res.status, code: json.error?.code };
+    const { status, json } = await send('POST', '/v1/reports', body);
+    return { status, code: (json['error'] as { code?: string } | undefined)?.code };
   };
-  /**
-   * A body over the limit, on a connection of its own: the node answers 413 from the content-length
-   * and closes the connection before it has read the body, which must not break the pool the other
-   * requests share. A client still sending may see the close instead of the answer.
-   */
-  const postOversize = (body: string): Promise<{ status: number; code: string | undefined }> =>
-    new Promise((resolve) => {
-      const url = new URL(`${node.url}/v1/reports`);
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: { code: string } }).error?.code }));
-      });
-      req.on('error', () => resolve({ status: 0, code: 'CONNECTION_CLOSED' }));
-      req.end(body);
-    });
+  const postOversize = post;
   const report = (listing: string, altcha: string, extra: object = {}): string => JSON.stringify({ listing, commodity: 'IVORY', description: 'ivory for sale', altcha, ...extra });
 
   it('stays responsive, keeps the queue bounded and codes and counts every refusal', async (t) => {

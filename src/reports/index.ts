@@ -27,6 +27,9 @@ export { ReportError, REPORT_ERROR_STATUS } from './errors.js';
 export type { ReportErrorCode } from './errors.js';
 export { nextState } from './review.js';
 
+/** Login attempts per network and hour: enough for a team behind one address, not for guessing. */
+const LOGINS_PER_PREFIX_PER_HOUR = 60;
+
 export interface PublicReports {
   /** /report, /v1/reports…, /review…: mounted before the platform API's key check. */
   readonly publicRoutes: Router;
@@ -51,7 +54,8 @@ export function createPublicReports(deps: ReportDeps, options: PublicReportOptio
   const rate = createPrefixRateLimit({ secret: options.secret, perHour: options.perPrefixPerHour, now });
   const intake = createReportIntake(deps, options, pow);
   const desk = createReviewDesk(deps);
-  const routeDeps = { db: deps.db, clock: deps.clock, random: deps.random, intake, pow, rate, desk, maxPhotoBytes: options.maxPhotoBytes, sessionHours: options.sessionHours };
+  const loginRate = createPrefixRateLimit({ secret: options.secret, perHour: LOGINS_PER_PREFIX_PER_HOUR, now });
+  const routeDeps = { db: deps.db, clock: deps.clock, random: deps.random, intake, pow, rate, loginRate, desk, maxPhotoBytes: options.maxPhotoBytes, sessionHours: options.sessionHours };
   return {
     publicRoutes: createPublicReportRoutes(routeDeps),
     adminRoutes: (operator) => createReviewerAdminRoutes(routeDeps, operator),

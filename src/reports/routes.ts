@@ -34,6 +34,8 @@ export interface ReportRouteDeps {
   readonly intake: ReportIntake;
   readonly pow: ReportPow;
   readonly rate: PrefixRateLimit;
+  /** Login attempts per network: each costs a scrypt, so they are bounded like reports. */
+  readonly loginRate: PrefixRateLimit;
   readonly desk: ReviewDesk;
   readonly maxPhotoBytes: number;
   readonly sessionHours: number;
@@ -58,7 +60,7 @@ export function createPublicReportRoutes(deps: ReportRouteDeps): Router {
   });
   // base64 is 4/3 of the photos; 64 KiB for the rest.
   const reportBody = express.json({ limit: Math.ceil((MAX_PHOTOS * deps.maxPhotoBytes * 4) / 3) + 65_536 });
-  router.post('/v1/reports', rateLimited(deps), reportBody, (req, res, next) => {
+  router.post('/v1/reports', rateLimited(deps.rate, 'too many reports from your network this hour: try again later'), reportBody, (req, res, next) => {
     deps.intake.file(req.body).then((filed) => res.status(201).json(filed), next);
   });
   router.get('/v1/reports/status', (req, res, next) => {
@@ -67,7 +69,7 @@ export function createPublicReportRoutes(deps: ReportRouteDeps): Router {
     reportStatus(deps.db, receipt.trim().toUpperCase()).then((status) => res.set('cache-control', 'no-store').json(status), next);
   });
   router.get('/review', page(reviewPage));
-  router.post('/review/login', express.json({ limit: '4kb' }), sameOrigin, (req, res, next) => {
+  router.post('/review/login', rateLimited(deps.loginRate, 'too many login attempts from your network this hour'), express.json({ limit: '4kb' }), sameOrigin, (req, res, next) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     logIn(deps.db, body['name'], body['password'], deps.random, deps.clock.now(), deps.sessionHours).then((s) => {
       res.cookie(COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/review', expires: s.expiresAt });
@@ -125,10 +127,10 @@ function languageOf(req: Request): Language {
   return /^zh\b/i.test(req.get('accept-language') ?? '') ? 'zh' : 'en';
 }
 
-function rateLimited(deps: ReportRouteDeps) {
+function rateLimited(limit: PrefixRateLimit, message: string) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     // Counted before the body is read: a flood from one network costs the node almost nothing.
-    next(deps.rate.take(req.socket.remoteAddress) ? undefined : new ReportError('RATE_LIMITED', 'too many reports from your network this hour: try again later'));
+    next(limit.take(req.socket.remoteAddress) ? undefined : new ReportError('RATE_LIMITED', message));
   };
 }
 

@@ -13,7 +13,7 @@ import type { RunningNode } from '../src/node/index.js';
 import { addReviewer } from '../src/reports/index.js';
 import { guardedPage, launchChromium, noChromium, type GuardedPage } from './helpers/browser.js';
 import type { TestFederation } from './helpers/federation.js';
-import { eventually, federationWithNode, testPicture } from './helpers/member-node.js';
+import { assertNoneIn, dumpDatabase, eventually, federationWithNode, rawSpellings, testPicture } from './helpers/member-node.js';
 
 describe('public reports in the browser', { skip: noChromium }, () => {
   let setup: Awaited<ReturnType<typeof federationWithNode>>;
@@ -44,8 +44,9 @@ describe('public reports in the browser', { skip: noChromium }, () => {
     return guarded;
   };
 
-  const fileReport = async (page: Page, listing: string, description: string, photo: Buffer): Promise<string> => {
+  const fileReport = async (page: Page, listing: string, description: string, photo: Buffer, contact?: string): Promise<string> => {
     await page.fill('#listing', listing);
+    if (contact !== undefined) await page.fill('#contact', contact);
     await page.selectOption('#commodity', 'PANGOLIN');
     await page.fill('#description', description);
     await page.setInputFiles('#photos', { name: 'photo.png', mimeType: 'image/png', buffer: photo });
@@ -98,7 +99,7 @@ describe('public reports in the browser', { skip: noChromium }, () => {
   it('files a report with the proof of work solved in the page; two volunteers confirm it and its photo reaches the hub', async () => {
     const { page } = await open('/report');
     const listing = 'https://shop.example/item/880001?utm_source=share#photos';
-    const receipt = await fileReport(page, listing, 'Pangolin scales sold by the gram, 穿山甲鳞片', await testPicture(23));
+    const receipt = await fileReport(page, listing, 'Pangolin scales sold by the gram, 穿山甲鳞片', await testPicture(23), 'wechat zz-reporter-4471');
     assert.match(receipt, /^R-[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/);
     assert.equal(await statusOf(page, receipt), 'received');
 
@@ -123,6 +124,9 @@ describe('public reports in the browser', { skip: noChromium }, () => {
       return rows.length === row!.published.length ? rows : undefined;
     }, 30_000);
     assert.ok(atHub.some((r) => r.type === 'IMAGE_PDQ'), JSON.stringify(atHub));
+    // The contact is sealed in the node's vault; neither the node's tables nor the hub hold it in the clear, nor the raw listing the hub.
+    assertNoneIn([['the node database', await dumpDatabase(node.database.dataSource)], ['the hub database', await dumpDatabase(fed.hub.database.dataSource)]], rawSpellings(['zz-reporter-4471']));
+    assertNoneIn([['the hub database', await dumpDatabase(fed.hub.database.dataSource)]], rawSpellings(['shop.example/item/880001']));
     const decisions: Array<{ reviewer: string; role: string; decision: string }> = await node.database.dataSource.query(`SELECT reviewer, role, decision FROM report_decisions ORDER BY decision_id`);
     assert.deepEqual(decisions.map((d) => `${d.reviewer}/${d.role}/${d.decision}`), ['vol-ana/volunteer/confirm', 'vol-bo/volunteer/confirm']);
   });

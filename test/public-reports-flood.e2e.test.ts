@@ -12,7 +12,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { RunningNode } from '../src/node/index.js';
 import { federationWithNode, testPicture } from './helpers/member-node.js';
 
-const MAX_OPEN = 40;
+const MAX_OPEN = 20;
 const CODES = new Set(['INVALID_REPORT', 'REPORT_TOO_LARGE', 'INVALID_PHOTO', 'POW_INVALID', 'POW_REPLAYED', 'DUPLICATE_LISTING', 'DUPLICATE_IMAGE', 'QUEUE_FULL', 'STORAGE_FULL', 'RATE_LIMITED']);
 
 describe('a flood of public reports', () => {
@@ -61,15 +61,15 @@ describe('a flood of public reports', () => {
     const tooBig = Buffer.alloc(1024 * 1024 + 10, 7).toString('base64');
     const jobs: Array<() => Promise<string>> = [];
     const malformed = ['{', '[]', '{"listing": 1}', JSON.stringify({ listing: 'x', commodity: 'IVORY', description: 'a\u001b[2Jb', altcha: 'x' }), JSON.stringify({ listing: 'x', commodity: 'UNICORN', description: 'd', altcha: 'x' }), JSON.stringify({ extra: true })];
-    for (let i = 0; i < 1200; i++) jobs.push(async () => `malformed:${JSON.stringify(await post(malformed[i % malformed.length]!))}`);
+    for (let i = 0; i < 1300; i++) jobs.push(async () => `malformed:${JSON.stringify(await post(malformed[i % malformed.length]!))}`);
     for (let i = 0; i < 300; i++) jobs.push(async () => `unsolved:${JSON.stringify(await post(report(`https://shop.example/u/${i}`, Buffer.from('{"challenge":{}}').toString('base64'))))}`);
     for (let i = 0; i < 20; i++) jobs.push(async () => `oversize-photo:${JSON.stringify(await post(report(`https://shop.example/o/${i}`, 'x', { photos: [tooBig] })))}`);
     for (let i = 0; i < 5; i++) jobs.push(async () => `oversize-body:${JSON.stringify(await postOversize(report(`https://shop.example/b/${i}`, 'x', { photos: [tooBig, tooBig, tooBig, tooBig, tooBig.slice(0, 4000)], description: 'x'.repeat(3000) }).replace('"photos"', '"padding":"' + 'p'.repeat(2_000_000) + '","photos"')))}`);
     // Valid reports of a few listings (with tracking parameters: one canonical listing each), and one picture under many listings.
-    for (let i = 0; i < 450; i++) jobs.push(async () => `valid:${JSON.stringify(await post(report(`https://SHOP.example/item/${i % 30}?utm_source=x${i}`, await solved())))}`);
-    for (let i = 0; i < 20; i++) jobs.push(async () => `picture:${JSON.stringify(await post(report(`https://shop.example/pic/${i}`, await solved(), { photos: [picture] })))}`);
+    for (let i = 0; i < 200; i++) jobs.push(async () => `valid:${JSON.stringify(await post(report(`https://SHOP.example/item/${i % 30}?utm_source=x${i}`, await solved())))}`);
+    for (let i = 0; i < 10; i++) jobs.push(async () => `picture:${JSON.stringify(await post(report(`https://shop.example/pic/${i}`, await solved(), { photos: [picture] })))}`);
     const replayed = await solved();
-    for (let i = 0; i < 50; i++) jobs.push(async () => `replayed:${JSON.stringify(await post(report(`https://shop.example/r/${i}`, replayed)))}`);
+    for (let i = 0; i < 40; i++) jobs.push(async () => `replayed:${JSON.stringify(await post(report(`https://shop.example/r/${i}`, replayed)))}`);
     jobs.sort(() => Math.random() - 0.5);
 
     const latencies: number[] = [];
@@ -109,7 +109,7 @@ describe('a flood of public reports', () => {
     assert.ok(results.filter((l) => l.startsWith('oversize-photo:')).every((l) => l.includes('"INVALID_PHOTO"')));
     assert.ok(results.filter((l) => l.startsWith('oversize-body:')).every((l) => l.includes('"REPORT_TOO_LARGE"') || l.includes('"CONNECTION_CLOSED"')));
     assert.equal(results.filter((l) => l.startsWith('replayed:') && l.includes('"status":201')).length <= 1, true, 'a proof of work is used once');
-    assert.ok((byCode.get('DUPLICATE_LISTING') ?? 0) > 0 && (byCode.get('DUPLICATE_IMAGE') ?? 0) + (byCode.get('QUEUE_FULL') ?? 0) > 0);
+    assert.ok((byCode.get('DUPLICATE_LISTING') ?? 0) > 0 && (byCode.get('QUEUE_FULL') ?? 0) > 0, 'duplicates refused, and the queue filled up');
     assert.ok(Math.max(...latencies) < 5_000, `the node answered /healthz within 5 s throughout (worst ${Math.max(...latencies)} ms)`);
 
     const status = await node.status();

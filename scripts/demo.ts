@@ -23,6 +23,7 @@ import { cli, freePort, REPO_ROOT, startService, stopService, type Service } fro
 import { exampleQueries, runQuery } from './demo/queries.js';
 import { disclosureExample, prepareDisclosure, requestArgs, type DisclosureSetup } from './demo/disclosure.js';
 import { planOutcomes, recordOutcomes, writeDemoReport, type DemoReport } from './demo/outcomes.js';
+import { fileDemoReports, type DemoReports } from './demo/reports.js';
 
 const MARKER = '.wildintel-demo';
 const NAMES: Record<Platform, string> = { shopmart: 'ShopMart (marketplace)', chatapp: 'ChatApp (messaging)', searchco: 'SearchCo (search and ads)' };
@@ -233,11 +234,13 @@ async function main(): Promise<void> {
     const disclosure = await prepareDisclosure(federation.hubEnv, options.dir, 'demo-customs');
     const seller = [...fingerprints.entries()].find(([, fp]) => fp === inputs.sellerFingerprint)![0];
     const reporters = federation.nodes.filter((n) => dataset.listings.some((l) => l.seller === seller && l.platform === n.slug));
+    step('filing public reports at the first node (proof of work solved here) and making a moderator account');
+    const reports = await fileDemoReports(federation.nodes[0]!);
     step('preparing the analyst console (built on first use, then cached)');
     const consoleUrl = await warmConsole(federation.hubUrl);
     const answers: Array<{ ok: boolean; line: string }> = [];
     for (const q of queries) answers.push(await runQuery(federation.hubUrl, agencyToken, q));
-    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, report, dir: options.dir, disclosure: { setup: disclosure, fingerprint: inputs.sellerFingerprint, members: reporters } });
+    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, report, dir: options.dir, disclosure: { setup: disclosure, fingerprint: inputs.sellerFingerprint, members: reporters }, reports });
     if (options.jsonOut) {
       const facts = {
         hubUrl: federation.hubUrl,
@@ -313,6 +316,7 @@ interface SummaryFacts {
   answers: Array<{ ok: boolean; line: string }>;
   report: DemoReport;
   disclosure: { setup: DisclosureSetup; fingerprint: string; members: NodeInfo[] };
+  reports: DemoReports;
 }
 
 function printSummary(f: SummaryFacts): void {
@@ -341,6 +345,8 @@ function printSummary(f: SummaryFacts): void {
   say(`\ntransparency report of the month (figures from the log; open it in a browser): ${rel(f.report.html)}`);
   say(`recompute it: npx wildintel audit report ${rel(f.report.json)} --hub ${f.hubUrl} --root ${rel(f.rootCert)} --log-key '${f.logKey}' --token ${f.auditorToken}`);
   for (const line of disclosureExample({ hubUrl: f.hubUrl, ...f.disclosure, rootCert: f.rootCert, logKey: f.logKey, auditorToken: f.auditorToken, dir: f.dir, rel })) say(line);
+  say(`\npublic reports: ${f.reports.receipts.length} filed at ${f.reports.reportUrl} (receipts ${f.reports.receipts.join(', ')})`);
+  say(`review page      ${f.reports.reviewUrl}   ← log in as ${f.reports.moderator.name}, password ${f.reports.moderator.password}`);
   say(`\nlogs: ${rel(path.join(f.dir, 'logs.jsonl'))}; scan a listing locally on a node: curl -s ${f.nodes[1]!.url}/v1/scan -H "authorization: Bearer ${f.nodes[1]!.apiKey}" -H 'content-type: application/json' -d '{"text":"犀 角 盃"}'`);
 }
 

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,8 +88,17 @@ describe('member nodes publishing to a hub', () => {
     assert.equal((await callNode(shopmart.url, 'wik_not-a-real-key-at-all', '/v1/status')).status, 401);
     // Every platform route, the outcome routes of issue 22 included, needs a key and records nothing without one.
     const routes: Array<[string, unknown]> = [['/v1/scan', { text: 'x' }], ['/v1/outcomes', { outcomes: [] }], ['/v1/outcomes/retractions', { retractions: [] }], ['/v1/outcomes', undefined]];
+    // Reviewer accounts (issue 23) are the operator's: a key is needed, and then only the socket may manage them.
+    routes.push(['/v1/reviewers', undefined], ['/v1/reviewers', { name: 'mallory', role: 'moderator' }], ['/v1/reviewers/mallory/remove', {}]);
     for (const [route, body] of routes) {
       for (const key of [undefined, 'wik_not-a-real-key-at-all']) assert.equal((await callNode(shopmart.url, key, route, body)).status, 401, `${route} ${body === undefined ? 'GET' : 'POST'} with ${key ?? 'no key'}`);
+    }
+    const byPlatform = await callNode(shopmart.url, keys.shopmart, '/v1/reviewers', { name: 'mallory', role: 'moderator' });
+    assert.deepEqual([byPlatform.status, (byPlatform.body['error'] as { code: string }).code], [403, 'OPERATOR_ONLY']);
+    // The review API needs a reviewer session (the public report routes need none, by design).
+    for (const [method, route] of [['GET', '/review/api/me'], ['GET', '/review/api/queue'], ['GET', '/review/api/numbers'], ['GET', `/review/api/reports/${randomUUID()}/photos/0`], ['POST', `/review/api/reports/${randomUUID()}/decisions`], ['POST', '/review/logout']] as const) {
+      const res = await fetch(`${shopmart.url}${route}`, { method, headers: { 'content-type': 'application/json', cookie: 'wildintel_review=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, ...(method === 'POST' ? { body: '{"decision":"confirm"}' } : {}) });
+      assert.deepEqual([res.status, ((await res.json()) as { error: { code: string } }).error.code], [401, 'UNAUTHENTICATED'], `${method} ${route}`);
     }
   });
 

@@ -5,11 +5,13 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Config } from '../config/index.js';
 import { WildintelError, systemClock, systemRandom } from '../kernel/index.js';
 import type { IndicatorMade, NodeStatus } from '../node/index.js';
+import { escapeForTerminal } from '../kernel/index.js';
 import type { CliContext } from './context.js';
 import { CliError, wholeNumber } from './files.js';
 import { formatDisclosureStatus, registerNodeRequestCommands } from './node-requests-command.js';
 import { callNode, replyOrThrow } from './node-socket.js';
 import { registerNodeOutcomeCommands } from './node-outcomes-command.js';
+import { registerNodeReviewerCommands } from './node-reviewers-command.js';
 import { registerNodeModelCommands } from './node-model-command.js';
 
 // The node brings TypeORM, PGlite, sharp and Express: loaded when a command needs it, not for help.
@@ -40,6 +42,7 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
     });
 
   registerNodeRequestCommands(node, cli);
+  registerNodeReviewerCommands(node, cli);
   registerNodeOutcomeCommands(node, cli);
   registerNodeModelCommands(node, cli, (observations) => submitOnce(cli.config(), observations));
 
@@ -114,6 +117,7 @@ function formatStatus(s: NodeStatus): string {
     `dead letters ${s.deadLetters.count}${s.deadLetters.count > 0 ? ' (refused by the hub for good, never published)' : ''}`,
     ...s.deadLetters.recent.map((d) => `  DEAD ${d.deadAt} batch ${d.batchId} ${d.kind} ${d.index}${d.type ? ` (${d.type})` : ''} ${d.indicatorId}: ${d.code} ${d.message}`),
     formatDisclosureStatus(s),
+    s.reports ? formatReports(s.reports) : undefined,
     `acted on elsewhere ${s.actedOnElsewhere.count} indicators you still have live were removed by another member (wildintel node outcomes record)`,
     ...s.actedOnElsewhere.recent.map((a) => `  ${a.indicatorId} removed by ${a.members.join(', ')} (last ${a.lastActedAt})`),
     `alarms      ${s.alarms.count}`,
@@ -121,6 +125,16 @@ function formatStatus(s: NodeStatus): string {
     ...s.refusedBatches.map((b) => `  REFUSED batch ${b.batchId} (${b.tlp}, ${b.count} items, ${b.createdAt}): ${b.code} ${b.message}`),
   ];
   return lines.filter((l) => l !== undefined).join('\n');
+}
+
+/** Volunteer names come from the operator's own CLI; escaped all the same. */
+function formatReports(r: NonNullable<NodeStatus['reports']>): string {
+  const pct = (x: number | null): string => (x === null ? '–' : `${Math.round(x * 100)}%`);
+  const today = r.perDay[r.perDay.length - 1]?.filed ?? 0;
+  const refused = Object.entries(r.refused).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+  const volunteers = r.volunteers.map((v) => `  volunteer ${escapeForTerminal(v.name)}: ${v.decisions} decisions, agreement with moderators ${pct(v.agreement)}`);
+  const median = r.medianSecondsToDecision === null ? '–' : `${Math.round(r.medianSecondsToDecision)} s`;
+  return [`public reports ${r.open} open, ${r.confirmed} confirmed, ${r.rejected} rejected (${pct(r.shareConfirmed)} confirmed), ${today} today, median time to decision ${median}; refused: ${refused}`, ...volunteers].join('\n');
 }
 
 interface ImportLine {

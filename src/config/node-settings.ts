@@ -80,6 +80,14 @@ export const nodeSettings = {
     .default(0)
     .describe('retrain the model from the labelled listings every this many hours (0: only by command); a model that evaluates worse is not installed'),
   NODE_MAX_BODY_MB: z.coerce.number({ error: 'must be a number of MiB' }).int().min(1).max(512).default(32).describe('largest platform API request (base64 images count)'),
+  // Public reports (src/reports, docs/member-node.md "Public reports and volunteer review").
+  REPORTS_POW_DIFFICULTY: z.coerce.number({ error: 'must be a number of hex digits' }).int().min(1).max(8).default(4).describe('proof of work of a public report: leading zero hex digits of a SHA-256 (4 ≈ 65 000 tries, under a second on a phone)'),
+  REPORTS_PER_PREFIX_PER_HOUR: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1_000_000).default(10).describe('public reports per network (/24 IPv4, /48 IPv6) per hour'),
+  REPORTS_MAX_OPEN: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1_000_000).default(2000).describe('public reports waiting for review at most; more are refused (QUEUE_FULL) and counted'),
+  REPORTS_MAX_STORED_MB: z.coerce.number({ error: 'must be a number of MiB' }).int().min(1).max(1_000_000).default(512).describe('photo bytes of public reports kept at most; more are refused (STORAGE_FULL) and counted'),
+  REPORTS_MAX_PHOTO_MB: z.coerce.number({ error: 'must be a number of MiB' }).int().min(1).max(64).default(5).describe('largest photo of a public report'),
+  REPORTS_RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).int().min(1).max(3650).default(90).describe('days a decided public report (description, photos, contact) is kept before it is purged'),
+  REVIEW_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int().min(1).max(168).default(8).describe('lifetime of a reviewer session on the review page'),
 } as const;
 
 const NODE_FILES = ['NODE_KEY_FILE', 'NODE_CERT_FILE', 'PSEUDONYM_KEYS_FILE', 'NODE_VAULT_KEY_FILE', 'NODE_API_KEYS_FILE', 'NODE_IMAGE_DIR', 'NODE_MODEL_FILE', 'NODE_MODEL_LABELS_FILE'] as const;

@@ -39,6 +39,8 @@ import { runDeskRound, type DisclosureDeskDeps } from './disclosure-desk.js';
 import { createModelSlot, retrainModelFile } from '../model/index.js';
 import { approveRequest, declineRequest, listDisclosures } from './disclosure-decisions.js';
 import { createNodeDisclosureRoutes } from './disclosure-routes.js';
+import { computeListingPseudonym } from '../indicators/index.js';
+import { createPublicReports } from '../reports/index.js';
 
 export interface NodeDeps {
   readonly config: Readonly<Config>;
@@ -120,8 +122,25 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     wakePublisher = () => publishLoop.wake();
     const desk: DisclosureDeskDeps = { db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, vault, alarms, clock, random, logger };
     track(startLoop('disclosures', async () => (await runDeskRound(desk), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs }));
-    const status = (): Promise<NodeStatus> => readNodeStatus(db, { feedHalted: feed.halted });
+    const reports = createPublicReports(
+      {
+        db,
+        clock,
+        random,
+        // The vault's AEAD seals any value; the kind is not stored with a contact.
+        seal: (aad, value) => vault.seal(aad, 'report-contact', { kind: 'listing', value }),
+        hashPhoto: (bytes) => images.hash(bytes),
+        minPdqQuality: settings.images.minPdqQuality,
+        matchFederation: (query) => index.scan(db, query, clock.now()),
+        listingKnown: async (listing) => (await db.query(`SELECT 1 FROM node_pseudonyms WHERE fingerprint = ANY($1)`, [settings.pseudonymKeys.map((k) => computeListingPseudonym(listing, k))])).length > 0,
+        publish: (list) => observations.submit(list),
+      },
+      { ...settings.reports, secret: settings.vaultKey },
+    );
+    track(startLoop('report retention', async () => (await reports.purge(), 3_600_000), { logger, errorDelayMs: 3_600_000 }));
+    const status = async (): Promise<NodeStatus> => ({ ...(await readNodeStatus(db, { feedHalted: feed.halted })), reports: await reports.numbers() });
     const metrics = createNodeMetrics({ db, images, clock });
+    reports.registerMetrics(metrics);
     const disclosureRoutes = (operator: boolean) =>
       createNodeDisclosureRoutes({ list: (filter) => listDisclosures(db, filter), approve: (id, input) => approveRequest(desk, id, input), decline: (id, input) => declineRequest(desk, id, input), operator });
     const memberRequest = (): Promise<string> => signMemberRequest({ keyPem: settings.signer.keyPem, chainPem: settings.signer.chainPem, member: settings.member, audience: settings.audience, now: clock.now(), jti: random.uuid() });
@@ -145,7 +164,8 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
         maxBodyBytes: settings.maxBodyBytes,
         authenticate: (req) => authenticate(bearerToken(req)),
         metrics,
-        routers: [disclosureRoutes(operator), createNodeOutcomeRoutes(outcomes, settings.maxBodyBytes)],
+        routers: [disclosureRoutes(operator), createNodeOutcomeRoutes(outcomes, settings.maxBodyBytes), reports.adminRoutes(operator)],
+        publicRouters: [reports.publicRoutes],
       });
     if (settings.apiKeys.size === 0) logger.warn('no platform API keys yet: make one with `wildintel node api-key new NAME` (the local socket works meanwhile)');
     const tcp = await listen(createServer(api((key) => (key === undefined ? undefined : settings.apiKeys.identify(key)))), { port: settings.port, host: settings.host });

@@ -35,6 +35,8 @@ export interface PlatformApiDeps {
   readonly metrics?: { readonly contentType: string; metrics(): Promise<string> };
   /** More routes behind the same authentication (disclosure requests). */
   readonly routers?: readonly Router[];
+  /** Routes without a platform API key, before the key check (the public report page, src/reports). */
+  readonly publicRouters?: readonly Router[];
 }
 
 type Handler = (req: Request, files: UploadedFiles) => Promise<unknown>;
@@ -52,6 +54,7 @@ export function createPlatformApi(deps: PlatformApiDeps): Express {
       metrics.metrics().then((text) => res.type(metrics.contentType).send(text), next);
     });
   }
+  for (const router of deps.publicRouters ?? []) app.use(router);
   app.use('/v1', authenticate(deps));
   const json = express.json({ limit: deps.maxBodyBytes });
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.maxBodyBytes, fieldSize: deps.maxBodyBytes, files: 1000, fields: 10 } }).any();

@@ -37,6 +37,8 @@ export interface NodeSettings {
   readonly feedIntervalMs: number;
   readonly maxBodyBytes: number;
   readonly model: { readonly modelFile: string; readonly labelsFile: string; readonly retrainMs: number };
+  /** Public reports (src/reports). */
+  readonly reports: { readonly powDifficulty: number; readonly perPrefixPerHour: number; readonly maxOpen: number; readonly maxStoredBytes: number; readonly maxPhotoBytes: number; readonly retentionDays: number; readonly sessionHours: number };
   readonly host: string;
   readonly port: number;
 }
@@ -76,6 +78,15 @@ export async function loadNodeSettings(config: Readonly<Config>, random: Random)
     feedIntervalMs: config.NODE_FEED_INTERVAL_MS,
     maxBodyBytes: config.NODE_MAX_BODY_MB * 1024 * 1024,
     model: { ...modelFiles(config), retrainMs: config.NODE_MODEL_RETRAIN_HOURS * 3_600_000 },
+    reports: {
+      powDifficulty: config.REPORTS_POW_DIFFICULTY,
+      perPrefixPerHour: config.REPORTS_PER_PREFIX_PER_HOUR,
+      maxOpen: config.REPORTS_MAX_OPEN,
+      maxStoredBytes: config.REPORTS_MAX_STORED_MB * 1024 * 1024,
+      maxPhotoBytes: config.REPORTS_MAX_PHOTO_MB * 1024 * 1024,
+      retentionDays: config.REPORTS_RETENTION_DAYS,
+      sessionHours: config.REVIEW_SESSION_HOURS,
+    },
     host: config.HOST,
     port: config.NODE_PORT,
   };

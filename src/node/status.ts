@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { ReportNumbers } from '../reports/index.js';
 import { recentAlarms, type Alarm } from './alarms.js';
 import { readActedElsewhere, type ActedElsewhere } from './outcomes/index.js';
 import { recentDeadLetters, type DeadLetter } from './dead-letters.js';
@@ -33,6 +34,8 @@ export interface NodeStatus {
   readonly deadLetters: { readonly count: number; readonly recent: readonly DeadLetter[] };
   readonly feed: { readonly next: number; readonly at: string | null; readonly halted: boolean; readonly indexed: { readonly keywords: number; readonly images: number } };
   /** Disclosure requests routed here: `pending` wait for the operator (wildintel node requests). */
+  /** Public reports (src/reports): added by the running node. */
+  readonly reports?: ReportNumbers;
   readonly disclosures: { readonly pending: number; readonly waiting: number; readonly answered: number; readonly declined: number; readonly expired: number; readonly invalid: number; readonly unsent: number };
 }
 

@@ -2,7 +2,8 @@
  * The HTTP fuzzer: every route of the hub's route table (src/hub/routes.ts, so routes added later
  * are fuzzed too) with hostile path parameters, query strings, bodies and media types; byte-level
  * mutations of valid signed batches at POST /v1/batches; and hostile observations at a member
- * node's POST /v1/observations and POST /v1/outcomes (and its retractions). No 5xx, no INTERNAL_SERVER_ERROR, nothing stored by a refusal,
+ * node's POST /v1/observations and POST /v1/outcomes (and its retractions), and public reports (POST /v1/reports, the
+ * receipt status, the review API). No 5xx, no INTERNAL_SERVER_ERROR, nothing stored by a refusal,
  * hub and node still healthy. Bounded by FUZZ_CASES and FUZZ_BUDGET_MS; prints count and seed.
  */
 import { after, before, describe, it } from 'node:test';
@@ -32,7 +33,7 @@ describe('HTTP fuzzing', () => {
   let token: string;
 
   before(async () => {
-    setup = await federationWithNode({ nodeEnv: { NODE_BATCH_DELAY_MS: '60000' } });
+    setup = await federationWithNode({ nodeEnv: { NODE_BATCH_DELAY_MS: '60000', REPORTS_PER_PREFIX_PER_HOUR: '100000' } });
     fed = setup.fed;
     member = await fed.addMember('fuzzer');
     token = await fed.token('indicators:read provenance:read', { tlp: 'RED' });
@@ -176,6 +177,40 @@ describe('HTTP fuzzing', () => {
       if (res.status === 400 && /INVALID_OUTCOME/.test(answer) && !/"index":-?\d+/.test(answer)) findings.fail(body, `INVALID_OUTCOME without its index: ${answer}`);
     }
     t.diagnostic(`outcomes: ${findings.summary()}`);
+    findings.assertNone();
+    assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
+  });
+
+  it('refuses hostile public reports, receipt look-ups and review calls with a coded 4xx, storing nothing', async (t) => {
+    const r = createRng(seed + 4);
+    const findings = new FuzzFindings(seed + 4, fuzzBudget({ cases: 600, ms: 8_000 }));
+    const node = setup.node!;
+    const valid = { listing: 'https://shop.example/item/1', commodity: 'IVORY', description: '象牙手镯 for sale', photos: [(await testPicture(5)).toString('base64')], contact: 'a@b.example', altcha: 'eyJ9' };
+    const counts = async (): Promise<string> => JSON.stringify(await node.database.dataSource.query(`SELECT (SELECT count(*)::int FROM report_reports) AS r, (SELECT count(*)::int FROM report_decisions) AS d, (SELECT count(*)::int FROM report_sessions) AS s`));
+    while (findings.more()) {
+      const before = await counts();
+      const which = r.int(4);
+      let res: Response;
+      let input: string;
+      if (which === 0 || which === 1) {
+        const o: Record<string, unknown> = { ...valid };
+        o[r.pick([...Object.keys(o), 'extra', 'previousReceipt'])] = r.chance(0.5) ? nastyValue(r, 2) : nastyString(r);
+        const text = JSON.stringify(o);
+        input = r.chance(0.3) ? mutateBytes(r, Buffer.from(text)).toString('utf8') : text;
+        res = await fetch(`${node.url}/v1/reports`, { method: 'POST', headers: { 'content-type': r.pick(['application/json', 'text/plain', 'multipart/form-data']) }, body: input });
+      } else if (which === 2) {
+        input = `/v1/reports/status?receipt=${encode(r.pick([nastyString(r).slice(0, 100), 'R-00000-00000-00000-00000', '']))}`;
+        res = await fetch(`${node.url}${input}`);
+      } else {
+        input = `/review/api/reports/${encode(r.pick([randomUUID(), nastyString(r).slice(0, 80)]))}/decisions`;
+        res = await fetch(`${node.url}${input}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `wildintel_review=${encode(nastyString(r).slice(0, 60))}` }, body: JSON.stringify({ decision: nastyValue(r, 1) }) });
+      }
+      const answer = await res.text();
+      findings.checkHttp(input.slice(0, 400), res.status, answer);
+      if (res.status >= 400 && !/"code":"[A-Z_]+"/.test(answer)) findings.fail(input, `a refusal without a code: ${answer.slice(0, 200)}`);
+      if (res.status >= 400 && (await counts()) !== before) findings.fail(input, `refused with ${res.status} but stored something`);
+    }
+    t.diagnostic(`public reports: ${findings.summary()}`);
     findings.assertNone();
     assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
   });

@@ -64,7 +64,7 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
     .description('issue a token to an analyst and print it (least privilege: give only the scopes and TLP needed)')
     .requiredOption('--agency <slug>', 'the agency')
     .requiredOption('--sub <analyst>', 'who will use it (an analyst id)')
-    .requiredOption('--scope <scopes>', 'space-separated: indicators:read sellers:read match:image match:text stats:read provenance:read audit:read admin taxii:read disclosure:request')
+    .requiredOption('--scope <scopes>', 'space-separated: indicators:read sellers:read match:image match:text stats:read provenance:read audit:read admin taxii:read disclosure:request referrals:read referrals:act')
     .option('--tlp <tlp>', 'highest TLP the holder may see', 'GREEN')
     .option('--commodities <list>', 'restrict to these commodities (comma-separated)')
     .option('--ttl <duration>', 'lifetime, at most 24h', '8h')

@@ -23,7 +23,8 @@ export type { DeclineReason, DisclosureRequestPayload, MemberStepPayload, Member
 export { signDisclosureRequest, verifyDisclosureRequest } from './request.js';
 export { signMemberStep, createMemberStepVerifier } from './member-step.js';
 export type { MemberStepVerifier, VerifiedMemberStep } from './member-step.js';
-export { encryptAnswer, decryptAnswer, openWithContentKey, assertAnswerJwe, plaintextJson, ANSWER_CTY } from './answer-crypto.js';
+export { encryptAnswer, decryptAnswer, openWithContentKey, assertAnswerJwe, plaintextJson, ANSWER_CTY, encryptToAgency, decryptWithAgencyKey, assertJweTo } from './answer-crypto.js';
+export { currentAgencyKeys } from './agency-key-store.js';
 export type { AnswerPlaintext } from './answer-crypto.js';
 export { createDisclosureService } from './service.js';
 export type { DisclosureService, DisclosureServiceDeps } from './service.js';

@@ -70,6 +70,8 @@ export interface ReceivingAgencyView {
  * @throws ReferralError `NO_COMPETENT_AGENCY`
  */
 export async function receivingAgencies(db: Queryable, target: { commodity: string; place: string; agency?: string | null | undefined }): Promise<ReceivingAgencyView[]> {
+  assertPlace(target.place, 'place');
+  if (!(COMMODITIES as readonly string[]).includes(target.commodity)) throw invalid('commodity', 'must be a commodity of the indicator model');
   let slugs: string[];
   if (target.agency !== undefined && target.agency !== null) {
     const known: unknown[] = await db.query(`SELECT 1 FROM agencies WHERE slug = $1`, [target.agency]);

@@ -23,6 +23,7 @@ import { CliError, wholeNumber } from './files.js';
 import { formatDisclosureStatus, registerNodeRequestCommands } from './node-requests-command.js';
 import { callNode, replyOrThrow } from './node-socket.js';
 import { registerNodeOutcomeCommands } from './node-outcomes-command.js';
+import { registerNodeReferralCommands } from './node-referrals-command.js';
 
 export function registerNodeCommands(program: Command, cli: CliContext): void {
   const node = program
@@ -50,6 +51,7 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
 
   registerNodeRequestCommands(node, cli);
   registerNodeOutcomeCommands(node, cli);
+  registerNodeReferralCommands(node, cli);
 
   node
     .command('api-key')

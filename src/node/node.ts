@@ -25,6 +25,7 @@ import { createHubWitness } from './hub-witness.js';
 import { startLoop, type BackgroundLoop } from './loop.js';
 import { createObservationService, type ObservationService } from './observation-service.js';
 import { createNodeOutcomeRoutes, createOutcomeService, type OutcomeService } from './outcomes/index.js';
+import { createNodeReferralRoutes, createNodeReferralService } from './referrals/index.js';
 import { bearerToken, createPlatformApi } from './platform-api.js';
 import { parseOpinionRequest, reportOpinion } from './opinion.js';
 import { createPublisher, type Publisher } from './publisher.js';
@@ -128,6 +129,7 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     const disclosureRoutes = (operator: boolean) =>
       createNodeDisclosureRoutes({ list: (filter) => listDisclosures(db, filter), approve: (id, input) => approveRequest(desk, id, input), decline: (id, input) => declineRequest(desk, id, input), operator });
     const memberRequest = (): Promise<string> => signMemberRequest({ keyPem: settings.signer.keyPem, chainPem: settings.signer.chainPem, member: settings.member, audience: settings.audience, now: clock.now(), jti: random.uuid() });
+    const referrals = createNodeReferralService({ hub, member: settings.member, signer: settings.signer, random, memberToken: memberRequest });
     const floods = createFloodWatch({ index, alarms, logger, now: () => clock.now().getTime(), report: async (r) => postFloodReport(hub, await memberRequest(), r) });
     const api = (authenticate: (key: string | undefined) => string | undefined, operator = false): Express =>
       createPlatformApi({
@@ -143,7 +145,7 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
         maxBodyBytes: settings.maxBodyBytes,
         authenticate: (req) => authenticate(bearerToken(req)),
         metrics,
-        routers: [disclosureRoutes(operator), createNodeOutcomeRoutes(outcomes, settings.maxBodyBytes)],
+        routers: [disclosureRoutes(operator), createNodeOutcomeRoutes(outcomes, settings.maxBodyBytes), createNodeReferralRoutes(referrals, settings.maxBodyBytes)],
       });
     if (settings.apiKeys.size === 0) logger.warn('no platform API keys yet: make one with `wildintel node api-key new NAME` (the local socket works meanwhile)');
     const tcp = await listen(createServer(api((key) => (key === undefined ? undefined : settings.apiKeys.identify(key)))), { port: settings.port, host: settings.host });

@@ -1679,6 +1679,7 @@ export type ResolversParentTypes = {
 export type RequiresDirectiveArgs = {
   anyOf: Array<Scope>;
   members?: Maybe<Scalars['Boolean']['input']>;
+  agencies?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type RequiresDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = RequiresDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;

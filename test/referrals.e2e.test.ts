@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createMemberKeyAndCsr, createRootCa, signMemberCsr } from '../src/pki/index.js';
-import { fixedClock, systemRandom } from '../src/kernel/index.js';
+import { buildProgram } from '../src/cli/main.js';
+import { createLogger, fixedClock, systemRandom } from '../src/kernel/index.js';
 import { parseAgencyKeySet } from '../src/disclosure/index.js';
 import { signMemberRecord, signMemberRequest } from '../src/provenance/index.js';
 import { decryptEvidence, REFERRAL_TYP, referralRecordSha256, signReferrals, type ReferralDraft, type ReceivingAgency } from '../src/referrals/index.js';
@@ -204,6 +205,18 @@ describe('referrals from members to agencies', () => {
     await asAgency(customs, `mutation($id: ID!) { acknowledgeReferral(id: $id) { state } }`, { id });
     assert.equal(((await read(customs, id)).body.data!['referral'] as ReferralData).overdue, false);
     assert.equal((await stats()).overdue, overdueBefore - 1);
+  });
+
+  it('lets the hub operator register an agency’s competence (wildintel agency competence), refusing unknown codes', async () => {
+    const printed: string[] = [];
+    const cli = async (...args: string[]) => (await buildProgram({ config: () => fed.config, logger: () => createLogger('silent'), print: (t) => printed.push(t) })).parseAsync(['node', 'wildintel', ...args]);
+    await cli('agency', 'competence', 'police', '--commodity', 'TIGER', 'PANGOLIN', '--jurisdiction', 'VN', 'CN');
+    assert.match(printed.join('\n'), /agency police receives referrals about PANGOLIN, TIGER in CN, VN/);
+    const tiger = await asMember(shopmart, 'query { referralAgencies(commodity: TIGER, place: "VN-44") { agency } }');
+    assert.deepEqual(tiger.body.data!['referralAgencies'], [{ agency: 'police' }]);
+    await assert.rejects(cli('agency', 'competence', 'police', '--commodity', 'TIGER', '--jurisdiction', 'Vietnam'), { code: 'INVALID_REFERRAL' });
+    await assert.rejects(cli('agency', 'competence', 'police', '--commodity', 'UNICORN', '--jurisdiction', 'VN'), { code: 'INVALID_REFERRAL' });
+    assert.deepEqual(((await asAgency('police', '{ referralCompetence { commodities jurisdictions } }')).body.data!['referralCompetence']), { commodities: ['PANGOLIN', 'TIGER'], jurisdictions: ['CN', 'VN'] });
   });
 
   it('shows an agency only what was routed to it, a member only what it filed; other tokens are refused', async () => {

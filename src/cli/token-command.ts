@@ -51,6 +51,15 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
       cli.print(describeKeys(result.keys));
     });
   agency
+    .command('competence <slug>')
+    .description('register what an agency receives referrals for (replacing what it had): commodities and jurisdictions (docs/agency-api.md "Referrals")')
+    .requiredOption('--commodity <commodity...>', 'IVORY, RHINO_HORN, PANGOLIN, … (one or more)')
+    .requiredOption('--jurisdiction <code...>', 'ISO 3166 country (covers its subdivisions) or subdivision (CN, CN-YN), or region:<slug> (one or more)')
+    .action(async (slug: string, opts: { commodity: string[]; jurisdiction: string[] }) => {
+      const c = (await operate(cli.config(), cli.logger(), 'agency.competence', { slug, commodities: opts.commodity, jurisdictions: opts.jurisdiction })) as { commodities: string[]; jurisdictions: string[] };
+      cli.print(`agency ${slug} receives referrals about ${c.commodities.join(', ') || 'nothing'} in ${c.jurisdictions.join(', ') || 'nowhere'}`);
+    });
+  agency
     .command('list')
     .description('list agencies')
     .action(async () => {

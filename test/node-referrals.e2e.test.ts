@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -70,6 +70,12 @@ describe('referrals through a member node', () => {
     const seen = (await asCustoms(`query($id: ID!) { referral(id: $id) { evidence urgency member } }`, { id: referral!.referralId })).body.data!['referral'] as { evidence: string; urgency: string; member: string };
     assert.deepEqual([seen.urgency, seen.member], ['CRITICAL', 'shopmart']);
     assert.equal(Buffer.from((await decryptEvidence(seen.evidence, customs.encryptionKeyPem, referral!.referralId)).files[0]!.data, 'base64').toString('utf8'), SCREENSHOT);
+    // The agency's command writes the decrypted files on its side.
+    const keyFile = path.join(dir, 'customs-enc.pem');
+    await writeFile(keyFile, customs.encryptionKeyPem, { mode: 0o600 });
+    const out = path.join(dir, 'case');
+    assert.match(await cli('referral', 'evidence', referral!.referralId, '--hub', fed.hub.url, '--token', token, '--key', keyFile, '--out', out), /01-listing\.png {2}image\/png/);
+    assert.equal(await readFile(path.join(out, '01-listing.png'), 'utf8'), SCREENSHOT);
 
     await asCustoms(`mutation($id: ID!) { acknowledgeReferral(id: $id) { state } }`, { id: referral!.referralId });
     await asCustoms(`mutation($id: ID!) { closeReferral(id: $id, result: INVESTIGATION_OPENED, note: "Case opened") { state } }`, { id: referral!.referralId });

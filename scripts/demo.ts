@@ -20,6 +20,7 @@ import { buildDataset, CODE_WORDS, observationsOf, PLATFORMS, type Dataset, type
 import { cli, freePort, REPO_ROOT, startService, stopService, type Service } from './demo/processes.js';
 import { exampleQueries, runQuery } from './demo/queries.js';
 import { disclosureExample, prepareDisclosure, requestArgs, type DisclosureSetup } from './demo/disclosure.js';
+import { runReferral, type ReferralOutcome } from './demo/referral.js';
 
 const MARKER = '.wildintel-demo';
 const NAMES: Record<Platform, string> = { shopmart: 'ShopMart (marketplace)', chatapp: 'ChatApp (messaging)', searchco: 'SearchCo (search and ads)' };
@@ -224,11 +225,13 @@ async function main(): Promise<void> {
     const disclosure = await prepareDisclosure(federation.hubEnv, options.dir, 'demo-customs');
     const seller = [...fingerprints.entries()].find(([, fp]) => fp === inputs.sellerFingerprint)![0];
     const reporters = federation.nodes.filter((n) => dataset.listings.some((l) => l.seller === seller && l.platform === n.slug));
+    step('a member refers the seller to demo-customs, which acknowledges and closes it');
+    const referral = await runReferral({ hubUrl: federation.hubUrl, hubEnv: federation.hubEnv, agency: 'demo-customs', node: reporters[0] ?? federation.nodes[0]!, fingerprint: inputs.sellerFingerprint });
     step('preparing the analyst console (built on first use, then cached)');
     const consoleUrl = await warmConsole(federation.hubUrl);
     const answers: Array<{ ok: boolean; line: string }> = [];
     for (const q of queries) answers.push(await runQuery(federation.hubUrl, agencyToken, q));
-    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, dir: options.dir, disclosure: { setup: disclosure, fingerprint: inputs.sellerFingerprint, members: reporters } });
+    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, dir: options.dir, disclosure: { setup: disclosure, fingerprint: inputs.sellerFingerprint, members: reporters }, referral });
     if (options.jsonOut) {
       const facts = {
         hubUrl: federation.hubUrl,
@@ -241,6 +244,7 @@ async function main(): Promise<void> {
         logVerifierKey: federation.logKey,
         queries: queries.map((q, i) => ({ title: q.title, query: q.query, variables: q.variables, ok: answers[i]!.ok, answer: answers[i]!.line })),
         disclosure: { ...disclosure, fingerprint: inputs.sellerFingerprint, members: reporters.map((r) => ({ slug: r.slug, dataDir: r.dataDir })), requestArgs: requestArgs(federation.hubUrl, disclosure, inputs.sellerFingerprint) },
+        referral,
       };
       writeFileSync(options.jsonOut, `${JSON.stringify(facts, null, 2)}\n`, { mode: 0o600 });
     }
@@ -281,6 +285,7 @@ interface SummaryFacts {
   queries: ReturnType<typeof exampleQueries>;
   answers: Array<{ ok: boolean; line: string }>;
   disclosure: { setup: DisclosureSetup; fingerprint: string; members: NodeInfo[] };
+  referral: ReferralOutcome;
 }
 
 function printSummary(f: SummaryFacts): void {
@@ -307,6 +312,8 @@ function printSummary(f: SummaryFacts): void {
   say('\nauditor: verify that the log is append-only and every batch is signed (keeps its state for the next run):');
   say(`npx wildintel audit verify --hub ${f.hubUrl} --root ${rel(f.rootCert)} --log-key '${f.logKey}' --state ${rel(path.join(f.dir, 'audit-state.json'))} --token ${f.auditorToken}`);
   for (const line of disclosureExample({ hubUrl: f.hubUrl, ...f.disclosure, rootCert: f.rootCert, logKey: f.logKey, auditorToken: f.auditorToken, dir: f.dir, rel })) say(line);
+  say(`\nreferral ${f.referral.referralId} from ${f.referral.member} to demo-customs: ${f.referral.state} (${f.referral.result}); at the member's node: ${f.referral.atNode}`);
+  say(`  the member's operator: wildintel node referrals list   (with that node's DATA_DIR)`);
   say(`\nlogs: ${rel(path.join(f.dir, 'logs.jsonl'))}; scan a listing locally on a node: curl -s ${f.nodes[1]!.url}/v1/scan -H "authorization: Bearer ${f.nodes[1]!.apiKey}" -H 'content-type: application/json' -d '{"text":"犀 角 盃"}'`);
 }
 

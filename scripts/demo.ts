@@ -24,6 +24,7 @@ import { exampleQueries, runQuery } from './demo/queries.js';
 import { disclosureExample, prepareDisclosure, requestArgs, type DisclosureSetup } from './demo/disclosure.js';
 import { planOutcomes, recordOutcomes, writeDemoReport, type DemoReport } from './demo/outcomes.js';
 import { fileDemoReports, type DemoReports } from './demo/reports.js';
+import { runReferral, type ReferralOutcome } from './demo/referral.js';
 
 const MARKER = '.wildintel-demo';
 const NAMES: Record<Platform, string> = { shopmart: 'ShopMart (marketplace)', chatapp: 'ChatApp (messaging)', searchco: 'SearchCo (search and ads)' };
@@ -226,8 +227,6 @@ async function main(): Promise<void> {
     const recorded = await recordOutcomes(planOutcomes(dataset), federation.nodes);
     await waitDelivered(federation.nodes);
     const { agencyToken, auditorToken } = await issueTokens(federation.hubEnv);
-    step('writing the transparency report of the month');
-    const report = await writeDemoReport({ hubUrl: federation.hubUrl, rootCert: federation.rootCert, logKey: federation.logKey, auditorToken, dir: options.dir, now, recorded, listings: dataset.listings.length });
     const inputs = await queryInputs(dataset, fingerprints, now);
     const queries = exampleQueries(inputs);
     step('registering the demo agency’s disclosure keys');
@@ -236,11 +235,15 @@ async function main(): Promise<void> {
     const reporters = federation.nodes.filter((n) => dataset.listings.some((l) => l.seller === seller && l.platform === n.slug));
     step('filing public reports at the first node (proof of work solved here) and making a moderator account');
     const reports = await fileDemoReports(federation.nodes[0]!);
+    step('a member refers the seller to demo-customs, which acknowledges and closes it');
+    const referral = await runReferral({ hubUrl: federation.hubUrl, hubEnv: federation.hubEnv, agency: 'demo-customs', node: reporters[0] ?? federation.nodes[0]!, fingerprint: inputs.sellerFingerprint });
+    step('writing the transparency report of the month (outcomes and the referral included)');
+    const report = await writeDemoReport({ hubUrl: federation.hubUrl, rootCert: federation.rootCert, logKey: federation.logKey, auditorToken, dir: options.dir, now, recorded, listings: dataset.listings.length, referralResults: { [referral.result]: 1 } });
     step('preparing the analyst console (built on first use, then cached)');
     const consoleUrl = await warmConsole(federation.hubUrl);
     const answers: Array<{ ok: boolean; line: string }> = [];
     for (const q of queries) answers.push(await runQuery(federation.hubUrl, agencyToken, q));
-    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, report, dir: options.dir, disclosure: { setup: disclosure, fingerprint: inputs.sellerFingerprint, members: reporters }, reports });
+    printSummary({ ...federation, consoleUrl, agencyToken, auditorToken, queries, answers, report, dir: options.dir, disclosure: { setup: disclosure, fingerprint: inputs.sellerFingerprint, members: reporters }, reports, referral });
     if (options.jsonOut) {
       const facts = {
         hubUrl: federation.hubUrl,
@@ -254,6 +257,7 @@ async function main(): Promise<void> {
         logVerifierKey: federation.logKey,
         queries: queries.map((q, i) => ({ title: q.title, query: q.query, variables: q.variables, ok: answers[i]!.ok, answer: answers[i]!.line })),
         disclosure: { ...disclosure, fingerprint: inputs.sellerFingerprint, members: reporters.map((r) => ({ slug: r.slug, dataDir: r.dataDir })), requestArgs: requestArgs(federation.hubUrl, disclosure, inputs.sellerFingerprint) },
+        referral,
       };
       writeFileSync(options.jsonOut, `${JSON.stringify(facts, null, 2)}\n`, { mode: 0o600 });
     }
@@ -317,6 +321,7 @@ interface SummaryFacts {
   report: DemoReport;
   disclosure: { setup: DisclosureSetup; fingerprint: string; members: NodeInfo[] };
   reports: DemoReports;
+  referral: ReferralOutcome;
 }
 
 function printSummary(f: SummaryFacts): void {
@@ -347,6 +352,8 @@ function printSummary(f: SummaryFacts): void {
   for (const line of disclosureExample({ hubUrl: f.hubUrl, ...f.disclosure, rootCert: f.rootCert, logKey: f.logKey, auditorToken: f.auditorToken, dir: f.dir, rel })) say(line);
   say(`\npublic reports: ${f.reports.receipts.length} filed at ${f.reports.reportUrl} (receipts ${f.reports.receipts.join(', ')})`);
   say(`review page      ${f.reports.reviewUrl}   ← log in as ${f.reports.moderator.name}, password ${f.reports.moderator.password}`);
+  say(`\nreferral ${f.referral.referralId} from ${f.referral.member} to demo-customs: ${f.referral.state} (${f.referral.result}); at the member's node: ${f.referral.atNode}`);
+  say(`  the member's operator: wildintel node referrals list   (with that node's DATA_DIR)`);
   say(`\nlogs: ${rel(path.join(f.dir, 'logs.jsonl'))}; scan a listing locally on a node: curl -s ${f.nodes[1]!.url}/v1/scan -H "authorization: Bearer ${f.nodes[1]!.apiKey}" -H 'content-type: application/json' -d '{"text":"犀 角 盃"}'`);
 }
 

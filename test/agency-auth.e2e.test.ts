@@ -25,7 +25,7 @@ const ZERO_PDQ = '0'.repeat(64);
  * Every root field, a query for it, and who may resolve it. Written out independently of the
  * schema's directives; the test also checks that it lists every root field the schema has.
  */
-const MATRIX: Array<{ field: string; query: string; anyOf: readonly string[] | 'public' | 'any-agency'; members?: boolean }> = [
+const MATRIX: Array<{ field: string; query: string; anyOf: readonly string[] | 'public' | 'any-agency' | 'no-agency'; members?: boolean }> = [
   { field: 'Query.hubInfo', query: '{ hubInfo { version } }', anyOf: 'public' },
   { field: 'Query.checkpoint', query: '{ checkpoint { size } }', anyOf: 'public' },
   { field: 'Query.me', query: '{ me { kind } }', anyOf: 'public' },
@@ -61,12 +61,27 @@ const MATRIX: Array<{ field: string; query: string; anyOf: readonly string[] | '
   { field: 'Subscription.alertRaised', query: 'subscription { alertRaised { id } }', anyOf: ['indicators:read'] },
   // Outcomes (issue 22): figures over the outcomes the token may see.
   { field: 'Query.outcomeFigures', query: '{ outcomeFigures(from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z") { lag { indicatorId } } }', anyOf: ['stats:read'] },
+  // Referrals (issue 22): agencies read and act on their inbox; member nodes file and follow theirs.
+  { field: 'Query.referralInbox', query: '{ referralInbox { referrals { id } } }', anyOf: ['referrals:read'] },
+  { field: 'Query.referral', query: '{ referral(id: "x") { id } }', anyOf: ['referrals:read'], members: true },
+  { field: 'Query.referralStats', query: '{ referralStats { overdue } }', anyOf: ['referrals:read'] },
+  { field: 'Query.referralCompetence', query: '{ referralCompetence { agency } }', anyOf: ['referrals:read'] },
+  { field: 'Query.referralAgencies', query: '{ referralAgencies(commodity: IVORY, place: "CN") { agency } }', anyOf: 'no-agency', members: true },
+  { field: 'Query.memberReferrals', query: '{ memberReferrals { id } }', anyOf: 'no-agency', members: true },
+  { field: 'Mutation.fileReferral', query: 'mutation { fileReferral(record: "x") { duplicate } }', anyOf: 'no-agency', members: true },
+  { field: 'Mutation.setReferralCompetence', query: 'mutation { setReferralCompetence(commodities: [IVORY], jurisdictions: ["CN"]) { agency } }', anyOf: ['referrals:act'] },
+  { field: 'Mutation.acknowledgeReferral', query: 'mutation { acknowledgeReferral(id: "x") { id } }', anyOf: ['referrals:act'] },
+  { field: 'Mutation.acceptReferral', query: 'mutation { acceptReferral(id: "x") { id } }', anyOf: ['referrals:act'] },
+  { field: 'Mutation.declineReferral', query: 'mutation { declineReferral(id: "x", reason: "r") { id } }', anyOf: ['referrals:act'] },
+  { field: 'Mutation.closeReferral', query: 'mutation { closeReferral(id: "x", result: NO_ACTION) { id } }', anyOf: ['referrals:act'] },
+  { field: 'Subscription.referralFiled', query: 'subscription { referralFiled { id } }', anyOf: ['referrals:read'] },
 ];
 
 function allowed(row: (typeof MATRIX)[number], caller: string): boolean {
   if (row.anyOf === 'public') return true;
   if (caller === 'anonymous') return false;
   if (caller === 'member') return row.members === true;
+  if (row.anyOf === 'no-agency') return false;
   return row.anyOf === 'any-agency' || row.anyOf.includes(caller);
 }
 
@@ -98,7 +113,7 @@ describe('agency API: authorization, limits and the access audit', () => {
     });
 
     for (const row of MATRIX.filter((m) => !m.field.startsWith('Subscription.'))) {
-      it(`${row.field}: ${row.anyOf === 'public' ? 'anyone' : row.anyOf === 'any-agency' ? 'any agency token' : row.anyOf.join(' or ')}${row.members ? ', members' : ''}`, async () => {
+      it(`${row.field}: ${row.anyOf === 'public' ? 'anyone' : row.anyOf === 'any-agency' ? 'any agency token' : row.anyOf === 'no-agency' ? 'no agency token' : row.anyOf.join(' or ')}${row.members ? ', members' : ''}`, async () => {
         for (const caller of [...SCOPES, 'member', 'anonymous']) {
           const token = caller === 'anonymous' ? undefined : caller === 'member' ? await memberToken() : tokens[caller];
           const r = await ask(token, row.query);

@@ -129,6 +129,10 @@ describe('npm run demo', { skip: onlyInPass('embedded') }, () => {
     assert.match(stdout, /export TOKEN=ey/);
   });
 
+  it('prints a referral that customs acknowledged and closed, as the member’s node shows it', () => {
+    assert.match(stdout, /referral [0-9a-f-]{36} from (shopmart|chatapp|searchco) to demo-customs: CLOSED \(INVESTIGATION_OPENED\); at the member's node: CLOSED INVESTIGATION_OPENED/);
+  });
+
   it('prints the analyst console’s URL, which serves the console', async () => {
     assert.equal(facts.consoleUrl, `${facts.hubUrl}/console/`);
     assert.match(stdout, new RegExp(`analyst console\\s+${facts.consoleUrl.replace(/[.]/g, '\\.')}`));

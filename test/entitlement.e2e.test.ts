@@ -746,6 +746,22 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   // Precision guards (issue 21).
   'Query.warninglists': 'none: the federation’s warninglists (benign phrases, generic terms), no indicator data',
   'Mutation.reportFlood': 'none: a member node reports its own scan rates; the receipt names only the indicator it sent',
+  // Referrals (issue 22): no indicator data leaves through them; an agency reads only the referrals
+  // routed to it, a member only those it filed (test/referrals.e2e.test.ts: another agency, a token
+  // without the scope, another member's node).
+  'Query.referralInbox': 'none: the referrals routed to the caller’s agency',
+  'Query.referral': 'none: a referral routed to the caller’s agency, or filed by the calling member',
+  'Query.referralStats': 'none: counts of the caller’s agency’s referrals',
+  'Query.referralCompetence': 'none: the caller’s agency’s own competence',
+  'Query.referralAgencies': 'none: agency slugs and public keys, for member nodes',
+  'Query.memberReferrals': 'none: the calling member’s own referrals',
+  'Mutation.fileReferral': 'none: a member files its own signed referral',
+  'Mutation.setReferralCompetence': 'none: the caller’s agency’s own competence',
+  'Mutation.acknowledgeReferral': 'none: a referral routed to the caller’s agency',
+  'Mutation.acceptReferral': 'none: a referral routed to the caller’s agency',
+  'Mutation.declineReferral': 'none: a referral routed to the caller’s agency',
+  'Mutation.closeReferral': 'none: a referral routed to the caller’s agency',
+  'Subscription.referralFiled': 'none: referrals as they are routed to the caller’s agency',
 };
 const HTTP_ROUTES: Record<string, Path | `none: ${string}`> = {
   'GET /.well-known/jwks.json': 'none: public keys',

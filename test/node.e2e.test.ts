@@ -87,7 +87,16 @@ describe('member nodes publishing to a hub', () => {
     assert.deepEqual([res.status, (res.body['error'] as { code: string }).code], [401, 'UNAUTHENTICATED']);
     assert.equal((await callNode(shopmart.url, 'wik_not-a-real-key-at-all', '/v1/status')).status, 401);
     // Every platform route, the outcome routes of issue 22 included, needs a key and records nothing without one.
-    const routes: Array<[string, unknown]> = [['/v1/scan', { text: 'x' }], ['/v1/outcomes', { outcomes: [] }], ['/v1/outcomes/retractions', { retractions: [] }], ['/v1/outcomes', undefined]];
+    const routes: Array<[string, unknown]> = [
+      ['/v1/scan', { text: 'x' }],
+      ['/v1/outcomes', { outcomes: [] }],
+      ['/v1/outcomes/retractions', { retractions: [] }],
+      ['/v1/outcomes', undefined],
+      // Referrals (issue 22).
+      ['/v1/referrals', { summary: 'x', urgency: 'LOW', commodity: 'IVORY', place: 'CN', indicators: ['n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg'] }],
+      ['/v1/referrals', undefined],
+      ['/v1/referrals/5b2e0c1a-8d3f-4e6a-9c7b-1f0e2d3c4b5a', undefined],
+    ];
     // Reviewer accounts (issue 23) are the operator's: a key is needed, and then only the socket may manage them.
     routes.push(['/v1/reviewers', undefined], ['/v1/reviewers', { name: 'mallory', role: 'moderator' }], ['/v1/reviewers/mallory/remove', {}]);
     for (const [route, body] of routes) {

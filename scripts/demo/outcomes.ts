@@ -82,7 +82,7 @@ export interface DemoReport {
 }
 
 /** Writes the month's transparency report with the auditor's token and checks its outcome figures against what was recorded. */
-export async function writeDemoReport(options: { hubUrl: string; rootCert: string; logKey: string; auditorToken: string; dir: string; now: Date; recorded: Record<string, number>; listings: number }): Promise<DemoReport> {
+export async function writeDemoReport(options: { hubUrl: string; rootCert: string; logKey: string; auditorToken: string; dir: string; now: Date; recorded: Record<string, number>; listings: number; referralResults: Record<string, number> }): Promise<DemoReport> {
   const out = path.join(options.dir, 'report');
   const day = (offset: number) => new Date(options.now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   await cli(['report', '--hub', options.hubUrl, '--from', day(-35), '--to', day(1), '--out', out, '--root', options.rootCert, '--log-key', options.logKey, '--token', options.auditorToken], {});
@@ -95,5 +95,9 @@ export async function writeDemoReport(options: { hubUrl: string; rootCert: strin
   expect('outcomes.listingsRemoved', options.recorded['REMOVED'] ?? 0);
   expect('outcomes.accountsActioned', options.recorded['ACCOUNT_SUSPENDED'] ?? 0);
   expect('members.active', PLATFORMS.length);
+  const referrals = Object.values(options.referralResults).reduce((a, b) => a + b, 0);
+  expect('referrals.filed', referrals);
+  expect('referrals.acknowledged', referrals);
+  expect('referrals.byResult', options.referralResults);
   return { dir: out, html: path.join(out, 'report.html'), json, mismatches };
 }

@@ -6,7 +6,7 @@ import { WildintelError } from '../kernel/index.js';
  * re-identification requests and reading their answers; no default token carries it, it is issued
  * only when named, to analysts who file requests).
  */
-export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin', 'taxii:read', 'disclosure:request'] as const;
+export const SCOPES = ['indicators:read', 'sellers:read', 'match:image', 'match:text', 'stats:read', 'provenance:read', 'audit:read', 'admin', 'taxii:read', 'disclosure:request', 'referrals:read', 'referrals:act'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'INVALID_TOKEN_REQUEST' | 'UNKNOWN_AGENCY' | 'UNKNOWN_TOKEN';

@@ -21,6 +21,7 @@ const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readon
   { names: ['hash'], load: async () => (await import('./hash-command.js')).registerHashCommand },
   { names: ['agency', 'token'], load: async () => (await import('./token-command.js')).registerTokenCommands },
   { names: ['disclosure'], load: async () => (await import('./disclosure-command.js')).registerDisclosureCommands },
+  { names: ['referral'], load: async () => (await import('./referral-command.js')).registerReferralCommands },
   { names: ['evidence'], load: async () => (await import('./evidence-command.js')).registerEvidenceCommands },
   { names: ['node', 'federation'], load: async () => (await import('./node-command.js')).registerNodeCommands },
   { names: ['warninglist', 'quarantine'], load: async () => (await import('./guard-command.js')).registerGuardCommands },

@@ -12,6 +12,7 @@ import { formatDisclosureStatus, registerNodeRequestCommands } from './node-requ
 import { callNode, replyOrThrow } from './node-socket.js';
 import { registerNodeOutcomeCommands } from './node-outcomes-command.js';
 import { registerNodeReviewerCommands } from './node-reviewers-command.js';
+import { registerNodeReferralCommands } from './node-referrals-command.js';
 import { registerNodeModelCommands } from './node-model-command.js';
 
 // The node brings TypeORM, PGlite, sharp and Express: loaded when a command needs it, not for help.
@@ -45,6 +46,7 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
   registerNodeReviewerCommands(node, cli);
   registerNodeOutcomeCommands(node, cli);
   registerNodeModelCommands(node, cli, (observations) => submitOnce(cli.config(), observations));
+  registerNodeReferralCommands(node, cli);
 
   node
     .command('api-key')

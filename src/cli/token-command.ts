@@ -51,6 +51,15 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
       cli.print(describeKeys(result.keys));
     });
   agency
+    .command('competence <slug>')
+    .description('register what an agency receives referrals for (replacing what it had): commodities and jurisdictions (docs/agency-api.md "Referrals")')
+    .requiredOption('--commodity <commodity...>', 'IVORY, RHINO_HORN, PANGOLIN, … (one or more)')
+    .requiredOption('--jurisdiction <code...>', 'ISO 3166 country (covers its subdivisions) or subdivision (CN, CN-YN), or region:<slug> (one or more)')
+    .action(async (slug: string, opts: { commodity: string[]; jurisdiction: string[] }) => {
+      const c = (await operate(cli.config(), cli.logger(), 'agency.competence', { slug, commodities: opts.commodity, jurisdictions: opts.jurisdiction })) as { commodities: string[]; jurisdictions: string[] };
+      cli.print(`agency ${slug} receives referrals about ${c.commodities.join(', ') || 'nothing'} in ${c.jurisdictions.join(', ') || 'nowhere'}`);
+    });
+  agency
     .command('list')
     .description('list agencies')
     .action(async () => {
@@ -64,7 +73,7 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
     .description('issue a token to an analyst and print it (least privilege: give only the scopes and TLP needed)')
     .requiredOption('--agency <slug>', 'the agency')
     .requiredOption('--sub <analyst>', 'who will use it (an analyst id)')
-    .requiredOption('--scope <scopes>', 'space-separated: indicators:read sellers:read match:image match:text stats:read provenance:read audit:read admin taxii:read disclosure:request')
+    .requiredOption('--scope <scopes>', 'space-separated: indicators:read sellers:read match:image match:text stats:read provenance:read audit:read admin taxii:read disclosure:request referrals:read referrals:act')
     .option('--tlp <tlp>', 'highest TLP the holder may see', 'GREEN')
     .option('--commodities <list>', 'restrict to these commodities (comma-separated)')
     .option('--ttl <duration>', 'lifetime, at most 24h', '8h')

@@ -84,6 +84,13 @@ const settings = {
     .max(365)
     .default(30)
     .describe('how long a disclosure request stays open (the longest; a request may ask for less); members cannot answer after it'),
+  REFERRAL_ACK_HOURS: z.coerce
+    .number({ error: 'must be a whole number of hours' })
+    .int()
+    .min(1)
+    .max(8760)
+    .default(72)
+    .describe('hours an agency has to acknowledge a referral from a member before it is marked overdue and counted'),
   DATABASE_READ_URL: z
     .string()
     .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')

@@ -29,9 +29,18 @@ export interface AnswerPlaintext {
   readonly lastSeenAt: string;
 }
 
-export async function encryptAnswer(plaintext: AnswerPlaintext, to: PublicJwk): Promise<string> {
+export function encryptAnswer(plaintext: AnswerPlaintext, to: PublicJwk): Promise<string> {
+  return encryptToAgency(canonicalBytes(plaintext), to, ANSWER_CTY);
+}
+
+/**
+ * Encrypts bytes to an agency's registered encryption key (ECDH-ES direct, A256GCM) with the
+ * content type `cty`: disclosure answers and referral evidence alike, so the hub relays ciphertext
+ * it cannot read.
+ */
+export async function encryptToAgency(plaintext: Uint8Array, to: PublicJwk, cty: string): Promise<string> {
   const key = createPublicKey({ key: { kty: to.kty, crv: to.crv, x: to.x, ...(to.y ? { y: to.y } : {}) }, format: 'jwk' });
-  return new CompactEncrypt(canonicalBytes(plaintext)).setProtectedHeader({ alg: ALG, enc: ENC, kid: to.kid, cty: ANSWER_CTY }).encrypt(key);
+  return new CompactEncrypt(plaintext).setProtectedHeader({ alg: ALG, enc: ENC, kid: to.kid, cty }).encrypt(key);
 }
 
 interface JweParts {
@@ -42,28 +51,38 @@ interface JweParts {
   readonly tag: Buffer;
 }
 
-function parts(jwe: string): JweParts {
-  if (typeof jwe !== 'string' || jwe.length > MAX_JWE_BYTES) throw invalid('answer', `must be a compact JWE of at most ${MAX_JWE_BYTES} bytes`);
+function parts(jwe: string, field = 'answer', maxBytes = MAX_JWE_BYTES): JweParts {
+  if (typeof jwe !== 'string' || jwe.length > maxBytes) throw invalid(field, `must be a compact JWE of at most ${maxBytes} bytes`);
   const split = jwe.split('.');
-  if (split.length !== 5) throw invalid('answer', 'must be a compact JWE (five parts)');
+  if (split.length !== 5) throw invalid(field, 'must be a compact JWE (five parts)');
   const [protectedPart, encryptedKey, iv, ciphertext, tag] = split as [string, string, string, string, string];
   let header: unknown;
   try {
     header = JSON.parse(Buffer.from(protectedPart, 'base64url').toString('utf8'));
   } catch {
-    throw invalid('answer', 'has no JSON protected header');
+    throw invalid(field, 'has no JSON protected header');
   }
-  if (encryptedKey !== '') throw invalid('answer', 'must use direct key agreement (ECDH-ES): no encrypted key');
+  if (typeof header !== 'object' || header === null) throw invalid(field, 'has no JSON protected header');
+  if (encryptedKey !== '') throw invalid(field, 'must use direct key agreement (ECDH-ES): no encrypted key');
   return { header: header as Record<string, unknown>, protectedPart, iv: Buffer.from(iv, 'base64url'), ciphertext: Buffer.from(ciphertext, 'base64url'), tag: Buffer.from(tag, 'base64url') };
 }
 
 /** What the hub checks of an answer it relays: the form only (it cannot read it). */
 export function assertAnswerJwe(jwe: string, encryptionKid: string): void {
-  const { header, iv, tag } = parts(jwe);
-  if (header['alg'] !== ALG || header['enc'] !== ENC || header['cty'] !== ANSWER_CTY) throw invalid('answer', `must be encrypted with alg ${ALG}, enc ${ENC}, cty ${ANSWER_CTY}`);
-  if (header['kid'] !== encryptionKid) throw invalid('answer', "must be encrypted to the request's encryption key (kid)");
-  if (typeof header['epk'] !== 'object' || header['epk'] === null) throw invalid('answer', 'has no ephemeral public key (epk)');
-  if (iv.length !== 12 || tag.length !== 16) throw invalid('answer', 'has an A256GCM IV or tag of the wrong length');
+  assertJweTo(jwe, encryptionKid, ANSWER_CTY, { field: 'answer' });
+}
+
+/**
+ * The form of a JWE encrypted to an agency key (what a relay that cannot read it can check): alg,
+ * enc, cty, the key's kid, an ephemeral key, IV and tag lengths.
+ * @throws DisclosureError `INVALID_DISCLOSURE` (details.field: `field`)
+ */
+export function assertJweTo(jwe: string, encryptionKid: string, cty: string, { field, maxBytes = MAX_JWE_BYTES }: { field: string; maxBytes?: number }): void {
+  const { header, iv, tag } = parts(jwe, field, maxBytes);
+  if (header['alg'] !== ALG || header['enc'] !== ENC || header['cty'] !== cty) throw invalid(field, `must be encrypted with alg ${ALG}, enc ${ENC}, cty ${cty}`);
+  if (header['kid'] !== encryptionKid) throw invalid(field, "must be encrypted to the agency's registered encryption key (kid)");
+  if (typeof header['epk'] !== 'object' || header['epk'] === null) throw invalid(field, 'has no ephemeral public key (epk)');
+  if (iv.length !== 12 || tag.length !== 16) throw invalid(field, 'has an A256GCM IV or tag of the wrong length');
 }
 
 function parsePlaintext(bytes: Uint8Array): AnswerPlaintext {
@@ -95,7 +114,17 @@ function concatKdf(sharedSecret: Buffer, header: Record<string, unknown>): Buffe
  * @throws DisclosureError `ANSWER_UNDECRYPTABLE`
  */
 export async function decryptAnswer(jwe: string, privateKeyPem: string): Promise<{ plaintext: AnswerPlaintext; contentKey: string }> {
-  const { header } = parts(jwe);
+  const { plaintext, contentKey } = await decryptWithAgencyKey(jwe, privateKeyPem);
+  return { plaintext: parsePlaintext(plaintext), contentKey };
+}
+
+/**
+ * Decrypts a JWE made by encryptToAgency with the agency's private encryption key (PKCS#8 PEM):
+ * its bytes and the content key of this one message.
+ * @throws DisclosureError `ANSWER_UNDECRYPTABLE`
+ */
+export async function decryptWithAgencyKey(jwe: string, privateKeyPem: string, maxBytes = MAX_JWE_BYTES): Promise<{ plaintext: Uint8Array; contentKey: string }> {
+  const { header } = parts(jwe, 'answer', maxBytes);
   let privateKey;
   try {
     privateKey = createPrivateKey(privateKeyPem);
@@ -110,7 +139,7 @@ export async function decryptAnswer(jwe: string, privateKeyPem: string): Promise
   }
   const epk = createPublicKey({ key: header['epk'] as never, format: 'jwk' });
   const contentKey = concatKdf(diffieHellman({ privateKey, publicKey: epk }), header).toString('base64url');
-  return { plaintext: parsePlaintext(plaintext), contentKey };
+  return { plaintext, contentKey };
 }
 
 /**

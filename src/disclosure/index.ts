@@ -6,6 +6,7 @@
  */
 export * from './formats/index.js';
 export { createDisclosureService } from './service.js';
+export { currentAgencyKeys } from './agency-key-store.js';
 export type { DisclosureService, DisclosureServiceDeps } from './service.js';
 export type { AgencyKeyRegistration } from './agency-key-store.js';
 export type { Filer, FiledRequest, SellerLookup } from './filing.js';

@@ -14,6 +14,7 @@ interface Requirement {
   field: string;
   anyOf: Scope[];
   members: boolean;
+  agencies: boolean;
 }
 
 function authorize(principal: Principal, rule: Requirement): void {
@@ -21,9 +22,9 @@ function authorize(principal: Principal, rule: Requirement): void {
     throw new AuthError('UNAUTHENTICATED', `${rule.field} needs a token: send authorization: Bearer <token>`, { details: { field: rule.field } });
   }
   const allowed =
-    principal.kind === 'member' ? rule.members : rule.anyOf.length === 0 || rule.anyOf.some((scope) => principal.scopes.has(scope));
+    principal.kind === 'member' ? rule.members : rule.agencies && (rule.anyOf.length === 0 || rule.anyOf.some((scope) => principal.scopes.has(scope)));
   if (!allowed) {
-    const needs = principal.kind === 'member' ? 'an agency token' : `a token with ${rule.anyOf.join(' or ')}`;
+    const needs = principal.kind === 'member' ? 'an agency token' : !rule.agencies ? 'a member request token (it is for member nodes)' : `a token with ${rule.anyOf.join(' or ')}`;
     throw new AuthError('FORBIDDEN', `${rule.field} needs ${needs}`, { details: { field: rule.field, requires: rule.anyOf } });
   }
 }
@@ -37,11 +38,11 @@ export function applyAuthorization(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.ROOT_FIELD]: (config: GraphQLFieldConfig<unknown, GraphQLContext>, fieldName, typeName) => {
       const field = `${typeName}.${fieldName}`;
-      const requires = getDirective(schema, config, 'requires')?.[0] as { anyOf: string[]; members?: boolean } | undefined;
+      const requires = getDirective(schema, config, 'requires')?.[0] as { anyOf: string[]; members?: boolean; agencies?: boolean } | undefined;
       const isPublic = getDirective(schema, config, 'public') !== undefined;
       if ((requires === undefined) === !isPublic) throw new Error(`schema: ${field} must carry exactly one of @requires and @public`);
       if (requires === undefined) return config;
-      const rule: Requirement = { field, anyOf: requires.anyOf.map(scopeOf), members: requires.members ?? false };
+      const rule: Requirement = { field, anyOf: requires.anyOf.map(scopeOf), members: requires.members ?? false, agencies: requires.agencies ?? true };
       const resolve = config.resolve ?? defaultFieldResolver;
       const guarded: GraphQLFieldConfig<unknown, GraphQLContext> = {
         ...config,

@@ -2,13 +2,14 @@ import type { DataSource } from 'typeorm';
 import type { AccessRecordInput, Principal } from '../auth/index.js';
 import type { OpinionService } from '../feedback/index.js';
 import type { DisclosureService } from '../disclosure/index.js';
+import type { ReferralAnnouncement, ReferralService } from '../referrals/index.js';
 import type { IngestService } from '../ingest/index.js';
 import type { QuarantineService, WarninglistService } from '../guards/index.js';
 import type { Clock, Logger } from '../kernel/index.js';
 import type { KeywordHit, PdqMatch } from '../matching/index.js';
 import type { MemberView } from '../pki/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
-import type { BatchEvents } from './indicator-events.js';
+import type { BatchEvents, Events } from './indicator-events.js';
 
 /** The in-memory matching indexes, kept current by the hub. */
 export interface Matcher {
@@ -25,6 +26,10 @@ export interface GraphQLServices {
   readonly members: { list(): Promise<MemberView[]> };
   readonly events: BatchEvents;
   readonly disclosures: DisclosureService;
+  /** Referrals from members to agencies (src/referrals). */
+  readonly referrals: ReferralService;
+  /** Referrals as they are filed, for the receiving agency's live alerts. */
+  readonly referralEvents: Events<ReferralAnnouncement>;
   /** The warninglists in effect: served, and applied to matchText. */
   readonly warninglists: Pick<WarninglistService, 'inEffect' | 'compiled'>;
   /** Flood quarantine: held indicators are held back from matchText; standing hits feed the rates. */

@@ -7,23 +7,27 @@ export interface BatchAnnouncement {
   readonly tlp: Tlp;
 }
 
-/** Fan-out of accepted batches to live subscriptions in this process. */
-export interface BatchEvents {
-  publish(batch: BatchAnnouncement): void;
+/** Fan-out of announcements (accepted batches, filed referrals) to live subscriptions in this process. */
+export interface Events<A> {
+  publish(announcement: A): void;
   /**
    * An iterator over batches announced from now on, mapped by `expand` (which may yield nothing
    * for a batch). Unlike an async generator, `return()` ends it at once even while it waits, so
    * a client that unsubscribes leaves nothing behind.
    */
-  subscribe<T>(expand: (batch: BatchAnnouncement) => Promise<T[]>): AsyncIterableIterator<T>;
+  subscribe<T>(expand: (announcement: A) => Promise<T[]>): AsyncIterableIterator<T>;
   readonly subscribers: number;
 }
+
+export type BatchEvents = Events<BatchAnnouncement>;
 
 /** Each subscriber's backlog is bounded; a subscriber that falls this far behind is ended. */
 const MAX_BACKLOG = 10_000;
 
-export function createBatchEvents(): BatchEvents {
-  const queues = new Set<(batch: BatchAnnouncement) => void>();
+export const createBatchEvents = (): BatchEvents => createEvents<BatchAnnouncement>();
+
+export function createEvents<A>(): Events<A> {
+  const queues = new Set<(announcement: A) => void>();
   return {
     publish(batch) {
       for (const push of queues) push(batch);
@@ -31,12 +35,12 @@ export function createBatchEvents(): BatchEvents {
     get subscribers() {
       return queues.size;
     },
-    subscribe<T>(expand: (batch: BatchAnnouncement) => Promise<T[]>): AsyncIterableIterator<T> {
-      const backlog: BatchAnnouncement[] = [];
+    subscribe<T>(expand: (announcement: A) => Promise<T[]>): AsyncIterableIterator<T> {
+      const backlog: A[] = [];
       const ready: T[] = [];
       let wake: (() => void) | undefined;
       let done = false;
-      const push = (batch: BatchAnnouncement): void => {
+      const push = (batch: A): void => {
         if (backlog.length >= MAX_BACKLOG) return void finish();
         backlog.push(batch);
         wake?.();

@@ -13,6 +13,7 @@ import { subscriptionResolvers } from './subscription-resolvers.js';
 import { watchlistResolvers } from './watchlist-resolvers.js';
 import { analysisResolvers } from './analysis-resolvers.js';
 import { disclosureResolvers } from './disclosure-resolvers.js';
+import { referralResolvers } from './referral-resolvers.js';
 import { evidenceResolvers } from './evidence-resolvers.js';
 import { outcomeResolvers } from './outcome-resolvers.js';
 import { guardResolvers } from './guard-resolvers.js';
@@ -36,6 +37,6 @@ export function buildSchema(version: string): GraphQLSchema {
     DateTime: DateTimeScalar,
     Query: { hubInfo: (_root, _args, ctx) => ({ version, now: ctx.clock.now() }) },
   };
-  const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers, watchlistResolvers, analysisResolvers, disclosureResolvers, evidenceResolvers, outcomeResolvers, guardResolvers];
+  const resolvers = [base, indicatorResolvers, ingestResolvers, logResolvers, provenanceResolvers, agencyResolvers, accessResolvers, subscriptionResolvers, watchlistResolvers, analysisResolvers, disclosureResolvers, evidenceResolvers, outcomeResolvers, guardResolvers, referralResolvers];
   return conformToOctober2021(applyAuthorization(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers })));
 }

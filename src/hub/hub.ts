@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminSocketPath, type Config } from '../config/index.js';
 import { createReadRouting, makePrivateDir, openDatabase, startStatisticsKeeper, type Database, type ReadRouting } from '../db/index.js';
-import { buildSchema, createBatchEvents, createGraphQLServer, operationMetricsPlugin, type GraphQLServices } from '../graphql/index.js';
+import { buildSchema, createBatchEvents, createEvents, createGraphQLServer, operationMetricsPlugin, type GraphQLServices } from '../graphql/index.js';
 import { digestCompletedHours, TOKEN_REVOCATIONS_CHANNEL } from '../auth/index.js';
 import { startBatchTail, type BatchTail } from './batch-tail.js';
 import { startSubscriptionServer, type SubscriptionServer } from './subscriptions.js';
@@ -14,6 +14,7 @@ import { createMetrics } from './metrics.js';
 import { listRoutes, type HttpRoute } from './route-list.js';
 import { createHubServices, type HubServices } from './services.js';
 import { createAlertMatcher } from '../watchlists/index.js';
+import type { ReferralAnnouncement } from '../referrals/index.js';
 
 export interface RunningHub {
   readonly services: HubServices;
@@ -66,10 +67,11 @@ export async function startHub({ config, logger: parent, clock = systemClock, wo
   let subscriptions: SubscriptionServer | undefined;
   let routes: HttpRoute[] = [];
   const events = createBatchEvents();
+  const referralEvents = createEvents<ReferralAnnouncement>();
   try {
-    services = await createHubServices({ config, database, logger, clock, metrics });
+    services = await createHubServices({ config, database, logger, clock, metrics, onReferralFiled: (filed) => referralEvents.publish(filed) });
     const live = services;
-    metrics.observe({ logSize: () => live.log.size(database.dataSource), matchIndexSizes: () => live.matching.sizes(), accessAuditQueue: () => live.access.depth() });
+    metrics.observe({ logSize: () => live.log.size(database.dataSource), matchIndexSizes: () => live.matching.sizes(), accessAuditQueue: () => live.access.depth(), referrals: () => live.referrals.counts(null) });
     const ctx = { database, db: database.dataSource, clock, logger, services: async (): Promise<HubServices> => services };
     await services.matching.load();
     tail = await startBatchTail({ database, logger });
@@ -93,6 +95,8 @@ export async function startHub({ config, logger: parent, clock = systemClock, wo
       members: services.members,
       events,
       disclosures: services.disclosures,
+      referrals: services.referrals,
+      referralEvents,
       warninglists: services.warninglists,
       quarantine: services.quarantine,
       hubOrigin: config.HUB_ORIGIN,

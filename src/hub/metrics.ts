@@ -25,6 +25,8 @@ export interface HubGaugeSources {
   logSize(): Promise<number>;
   matchIndexSizes(): { images: number; keywords: number };
   accessAuditQueue(): number;
+  /** Referrals not acknowledged within REFERRAL_ACK_HOURS, and those not acknowledged at all yet. */
+  referrals(): Promise<{ overdue: number; unacknowledged: number }>;
 }
 
 /** Indicator-level refusals: the code names one indicator (or retraction) of the batch. */
@@ -91,6 +93,17 @@ export function createMetrics(): HubMetrics {
         },
       });
       new Gauge({ name: 'wildintel_access_audit_queue_depth', help: 'Access records waiting to be written (answers wait for theirs)', registers, collect() { this.set(sources.accessAuditQueue()); } });
+      new Gauge({
+        name: 'wildintel_referrals_unacknowledged',
+        help: 'Referrals from members no agency has acknowledged yet, by whether they are overdue (past REFERRAL_ACK_HOURS)',
+        labelNames: ['overdue'] as const,
+        registers,
+        async collect() {
+          const { overdue, unacknowledged } = await sources.referrals();
+          this.set({ overdue: 'true' }, overdue);
+          this.set({ overdue: 'false' }, unacknowledged - overdue);
+        },
+      });
     },
   };
 }

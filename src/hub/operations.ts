@@ -93,6 +93,11 @@ registerOperation('agency.add', async (ctx, input) => {
   if (encryptionKey === undefined) return { slug };
   return { slug, keys: keyRegistrationView(await services.disclosures.registerAgencyKeys(slug, encryptionKey, signingKey)) };
 });
+const competenceInput = z.object({ slug: z.string(), commodities: z.array(z.string().max(64)).max(200), jurisdictions: z.array(z.string().max(64)).max(200) }).strict();
+registerOperation('agency.competence', async (ctx, input) => {
+  const { slug, commodities, jurisdictions } = parse(competenceInput, input);
+  return (await ctx.services()).referrals.setCompetence(slug, { commodities, jurisdictions });
+});
 registerOperation('agency.key', async (ctx, input) => {
   const { slug, encryptionKey, signingKey } = parse(agencyKeyInput, input);
   return { slug, keys: keyRegistrationView(await (await ctx.services()).disclosures.registerAgencyKeys(slug, encryptionKey, signingKey)) };

@@ -8,6 +8,7 @@ import { createDatabaseJtiStore } from './jti-store.js';
 import { createAccessRecorder, createRateLimiter, createSharedRateLimiter, createTokenService, type AccessRecorder, type RateLimiter, type TokenService } from '../auth/index.js';
 import { createOpinionService, type OpinionService } from '../feedback/index.js';
 import { createDisclosureService, type DisclosureService } from '../disclosure/index.js';
+import { createReferralService, type ReferralAnnouncement, type ReferralService } from '../referrals/index.js';
 import { createQuarantineService, createWarninglistService, type QuarantineService, type WarninglistService } from '../guards/index.js';
 import { createMatchIndexes, type MatchIndexes } from './match-indexes.js';
 import { systemRandom } from '../kernel/index.js';
@@ -32,13 +33,23 @@ export interface HubServices {
   readonly rateLimiter: RateLimiter;
   /** Lawful re-identification requests (docs/disclosure.md). */
   readonly disclosures: DisclosureService;
+  /** Referrals from members to agencies (src/referrals). */
+  readonly referrals: ReferralService;
   /** Federation warninglists: published by the operator, logged, served, applied by matchText (issue 21). */
   readonly warninglists: WarninglistService;
   /** Flood quarantine: indicators held back from matching, on the hub's matchText rates or a node's report. */
   readonly quarantine: QuarantineService;
 }
 
-export async function createHubServices(deps: { config: Readonly<Config>; database: Database; logger: Logger; clock: Clock; metrics?: Pick<HubMetrics, 'instrumentIngest' | 'instrumentLog'> }): Promise<HubServices> {
+export async function createHubServices(deps: {
+  config: Readonly<Config>;
+  database: Database;
+  logger: Logger;
+  clock: Clock;
+  metrics?: Pick<HubMetrics, 'instrumentIngest' | 'instrumentLog'>;
+  /** Live alerts of filed referrals (the running hub; an operator command has none). */
+  onReferralFiled?: (filed: ReferralAnnouncement) => void;
+}): Promise<HubServices> {
   const { config, database, logger, clock, metrics = UNMEASURED } = deps;
   const db = database.dataSource;
   const trust = await loadHubTrust(config, logger, clock);
@@ -58,6 +69,7 @@ export async function createHubServices(deps: { config: Readonly<Config>; databa
     rateLimiter: createHubRateLimiter(config, database, logger),
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
     disclosures: createDisclosureService({ db, log, clock, roots: trust.roots, revocations: createRevocationList(db), ttlDays: config.DISCLOSURE_TTL_DAYS }),
+    referrals: createReferralService({ db, log, clock, roots: trust.roots, revocations: createRevocationList(db), ackWithinHours: config.REFERRAL_ACK_HOURS, ...(deps.onReferralFiled === undefined ? {} : { onFiled: deps.onReferralFiled }) }),
     ingest: metrics.instrumentIngest(createIngestService({ db, verifier, revocations, log, clock })),
     memberRequests: withFreshRevocations(
       createMemberRequestVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock, audience: config.HUB_ORIGIN, jtis: createDatabaseJtiStore(db, () => clock.now()) }),

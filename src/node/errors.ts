@@ -46,7 +46,13 @@ export type NodeErrorCode =
   /** An outcome retraction names no live outcome of this node (details: index). */
   | 'UNKNOWN_OUTCOME'
   /** Deciding on a request is for the node operator, through the node's socket (wildintel node requests). */
-  | 'OPERATOR_ONLY';
+  | 'OPERATOR_ONLY'
+  /** A referral the node cannot file as given (details: field). */
+  | 'INVALID_REFERRAL'
+  /** The hub refused the referral (details: hubCode, the hub's code: NO_COMPETENT_AGENCY, NO_AGENCY_KEY, …). */
+  | 'REFERRAL_REFUSED'
+  /** No referral by that id filed by this member. */
+  | 'UNKNOWN_REFERRAL';
 
 export class NodeError extends WildintelError<NodeErrorCode> {}
 
@@ -73,4 +79,7 @@ export const NODE_ERROR_STATUS: Readonly<Record<NodeErrorCode, number>> = {
   INVALID_OUTCOME: 400,
   UNKNOWN_OUTCOME: 404,
   OPERATOR_ONLY: 403,
+  INVALID_REFERRAL: 400,
+  REFERRAL_REFUSED: 409,
+  UNKNOWN_REFERRAL: 404,
 };

@@ -175,14 +175,14 @@ export async function getJson(options: HubClientOptions, path: string, headers: 
   return body;
 }
 
-interface GraphqlAnswer<T> {
+export interface GraphqlAnswer<T> {
   status: number;
   data?: T;
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
 /** One GraphQL request to the hub (as a member when `token` is given); an unreachable hub is HUB_UNAVAILABLE. */
-async function hubGraphql<T>(options: HubClientOptions, token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphqlAnswer<T>> {
+export async function hubGraphql<T>(options: HubClientOptions, token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphqlAnswer<T>> {
   let res: Response;
   try {
     res = await fetch(`${options.hubUrl}/graphql`, {

@@ -25,6 +25,7 @@ import { createHubWitness } from './hub-witness.js';
 import { startLoop, type BackgroundLoop } from './loop.js';
 import { createObservationService, type ObservationService } from './observation-service.js';
 import { createNodeOutcomeRoutes, createOutcomeService, type OutcomeService } from './outcomes/index.js';
+import { createNodeReferralRoutes, createNodeReferralService } from './referrals/index.js';
 import { bearerToken, createPlatformApi } from './platform-api.js';
 import { parseOpinionRequest, reportOpinion } from './opinion.js';
 import { createPublisher, type Publisher } from './publisher.js';
@@ -149,6 +150,7 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     let started = false;
     const retrain = async (): Promise<number> => (started ? retrainStep(settings.model, clock, logger) : ((started = true), settings.model.retrainMs));
     if (settings.model.retrainMs > 0) track(startLoop('model retrain', retrain, { logger, errorDelayMs: settings.model.retrainMs }));
+    const referrals = createNodeReferralService({ hub, member: settings.member, signer: settings.signer, random, memberToken: memberRequest });
     const floods = createFloodWatch({ index, alarms, logger, now: () => clock.now().getTime(), report: async (r) => postFloodReport(hub, await memberRequest(), r) });
     const api = (authenticate: (key: string | undefined) => string | undefined, operator = false): Express =>
       createPlatformApi({
@@ -164,7 +166,7 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
         maxBodyBytes: settings.maxBodyBytes,
         authenticate: (req) => authenticate(bearerToken(req)),
         metrics,
-        routers: [disclosureRoutes(operator), createNodeOutcomeRoutes(outcomes, settings.maxBodyBytes), reports.adminRoutes(operator)],
+        routers: [disclosureRoutes(operator), createNodeOutcomeRoutes(outcomes, settings.maxBodyBytes), reports.adminRoutes(operator), createNodeReferralRoutes(referrals, settings.maxBodyBytes)],
         publicRouters: [reports.publicRoutes],
       });
     if (settings.apiKeys.size === 0) logger.warn('no platform API keys yet: make one with `wildintel node api-key new NAME` (the local socket works meanwhile)');

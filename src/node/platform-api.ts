@@ -3,6 +3,7 @@
  *   POST /v1/observations   observations in → indicators made
  *   POST /v1/retractions    withdraw earlier observations (by raw value, text or indicator id)
  *   POST /v1/outcomes       what the platform did about what it reported (src/node/outcomes)
+ *   POST /v1/referrals      refer a case to agencies; GET /v1/referrals[/:id] what they did (src/node/referrals)
  *   POST /v1/scan           which federation indicators a listing matches (local only)
  *   GET  /v1/status         outbox, receipts, audit alarms, feed position, disclosure requests
  *   GET  /v1/requests       disclosure requests routed here (src/node/disclosure-routes.ts)

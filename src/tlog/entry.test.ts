@@ -30,6 +30,7 @@ const samples: { readonly [K in LogEntry['kind']]: Extract<LogEntry, { kind: K }
   disclosure: { kind: 'disclosure', ts: TS, step: 'answered', requestId: '3e1f9a52-7c1d-4c8e-9b0e-2a4f6d8c0b1e', recordSha256: SHA },
   warninglist: { kind: 'warninglist', ts: TS, name: 'wildintel-benign-phrases', version: 2, listSha256: SHA },
   quarantine: { kind: 'quarantine', ts: TS, indicatorId: SHA, action: 'hold', source: 'member:shopmart' },
+  referral: { kind: 'referral', ts: TS, step: 'closed', referralId: '5b2e0c1a-8d3f-4e6a-9c7b-1f0e2d3c4b5a', agency: 'customs', by: 'agency:customs', recordSha256: SHA, result: 'SEIZURE' },
 };
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
@@ -63,6 +64,27 @@ describe('encodeEntry', () => {
     throwsMalformed(() => encodeEntry({ ...samples.opinion, extra: true } as unknown as LogEntry), 'extra');
     throwsMalformed(() => encodeEntry({ ...samples.member, member: 'Shop Mart' }), 'member');
     throwsMalformed(() => encodeEntry({ kind: 'unknown', ts: TS } as unknown as LogEntry), 'kind');
+  });
+});
+
+describe('referral entries', () => {
+  it('writes exactly the shape the transparency report reads: step, referralId, agency, by, recordSha256 (base64url, as every kind), result on closed', () => {
+    assert.equal(
+      text(encodeEntry(samples.referral)),
+      `{"agency":"customs","by":"agency:customs","kind":"referral","recordSha256":"${SHA}","referralId":"5b2e0c1a-8d3f-4e6a-9c7b-1f0e2d3c4b5a","result":"SEIZURE","step":"closed","ts":${TS},"v":1}`,
+    );
+    const filed = { kind: 'referral', ts: TS, step: 'filed', referralId: '5b2e0c1a-8d3f-4e6a-9c7b-1f0e2d3c4b5a', agency: 'customs', by: 'member:shopmart', recordSha256: SHA } as const;
+    assert.deepEqual(parseEntry(encodeEntry(filed)), filed);
+  });
+
+  it('refuses a result on any step but closed, a closed entry without one, base64url hashes and unknown steps or results', () => {
+    throwsMalformed(() => parseEntry(wire('referral', { step: 'accepted' })), 'result');
+    throwsMalformed(() => parseEntry(wire('referral', {}, ['result'])), 'result');
+    throwsMalformed(() => parseEntry(wire('referral', { recordSha256: SHA })), 'recordSha256');
+    throwsMalformed(() => parseEntry(wire('referral', { recordSha256: `${SHA.slice(0, 42)}B` })), 'recordSha256');
+    throwsMalformed(() => parseEntry(wire('referral', { step: 'routed' })), 'step');
+    throwsMalformed(() => parseEntry(wire('referral', { result: 'ARREST' })), 'result');
+    throwsMalformed(() => parseEntry(wire('referral', { by: 'hub' })), 'by');
   });
 });
 

@@ -28,9 +28,12 @@ import { TlogError } from './errors.js';
  * - `indicatorId`: an indicator id (base64url of 32 bytes); `action`: `hold` or `release`;
  *   `source`: who decided, `hub` (its matchText rates), `operator`, or `member:<slug>` (a node's
  *   scan rates).
+ * - `referral`: `step` (`filed`, `acknowledged`, `accepted`, `declined`, `closed`), `referralId` (a
+ *   lower-case UUID), `agency` (the receiving agency), `by`, and `recordSha256` as lower-case hex
+ *   (not base64url: the shape the transparency report was written against); `result` on `closed` only.
  */
 
-export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access', 'agency', 'disclosure', 'warninglist', 'quarantine'] as const;
+export const ENTRY_KINDS = ['batch', 'member', 'revocation', 'token', 'opinion', 'access', 'agency', 'disclosure', 'warninglist', 'quarantine', 'referral'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** The TLP labels of the indicator model: one list for the whole federation. */
@@ -68,11 +71,20 @@ export const TOKEN_SCOPES = [
   'admin',
   'taxii:read',
   'disclosure:request',
+  'referrals:read',
+  'referrals:act',
 ] as const;
 
 /** The steps of a lawful re-identification request, each a record the log commits to (docs/disclosure.md). */
 export const DISCLOSURE_STEPS = ['filed', 'routed', 'delivered', 'answered', 'declined', 'retrieved'] as const;
 export type DisclosureStep = (typeof DISCLOSURE_STEPS)[number];
+
+/** The steps of a member's referral to an agency (docs/auditor.md "referral"). */
+export const REFERRAL_STEPS = ['filed', 'acknowledged', 'accepted', 'declined', 'closed'] as const;
+export type ReferralStep = (typeof REFERRAL_STEPS)[number];
+/** What an agency reports when it closes a referral: present on `closed` entries only. */
+export const REFERRAL_RESULTS = ['INVESTIGATION_OPENED', 'SEIZURE', 'PROSECUTION', 'NO_ACTION'] as const;
+export type ReferralResult = (typeof REFERRAL_RESULTS)[number];
 
 interface EntryBase {
   /** When the hub logged it, ms since the epoch. */
@@ -161,7 +173,21 @@ export interface QuarantineEntry extends EntryBase {
   readonly source: string;
 }
 
-export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry | AgencyEntry | DisclosureEntry | WarninglistEntry | QuarantineEntry;
+/**
+ * One step of a referral from a member to one agency: who took it and the hash of its record
+ * (lower-case hex SHA-256, as the transparency report reads it), never the record.
+ */
+export interface ReferralEntry extends EntryBase {
+  readonly kind: 'referral';
+  readonly step: ReferralStep;
+  readonly referralId: string;
+  readonly agency: string;
+  readonly by: string;
+  readonly recordSha256: string;
+  readonly result?: ReferralResult;
+}
+
+export type LogEntry = BatchEntry | MemberEntry | RevocationEntry | TokenEntry | OpinionEntry | AccessEntry | AgencyEntry | DisclosureEntry | WarninglistEntry | QuarantineEntry | ReferralEntry;
 
 /** Entry bytes beyond this are refused before parsing. */
 /** Every entry fits a C2SP tlog-tiles entry bundle, whose entries carry a big-endian uint16 length. */
@@ -254,12 +280,14 @@ const FIELDS: Readonly<Record<EntryKind, Readonly<Record<string, FieldCheck>>>> 
   agency: { agency: slug, keysSha256: sha256 },
   disclosure: { step: oneOf(DISCLOSURE_STEPS, 'a disclosure step'), requestId: uuid, recordSha256: sha256 },
   warninglist: { name: slug, version: positive, listSha256: sha256 },
+  referral: { step: oneOf(REFERRAL_STEPS, 'a referral step'), referralId: uuid, agency: slug, by, recordSha256: sha256 },
   quarantine: { indicatorId: sha256, action: oneOf(['hold', 'release'], 'hold or release'), source: (v) => (v === 'hub' || v === 'operator' || (typeof v === 'string' && v.startsWith('member:') && SLUG.test(v.slice(7))) ? undefined : 'must be hub, operator or member:<slug>') },
 };
 
 /** Fields a kind may carry or omit (added after entries without them were logged). */
 const OPTIONAL: Readonly<Partial<Record<EntryKind, Readonly<Record<string, FieldCheck>>>>> = {
   token: { tlp: oneOf(ENTRY_TLPS, 'a TLP label'), commodities: spaceSeparated(COMMODITIES, 'commodities'), action: oneOf(['revoke'], 'revoke') },
+  referral: { result: oneOf(REFERRAL_RESULTS, 'a referral result') },
 };
 
 function malformed(message: string, details: Record<string, unknown> = {}): TlogError {
@@ -293,6 +321,10 @@ function toEntry(value: unknown): LogEntry {
     copy(field, check);
   }
   for (const [field, check] of Object.entries(optional)) if (Object.hasOwn(record, field)) copy(field, check);
+  // A referral's result is what closing it reported: on `closed` entries, and only there.
+  if (kind === 'referral' && (record['step'] === 'closed') !== Object.hasOwn(record, 'result')) {
+    throw malformed(record['step'] === 'closed' ? 'a closed referral entry needs result' : 'only a closed referral entry has a result', { field: 'result' });
+  }
   return entry as unknown as LogEntry;
 }
 

@@ -43,7 +43,7 @@ export type { Note, NoteSignature, NoteSigner, NoteVerifier, NoteKeyType } from 
 export { formatCheckpoint, parseCheckpoint, signCheckpoint, openCheckpoint } from './checkpoint.js';
 export type { Checkpoint, CheckpointFields } from './checkpoint.js';
 
-export { ENTRY_KINDS, ENTRY_TLPS, REVOCATION_REASONS, TOKEN_SCOPES, DISCLOSURE_STEPS, MAX_ENTRY_BYTES, encodeEntry, parseEntry } from './entry.js';
+export { ENTRY_KINDS, ENTRY_TLPS, REVOCATION_REASONS, TOKEN_SCOPES, DISCLOSURE_STEPS, REFERRAL_STEPS, REFERRAL_RESULTS, MAX_ENTRY_BYTES, encodeEntry, parseEntry } from './entry.js';
 export type {
   EntryKind,
   EntryTlp,
@@ -58,6 +58,9 @@ export type {
   AgencyEntry,
   DisclosureEntry,
   WarninglistEntry,
+  ReferralEntry,
+  ReferralStep,
+  ReferralResult,
   QuarantineEntry,
   DisclosureStep,
 } from './entry.js';

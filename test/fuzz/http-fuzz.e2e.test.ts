@@ -211,6 +211,29 @@ describe('HTTP fuzzing', () => {
       if (res.status >= 400 && (await counts()) !== before) findings.fail(input, `refused with ${res.status} but stored something`);
     }
     t.diagnostic(`public reports: ${findings.summary()}`);
+  });
+
+  it('refuses hostile referrals at the node with a 4xx naming the field, filing nothing at the hub', async (t) => {
+    const r = createRng(seed + 5);
+    const findings = new FuzzFindings(seed + 5, fuzzBudget({ cases: 300, ms: 6_000 }));
+    const node = setup.node!;
+    // No agency has competence here: a referral that passes the node's checks is refused by the hub (409), never filed.
+    const valid: Record<string, unknown> = { sellers: ['fp1.k1.n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg'], indicators: [], summary: 'Ivory bangles', urgency: 'HIGH', commodity: 'IVORY', place: 'CN-YN', evidence: [{ name: 'a.png', mediaType: 'image/png', data: 'AAAA' }] };
+    const filed = async (): Promise<number> => ((await fed.hub.database.dataSource.query(`SELECT count(*)::int AS n FROM referrals`)) as Array<{ n: number }>)[0]!.n;
+    const before = await filed();
+    while (findings.more()) {
+      const o: Record<string, unknown> = { ...valid };
+      const key = r.pick([...Object.keys(o), 'agency', 'extra']);
+      o[key] = r.chance(0.5) ? nastyValue(r, 2) : nastyString(r);
+      const text = JSON.stringify(o);
+      const body = r.chance(0.3) ? mutateBytes(r, Buffer.from(text)).toString('utf8') : text;
+      const res = await fetch(`${node.url}/v1/referrals`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${setup.fixture.apiKey}` }, body });
+      const answer = await res.text();
+      findings.checkHttp(body.slice(0, 400), res.status, answer);
+      if (res.status === 400 && /INVALID_REFERRAL/.test(answer) && !/"field":/.test(answer)) findings.fail(body, `INVALID_REFERRAL without its field: ${answer}`);
+    }
+    if ((await filed()) !== before) findings.fail('(all)', 'a hostile referral was filed at the hub');
+    t.diagnostic(`referrals: ${findings.summary()}`);
     findings.assertNone();
     assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
   });

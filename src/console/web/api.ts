@@ -7,7 +7,7 @@ import { createClient, type Client } from 'graphql-ws/client';
 
 const TOKEN_KEY = 'wildintel.token';
 
-export type Scope = 'INDICATORS_READ' | 'SELLERS_READ' | 'MATCH_IMAGE' | 'MATCH_TEXT' | 'STATS_READ' | 'PROVENANCE_READ' | 'AUDIT_READ' | 'ADMIN';
+export type Scope = 'INDICATORS_READ' | 'SELLERS_READ' | 'MATCH_IMAGE' | 'MATCH_TEXT' | 'STATS_READ' | 'PROVENANCE_READ' | 'AUDIT_READ' | 'ADMIN' | 'REFERRALS_READ' | 'REFERRALS_ACT';
 export const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER_STRICT', 'RED'] as const;
 export type Tlp = (typeof TLPS)[number];
 export const COMMODITIES = ['IVORY', 'RHINO_HORN', 'PANGOLIN', 'TIGER', 'LEOPARD', 'TURTLE_TORTOISE', 'BIRD', 'PRIMATE', 'REPTILE', 'OTHER'] as const;
@@ -122,6 +122,42 @@ export function connectAlerts(token: string, onAlert: (alert: LiveAlert) => void
       stop();
       void client.dispose();
       onState('closed');
+    },
+  };
+}
+
+export const REFERRAL_FIELDS = `id caseRef member urgency commodity place summary state overdue filedAt acknowledgedAt result declineReason sellers indicators`;
+
+export interface Referral {
+  id: string;
+  caseRef: string;
+  member: string;
+  urgency: string;
+  commodity: string;
+  place: string;
+  summary: string;
+  state: string;
+  overdue: boolean;
+  filedAt: string;
+  acknowledgedAt: string | null;
+  result: string | null;
+  declineReason: string | null;
+  sellers: string[];
+  indicators: string[];
+}
+
+/** Referrals routed to the analyst's agency as members file them (the inbox's live alert). */
+export function connectReferrals(token: string, onReferral: (referral: Referral) => void): { dispose(): void } {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const client: Client = createClient({ url: `${scheme}://${location.host}/graphql`, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 5 });
+  const stop = client.subscribe<{ referralFiled: Referral }>(
+    { query: `subscription { referralFiled { ${REFERRAL_FIELDS} } }` },
+    { next: (m) => m.data && onReferral(m.data.referralFiled), error: () => undefined, complete: () => undefined },
+  );
+  return {
+    dispose() {
+      stop();
+      void client.dispose();
     },
   };
 }

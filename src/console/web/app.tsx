@@ -10,6 +10,7 @@ import { MatchView } from './views/match.js';
 import { TrendsView } from './views/trends.js';
 import { WatchlistsView } from './views/watchlists.js';
 import { ExplorerView } from './views/explorer.js';
+import { ReferralsView } from './views/referrals.js';
 import { shortDate } from './ui.js';
 
 interface Route {
@@ -36,6 +37,7 @@ const NAV: NavItem[] = [
   { view: 'match', label: 'nav.match', needs: ['MATCH_TEXT', 'MATCH_IMAGE'] },
   { view: 'trends', label: 'nav.trends', needs: ['STATS_READ'] },
   { view: 'watchlists', label: 'nav.watchlists', needs: ['INDICATORS_READ'] },
+  { view: 'referrals', label: 'nav.referrals', needs: ['REFERRALS_READ'] },
   { view: 'explorer', label: 'nav.explorer', needs: [] },
 ];
 
@@ -155,6 +157,7 @@ function Signed(props: { session: Session; route: Route; live: LiveState; fresh:
         {view === 'match' && (can(me, 'MATCH_TEXT') || can(me, 'MATCH_IMAGE')) ? <MatchView token={token} me={me} /> : null}
         {view === 'trends' && can(me, 'STATS_READ') ? <TrendsView token={token} me={me} /> : null}
         {view === 'watchlists' && can(me, 'INDICATORS_READ') ? <WatchlistsView token={token} me={me} prefill={arg} /> : null}
+        {view === 'referrals' && can(me, 'REFERRALS_READ') ? <ReferralsView token={token} me={me} /> : null}
         {view === 'explorer' ? <ExplorerView token={token} /> : null}
       </main>
     </>

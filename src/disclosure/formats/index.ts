@@ -19,7 +19,7 @@ export {
 } from '../records.js';
 export { signDisclosureRequest, verifyDisclosureRequest } from '../request.js';
 export { signMemberStep, createMemberStepVerifier } from '../member-step.js';
-export { encryptAnswer, decryptAnswer, openWithContentKey, assertAnswerJwe, plaintextJson, ANSWER_CTY } from '../answer-crypto.js';
+export { encryptAnswer, decryptAnswer, openWithContentKey, assertAnswerJwe, plaintextJson, ANSWER_CTY, encryptToAgency, decryptWithAgencyKey, assertJweTo } from '../answer-crypto.js';
 export { verifyHistory } from '../verify-records.js';
 export type { DisclosureErrorCode } from '../errors.js';
 export type { AgencyKeySet, PublicJwk } from '../agency-keys.js';

@@ -8,6 +8,7 @@ import type { Principal as PrincipalModel, AccessRecordView as AccessRecordViewM
 import type { WatchlistView as WatchlistViewModel, AlertView as AlertViewModel } from '../../watchlists/index.js';
 import type { AlertConnectionModel as AlertConnectionModelModel } from '../watchlist-resolvers.js';
 import type { RequestView as RequestViewModel, StepView as StepViewModel, AgencyKeyRegistration as AgencyKeyRegistrationModel, AnswerView as AnswerViewModel } from '../../disclosure/index.js';
+import type { ReferralView as ReferralViewModel, ReferralStepView as ReferralStepViewModel, ReceivingAgencyView as ReceivingAgencyViewModel } from '../../referrals/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -192,6 +193,8 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Indicators as batches are accepted, within the token's TLP and commodities. */
   indicatorPublished: IndicatorEvent;
+  /** Referrals as members file them to the caller's agency: the inbox's live alert. */
+  referralFiled: Referral;
   /** Alerts as the batches that raise them are accepted, as your token may see them. */
   alertRaised: Alert;
 };
@@ -221,7 +224,11 @@ export type Scope =
   /** The TAXII 2.1 server and the MISP feed (docs/interop.md), within the token's TLP and commodities. */
   | 'TAXII_READ'
   /** Files lawful re-identification requests and reads their encrypted answers (docs/disclosure.md); never in a default token. */
-  | 'DISCLOSURE_REQUEST';
+  | 'DISCLOSURE_REQUEST'
+  /** Reads the referrals members routed to the token's agency (docs/agency-api.md "Referrals"); never in a default token. */
+  | 'REFERRALS_READ'
+  /** Acknowledges, accepts, declines and closes those referrals, and registers the agency's competence. */
+  | 'REFERRALS_ACT';
 
 export type Query = {
   __typename?: 'Query';
@@ -286,6 +293,21 @@ export type Query = {
    * sightings and others' CLEAR–AMBER ones.
    */
   provenance: Maybe<Provenance>;
+  /** The referrals routed to the caller's agency, newest first (first: 1–200). */
+  referralInbox: Maybe<ReferralConnection>;
+  /** One referral routed to the caller's agency (a member node: one it filed). Codes: NOT_FOUND. */
+  referral: Maybe<Referral>;
+  /** The caller's agency's referrals counted, overdue ones included. */
+  referralStats: Maybe<ReferralStats>;
+  /** The caller's agency's registered competence. */
+  referralCompetence: Maybe<ReferralCompetence>;
+  /**
+   * Member nodes: the agencies a referral of this commodity and place goes to (or the one named),
+   * with their keys. Codes: NO_COMPETENT_AGENCY, INVALID_REFERRAL.
+   */
+  referralAgencies: Maybe<Array<ReferralAgency>>;
+  /** Member nodes: the referrals this member filed, newest first (first: 1–200). */
+  memberReferrals: Maybe<Array<Referral>>;
   /**
    * The graph around a seller (by fingerprint) or around any indicator (by id, to expand a node):
    * indicators seen in the same listings (never merely in the same signed batch), `hops` (1–2)
@@ -399,6 +421,30 @@ export type QueryOutcomeFiguresArgs = {
 
 export type QueryProvenanceArgs = {
   indicatorId: Scalars['ID']['input'];
+};
+
+
+export type QueryReferralInboxArgs = {
+  filter?: InputMaybe<ReferralInboxFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryReferralArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryReferralAgenciesArgs = {
+  commodity: Commodity;
+  place: Scalars['String']['input'];
+  agency?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryMemberReferralsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -856,6 +902,21 @@ export type Mutation = {
    */
   reportOpinion: OpinionReceipt;
   /**
+   * Member nodes: files a referral, the compact JWS the node signed (typ wildintel-referral+jws).
+   * Codes: REFERRAL_SIGNATURE, REFERRAL_MISMATCH, REFERRAL_REPLAYED, NO_COMPETENT_AGENCY,
+   * NO_AGENCY_KEY, INVALID_REFERRAL.
+   */
+  fileReferral: Maybe<FiledReferral>;
+  /** Registers what the caller's agency covers, replacing what it registered before. */
+  setReferralCompetence: Maybe<ReferralCompetence>;
+  /** Codes: NOT_FOUND, STEP_NOT_ALLOWED. */
+  acknowledgeReferral: Maybe<Referral>;
+  acceptReferral: Maybe<Referral>;
+  /** reason: one line, at most 500 characters, read by the member. */
+  declineReferral: Maybe<Referral>;
+  /** note: at most 2000 characters, read by the member. */
+  closeReferral: Maybe<Referral>;
+  /**
    * Saves a watchlist for your agency. It matches new sightings with your token's entitlement (TLP,
    * commodities, sellers:read) as it is now. Codes: INVALID_WATCHLIST, FORBIDDEN.
    */
@@ -888,6 +949,40 @@ export type MutationReportFloodArgs = {
 export type MutationReportOpinionArgs = {
   indicatorId: Scalars['ID']['input'];
   opinion: OpinionVerdict;
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationFileReferralArgs = {
+  record: Scalars['String']['input'];
+};
+
+
+export type MutationSetReferralCompetenceArgs = {
+  commodities: Array<Commodity>;
+  jurisdictions: Array<Scalars['String']['input']>;
+};
+
+
+export type MutationAcknowledgeReferralArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAcceptReferralArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeclineReferralArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationCloseReferralArgs = {
+  id: Scalars['ID']['input'];
+  result: ReferralResult;
   note?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -1052,6 +1147,142 @@ export type ProvenanceSighting = {
   logEntry: Scalars['String']['output'];
   /** base64 hashes, RFC 9162 inclusion proof of leafIndex in treeSize. */
   inclusionProof: Array<Scalars['String']['output']>;
+};
+
+/** How urgent the member judges a referral. */
+export type ReferralUrgency =
+  | 'LOW'
+  | 'MEDIUM'
+  | 'HIGH'
+  | 'CRITICAL';
+
+/** A referral's state: the last step taken on it. */
+export type ReferralState =
+  | 'FILED'
+  | 'ACKNOWLEDGED'
+  | 'ACCEPTED'
+  | 'DECLINED'
+  | 'CLOSED';
+
+/** What the agency reports when it closes a referral (the `result` of the `closed` log entry). */
+export type ReferralResult =
+  | 'INVESTIGATION_OPENED'
+  | 'SEIZURE'
+  | 'PROSECUTION'
+  | 'NO_ACTION';
+
+/** How the receiving agency was chosen. */
+export type ReferralRouting =
+  /** The member named the agency. */
+  | 'NAMED'
+  /** The agency's registered competence covers the referral's commodity and place. */
+  | 'COMPETENCE';
+
+/**
+ * One step of a referral exactly as logged: a `referral` entry {step, referralId, agency, by,
+ * recordSha256} commits to the lower-case hex SHA-256 of `record`.
+ */
+export type ReferralRecord = {
+  __typename?: 'ReferralRecord';
+  step: ReferralState;
+  /** member:<slug> for filed, agency:<slug> for the others. */
+  by: Scalars['String']['output'];
+  /** filed: the member's signed referral (compact JWS with x5c); the others: the hub's record (RFC 8785 JSON). */
+  record: Scalars['String']['output'];
+  recordSha256: Scalars['String']['output'];
+  result: Maybe<ReferralResult>;
+  leafIndex: Scalars['Int']['output'];
+  at: Scalars['DateTime']['output'];
+};
+
+/**
+ * A case a member referred to one agency (docs/agency-api.md "Referrals"). A case routed to several
+ * agencies is one referral per agency, sharing `caseRef`.
+ */
+export type Referral = {
+  __typename?: 'Referral';
+  id: Scalars['ID']['output'];
+  caseRef: Scalars['ID']['output'];
+  member: Scalars['String']['output'];
+  agency: Scalars['String']['output'];
+  routing: ReferralRouting;
+  /** Seller fingerprints (fp1.…): pseudonymous; the member holds the raw identifiers. */
+  sellers: Array<Scalars['String']['output']>;
+  indicators: Array<Scalars['ID']['output']>;
+  summary: Scalars['String']['output'];
+  urgency: ReferralUrgency;
+  commodity: Commodity;
+  /** ISO 3166 country or subdivision code, or region:<slug>. */
+  place: Scalars['String']['output'];
+  /**
+   * Evidence as a compact JWE (ECDH-ES, A256GCM) to the agency's encryption key: the hub cannot
+   * read it; `wildintel referral evidence` decrypts it with the agency's key.
+   */
+  evidence: Maybe<Scalars['String']['output']>;
+  state: ReferralState;
+  /** When the hub filed it (the hub's clock; the member's is not trusted). */
+  filedAt: Scalars['DateTime']['output'];
+  /** When the agency first took a step on it. */
+  acknowledgedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Not acknowledged within the hub's REFERRAL_ACK_HOURS of filing. */
+  overdue: Scalars['Boolean']['output'];
+  declineReason: Maybe<Scalars['String']['output']>;
+  result: Maybe<ReferralResult>;
+  closeNote: Maybe<Scalars['String']['output']>;
+  records: Array<ReferralRecord>;
+};
+
+export type ReferralConnection = {
+  __typename?: 'ReferralConnection';
+  referrals: Array<Referral>;
+  pageInfo: PageInfo;
+};
+
+/** The commodities and jurisdictions an agency receives referrals for. */
+export type ReferralCompetence = {
+  __typename?: 'ReferralCompetence';
+  agency: Scalars['String']['output'];
+  commodities: Array<Commodity>;
+  /** ISO 3166 country (covers its subdivisions) or subdivision codes, or region:<slug>. */
+  jurisdictions: Array<Scalars['String']['output']>;
+};
+
+/** The caller's agency's referrals, counted (overdue: not acknowledged within ackWithinHours). */
+export type ReferralStats = {
+  __typename?: 'ReferralStats';
+  filed: Scalars['Int']['output'];
+  unacknowledged: Scalars['Int']['output'];
+  overdue: Scalars['Int']['output'];
+  accepted: Scalars['Int']['output'];
+  declined: Scalars['Int']['output'];
+  closed: Scalars['Int']['output'];
+  ackWithinHours: Scalars['Int']['output'];
+};
+
+/** An agency a member's referral goes to, with the key set its evidence is encrypted to. */
+export type ReferralAgency = {
+  __typename?: 'ReferralAgency';
+  agency: Scalars['String']['output'];
+  /** RFC 8785 JSON of the agency's public JWK set, null when it registered none (then no evidence). */
+  jwks: Maybe<Scalars['String']['output']>;
+  /** base64url SHA-256 of jwks, as the `agency` log entry carries it. */
+  keysSha256: Maybe<Scalars['String']['output']>;
+  /** Index of that `agency` entry. */
+  keysLeafIndex: Maybe<Scalars['Int']['output']>;
+};
+
+export type FiledReferral = {
+  __typename?: 'FiledReferral';
+  referral: Referral;
+  /** True when this exact record had been filed before (nothing new was logged). */
+  duplicate: Scalars['Boolean']['output'];
+  /** Index of the `filed` entry. */
+  leafIndex: Scalars['Int']['output'];
+};
+
+export type ReferralInboxFilter = {
+  state?: InputMaybe<ReferralState>;
+  overdue?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Which sightings an `indicators` filter looks at. */
@@ -1368,6 +1599,18 @@ export type ResolversTypes = {
   WeeklyRemovals: ResolverTypeWrapper<WeeklyRemovals>;
   Provenance: ResolverTypeWrapper<Provenance>;
   ProvenanceSighting: ResolverTypeWrapper<ProvenanceSighting>;
+  ReferralUrgency: ReferralUrgency;
+  ReferralState: ReferralState;
+  ReferralResult: ReferralResult;
+  ReferralRouting: ReferralRouting;
+  ReferralRecord: ResolverTypeWrapper<ReferralStepViewModel>;
+  Referral: ResolverTypeWrapper<ReferralViewModel>;
+  ReferralConnection: ResolverTypeWrapper<Omit<ReferralConnection, 'referrals'> & { referrals: Array<ResolversTypes['Referral']> }>;
+  ReferralCompetence: ResolverTypeWrapper<ReferralCompetence>;
+  ReferralStats: ResolverTypeWrapper<ReferralStats>;
+  ReferralAgency: ResolverTypeWrapper<ReceivingAgencyViewModel>;
+  FiledReferral: ResolverTypeWrapper<Omit<FiledReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  ReferralInboxFilter: ReferralInboxFilter;
   SightingState: SightingState;
   GraphNodeKind: GraphNodeKind;
   GraphLinkKind: GraphLinkKind;
@@ -1445,6 +1688,14 @@ export type ResolversParentTypes = {
   WeeklyRemovals: WeeklyRemovals;
   Provenance: Provenance;
   ProvenanceSighting: ProvenanceSighting;
+  ReferralRecord: ReferralStepViewModel;
+  Referral: ReferralViewModel;
+  ReferralConnection: Omit<ReferralConnection, 'referrals'> & { referrals: Array<ResolversParentTypes['Referral']> };
+  ReferralCompetence: ReferralCompetence;
+  ReferralStats: ReferralStats;
+  ReferralAgency: ReceivingAgencyViewModel;
+  FiledReferral: Omit<FiledReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  ReferralInboxFilter: ReferralInboxFilter;
   GraphNode: GraphNodeModel;
   GraphLink: GraphLink;
   LinkGraph: LinkGraphModel;
@@ -1463,6 +1714,7 @@ export type ResolversParentTypes = {
 export type RequiresDirectiveArgs = {
   anyOf: Array<Scope>;
   members?: Maybe<Scalars['Boolean']['input']>;
+  agencies?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type RequiresDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = RequiresDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -1563,6 +1815,7 @@ export type IndicatorEventResolvers<ContextType = GraphQLContext, ParentType ext
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   indicatorPublished?: SubscriptionResolver<ResolversTypes['IndicatorEvent'], "indicatorPublished", ParentType, ContextType, Partial<SubscriptionIndicatorPublishedArgs>>;
+  referralFiled?: SubscriptionResolver<ResolversTypes['Referral'], "referralFiled", ParentType, ContextType>;
   alertRaised?: SubscriptionResolver<ResolversTypes['Alert'], "alertRaised", ParentType, ContextType>;
 };
 
@@ -1596,6 +1849,12 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
   outcomeFigures?: Resolver<ResolversTypes['OutcomeFigures'], ParentType, ContextType, RequireFields<QueryOutcomeFiguresArgs, 'from' | 'to'>>;
   provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType, RequireFields<QueryProvenanceArgs, 'indicatorId'>>;
+  referralInbox?: Resolver<Maybe<ResolversTypes['ReferralConnection']>, ParentType, ContextType, RequireFields<QueryReferralInboxArgs, 'first'>>;
+  referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralArgs, 'id'>>;
+  referralStats?: Resolver<Maybe<ResolversTypes['ReferralStats']>, ParentType, ContextType>;
+  referralCompetence?: Resolver<Maybe<ResolversTypes['ReferralCompetence']>, ParentType, ContextType>;
+  referralAgencies?: Resolver<Maybe<Array<ResolversTypes['ReferralAgency']>>, ParentType, ContextType, RequireFields<QueryReferralAgenciesArgs, 'commodity' | 'place'>>;
+  memberReferrals?: Resolver<Maybe<Array<ResolversTypes['Referral']>>, ParentType, ContextType, RequireFields<QueryMemberReferralsArgs, 'first'>>;
   sellerGraph?: Resolver<Maybe<ResolversTypes['LinkGraph']>, ParentType, ContextType, RequireFields<QuerySellerGraphArgs, 'hops' | 'maxNodes' | 'minListings'>>;
   risingKeywords?: Resolver<Maybe<Array<ResolversTypes['RisingKeyword']>>, ParentType, ContextType, RequireFields<QueryRisingKeywordsArgs, 'from' | 'to' | 'first'>>;
   watchlists?: Resolver<Maybe<Array<ResolversTypes['Watchlist']>>, ParentType, ContextType>;
@@ -1802,6 +2061,12 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   fileDisclosureRequest?: Resolver<ResolversTypes['FiledDisclosure'], ParentType, ContextType, RequireFields<MutationFileDisclosureRequestArgs, 'request'>>;
   reportFlood?: Resolver<ResolversTypes['FloodReceipt'], ParentType, ContextType, RequireFields<MutationReportFloodArgs, 'indicatorId' | 'hits' | 'scans' | 'disputed'>>;
   reportOpinion?: Resolver<ResolversTypes['OpinionReceipt'], ParentType, ContextType, RequireFields<MutationReportOpinionArgs, 'indicatorId' | 'opinion'>>;
+  fileReferral?: Resolver<Maybe<ResolversTypes['FiledReferral']>, ParentType, ContextType, RequireFields<MutationFileReferralArgs, 'record'>>;
+  setReferralCompetence?: Resolver<Maybe<ResolversTypes['ReferralCompetence']>, ParentType, ContextType, RequireFields<MutationSetReferralCompetenceArgs, 'commodities' | 'jurisdictions'>>;
+  acknowledgeReferral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<MutationAcknowledgeReferralArgs, 'id'>>;
+  acceptReferral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<MutationAcceptReferralArgs, 'id'>>;
+  declineReferral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<MutationDeclineReferralArgs, 'id' | 'reason'>>;
+  closeReferral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<MutationCloseReferralArgs, 'id' | 'result'>>;
   createWatchlist?: Resolver<ResolversTypes['Watchlist'], ParentType, ContextType, RequireFields<MutationCreateWatchlistArgs, 'input'>>;
   deleteWatchlist?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteWatchlistArgs, 'id'>>;
   acknowledgeAlerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<MutationAcknowledgeAlertsArgs, 'ids' | 'acknowledged'>>;
@@ -1876,6 +2141,73 @@ export type ProvenanceSightingResolvers<ContextType = GraphQLContext, ParentType
   leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   logEntry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   inclusionProof?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ReferralRecordResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferralRecord'] = ResolversParentTypes['ReferralRecord']> = {
+  step?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  record?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  result?: Resolver<Maybe<ResolversTypes['ReferralResult']>, ParentType, ContextType>;
+  leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ReferralResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Referral'] = ResolversParentTypes['Referral']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  caseRef?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  member?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  agency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  routing?: Resolver<ResolversTypes['ReferralRouting'], ParentType, ContextType>;
+  sellers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  indicators?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  urgency?: Resolver<ResolversTypes['ReferralUrgency'], ParentType, ContextType>;
+  commodity?: Resolver<ResolversTypes['Commodity'], ParentType, ContextType>;
+  place?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  evidence?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
+  filedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  acknowledgedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  result?: Resolver<Maybe<ResolversTypes['ReferralResult']>, ParentType, ContextType>;
+  closeNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  records?: Resolver<Array<ResolversTypes['ReferralRecord']>, ParentType, ContextType>;
+};
+
+export type ReferralConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferralConnection'] = ResolversParentTypes['ReferralConnection']> = {
+  referrals?: Resolver<Array<ResolversTypes['Referral']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ReferralCompetenceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferralCompetence'] = ResolversParentTypes['ReferralCompetence']> = {
+  agency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  commodities?: Resolver<Array<ResolversTypes['Commodity']>, ParentType, ContextType>;
+  jurisdictions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ReferralStatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferralStats'] = ResolversParentTypes['ReferralStats']> = {
+  filed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unacknowledged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  declined?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  closed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ackWithinHours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ReferralAgencyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferralAgency'] = ResolversParentTypes['ReferralAgency']> = {
+  agency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  jwks?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  keysSha256?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  keysLeafIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type FiledReferralResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FiledReferral'] = ResolversParentTypes['FiledReferral']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  duplicate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  leafIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type GraphNodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GraphNode'] = ResolversParentTypes['GraphNode']> = {
@@ -2010,6 +2342,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WeeklyRemovals?: WeeklyRemovalsResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   ProvenanceSighting?: ProvenanceSightingResolvers<ContextType>;
+  ReferralRecord?: ReferralRecordResolvers<ContextType>;
+  Referral?: ReferralResolvers<ContextType>;
+  ReferralConnection?: ReferralConnectionResolvers<ContextType>;
+  ReferralCompetence?: ReferralCompetenceResolvers<ContextType>;
+  ReferralStats?: ReferralStatsResolvers<ContextType>;
+  ReferralAgency?: ReferralAgencyResolvers<ContextType>;
+  FiledReferral?: FiledReferralResolvers<ContextType>;
   GraphNode?: GraphNodeResolvers<ContextType>;
   GraphLink?: GraphLinkResolvers<ContextType>;
   LinkGraph?: LinkGraphResolvers<ContextType>;

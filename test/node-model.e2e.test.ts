@@ -13,6 +13,8 @@ import { runCli } from './helpers/hub-process.js';
 import { callNode, federationWithNode } from './helpers/member-node.js';
 import { listingCorpus } from '../bench/listing-corpus.js';
 import { seededRandom } from '../src/model/index.js';
+import { solveChallenge, type Challenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
 
 describe('the node model', () => {
   let dir: string;
@@ -52,6 +54,25 @@ describe('the node model', () => {
     const colour = (await scan('ivory white dress, colour')).body['model'] as { score: number };
     assert.ok(colour.score < 0.2, `colour ${colour.score}`);
     assert.equal(JSON.parse((await cli(['status'])).stdout).installed, true);
+  });
+
+  it('ranks public reports in the review queue with the installed model, its terms shown', async () => {
+    const node = federation.node!;
+    const challenge = (await (await fetch(`${node.url}/v1/reports/challenge`)).json()) as Challenge;
+    const solution = await solveChallenge({ challenge, deriveKey });
+    const altcha = Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
+    const filed = await fetch(`${node.url}/v1/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ listing: 'https://shop.example/item/model-1', commodity: 'IVORY', description: '象牙手镯 现货 加微信 价格私聊', altcha }),
+    });
+    assert.equal(filed.status, 201, await filed.text());
+    const [row] = (await node.database.dataSource.query(`SELECT score_parts FROM report_reports`)) as Array<{ score_parts: unknown }>;
+    const parts = (typeof row!.score_parts === 'string' ? JSON.parse(row!.score_parts) : row!.score_parts) as Array<{ name: string; points: number; why: string }>;
+    const model = parts.find((p) => p.name === 'model');
+    assert.ok(model !== undefined, JSON.stringify(parts));
+    assert.ok(model.points > 15, model.why);
+    assert.match(model.why, /^text model 0\.\d\d: \S/);
   });
 
   it('refuses a bad labelled line and adds nothing', async () => {

@@ -37,7 +37,7 @@ import { readNodeStatus, type NodeStatus } from './status.js';
 import { createNodeMetrics } from './metrics.js';
 import { assertVaultKey, createVault, type Vault } from './vault.js';
 import { runDeskRound, type DisclosureDeskDeps } from './disclosure-desk.js';
-import { createModelSlot, retrainModelFile } from '../model/index.js';
+import { createModelSlot, retrainModelFile, scoreListing } from '../model/index.js';
 import { approveRequest, declineRequest, listDisclosures } from './disclosure-decisions.js';
 import { createNodeDisclosureRoutes } from './disclosure-routes.js';
 import { computeListingPseudonym } from '../indicators/index.js';
@@ -123,6 +123,7 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     wakePublisher = () => publishLoop.wake();
     const desk: DisclosureDeskDeps = { db, hub, audience: settings.audience, member: settings.member, signer: settings.signer, vault, alarms, clock, random, logger };
     track(startLoop('disclosures', async () => (await runDeskRound(desk), settings.feedIntervalMs), { logger, errorDelayMs: settings.feedIntervalMs }));
+    const model = createModelSlot(settings.model.modelFile, (err) => logger.error({ error: errorSummary(err) }, 'the model file cannot be read: scans keep the model in use'));
     const reports = createPublicReports(
       {
         db,
@@ -135,6 +136,13 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
         matchFederation: (query) => index.scan(db, query, clock.now()),
         listingKnown: async (listing) => (await db.query(`SELECT 1 FROM node_pseudonyms WHERE fingerprint = ANY($1)`, [settings.pseudonymKeys.map((k) => computeListingPseudonym(listing, k))])).length > 0,
         publish: (list) => observations.submit(list),
+        // The review queue ranks by the same installed model the scans use (none installed: no model part).
+        modelScore: async (description) => {
+          const installed = model.current();
+          if (installed === undefined) return undefined;
+          const { score, topTerms } = scoreListing(installed, description);
+          return { score, terms: topTerms };
+        },
       },
       { ...settings.reports, secret: settings.vaultKey },
     );
@@ -145,7 +153,6 @@ export async function startNode({ config, logger: parent, clock = systemClock, r
     const disclosureRoutes = (operator: boolean) =>
       createNodeDisclosureRoutes({ list: (filter) => listDisclosures(db, filter), approve: (id, input) => approveRequest(desk, id, input), decline: (id, input) => declineRequest(desk, id, input), operator });
     const memberRequest = (): Promise<string> => signMemberRequest({ keyPem: settings.signer.keyPem, chainPem: settings.signer.chainPem, member: settings.member, audience: settings.audience, now: clock.now(), jti: random.uuid() });
-    const model = createModelSlot(settings.model.modelFile, (err) => logger.error({ error: errorSummary(err) }, 'the model file cannot be read: scans keep the model in use'));
     // The first retrain is one interval after start, not at start: a restart does not retrain.
     let started = false;
     const retrain = async (): Promise<number> => (started ? retrainStep(settings.model, clock, logger) : ((started = true), settings.model.retrainMs));

@@ -29,8 +29,12 @@ export interface ReportDeps {
   readonly listingKnown: (listing: string) => Promise<boolean>;
   /** The node's observation path: anonymizer, guards, vault, outbox (ObservationService.submit). */
   readonly publish: (observations: readonly Observation[]) => Promise<ReadonlyArray<ReadonlyArray<{ readonly id: string }>>>;
-  /** Hook for the text model (src/model), wired later: a probability that the text is a trade listing. */
-  readonly modelScore?: (description: string) => Promise<number | undefined>;
+  /**
+   * The node's text model (src/model), when one is installed: its calibrated probability that the
+   * description is a trade listing, and the terms that weighed most (shown to reviewers, who read
+   * the description anyway).
+   */
+  readonly modelScore?: (description: string) => Promise<{ readonly score: number; readonly terms: readonly string[] } | undefined>;
 }
 
 export interface ReportLimits {

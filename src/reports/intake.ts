@@ -134,7 +134,7 @@ async function scoreOf(deps: ReportDeps, request: ReportRequest, listing: string
     [listing, lineage ?? null],
   );
   const n = (k: string): number => Number(history?.[k] ?? 0);
-  const modelScore = deps.modelScore === undefined ? undefined : await deps.modelScore(request.description);
+  const model = deps.modelScore === undefined ? undefined : await deps.modelScore(request.description);
   return scoreReport({
     keywordHits: matches.keywords.length,
     suppressedKeywordHits: matches.suppressed.length,
@@ -144,7 +144,7 @@ async function scoreOf(deps: ReportDeps, request: ReportRequest, listing: string
     listingRejected: n('lr'),
     reporterConfirmed: n('rc'),
     reporterRejected: n('rr'),
-    ...(modelScore === undefined ? {} : { modelScore }),
+    ...(model === undefined ? {} : { modelScore: model.score, modelTerms: model.terms }),
   });
 }
 

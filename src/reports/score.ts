@@ -19,10 +19,11 @@ export interface ScoreInputs {
   readonly reporterConfirmed: number;
   readonly reporterRejected: number;
   /**
-   * Hook for the text model (src/model, wired by the lead later): its probability (0–1) that the
-   * description is a wildlife-trade listing. Left out, it adds nothing.
+   * The node's text model (src/model): its probability (0–1) that the description is a
+   * wildlife-trade listing, and the terms that weighed most. Left out (no model installed), it adds nothing.
    */
   readonly modelScore?: number;
+  readonly modelTerms?: readonly string[];
 }
 
 export interface ScorePart {
@@ -41,8 +42,13 @@ const MATCH_DISTANCE = 31;
 
 export function scoreReport(inputs: ScoreInputs): ReportScore {
   const parts: ScorePart[] = [keywordPart(inputs), imagePart(inputs), listingPart(inputs), reporterPart(inputs)];
-  if (inputs.modelScore !== undefined) parts.push({ name: 'model', points: Math.round(clamp(inputs.modelScore, 0, 1) * 30), why: `text model ${clamp(inputs.modelScore, 0, 1).toFixed(2)}` });
+  if (inputs.modelScore !== undefined) parts.push(modelPart(inputs.modelScore, inputs.modelTerms ?? []));
   return { total: parts.reduce((sum, p) => sum + p.points, 0), parts };
+}
+
+function modelPart(score: number, terms: readonly string[]): ScorePart {
+  const p = clamp(score, 0, 1);
+  return { name: 'model', points: Math.round(p * 30), why: `text model ${p.toFixed(2)}${terms.length === 0 ? '' : `: ${terms.join(', ')}`}` };
 }
 
 function keywordPart({ keywordHits, suppressedKeywordHits }: ScoreInputs): ScorePart {

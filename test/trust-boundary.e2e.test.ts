@@ -218,7 +218,7 @@ describe('5. the feed and batch paths are rate-limited per principal', () => {
   after(() => fed.close());
 
   it('answers 429 RATE_LIMITED with Retry-After once a token or a member exceeds its share', async () => {
-    const token = await fed.token('indicators:read');
+    const token = await fed.token('indicators:read taxii:read');
     const feed = () => fetch(`${fed.hub.url}/v1/feed`, { headers: { authorization: `Bearer ${token}` } });
     for (let i = 0; i < 3; i++) assert.equal((await feed()).status, 200);
     const limited = await feed();
@@ -227,5 +227,11 @@ describe('5. the feed and batch paths are rate-limited per principal', () => {
     assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
     const batches = await fetch(`${fed.hub.url}/v1/batches/shopmart/00000000-0000-4000-8000-000000000000`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(batches.status, 429, 'the same bucket as the feed and GraphQL');
+    assert.equal(batches.headers.get('retry-after'), '10');
+    // TAXII and the MISP feed draw from the export class (EXPORT_RATE_LIMIT_*, default here), not this bucket.
+    const taxii = await fetch(`${fed.hub.url}/taxii2/`, { headers: { accept: 'application/taxii+json;version=2.1', authorization: `Bearer ${token}` } });
+    assert.equal(taxii.status, 200, 'TAXII is not refused for the interactive budget');
+    const misp = await fetch(`${fed.hub.url}/misp/manifest.json`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(misp.status, 200, 'nor is the MISP feed');
   });
 });

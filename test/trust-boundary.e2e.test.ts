@@ -13,6 +13,7 @@ import { leafHash, openCheckpoint, verifyInclusion } from '../src/tlog/index.js'
 import { sha256Base64url } from '../src/kernel/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
+import { HUB_ROUTES } from '../src/hub/routes.js';
 
 /** Real time plus an offset the test can move forward (token expiry without waiting). */
 function movableClock() {
@@ -233,5 +234,29 @@ describe('5. the feed and batch paths are rate-limited per principal', () => {
     assert.equal(taxii.status, 200, 'TAXII is not refused for the interactive budget');
     const misp = await fetch(`${fed.hub.url}/misp/manifest.json`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(misp.status, 200, 'nor is the MISP feed');
+  });
+
+  it('draws every agency path from the budget the route table gives it: interactive refused, export answered', async () => {
+    const token = await fed.token('indicators:read taxii:read');
+    const gql = () => fetch(`${fed.hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ indicators(first: 1) { totalCount } }' }) });
+    for (let i = 0; i < 3; i++) assert.equal((await gql()).status, 200);
+    const fill: Record<string, string> = { root: 'wildintel', id: 'green-ivory', member: 'shopmart', batchId: '00000000-0000-4000-8000-000000000000', file: 'manifest.json' };
+    const routes = HUB_ROUTES.filter((r) => r.kind !== 'graphql-ws' && (r.auth === 'agency' || r.auth === 'agency-or-member'));
+    assert.ok(routes.some((r) => r.rateClass === 'export') && routes.some((r) => r.rateClass === 'interactive'));
+    for (const r of routes) {
+      const path = r.path.replace(/:(\w+)/g, (_, name: string) => fill[name] ?? 'x');
+      const url = new URL(`${fed.hub.url}${path}${r.kind === 'interop' && r.path.startsWith('/taxii2') ? '/' : ''}`);
+      if (r.method === 'GET' && r.kind === 'graphql') url.searchParams.set('query', '{ __typename }');
+      const res = await fetch(url, {
+        method: r.method,
+        headers: { authorization: `Bearer ${token}`, accept: r.kind === 'interop' ? 'application/taxii+json;version=2.1' : 'application/json', 'apollo-require-preflight': 'true', ...(r.body ? { 'content-type': r.body } : {}) },
+        ...(r.body ? { body: r.body === 'application/json' ? JSON.stringify({ query: '{ __typename }' }) : '{}' } : {}),
+      });
+      if (r.rateClass === 'interactive') {
+        assert.equal(res.status, 429, `${r.method} ${r.path}: the interactive budget is spent`);
+        assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/, `${r.method} ${r.path}: Retry-After`);
+      } else assert.notEqual(res.status, 429, `${r.method} ${r.path}: ${r.rateClass}, not the spent interactive budget`);
+      await res.arrayBuffer();
+    }
   });
 });

@@ -156,7 +156,7 @@ export async function seed(url: string, n: number): Promise<number> {
 /** A TAXII client paging AMBER IVORY to the end, against the interop routes with the hub's real services. */
 export async function taxiiWalk(url: string): Promise<InteropBenchResult['taxii']> {
   const certs = await mkdtemp(path.join(tmpdir(), 'wildintel-bench-certs-'));
-  const config = loadConfig({ DATABASE_URL: url, DATA_DIR: path.join(certs, 'data'), CERTS_DIR: certs, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_BURST: '100000', RATE_LIMIT_PER_MINUTE: '100000' });
+  const config = loadConfig({ DATABASE_URL: url, DATA_DIR: path.join(certs, 'data'), CERTS_DIR: certs, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_BURST: '100000', RATE_LIMIT_PER_MINUTE: '100000', EXPORT_RATE_LIMIT_BURST: '100000', EXPORT_RATE_LIMIT_PER_MINUTE: '100000' });
   const logger = createLogger('silent');
   const database = await openDatabase({ databaseUrl: url, dataDir: tmpdir() });
   const services = await createHubServices({ config, database, logger, clock: systemClock });

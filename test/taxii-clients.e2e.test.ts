@@ -4,6 +4,9 @@
  * runs, limit 1000 as docs/interop.md configures it) over several collections of more than 1,000
  * objects, taxii2-client's own paging, and the Authorization schemes clients send. Each object of
  * a collection must arrive exactly once per run, and a run must never end on an error.
+ * The feeds draw from the export rate class (EXPORT_RATE_LIMIT_*), the interactive budget
+ * (RATE_LIMIT_*) is lowered here to less than a first import: the import must not care, and the
+ * same token's GraphQL must still be held to its own class.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +17,9 @@ import { TAXII, TaxiiClient } from './helpers/taxii-client.js';
 
 type Obj = Record<string, any>;
 const BIG = 1100;
+const INTERACTIVE_BURST = 5;
+const graphqlCall = (url: string, token: string) =>
+  fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ indicators(first: 1) { totalCount } }' }) });
 const keywords = (prefix: string, commodity: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({ type: 'KEYWORD', value: `${prefix}${i.toString(36)}code`, commodity, observedAt: '2026-11-02T10:00:00Z', confidence: 70 }));
 const collectionOf = (url: string): string | undefined => /\/collections\/([^/]+)\//.exec(url)?.[1];
@@ -37,8 +43,8 @@ describe('TAXII clients as agencies run them', () => {
   };
 
   before(async () => {
-    // The default rate limits (RATE_LIMIT_BURST 120, RATE_LIMIT_PER_MINUTE 600): a first import must fit in them.
-    fed = await startTestFederation();
+    // The default export limits; an interactive burst of 5 (the schemes test below makes 5 GraphQL calls with one token).
+    fed = await startTestFederation({ env: { RATE_LIMIT_BURST: String(INTERACTIVE_BURST), RATE_LIMIT_PER_MINUTE: '6' } });
     shopmart = await fed.addMember('shopmart');
     chatapp = await fed.addMember('chatapp');
     await publish(shopmart, 'GREEN', keywords('ivory', 'IVORY', BIG));
@@ -55,7 +61,8 @@ describe('TAXII clients as agencies run them', () => {
     const connector = new Taxii2ConnectorReplay(`${fed.hub.url}/taxii2/`, token, { limit: 1000, initialHistoryHours: 87600 });
     const first = await connector.run('wildintel', new Date());
     assert.ok(connector.requests.every((r) => r.status === 200), 'no request refused, the rate limit included');
-    assert.ok(connector.requests.length < 120, `a first import of ${connector.requests.length} requests fits in the default burst`);
+    assert.ok(connector.requests.length > INTERACTIVE_BURST, `a first import of ${connector.requests.length} requests, more than the interactive burst`);
+    assert.ok(connector.requests.length < 600, `a first import of ${connector.requests.length} requests fits in the default export burst`);
     const expected = await reference(token);
     assert.deepEqual([...first.perCollection.keys()], [...expected.keys()], 'every collection polled');
     for (const [title, objects] of expected) {
@@ -73,6 +80,23 @@ describe('TAXII clients as agencies run them', () => {
     assert.ok(connector.requests.slice(before).every((r) => r.status === 200), 'the second run is not refused either');
     const late = second.perCollection.get('TLP:GREEN PANGOLIN')!.filter((o) => o['type'] === 'indicator' && String(o['name']).includes('pangolinlate'));
     assert.equal(late.length, 3, 'the batch published between runs arrives');
+  });
+
+  it('a bulk pull neither starves nor is starved by the same token\'s GraphQL: each class holds its own budget', async () => {
+    const token = await fed.token('taxii:read indicators:read', { tlp: 'GREEN', sub: 'both-classes' });
+    const connector = new Taxii2ConnectorReplay(`${fed.hub.url}/taxii2/`, token, { limit: 1000, initialHistoryHours: 87600 });
+    const imported = await connector.run('wildintel', new Date());
+    assert.ok(connector.requests.length > INTERACTIVE_BURST && connector.requests.every((r) => r.status === 200), 'the import completed, past the interactive burst');
+    assert.ok(imported.objects.length > 3 * BIG);
+    for (let i = 0; i < INTERACTIVE_BURST; i++) assert.equal((await graphqlCall(fed.hub.url, token)).status, 200, `GraphQL call ${i + 1}: the import spent none of the interactive budget`);
+    const limited = await graphqlCall(fed.hub.url, token);
+    assert.equal(limited.status, 429, 'GraphQL is held to its own class');
+    assert.equal(limited.headers.get('retry-after'), '10', 'one request at 6 a minute: 10 s');
+    assert.equal(((await limited.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code, 'RATE_LIMITED');
+    const stillFeeds = await fetch(`${fed.hub.url}/taxii2/wildintel/collections/`, { headers: { accept: TAXII, authorization: `Token ${token}` } });
+    assert.equal(stillFeeds.status, 200, 'a token out of interactive budget still reads the feeds');
+    const misp = await fetch(`${fed.hub.url}/misp/manifest.json`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(misp.status, 200, 'the MISP feed is in the export class too');
   });
 
   it('serves one STIX id as one object: one created everywhere, one content per (id, modified) over every collection', async () => {
@@ -177,5 +201,55 @@ describe('TAXII clients as agencies run them', () => {
       assert.equal(r.status, 200, `${when}: ${JSON.stringify(r.body)}`);
       assert.equal((r.body['objects'] as Obj[]).length, 1);
     }
+  });
+});
+
+describe('a first import larger than the export burst, clients honouring Retry-After', () => {
+  let fed: TestFederation;
+  const EXPORT_BURST = 4;
+  before(async () => {
+    // 120 a minute: one request every 0.5 s once the burst is spent, so Retry-After is 1 s.
+    fed = await startTestFederation({ env: { EXPORT_RATE_LIMIT_BURST: String(EXPORT_BURST), EXPORT_RATE_LIMIT_PER_MINUTE: '120' } });
+    const shopmart = await fed.addMember('shopmart');
+    const r = await fetch(`${fed.hub.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: await fed.sign(shopmart, { tlp: 'GREEN', indicators: keywords('ivory', 'IVORY', 250), retractions: [] }) });
+    assert.equal(r.status, 201, await r.text());
+  });
+  after(() => fed.close());
+
+  it('taxii2-client (a Retry adapter honouring Retry-After) and the OpenCTI connector complete, every object once', async () => {
+    const token = await fed.token('taxii:read indicators:read', { tlp: 'GREEN', sub: 'bulk' });
+    const client = new TaxiiClient(`${fed.hub.url}/taxii2/`, token, { maxWaits: 5 });
+    const [root] = await client.apiRoots();
+    const collections = await client.collections(root!);
+    const polled = new Map<string, Obj[]>();
+    for (const c of collections) polled.set(c['title'], await client.poll(`${root}collections/${c['id']}/`, {}, { limit: 100 }));
+    assert.ok(client.requests > EXPORT_BURST + 2, `${client.requests} requests, past the export burst`);
+    assert.ok(client.waited.length > 0 && client.waited.every((s) => s === 1), `waited out ${client.waited.length} refusals of Retry-After: 1`);
+
+    const fullToken = await fed.token('taxii:read', { tlp: 'GREEN', sub: 'bulk-connector' });
+    const connector = new Taxii2ConnectorReplay(`${fed.hub.url}/taxii2/`, fullToken, { limit: 100, initialHistoryHours: 87600, retryMaxWaits: 5 });
+    const run = await connector.run('wildintel', new Date());
+    assert.ok(connector.requests.some((r) => r.status === 429), 'the connector was refused on the way');
+    const ivory = run.perCollection.get('TLP:GREEN IVORY')!;
+    assert.equal(ivory.filter((o) => o['type'] === 'indicator').length, 250, 'every indicator');
+    assert.equal(new Set(versions(ivory)).size, ivory.length, 'each object once');
+    for (const [title, objects] of polled) assert.equal(new Set(versions(objects)).size, objects.length, `${title}: each object once`);
+    assert.deepEqual(versions(polled.get('TLP:GREEN IVORY')!).sort(), versions(ivory).sort(), 'both clients got the same collection');
+  });
+
+  it('answers every refusal of the feeds with 429, RATE_LIMITED and Retry-After, while GraphQL keeps its own budget', async () => {
+    const token = await fed.token('taxii:read indicators:read', { tlp: 'GREEN', sub: 'hammer' });
+    const taxii = () => fetch(`${fed.hub.url}/taxii2/`, { headers: { accept: TAXII, authorization: `Bearer ${token}` } });
+    const misp = () => fetch(`${fed.hub.url}/misp/manifest.json`, { headers: { authorization: `Bearer ${token}` } });
+    for (let i = 0; i < EXPORT_BURST; i++) assert.equal((await (i % 2 ? taxii() : misp())).status, 200);
+    const refusedTaxii = await taxii();
+    assert.equal(refusedTaxii.status, 429);
+    assert.match(refusedTaxii.headers.get('retry-after') ?? '', /^[1-9]\d*$/, 'TAXII: Retry-After in whole seconds');
+    assert.equal(((await refusedTaxii.json()) as Obj)['error_code'], 'RATE_LIMITED');
+    const refusedMisp = await misp();
+    assert.equal(refusedMisp.status, 429);
+    assert.match(refusedMisp.headers.get('retry-after') ?? '', /^[1-9]\d*$/, 'MISP: Retry-After in whole seconds');
+    assert.equal(((await refusedMisp.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
+    assert.equal((await graphqlCall(fed.hub.url, token)).status, 200, 'the feeds spent none of the interactive budget');
   });
 });

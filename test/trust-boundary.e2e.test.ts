@@ -13,6 +13,7 @@ import { leafHash, openCheckpoint, verifyInclusion } from '../src/tlog/index.js'
 import { sha256Base64url } from '../src/kernel/index.js';
 import { graphql } from './helpers/hub-process.js';
 import { sampleIndicators, startTestFederation, type TestFederation, type TestMember } from './helpers/federation.js';
+import { HUB_ROUTES } from '../src/hub/routes.js';
 
 /** Real time plus an offset the test can move forward (token expiry without waiting). */
 function movableClock() {
@@ -218,7 +219,7 @@ describe('5. the feed and batch paths are rate-limited per principal', () => {
   after(() => fed.close());
 
   it('answers 429 RATE_LIMITED with Retry-After once a token or a member exceeds its share', async () => {
-    const token = await fed.token('indicators:read');
+    const token = await fed.token('indicators:read taxii:read');
     const feed = () => fetch(`${fed.hub.url}/v1/feed`, { headers: { authorization: `Bearer ${token}` } });
     for (let i = 0; i < 3; i++) assert.equal((await feed()).status, 200);
     const limited = await feed();
@@ -227,5 +228,35 @@ describe('5. the feed and batch paths are rate-limited per principal', () => {
     assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
     const batches = await fetch(`${fed.hub.url}/v1/batches/shopmart/00000000-0000-4000-8000-000000000000`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(batches.status, 429, 'the same bucket as the feed and GraphQL');
+    assert.equal(batches.headers.get('retry-after'), '10');
+    // TAXII and the MISP feed draw from the export class (EXPORT_RATE_LIMIT_*, default here), not this bucket.
+    const taxii = await fetch(`${fed.hub.url}/taxii2/`, { headers: { accept: 'application/taxii+json;version=2.1', authorization: `Bearer ${token}` } });
+    assert.equal(taxii.status, 200, 'TAXII is not refused for the interactive budget');
+    const misp = await fetch(`${fed.hub.url}/misp/manifest.json`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(misp.status, 200, 'nor is the MISP feed');
+  });
+
+  it('draws every agency path from the budget the route table gives it: interactive refused, export answered', async () => {
+    const token = await fed.token('indicators:read taxii:read');
+    const gql = () => fetch(`${fed.hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ indicators(first: 1) { totalCount } }' }) });
+    for (let i = 0; i < 3; i++) assert.equal((await gql()).status, 200);
+    const fill: Record<string, string> = { root: 'wildintel', id: 'green-ivory', member: 'shopmart', batchId: '00000000-0000-4000-8000-000000000000', file: 'manifest.json' };
+    const routes = HUB_ROUTES.filter((r) => r.kind !== 'graphql-ws' && (r.auth === 'agency' || r.auth === 'agency-or-member'));
+    assert.ok(routes.some((r) => r.rateClass === 'export') && routes.some((r) => r.rateClass === 'interactive'));
+    for (const r of routes) {
+      const path = r.path.replace(/:(\w+)/g, (_, name: string) => fill[name] ?? 'x');
+      const url = new URL(`${fed.hub.url}${path}${r.kind === 'interop' && r.path.startsWith('/taxii2') ? '/' : ''}`);
+      if (r.method === 'GET' && r.kind === 'graphql') url.searchParams.set('query', '{ __typename }');
+      const res = await fetch(url, {
+        method: r.method,
+        headers: { authorization: `Bearer ${token}`, accept: r.kind === 'interop' ? 'application/taxii+json;version=2.1' : 'application/json', 'apollo-require-preflight': 'true', ...(r.body ? { 'content-type': r.body } : {}) },
+        ...(r.body ? { body: r.body === 'application/json' ? JSON.stringify({ query: '{ __typename }' }) : '{}' } : {}),
+      });
+      if (r.rateClass === 'interactive') {
+        assert.equal(res.status, 429, `${r.method} ${r.path}: the interactive budget is spent`);
+        assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/, `${r.method} ${r.path}: Retry-After`);
+      } else assert.notEqual(res.status, 429, `${r.method} ${r.path}: ${r.rateClass}, not the spent interactive budget`);
+      await res.arrayBuffer();
+    }
   });
 });

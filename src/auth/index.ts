@@ -8,7 +8,7 @@ export { ANONYMOUS, hasScope } from './principal.js';
 export { READ_PATHS, NOTHING, MEMBER_SHARED_TLP, grantFor, mayUse, maySee, maySeeOutcome, outcomeFacts, batchView, wholeWithoutItems, grantVisibility } from './entitlement.js';
 export type { ReadPath, Grant, SightingFacts, OutcomeFacts, BatchFacts, BatchView } from './entitlement.js';
 export type { Principal, MemberPrincipal } from './principal.js';
-export { createRateLimiter, createTokenBuckets } from './rate-limit.js';
+export { createRateLimiter, createTokenBuckets, EXPORT_RATE_KEY_PREFIX, withKeyPrefix } from './rate-limit.js';
 export type { RateLimiter, RateDecision, RateLimits } from './rate-limit.js';
 export { createSharedRateLimiter, defaultLeaseSize } from './shared-rate-limit.js';
 export type { SharedRateLimiter, SharedRateLimitOptions } from './shared-rate-limit.js';

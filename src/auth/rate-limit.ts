@@ -58,3 +58,14 @@ export function createRateLimiter(options: RateLimits): RateLimiter {
   const buckets = createTokenBuckets(options);
   return { take: async (key, nowMs) => buckets.take(key, nowMs) };
 }
+
+/**
+ * Keys of the export class (the machine feeds) in a store shared with the interactive class (the
+ * `rate_limit_buckets` rows on Postgres): the same token's two buckets must never be one row.
+ */
+export const EXPORT_RATE_KEY_PREFIX = 'export:';
+
+/** A limiter whose keys are `prefix` + the caller's key. */
+export function withKeyPrefix(prefix: string, limiter: RateLimiter): RateLimiter {
+  return { take: (key, nowMs) => limiter.take(`${prefix}${key}`, nowMs) };
+}

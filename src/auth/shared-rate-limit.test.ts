@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createLogger } from '../kernel/index.js';
-import { createSharedRateLimiter, defaultLeaseSize, type SharedRateLimiter } from './index.js';
+import { createSharedRateLimiter, defaultLeaseSize, EXPORT_RATE_KEY_PREFIX, withKeyPrefix, type SharedRateLimiter } from './index.js';
 
 const logger = createLogger('silent');
 
@@ -86,5 +86,20 @@ describe('the shared rate limit (one bucket per key for every hub process, lease
     const decisions = await Promise.all(Array.from({ length: 5 }, () => limiter.take('k', 0)));
     assert.equal(decisions.filter((d) => d.allowed).length, 3);
     assert.equal(limiter.stats().fallbacks, 5);
+  });
+
+  it('keeps a token\'s export and interactive classes in separate rows, each with its own limits', async () => {
+    const interactive = createSharedRateLimiter({ perMinute: 60, burst: 3, db: db.database.dataSource, logger });
+    const exporting = withKeyPrefix(EXPORT_RATE_KEY_PREFIX, createSharedRateLimiter({ perMinute: 60, burst: 8, db: db.database.dataSource, logger }));
+    const take = async (l: { take(k: string, t: number): Promise<{ allowed: boolean }> }, n: number) => {
+      let allowed = 0;
+      for (let i = 0; i < n; i++) if ((await l.take('jti-both', 0)).allowed) allowed++;
+      return allowed;
+    };
+    assert.equal(await take(exporting, 12), 8, 'the export burst');
+    assert.equal(await take(interactive, 5), 3, 'the interactive burst, untouched by the export requests');
+    assert.equal(await take(exporting, 1), 0, 'and the other way round');
+    const rows: Array<{ key: string }> = await db.database.dataSource.query(`SELECT key FROM rate_limit_buckets WHERE key LIKE '%jti-both' ORDER BY key`);
+    assert.deepEqual(rows.map((r) => r.key), ['export:jti-both', 'jti-both']);
   });
 });

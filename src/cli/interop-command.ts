@@ -53,7 +53,7 @@ async function exportFromDatabase(cli: CliContext, opts: ExportOptions): Promise
       logger,
       origin: services.log.origin,
       authenticate: (authorization: string | undefined) => services.tokens.verifier.verify((authorization ?? '').replace(/^Bearer /, '')),
-      rateLimiter: services.rateLimiter,
+      rateLimiter: services.exportRateLimiter,
       access: services.access,
     };
     const caller = await interop.admitFeedRequest(deps, `Bearer ${tokenOf(opts.token)}`);

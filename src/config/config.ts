@@ -77,6 +77,24 @@ const settings = {
     .max(1_000_000)
     .default(120)
     .describe('requests one agency token may make at once (the whole hub) before the per-minute rate applies'),
+  // The machine feeds' own class: a first import is a run of large pages, one after another, that
+  // must neither starve nor be starved by the interactive budget of GraphQL and /v1/*. Sized so a
+  // first import of 500,000 objects at 1,000 a page (about 560 requests with 30 collections) fits
+  // in the burst, and a longer one is held to 20 pages a second, faster than pages are served.
+  EXPORT_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ error: 'must be a whole number of requests' })
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(1200)
+    .describe('TAXII and MISP feed requests per minute allowed to one agency token, on average, for the whole hub (apart from RATE_LIMIT_*)'),
+  EXPORT_RATE_LIMIT_BURST: z.coerce
+    .number({ error: 'must be a whole number of requests' })
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(600)
+    .describe('TAXII and MISP feed requests one agency token may make at once (the whole hub) before the per-minute export rate applies'),
   DISCLOSURE_TTL_DAYS: z.coerce
     .number({ error: 'must be a whole number of days' })
     .int()

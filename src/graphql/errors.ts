@@ -111,7 +111,8 @@ export function contextError(err: unknown, logger: Logger): GraphQLError {
   if (isWildintelError(err) && err.code in CONTEXT_STATUS) {
     const retryAfter = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
     const headers = new Map<string, string>();
-    if (retryAfter !== undefined) headers.set('retry-after', String(retryAfter));
+    // Every 429 says when to come back: a client that honours Retry-After must never be left guessing.
+    if (retryAfter !== undefined || err.code === 'RATE_LIMITED') headers.set('retry-after', String(retryAfter ?? 1));
     if (err.code === 'UNAUTHENTICATED') headers.set('www-authenticate', 'Bearer');
     return new GraphQLError(err.message, {
       extensions: { code: err.code, ...(err.details ? { details: err.details } : {}), http: { status: CONTEXT_STATUS[err.code], headers } },

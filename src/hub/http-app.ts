@@ -66,7 +66,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   );
 
   app.use(createConsoleRoutes({ logger: deps.logger }));
-  app.use(createInteropRoutes({ db: deps.database.dataSource, clock: deps.clock, logger: deps.logger, origin: deps.services.log.origin, authenticate: (authorization) => authenticateBearer(deps.services, authorization), rateLimiter: deps.services.rateLimiter, access: deps.services.access }));
+  app.use(createInteropRoutes({ db: deps.database.dataSource, clock: deps.clock, logger: deps.logger, origin: deps.services.log.origin, authenticate: (authorization) => authenticateBearer(deps.services, authorization), rateLimiter: deps.services.exportRateLimiter, access: deps.services.access }));
 
   app.use(
     '/graphql',

@@ -102,7 +102,8 @@ function refusal(err: unknown, logger: Logger): ReadAnswer {
 function send(res: Response, answer: ReadAnswer, err?: unknown): void {
   if (isWildintelError(err)) {
     const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-    if (retry !== undefined) res.set('retry-after', String(retry));
+    // Every 429 says when to come back: a client that honours Retry-After must never be left guessing.
+    if (retry !== undefined || answer.status === 429) res.set('retry-after', String(retry ?? 1));
     if (err.code === 'UNAUTHENTICATED') res.set('www-authenticate', 'Bearer');
   }
   res.status(answer.status);

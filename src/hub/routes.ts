@@ -40,30 +40,38 @@ export interface HubRoute {
   readonly query?: readonly string[];
   /** Whether what it returns comes from indicator data (entitlement, access audit and rate limit apply). */
   readonly indicatorData: boolean;
+  /**
+   * Which per-principal budget a request draws from: the interactive class (RATE_LIMIT_*), the
+   * machine feeds' export class (EXPORT_RATE_LIMIT_*), or none: public paths, and batch ingest,
+   * whose every request a member signs and the hub verifies before storing anything.
+   */
+  readonly rateClass: RateClass;
 }
 
+export type RateClass = 'interactive' | 'export' | 'none';
+
 export const HUB_ROUTES: readonly HubRoute[] = [
-  { method: 'POST', path: '/graphql', kind: 'graphql', auth: 'agency-or-member', body: 'application/json', indicatorData: true },
-  { method: 'GET', path: '/graphql', kind: 'graphql', auth: 'agency-or-member', query: ['query', 'variables', 'operationName', 'extensions'], indicatorData: true },
-  { method: 'GET', path: '/graphql', kind: 'graphql-ws', auth: 'agency', indicatorData: true },
-  { method: 'POST', path: '/v1/batches', kind: 'batch-ingest', auth: 'member', body: 'application/jose', indicatorData: false },
-  { method: 'GET', path: '/v1/batches/:member/:batchId', kind: 'batch-read', auth: 'agency-or-member', indicatorData: true },
-  { method: 'GET', path: '/v1/feed', kind: 'feed', auth: 'member', query: ['after'], indicatorData: true },
-  { method: 'GET', path: '/log/checkpoint', kind: 'log', auth: 'public', indicatorData: false },
-  { method: 'GET', path: '/log/entries', kind: 'log', auth: 'public', query: ['start', 'end'], indicatorData: false },
-  { method: 'GET', path: '/log/proof/inclusion', kind: 'log', auth: 'public', query: ['index', 'size'], indicatorData: false },
-  { method: 'GET', path: '/log/proof/consistency', kind: 'log', auth: 'public', query: ['from', 'to'], indicatorData: false },
-  { method: 'GET', path: '/log/tile/*path', kind: 'log', auth: 'public', indicatorData: false },
-  { method: 'GET', path: '/.well-known/jwks.json', kind: 'keys', auth: 'public', indicatorData: false },
-  { method: 'GET', path: '/healthz', kind: 'health', auth: 'public', indicatorData: false },
-  { method: 'GET', path: '/readyz', kind: 'health', auth: 'public', indicatorData: false },
-  { method: 'GET', path: '/metrics', kind: 'metrics', auth: 'public', indicatorData: false },
-  { method: 'GET', path: '/v1/disclosures', kind: 'disclosure', auth: 'member', indicatorData: false },
-  { method: 'POST', path: '/v1/disclosures/:requestId/steps', kind: 'disclosure', auth: 'member', body: 'application/jose', indicatorData: false },
-  { method: 'GET', path: '/', kind: 'console', auth: 'public', indicatorData: false },
-  { method: 'GET', path: '/console', kind: 'console', auth: 'public', indicatorData: false },
-  { method: 'GET', path: '/console/{*file}', kind: 'console', auth: 'public', indicatorData: false },
-  ...INTEROP_ROUTES.map((r) => ({ ...r, path: r.path.replace(/\/$/, ''), kind: 'interop' as const, auth: 'agency' as const, indicatorData: r.method === 'GET' })),
+  { method: 'POST', path: '/graphql', kind: 'graphql', auth: 'agency-or-member', body: 'application/json', indicatorData: true, rateClass: 'interactive' },
+  { method: 'GET', path: '/graphql', kind: 'graphql', auth: 'agency-or-member', query: ['query', 'variables', 'operationName', 'extensions'], indicatorData: true, rateClass: 'interactive' },
+  { method: 'GET', path: '/graphql', kind: 'graphql-ws', auth: 'agency', indicatorData: true, rateClass: 'interactive' },
+  { method: 'POST', path: '/v1/batches', kind: 'batch-ingest', auth: 'member', body: 'application/jose', indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/v1/batches/:member/:batchId', kind: 'batch-read', auth: 'agency-or-member', indicatorData: true, rateClass: 'interactive' },
+  { method: 'GET', path: '/v1/feed', kind: 'feed', auth: 'member', query: ['after'], indicatorData: true, rateClass: 'interactive' },
+  { method: 'GET', path: '/log/checkpoint', kind: 'log', auth: 'public', indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/log/entries', kind: 'log', auth: 'public', query: ['start', 'end'], indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/log/proof/inclusion', kind: 'log', auth: 'public', query: ['index', 'size'], indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/log/proof/consistency', kind: 'log', auth: 'public', query: ['from', 'to'], indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/log/tile/*path', kind: 'log', auth: 'public', indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/.well-known/jwks.json', kind: 'keys', auth: 'public', indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/healthz', kind: 'health', auth: 'public', indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/readyz', kind: 'health', auth: 'public', indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/metrics', kind: 'metrics', auth: 'public', indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/v1/disclosures', kind: 'disclosure', auth: 'member', indicatorData: false, rateClass: 'interactive' },
+  { method: 'POST', path: '/v1/disclosures/:requestId/steps', kind: 'disclosure', auth: 'member', body: 'application/jose', indicatorData: false, rateClass: 'interactive' },
+  { method: 'GET', path: '/', kind: 'console', auth: 'public', indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/console', kind: 'console', auth: 'public', indicatorData: false, rateClass: 'none' },
+  { method: 'GET', path: '/console/{*file}', kind: 'console', auth: 'public', indicatorData: false, rateClass: 'none' },
+  ...INTEROP_ROUTES.map((r) => ({ ...r, path: r.path.replace(/\/$/, ''), kind: 'interop' as const, auth: 'agency' as const, indicatorData: r.method === 'GET', rateClass: 'export' as const })),
 ];
 
 /** What the request log and metrics call a request that matches no route (a 404). */

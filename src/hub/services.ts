@@ -5,7 +5,7 @@ import type { Clock, Logger } from '../kernel/index.js';
 import { createMemberRegistry, type MemberRegistry } from '../pki/index.js';
 import { createBatchVerifier, createMemberRequestVerifier, type MemberRequestVerifier } from '../provenance/index.js';
 import { createDatabaseJtiStore } from './jti-store.js';
-import { createAccessRecorder, createRateLimiter, createSharedRateLimiter, createTokenService, type AccessRecorder, type RateLimiter, type TokenService } from '../auth/index.js';
+import { createAccessRecorder, createRateLimiter, createSharedRateLimiter, createTokenService, EXPORT_RATE_KEY_PREFIX, withKeyPrefix, type AccessRecorder, type RateLimiter, type RateLimits, type TokenService } from '../auth/index.js';
 import { createOpinionService, type OpinionService } from '../feedback/index.js';
 import { createDisclosureService, type DisclosureService } from '../disclosure/index.js';
 import { createReferralService, type ReferralAnnouncement, type ReferralService } from '../referrals/index.js';
@@ -31,6 +31,12 @@ export interface HubServices {
   readonly access: AccessRecorder;
   /** Per key (an agency token's jti, `member:<slug>`), for the whole hub: on Postgres shared by every process. */
   readonly rateLimiter: RateLimiter;
+  /**
+   * The machine feeds' class (TAXII, the MISP feed), per agency token, with its own budget
+   * (EXPORT_RATE_LIMIT_*): a bulk import neither starves nor is starved by the same token's
+   * interactive requests, which `rateLimiter` limits.
+   */
+  readonly exportRateLimiter: RateLimiter;
   /** Lawful re-identification requests (docs/disclosure.md). */
   readonly disclosures: DisclosureService;
   /** Referrals from members to agencies (src/referrals). */
@@ -66,7 +72,8 @@ export async function createHubServices(deps: {
     quarantine: createQuarantineService({ db, log, clock, logger }),
     matching: createMatchIndexes({ db, logger }),
     access: createAccessRecorder({ db, logger }),
-    rateLimiter: createHubRateLimiter(config, database, logger),
+    rateLimiter: createHubRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST }, database, logger),
+    exportRateLimiter: withKeyPrefix(EXPORT_RATE_KEY_PREFIX, createHubRateLimiter({ perMinute: config.EXPORT_RATE_LIMIT_PER_MINUTE, burst: config.EXPORT_RATE_LIMIT_BURST }, database, logger)),
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
     disclosures: createDisclosureService({ db, log, clock, roots: trust.roots, revocations: createRevocationList(db), ttlDays: config.DISCLOSURE_TTL_DAYS }),
     referrals: createReferralService({ db, log, clock, roots: trust.roots, revocations: createRevocationList(db), ackWithinHours: config.REFERRAL_ACK_HOURS, ...(deps.onReferralFiled === undefined ? {} : { onFiled: deps.onReferralFiled }) }),
@@ -81,8 +88,7 @@ export async function createHubServices(deps: {
 /** An operator command's services (the CLI with no hub running) are not scraped. */
 const UNMEASURED: Pick<HubMetrics, 'instrumentIngest' | 'instrumentLog'> = { instrumentIngest: (i) => i, instrumentLog: (l) => l };
 /** Several processes share a Postgres database, so its limit lives there; the embedded one has one process. */
-function createHubRateLimiter(config: Readonly<Config>, database: Database, logger: Logger): RateLimiter {
-  const limits = { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST };
+function createHubRateLimiter(limits: RateLimits, database: Database, logger: Logger): RateLimiter {
   return database.kind === 'postgres' ? createSharedRateLimiter({ ...limits, db: database.dataSource, logger }) : createRateLimiter(limits);
 }
 

@@ -1,7 +1,7 @@
 /**
  * The gate every feed request passes, the same as the GraphQL API's: the bearer token is
- * authenticated (a bad one is refused, never treated as anonymous), rate-limited per token, checked
- * for `taxii:read`, and recorded in the access audit before the answer leaves (no record, no answer).
+ * authenticated (a bad one is refused, never treated as anonymous), rate-limited per token in the
+ * export class (its own budget, apart from the token's GraphQL requests), checked for `taxii:read`, and recorded in the access audit before the answer leaves (no record, no answer).
  */
 import type { AccessRecordInput, AgencyPrincipal, Principal, RateDecision } from '../auth/index.js';
 import { accessRecordOf, grantFor, grantVisibility, mayUse } from '../auth/index.js';
@@ -20,7 +20,7 @@ export interface FeedDeps {
   readonly origin: string;
   /** Who the bearer token says the caller is (the hub's one authentication). */
   readonly authenticate: (authorization: string | undefined) => Promise<Principal>;
-  /** Per token; synchronous or not, it is awaited. */
+  /** Per token, the export class (EXPORT_RATE_LIMIT_*); synchronous or not, it is awaited. */
   readonly rateLimiter: { take(key: string, nowMs: number): RateDecision | Promise<RateDecision> };
   /** The access audit recorder the GraphQL API records through. */
   readonly access: { record(record: AccessRecordInput): Promise<void> };

@@ -69,7 +69,8 @@ function sendError(res: Response, err: unknown, d: FeedDeps): void {
   const status = HTTP_STATUS[err.code]!;
   if (status === 401) res.set('www-authenticate', 'Bearer realm="wildintel"');
   const retry = err.details?.['retryAfterSeconds'];
-  if (status === 429 && typeof retry === 'number') res.set('retry-after', String(retry));
+  // Every 429 says when to come back: a client that honours Retry-After must never be left guessing.
+  if (status === 429) res.set('retry-after', String(typeof retry === 'number' ? retry : 1));
   res.status(status).json({ error: err.toJSON() });
 }
 

@@ -48,7 +48,8 @@ export function sendTaxiiError(res: Response, status: number, code: string, mess
   const headers: Record<string, string> = {};
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="wildintel"';
   const retry = details?.['retryAfterSeconds'];
-  if (status === 429 && typeof retry === 'number') headers['retry-after'] = String(retry);
+  // Every 429 says when to come back: a client that honours Retry-After must never be left guessing.
+  if (status === 429) headers['retry-after'] = String(typeof retry === 'number' ? retry : 1);
   sendTaxii(res, status, { title: TITLES[status] ?? 'Error', description: message, error_code: code, http_status: String(status), ...(details === undefined ? {} : { details }) }, headers);
 }
 

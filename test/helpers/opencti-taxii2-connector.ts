@@ -7,7 +7,7 @@
  * `next` replaces `added_after` once a collection pages, and stays set for the next collection.
  * Written from those sources' behaviour for the tests; none of their code is here.
  */
-import { TAXII } from './taxii-client.js';
+import { TAXII, waitOutRetryAfter } from './taxii-client.js';
 
 type Obj = Record<string, any>;
 
@@ -31,14 +31,21 @@ export class Taxii2ConnectorReplay {
   constructor(
     private readonly discoveryUrl: string,
     private readonly token: string,
-    private readonly options: { limit: number; initialHistoryHours: number },
+    /** `retryMaxWaits`: a urllib3 Retry honouring Retry-After mounted on taxii2-client's session (none by default, as shipped). */
+    private readonly options: { limit: number; initialHistoryHours: number; retryMaxWaits?: number },
   ) {}
 
   private async get(url: string, params: Map<string, string> = new Map()): Promise<Obj> {
     const u = new URL(url);
     for (const [k, v] of params) if (v !== '') u.searchParams.set(k, v);
-    const res = await fetch(u, { headers: { accept: TAXII, authorization: `Token ${this.token}`, 'user-agent': 'python-requests/2.31.0' } });
+    const send = () => fetch(u, { headers: { accept: TAXII, authorization: `Token ${this.token}`, 'user-agent': 'python-requests/2.31.0' } });
+    let res = await send();
     this.requests.push({ url: u.toString(), status: res.status });
+    for (let waits = 0; res.status === 429 && waits < (this.options.retryMaxWaits ?? 0); waits++) {
+      await waitOutRetryAfter(res);
+      res = await send();
+      this.requests.push({ url: u.toString(), status: res.status });
+    }
     // raise_for_status(): an HTTPError ends the run (connector.py catches it around the whole root).
     if (res.status >= 400) throw new Error(`HTTP ${res.status} for ${u}: ${await res.text()}`);
     return (await res.json()) as Obj;

@@ -21,17 +21,31 @@ export interface PollState {
 
 export class TaxiiClient {
   requests = 0;
+  /** The Retry-After of every 429 this client waited out (seconds). */
+  readonly waited: number[] = [];
   constructor(
     readonly discoveryUrl: string,
     private readonly token: string | undefined,
+    /**
+     * Wait out a 429 for its Retry-After and send the same request again, at most `maxWaits` times
+     * in a row: what taxii2-client does with a urllib3 `Retry(status_forcelist=[429],
+     * respect_retry_after_header=True)` adapter mounted on its session (docs/interop.md).
+     */
+    private readonly retry: { maxWaits: number } | undefined = undefined,
   ) {}
 
   /** A GET with the TAXII Accept header; checks the response's media type (1.6.8). */
   async get(url: string, params: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<TaxiiResponse> {
     const u = new URL(url);
     for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
-    const res = await fetch(u, { headers: { accept: TAXII, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...headers } });
+    let res = await fetch(u, { headers: { accept: TAXII, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...headers } });
     this.requests++;
+    for (let waits = 0; res.status === 429 && this.retry !== undefined && waits < this.retry.maxWaits; waits++) {
+      const after = await waitOutRetryAfter(res);
+      this.waited.push(after);
+      res = await fetch(u, { headers: { accept: TAXII, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...headers } });
+      this.requests++;
+    }
     assert.equal(res.headers.get('content-type')?.replace(/\s/g, ''), TAXII, `${u}: every TAXII response has the TAXII media type`);
     return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
   }
@@ -97,4 +111,14 @@ export class TaxiiClient {
       await options.onPage?.(page);
     }
   }
+}
+
+/** Reads a 429's Retry-After (whole seconds, as the server must send it) and sleeps that long. */
+export async function waitOutRetryAfter(res: Response): Promise<number> {
+  const header = res.headers.get('retry-after');
+  assert.ok(header !== null && /^\d+$/.test(header), `a 429 carries Retry-After in whole seconds (got ${header})`);
+  await res.arrayBuffer();
+  const seconds = Number(header);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  return seconds;
 }

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { decryptEvidence } from '../referrals/index.js';
 import type { CliContext } from './context.js';
 import { CliError, readTextFile } from './files.js';
 import { hubGraphql } from './hub-graphql.js';
@@ -25,6 +24,8 @@ export function registerReferralCommands(program: Command, cli: CliContext): voi
       const data = await hubGraphql<{ referral: { evidence: string | null } | null }>(opts.hub, opts.token, 'query($id: ID!) { referral(id: $id) { evidence } }', { id: referralId });
       const jwe = data.referral?.evidence;
       if (jwe === undefined || jwe === null) throw new CliError('INVALID_ARGUMENT', `referral ${referralId} carries no evidence`);
+      // The referrals room (its stores, GraphQL types) loads only when evidence is decrypted.
+      const { decryptEvidence } = await import('../referrals/index.js');
       const evidence = await decryptEvidence(jwe, readTextFile(opts.key, 'encryption key'), referralId);
       await mkdir(opts.out, { recursive: true, mode: 0o700 });
       const written: string[] = [];

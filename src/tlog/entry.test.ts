@@ -77,10 +77,10 @@ describe('referral entries', () => {
     assert.deepEqual(parseEntry(encodeEntry(filed)), filed);
   });
 
-  it('refuses a result on any step but closed, a closed entry without one, base64url hashes and unknown steps or results', () => {
+  it('refuses a result on any step but closed, a closed entry without one, hex or non-canonical hashes and unknown steps or results', () => {
     throwsMalformed(() => parseEntry(wire('referral', { step: 'accepted' })), 'result');
     throwsMalformed(() => parseEntry(wire('referral', {}, ['result'])), 'result');
-    throwsMalformed(() => parseEntry(wire('referral', { recordSha256: SHA })), 'recordSha256');
+    throwsMalformed(() => parseEntry(wire('referral', { recordSha256: Buffer.from(SHA, 'base64url').toString('hex') })), 'recordSha256');
     throwsMalformed(() => parseEntry(wire('referral', { recordSha256: `${SHA.slice(0, 42)}B` })), 'recordSha256');
     throwsMalformed(() => parseEntry(wire('referral', { step: 'routed' })), 'step');
     throwsMalformed(() => parseEntry(wire('referral', { result: 'ARREST' })), 'result');

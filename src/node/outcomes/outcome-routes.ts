@@ -2,7 +2,7 @@
  * Outcomes on the node's platform API (platform API key, or the operator's socket):
  *   POST /v1/outcomes               {"outcomes": [{indicatorId | identifier | text, action, actedAt, reference?}]}
  *   POST /v1/outcomes/retractions   {"retractions": [{outcomeId | reference, reason}]}
- *   GET  /v1/outcomes[?reference=…&indicatorId=…]
+ *   GET  /v1/outcomes[?reference=…&indicatorId=…&listing=…]   (listing: a raw listing id or URL, or its lp1.… pseudonym)
  * A bad item refuses the whole request with its index and field, and nothing is queued.
  */
 import express, { Router } from 'express';
@@ -22,12 +22,16 @@ export function createNodeOutcomeRoutes(service: OutcomeService, maxBodyBytes: n
   router.get('/v1/outcomes', (req, res, next) => {
     const reference = req.query['reference'];
     const indicatorId = req.query['indicatorId'];
-    if ((reference !== undefined && typeof reference !== 'string') || (indicatorId !== undefined && typeof indicatorId !== 'string')) {
-      return next(new NodeError('MALFORMED_REQUEST', 'reference and indicatorId are single query parameters'));
+    const listing = req.query['listing'];
+    if ([reference, indicatorId, listing].some((v) => v !== undefined && typeof v !== 'string')) {
+      return next(new NodeError('MALFORMED_REQUEST', 'reference, indicatorId and listing are single query parameters'));
     }
-    const unsafe = reference === undefined ? undefined : controlCharacterReason(reference, 'line');
-    if (unsafe !== undefined) return next(new NodeError('MALFORMED_REQUEST', `reference ${unsafe}`, { details: { field: 'reference' } }));
-    service.list({ ...(reference === undefined ? {} : { reference }), ...(indicatorId === undefined ? {} : { indicatorId }) }).then((outcomes) => res.json({ outcomes }), next);
+    for (const [field, value] of [['reference', reference], ['listing', listing]] as const) {
+      const unsafe = typeof value === 'string' ? controlCharacterReason(value, 'line') : undefined;
+      if (unsafe !== undefined) return next(new NodeError('MALFORMED_REQUEST', `${field} ${unsafe}`, { details: { field } }));
+    }
+    const filter = { ...(typeof reference === 'string' ? { reference } : {}), ...(typeof indicatorId === 'string' ? { indicatorId } : {}), ...(typeof listing === 'string' ? { listing } : {}) };
+    service.list(filter).then((outcomes) => res.json({ outcomes }), next);
   });
   return router;
 }

@@ -7,8 +7,13 @@
  */
 import express, { Router } from 'express';
 import { controlCharacterReason } from '../../kernel/index.js';
+import { MAX_RAW_LISTING_LENGTH } from '../../indicators/index.js';
 import { NodeError } from '../errors.js';
 import type { OutcomeService } from './outcome-service.js';
+
+/** As outcome-request.ts bounds a recorded reference. */
+const MAX_REFERENCE_LENGTH = 200;
+const INDICATOR_ID = /^[A-Za-z0-9_-]{43}$/;
 
 export function createNodeOutcomeRoutes(service: OutcomeService, maxBodyBytes: number): Router {
   const router = Router();
@@ -26,10 +31,13 @@ export function createNodeOutcomeRoutes(service: OutcomeService, maxBodyBytes: n
     if ([reference, indicatorId, listing].some((v) => v !== undefined && typeof v !== 'string')) {
       return next(new NodeError('MALFORMED_REQUEST', 'reference, indicatorId and listing are single query parameters'));
     }
-    for (const [field, value] of [['reference', reference], ['listing', listing]] as const) {
-      const unsafe = typeof value === 'string' ? controlCharacterReason(value, 'line') : undefined;
+    // Refused here, before any query: Postgres text holds no NUL, and a bound keeps a look-up cheap.
+    for (const [field, value, max] of [['reference', reference, MAX_REFERENCE_LENGTH], ['listing', listing, MAX_RAW_LISTING_LENGTH]] as const) {
+      if (typeof value !== 'string') continue;
+      const unsafe = value.length > max ? `is longer than ${max} characters` : controlCharacterReason(value, 'line');
       if (unsafe !== undefined) return next(new NodeError('MALFORMED_REQUEST', `${field} ${unsafe}`, { details: { field } }));
     }
+    if (typeof indicatorId === 'string' && !INDICATOR_ID.test(indicatorId)) return next(new NodeError('MALFORMED_REQUEST', 'indicatorId must be an indicator id (43 base64url characters)', { details: { field: 'indicatorId' } }));
     const filter = { ...(typeof reference === 'string' ? { reference } : {}), ...(typeof indicatorId === 'string' ? { indicatorId } : {}), ...(typeof listing === 'string' ? { listing } : {}) };
     service.list(filter).then((outcomes) => res.json({ outcomes }), next);
   });

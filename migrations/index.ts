@@ -16,6 +16,7 @@ import { Warninglists1765821000000 } from './1765821000000-warninglists.js';
 import { Quarantines1765821100000 } from './1765821100000-quarantines.js';
 import { Outcomes1765900000000 } from './1765900000000-outcomes.js';
 import { Referrals1766000000000 } from './1766000000000-referrals.js';
+import { PrecisionQuarantine1766150000000 } from './1766150000000-precision-quarantine.js';
 import { StixIdColumns1766400000000 } from './1766400000000-stix-id-columns.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs under tsx, tests and the CLI. */
@@ -37,5 +38,6 @@ export const migrations: ReadonlyArray<new () => MigrationInterface> = [
   Quarantines1765821100000,
   Outcomes1765900000000,
   Referrals1766000000000,
+  PrecisionQuarantine1766150000000,
   StixIdColumns1766400000000,
 ];

@@ -405,9 +405,9 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     }
   });
 
-  it('outcomeFigures: only outcomes whose every sighting the token may see count', async () => {
+  it('outcomeFigures: only outcomes whose every sighting the token may see count, per indicator and per listing', async () => {
     for (const p of parties.filter((x) => x.kind === 'agency')) {
-      const r = await ask(p, '{ outcomeFigures(from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z") { indicators { indicatorId removals } } }');
+      const r = await ask(p, '{ outcomeFigures(from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z") { indicators { indicatorId removals } listings { listing member removals noViolation other } } }');
       if (!opens(p, 'stats')) {
         expect(p, 'outcomeFigures', r.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
         continue;
@@ -416,6 +416,17 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
       for (const b of batches) for (const o of b.outcomes) if (shownOutcomes(p, 'stats', b).includes(o.outcomeId)) counts.set(o.indicatorId, (counts.get(o.indicatorId) ?? 0) + 1);
       const got = (r.body.data!['outcomeFigures'] as { indicators: Array<{ indicatorId: string; removals: number }> }).indicators.map((i) => `${i.indicatorId}:${i.removals}`);
       expect(p, 'outcomeFigures.indicators', sorted(got), sorted([...counts].map(([id, n]) => `${id}:${n}`)));
+      // Per listing: a visible outcome counts once toward each listing its member sighted the indicator in, by a sighting the token may see (retracted and expired ones too).
+      const byListing = new Map<string, number>();
+      for (const b of batches) {
+        for (const o of b.outcomes) {
+          if (!shownOutcomes(p, 'stats', b).includes(o.outcomeId)) continue;
+          const seen = new Set(sightings.filter((x) => x.member === b.member && x.id === o.indicatorId && sees(p, 'stats', x)).flatMap((x) => x.listings));
+          for (const l of seen) byListing.set(`${b.member} ${l}`, (byListing.get(`${b.member} ${l}`) ?? 0) + 1);
+        }
+      }
+      const listings = (r.body.data!['outcomeFigures'] as { listings: Array<{ listing: string; member: string; removals: number; noViolation: number; other: number }> }).listings;
+      expect(p, 'outcomeFigures.listings', sorted(listings.map((l) => `${l.member} ${l.listing}:${l.removals}/${l.noViolation}/${l.other}`)), sorted([...byListing].map(([k, n]) => `${k}:${n}/0/0`)));
     }
   });
 

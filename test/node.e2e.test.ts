@@ -92,6 +92,7 @@ describe('member nodes publishing to a hub', () => {
       ['/v1/outcomes', { outcomes: [] }],
       ['/v1/outcomes/retractions', { retractions: [] }],
       ['/v1/outcomes', undefined],
+      ['/v1/outcomes?listing=https%3A%2F%2Fshop.example%2Fitem%2F1', undefined],
       // Referrals (issue 22).
       ['/v1/referrals', { summary: 'x', urgency: 'LOW', commodity: 'IVORY', place: 'CN', indicators: ['n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg'] }],
       ['/v1/referrals', undefined],

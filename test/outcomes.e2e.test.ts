@@ -94,6 +94,19 @@ describe('outcomes through a member node', () => {
     assert.deepEqual({ ...listings[0], listing: undefined }, { listing: undefined, member: 'shopmart', removals: 1, noViolation: 1, other: 0 });
     const listed = await callNode(node.url, fixture.apiKey, `/v1/outcomes?reference=${REFERENCE}`);
     assert.deepEqual((listed.body['outcomes'] as Array<{ indicatorId: string; state: string }>).map((o) => [o.indicatorId, o.state]), [[sellerId, 'published']]);
+    // By listing at the node: the raw URL (mapped to its pseudonym there) and the pseudonym the hub shows find both outcomes; another listing none.
+    const byListing = async (listing: string): Promise<string[]> => {
+      const r = await callNode(node.url, fixture.apiKey, `/v1/outcomes?listing=${encodeURIComponent(listing)}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return (r.body['outcomes'] as Array<{ indicatorId: string }>).map((o) => o.indicatorId).sort();
+    };
+    assert.deepEqual(await byListing(LISTING), [sellerId, keywordId].sort());
+    assert.deepEqual(await byListing(listings[0]!.listing), [sellerId, keywordId].sort());
+    assert.deepEqual(await byListing('https://shop.example/item/1'), []);
+    const bad = await callNode(node.url, fixture.apiKey, `/v1/outcomes?listing=${encodeURIComponent('a\u0007b')}`);
+    const refused = bad.body['error'] as { code: string; message: string };
+    assert.deepEqual([bad.status, refused.code], [400, 'MALFORMED_REQUEST']);
+    assert.match(refused.message, /^listing /);
   });
 
   it('tells another member’s node that what it still has live was acted on elsewhere, through the feed', async () => {

@@ -11,7 +11,9 @@ function describe(l: PublishedWarninglist): string {
 
 function describeHold(q: QuarantineRecord): string {
   const state = q.releasedAt === null ? 'HELD' : `released ${new Date(q.releasedAt).toISOString()} (log entry ${q.releasedLeafIndex})`;
-  return `${q.indicatorId}  ${state}  ${q.reason} by ${q.source}: ${q.hits} of ${q.scans} scans, ${new Date(q.heldAt).toISOString()} (log entry ${q.heldLeafIndex})`;
+  // A precision hold counts judged outcomes, not scans (src/guards/hold.ts).
+  const counts = q.reason === 'PRECISION' ? `${q.hits} of ${q.scans} judged outcomes NO_VIOLATION` : `${q.hits} of ${q.scans} scans`;
+  return `${q.indicatorId}  ${state}  ${q.reason} by ${q.source}: ${counts}, ${new Date(q.heldAt).toISOString()} (log entry ${q.heldLeafIndex})`;
 }
 
 /** `wildintel warninglist publish|list` and `wildintel quarantine list|release` (docs/member-node.md "Precision guards"). */

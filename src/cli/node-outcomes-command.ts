@@ -33,15 +33,18 @@ async function toRunningNode<T>(cli: CliContext, urlPath: string, body: unknown)
   return replyOrThrow<T>(reply);
 }
 
-async function list(cli: CliContext, filter: { reference?: string; indicatorId?: string }): Promise<OutcomeView[]> {
+async function list(cli: CliContext, filter: { reference?: string; indicatorId?: string; listing?: string }): Promise<OutcomeView[]> {
   const query = new URLSearchParams(filter).toString();
   const reply = await callNode(cli.config(), 'GET', `/v1/outcomes${query ? `?${query}` : ''}`);
   if (reply.reached) return replyOrThrow<{ outcomes: OutcomeView[] }>(reply).outcomes;
   // The node's database layer only when no node answers on its socket.
-  const [{ openNodeDatabase }, { listOutcomes }] = await Promise.all([import('../node/index.js'), import('../node/outcomes/index.js')]);
+  const [{ openNodeDatabase }, { listOutcomes }, { isListingPseudonym }] = await Promise.all([import('../node/index.js'), import('../node/outcomes/index.js'), import('../indicators/index.js')]);
+  const { listing, ...rest } = filter;
+  // A raw listing is mapped by the running node, which holds the pseudonym keys; its pseudonym needs no key.
+  if (listing !== undefined && !isListingPseudonym(listing)) throw new CliError('INVALID_ARGUMENT', 'the member node is not running: start it to look a raw listing up, or give its pseudonym lp1.…');
   const database = await openNodeDatabase(cli.config());
   try {
-    return await listOutcomes(database.dataSource, filter);
+    return await listOutcomes(database.dataSource, listing === undefined ? rest : { ...rest, listings: [listing] });
   } finally {
     await database.close();
   }
@@ -69,9 +72,10 @@ export function registerNodeOutcomeCommands(node: Command, cli: CliContext): voi
     .description("this node's outcomes: pending, published or retracted")
     .option('--reference <ref>', 'only those with this platform reference')
     .option('--indicator <id>', 'only those about this indicator')
+    .option('--listing <listing>', 'only those about what was sighted in this listing: its raw id or URL (mapped at the node, never sent) or its pseudonym lp1.…')
     .option('--json', 'print JSON')
-    .action(async (opts: { reference?: string; indicator?: string; json?: boolean }) => {
-      const found = await list(cli, { ...(opts.reference === undefined ? {} : { reference: opts.reference }), ...(opts.indicator === undefined ? {} : { indicatorId: opts.indicator }) });
+    .action(async (opts: { reference?: string; indicator?: string; listing?: string; json?: boolean }) => {
+      const found = await list(cli, { ...(opts.reference === undefined ? {} : { reference: opts.reference }), ...(opts.indicator === undefined ? {} : { indicatorId: opts.indicator }), ...(opts.listing === undefined ? {} : { listing: opts.listing }) });
       cli.print(opts.json ? JSON.stringify(found, null, 2) : found.length === 0 ? 'no outcomes' : found.map(formatOutcome).join('\n'));
     });
   outcomes

@@ -33,7 +33,7 @@ export interface GraphQLServices {
   /** The warninglists in effect: served, and applied to matchText. */
   readonly warninglists: Pick<WarninglistService, 'inEffect' | 'compiled'>;
   /** Flood quarantine: held indicators are held back from matchText; standing hits feed the rates. */
-  readonly quarantine: Pick<QuarantineService, 'held' | 'observe' | 'rate' | 'hold'>;
+  readonly quarantine: Pick<QuarantineService, 'held' | 'observe' | 'rate' | 'decide'>;
   /** The hub's public origin (HUB_ORIGIN), named in evidence packages. */
   readonly hubOrigin: string;
   /** Stores an access record before the answer is released (group commit). */

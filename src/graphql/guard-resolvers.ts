@@ -1,4 +1,4 @@
-import { DEFAULT_FLOOD_POLICY, floodVerdict, QuarantineError, type SuppressedBy } from '../guards/index.js';
+import { DEFAULT_FLOOD_POLICY, DEFAULT_PRECISION_POLICY, holdDecision, QuarantineError, type SuppressedBy } from '../guards/index.js';
 import { sha256Base64url } from '../kernel/index.js';
 import { findIndicators } from '../indicators/index.js';
 import type { KeywordHit } from '../matching/index.js';
@@ -29,14 +29,15 @@ export const guardResolvers: Resolvers = {
     reportFlood: async (_root, { indicatorId, hits, scans, disputed }, ctx) => {
       const source = ctx.principal.kind === 'member' ? `member:${ctx.principal.member}` : 'operator';
       const rate = { hits, scans, share: scans > 0 ? hits / scans : 0 };
-      const verdict = hits >= 0 && hits <= scans ? floodVerdict(rate, DEFAULT_FLOOD_POLICY, disputed === true) : { quarantine: false as const };
-      if (!verdict.quarantine) {
+      const evidence = { kind: 'flood' as const, rate, disputed: disputed === true };
+      const decision = hits >= 0 && hits <= scans ? holdDecision(evidence, { flood: DEFAULT_FLOOD_POLICY, precision: DEFAULT_PRECISION_POLICY }) : { hold: false as const };
+      if (!decision.hold) {
         throw new QuarantineError('INVALID_FLOOD_REPORT', `${hits} hits of ${scans} scans do not cross the flood rule (at least ${DEFAULT_FLOOD_POLICY.minScans} scans, over ${DEFAULT_FLOOD_POLICY.maxShare * 100} % of them)`, { details: { hits, scans } });
       }
       // Only an indicator the reporter can see: a report names what its scans matched.
       const [known] = await findIndicators(await ctx.reads(), [indicatorId], visibilityOf(ctx, 'indicators'));
       if (known === undefined) throw new QuarantineError('NOT_FOUND', 'no such indicator, or not visible to you', { details: { indicatorId } });
-      const record = await ctx.services.quarantine.hold(indicatorId, source, verdict.reason, rate);
+      const record = await ctx.services.quarantine.decide(indicatorId, source, evidence);
       return { indicatorId, quarantined: record !== undefined, leafIndex: record?.heldLeafIndex ?? null };
     },
   },

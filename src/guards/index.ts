@@ -23,3 +23,6 @@ export type { QuarantineService, QuarantineRecord, QuarantineErrorCode } from '.
 // Outcome precision: what removals and NO_VIOLATION outcomes say about an indicator (pure).
 export { precisionVerdict, wilsonUpper, DEFAULT_PRECISION_POLICY } from './precision.js';
 export type { PrecisionPolicy, PrecisionVerdict } from './precision.js';
+// The one decision both kinds of evidence (flood rates, outcome precision) hold an indicator through.
+export { holdDecision } from './hold.js';
+export type { HoldReason, HoldEvidence, HoldDecision } from './hold.js';

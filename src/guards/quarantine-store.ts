@@ -1,7 +1,9 @@
 /**
- * The hub's flood quarantine: an indicator whose match rate says it hits ordinary listings is
- * held back from matching everywhere. The hub holds one on its own matchText rates, or when a
- * member node reports its scan rates crossed the line; each hold (and the operator's release) is
+ * The hub's quarantine: an indicator whose match rate says it hits ordinary listings, or whose
+ * outcomes say the platforms confidently judge its hits benign (a HOLD precision verdict), is held
+ * back from matching everywhere. The hub holds one on its own matchText rates, when a member node
+ * reports its scan rates crossed the line, or when an accepted batch's outcomes make its precision
+ * verdict HOLD; every one goes through holdDecision (./hold.ts). Each hold (and the operator's release) is
  * a `quarantine` log entry, which every node reads from the feed and applies. The publisher's
  * node raises an alarm on reading it; the operator sees a warning in the hub log, the
  * `wildintel_quarantines` NOTIFY and `wildintel quarantine list`.
@@ -9,7 +11,9 @@
 import type { DataSource } from 'typeorm';
 import { WildintelError, type Clock, type Logger } from '../kernel/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
-import { DEFAULT_FLOOD_POLICY, floodVerdict, HitRates, type FloodPolicy, type HitRate } from './flood.js';
+import { DEFAULT_FLOOD_POLICY, HitRates, type FloodPolicy, type HitRate } from './flood.js';
+import { holdDecision, type HoldEvidence, type HoldReason } from './hold.js';
+import { DEFAULT_PRECISION_POLICY, type PrecisionPolicy } from './precision.js';
 
 export const QUARANTINES_CHANNEL = 'wildintel_quarantines';
 const RELOAD_MS = 5_000;
@@ -17,7 +21,8 @@ const RELOAD_MS = 5_000;
 export interface QuarantineRecord {
   readonly indicatorId: string;
   readonly source: string;
-  readonly reason: 'FLOOD' | 'DISPUTED_FLOOD';
+  readonly reason: HoldReason;
+  /** A flood's hits over scans; a PRECISION hold's NO_VIOLATION outcomes over all judged ones. */
   readonly hits: number;
   readonly scans: number;
   readonly heldAt: Date;
@@ -31,7 +36,14 @@ export class QuarantineError extends WildintelError<QuarantineErrorCode> {}
 
 export interface QuarantineService {
   /** Holds `indicatorId` unless it is or was quarantined already (a release is a human's decision). */
-  hold(indicatorId: string, source: string, reason: QuarantineRecord['reason'], rate: HitRate): Promise<QuarantineRecord | undefined>;
+  hold(indicatorId: string, source: string, reason: QuarantineRecord['reason'], rate: Pick<HitRate, 'hits' | 'scans'>): Promise<QuarantineRecord | undefined>;
+  /** Holds `indicatorId` (as `hold`) when holdDecision says this evidence holds it; undefined when it does not, or it is or was held already. */
+  decide(indicatorId: string, source: string, evidence: HoldEvidence): Promise<QuarantineRecord | undefined>;
+  /**
+   * After a batch with outcomes is accepted: each of these indicators whose live outcomes, from
+   * every member, make its precision verdict HOLD is held with source `hub`.
+   */
+  judgePrecision(indicatorIds: readonly string[]): Promise<QuarantineRecord[]>;
   /** The operator releases it. Throws NOT_QUARANTINED. */
   release(indicatorId: string): Promise<QuarantineRecord>;
   /** Ids held now. */
@@ -73,8 +85,9 @@ function fromRow(r: Row): QuarantineRecord {
   };
 }
 
-export function createQuarantineService(deps: { db: DataSource; log: TransparencyLog; clock: Clock; logger: Logger; policy?: FloodPolicy }): QuarantineService {
+export function createQuarantineService(deps: { db: DataSource; log: TransparencyLog; clock: Clock; logger: Logger; policy?: FloodPolicy; precision?: PrecisionPolicy }): QuarantineService {
   const policy = deps.policy ?? DEFAULT_FLOOD_POLICY;
+  const policies = { flood: policy, precision: deps.precision ?? DEFAULT_PRECISION_POLICY };
   const rates = new HitRates(policy);
   let cache: { at: number; ids: ReadonlySet<string> } | undefined;
   const now = (): number => deps.clock.now().getTime();
@@ -105,17 +118,36 @@ export function createQuarantineService(deps: { db: DataSource; log: Transparenc
     return record;
   };
 
+  const decide: QuarantineService['decide'] = async (indicatorId, source, evidence) => {
+    const decision = holdDecision(evidence, policies);
+    return decision.hold ? hold(indicatorId, source, decision.reason, decision) : undefined;
+  };
+
   return {
     hold,
+    decide,
     held,
+    async judgePrecision(indicatorIds) {
+      if (indicatorIds.length === 0) return [];
+      // Every member's live outcomes: the guard protects the whole federation, whoever may read the figures.
+      const rows: Array<{ indicator_id: string; removals: number; no_violation: number }> = await deps.db.query(
+        `SELECT indicator_id, count(*) FILTER (WHERE action IN ('REMOVED', 'ACCOUNT_SUSPENDED'))::int AS removals, count(*) FILTER (WHERE action = 'NO_VIOLATION')::int AS no_violation
+         FROM outcomes WHERE indicator_id = ANY($1::text[]) AND retracted_at IS NULL GROUP BY indicator_id ORDER BY indicator_id`,
+        [[...new Set(indicatorIds)]],
+      );
+      const held: QuarantineRecord[] = [];
+      for (const r of rows) {
+        const record = await decide(r.indicator_id, 'hub', { kind: 'precision', removals: r.removals, noViolation: r.no_violation });
+        if (record !== undefined) held.push(record);
+      }
+      return held;
+    },
     rate: (indicatorId) => rates.rate(indicatorId, now()),
     async observe(ids, disputed, listing) {
       const at = now();
       if (!rates.record(at, ids, listing)) return;
       for (const id of new Set(ids)) {
-        const rate = rates.rate(id, at);
-        const verdict = floodVerdict(rate, policy, disputed.has(id));
-        if (verdict.quarantine) await hold(id, 'hub', verdict.reason, rate);
+        await decide(id, 'hub', { kind: 'flood', rate: rates.rate(id, at), disputed: disputed.has(id) });
       }
     },
     async release(indicatorId) {

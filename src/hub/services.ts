@@ -43,7 +43,7 @@ export interface HubServices {
   readonly referrals: ReferralService;
   /** Federation warninglists: published by the operator, logged, served, applied by matchText (issue 21). */
   readonly warninglists: WarninglistService;
-  /** Flood quarantine: indicators held back from matching, on the hub's matchText rates or a node's report. */
+  /** Quarantine: indicators held back from matching, on the hub's matchText rates, a node's flood report, or a HOLD outcome-precision verdict. */
   readonly quarantine: QuarantineService;
 }
 
@@ -63,13 +63,16 @@ export async function createHubServices(deps: {
   const revocations = createRevocationList(db);
   const verifier = createBatchVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock });
   const tokens = await createTokenService({ db, log, clock, random: systemRandom, issuer: config.HUB_ORIGIN, signingKey: trust.tokenKey });
+  const quarantine = createQuarantineService({ db, log, clock, logger });
+  // The batch is committed by then: a failed judgement must not fail its receipt (the next batch with outcomes about the indicator judges it again).
+  const onOutcomes = (ids: readonly string[]): Promise<unknown> => quarantine.judgePrecision(ids).catch((err: unknown) => logger.error({ err, indicators: ids.length }, 'outcome precision not judged'));
   return {
     trust,
     log,
     tokens,
     opinions: createOpinionService({ db, log, clock }),
     warninglists: createWarninglistService({ db, log, clock }),
-    quarantine: createQuarantineService({ db, log, clock, logger }),
+    quarantine,
     matching: createMatchIndexes({ db, logger }),
     access: createAccessRecorder({ db, logger }),
     rateLimiter: createHubRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST }, database, logger),
@@ -77,7 +80,7 @@ export async function createHubServices(deps: {
     members: createMemberRegistry({ db, roots: trust.roots, log, clock }),
     disclosures: createDisclosureService({ db, log, clock, roots: trust.roots, revocations: createRevocationList(db), ttlDays: config.DISCLOSURE_TTL_DAYS }),
     referrals: createReferralService({ db, log, clock, roots: trust.roots, revocations: createRevocationList(db), ackWithinHours: config.REFERRAL_ACK_HOURS, ...(deps.onReferralFiled === undefined ? {} : { onFiled: deps.onReferralFiled }) }),
-    ingest: metrics.instrumentIngest(createIngestService({ db, verifier, revocations, log, clock })),
+    ingest: metrics.instrumentIngest(createIngestService({ db, verifier, revocations, log, clock, onOutcomes })),
     memberRequests: withFreshRevocations(
       createMemberRequestVerifier({ roots: trust.roots, isRevoked: revocations.lookup, clock, audience: config.HUB_ORIGIN, jtis: createDatabaseJtiStore(db, () => clock.now()) }),
       revocations,

@@ -4,7 +4,7 @@ import { IdentifierInValueError, screenIndicator } from '../identifiers/index.js
 import { keywordSpecificity } from '../guards/index.js';
 import { vouchesFor } from '../pki/index.js';
 import { storeOutcomes } from '../outcomes/index.js';
-import { assertValidWhenReceived, loggedItemCount, type BatchVerifier, type VerifiedBatch } from '../provenance/index.js';
+import { assertValidWhenReceived, isOutcomeRetraction, loggedItemCount, type BatchVerifier, type VerifiedBatch } from '../provenance/index.js';
 import type { Clock } from '../kernel/index.js';
 import type { TransparencyLog } from '../tlog/index.js';
 import { findBatch, liveSightingIds, storeBatch } from './batch-store.js';
@@ -22,6 +22,11 @@ export interface IngestDeps {
   readonly log: TransparencyLog;
   /** The hub's time of receipt, at which the signing chain must be valid. */
   readonly clock: Clock;
+  /**
+   * After a batch carrying outcome records is committed, with the indicators they concern: the
+   * hub judges their precision there (a HOLD quarantines). Not for a replay, which changes nothing.
+   */
+  readonly onOutcomes?: (indicatorIds: readonly string[]) => Promise<unknown>;
 }
 
 export interface IngestService {
@@ -45,8 +50,9 @@ export function createIngestService(deps: IngestDeps): IngestService {
       if (earlier !== undefined) return earlier;
       assertValidWhenReceived(verified.chain, deps.clock.now());
       const indicators = validateIndicators(verified.payload.indicators, Date.parse(verified.payload.createdAt));
+      let receipt: Receipt;
       try {
-        return await deps.db.transaction((tx) => storeAndLog(tx, deps.log, verified, indicators));
+        receipt = await deps.db.transaction((tx) => storeAndLog(tx, deps.log, verified, indicators));
       } catch (err) {
         // The same batch arriving twice at once: the loser of the primary-key race answers like a replay.
         if (isUniqueViolation(err)) {
@@ -55,6 +61,9 @@ export function createIngestService(deps: IngestDeps): IngestService {
         }
         throw err;
       }
+      const judged = (verified.payload.outcomes ?? []).filter((o) => !isOutcomeRetraction(o)).map((o) => o.indicatorId);
+      if (judged.length > 0 && deps.onOutcomes !== undefined) await deps.onOutcomes(judged);
+      return receipt;
     },
   };
 }

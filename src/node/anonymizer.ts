@@ -73,6 +73,8 @@ export interface Anonymizer {
   sellerIndicatorIds(identifier: SellerIdentifier): string[];
   /** The id of the KEYWORD a keyword observation of `text` publishes, identifiers replaced (for retractions). Throws InvalidIndicatorError. */
   keywordIndicatorId(text: string): string;
+  /** The pseudonyms (lp1.…) a raw listing id or URL has under every pseudonym key held (for outcomes by listing). Throws InvalidIndicatorError. */
+  listingPseudonyms(raw: string): string[];
 }
 
 /** Indicator fields named as the platform API names them. */
@@ -128,6 +130,9 @@ export function createAnonymizer(options: AnonymizerOptions): Anonymizer {
     },
     keywordIndicatorId(text) {
       return indicatorId('KEYWORD', keywordFromText(publishedKeywordText(text, region.defaultRegion)));
+    },
+    listingPseudonyms(raw) {
+      return options.pseudonymKeys.map((key) => computeListingPseudonym(raw, key));
     },
   };
 }

@@ -121,6 +121,7 @@ export async function sealBatch(ctx: SealContext): Promise<number | undefined> {
     );
     const seq = Number(inserted!.seq);
     await recordSightings(tx, seq, first.tlp, indicators.map((i) => i.id), retractions.map((r) => r.indicatorId));
+    await recordListings(tx, seq, indicators);
     await tx.query(`DELETE FROM node_pending WHERE seq = ANY($1::bigint[])`, [used]);
     return seq;
   });
@@ -187,6 +188,13 @@ async function recordSightings(tx: Queryable, seq: number, tlp: Tlp, ids: readon
   if (ids.length > 0) {
     await tx.query(`INSERT INTO node_sightings (indicator_id, batch_seq, tlp) SELECT unnest($1::text[]), $2, $3`, [ids, seq, tlp]);
   }
+}
+
+/** Which listing (pseudonym) each published indicator was sighted in: what outcomes by listing look up. */
+async function recordListings(tx: Queryable, seq: number, indicators: ReadonlyArray<{ id: string; indicator: PublishedIndicator }>): Promise<void> {
+  const pairs = indicators.flatMap((i) => (i.indicator.listings ?? []).map((listing) => [listing, i.id] as const));
+  if (pairs.length === 0) return;
+  await tx.query(`INSERT INTO node_listing_sightings (listing, indicator_id, batch_seq) SELECT l, i, $3 FROM unnest($1::text[], $2::text[]) AS t(l, i) ON CONFLICT DO NOTHING`, [pairs.map((p) => p[0]), pairs.map((p) => p[1]), seq]);
 }
 
 /** The oldest queued batch: batches go out one at a time, in order, so a retraction never overtakes its sighting. */

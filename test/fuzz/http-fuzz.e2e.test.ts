@@ -2,7 +2,7 @@
  * The HTTP fuzzer: every route of the hub's route table (src/hub/routes.ts, so routes added later
  * are fuzzed too) with hostile path parameters, query strings, bodies and media types; byte-level
  * mutations of valid signed batches at POST /v1/batches; and hostile observations at a member
- * node's POST /v1/observations and POST /v1/outcomes (and its retractions), and public reports (POST /v1/reports, the
+ * node's POST /v1/observations and POST /v1/outcomes (and its retractions), its GET /v1/outcomes look-ups (listing=…), and public reports (POST /v1/reports, the
  * receipt status, the review API). No 5xx, no INTERNAL_SERVER_ERROR, nothing stored by a refusal,
  * hub and node still healthy. Bounded by FUZZ_CASES and FUZZ_BUDGET_MS; prints count and seed.
  */
@@ -234,6 +234,25 @@ describe('HTTP fuzzing', () => {
     }
     if ((await filed()) !== before) findings.fail('(all)', 'a hostile referral was filed at the hub');
     t.diagnostic(`referrals: ${findings.summary()}`);
+    findings.assertNone();
+    assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
+  });
+
+  it('answers hostile outcome look-ups at the node (listing, reference, indicatorId) with a 2xx or a 4xx, never a 5xx', async (t) => {
+    const r = createRng(seed + 6);
+    const findings = new FuzzFindings(seed + 6, fuzzBudget({ cases: 300, ms: 5_000 }));
+    const node = setup.node!;
+    while (findings.more()) {
+      const params = new URLSearchParams();
+      for (const name of ['listing', 'reference', 'indicatorId']) if (r.chance(0.5)) params.append(name, r.chance(0.2) ? 'lp1.k1.' + nastyString(r) : nastyString(r));
+      if (r.chance(0.2)) params.append('listing', nastyString(r));
+      const query = r.chance(0.2) ? mutateBytes(r, Buffer.from(params.toString())).toString('latin1') : params.toString();
+      const res = await fetch(`${node.url}/v1/outcomes?${query}`, { headers: { authorization: `Bearer ${setup.fixture.apiKey}` } }).catch(() => undefined);
+      // fetch itself refuses some mutated URLs: nothing reached the node.
+      if (res === undefined) continue;
+      findings.checkHttp(query.slice(0, 400), res.status, await res.text());
+    }
+    t.diagnostic(`outcome look-ups: ${findings.summary()}`);
     findings.assertNone();
     assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
   });

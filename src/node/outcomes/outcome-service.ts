@@ -6,7 +6,7 @@
  * its sightings: the hub decides on the same facts). All or nothing per request.
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { InvalidIndicatorError, TLPS, type Tlp } from '../../indicators/index.js';
+import { InvalidIndicatorError, isListingPseudonym, TLPS, type Tlp } from '../../indicators/index.js';
 import { updateReturning } from '../../db/index.js';
 import type { Clock, Random } from '../../kernel/index.js';
 import { MAX_ACTED_AHEAD_MS, type OutcomeAction } from '../../provenance/index.js';
@@ -38,12 +38,24 @@ export interface OutcomeService {
   record(body: unknown): Promise<OutcomeRecorded[]>;
   /** POST /v1/outcomes/retractions. @throws NodeError `INVALID_OUTCOME` | `UNKNOWN_OUTCOME` (details.index) */
   retract(body: unknown): Promise<Array<{ outcomeIds: string[] }>>;
-  list(filter: { reference?: string; indicatorId?: string }): Promise<OutcomeView[]>;
+  /**
+   * GET /v1/outcomes. `listing` is a raw listing id or URL (mapped here to its pseudonym under
+   * every key held: it goes nowhere) or a pseudonym lp1.…: the outcomes about indicators this node
+   * published as sighted in that listing. @throws NodeError `MALFORMED_REQUEST` (details.field listing)
+   */
+  list(filter: { reference?: string; indicatorId?: string; listing?: string }): Promise<OutcomeView[]>;
+}
+
+/** What listOutcomes filters by: `listings` are pseudonyms (lp1.…), any of which matches. */
+export interface OutcomeFilter {
+  readonly reference?: string;
+  readonly indicatorId?: string;
+  readonly listings?: readonly string[];
 }
 
 export interface OutcomeServiceDeps {
   readonly db: DataSource;
-  readonly anonymizer: Pick<Anonymizer, 'sellerIndicatorIds' | 'keywordIndicatorId'>;
+  readonly anonymizer: Pick<Anonymizer, 'sellerIndicatorIds' | 'keywordIndicatorId' | 'listingPseudonyms'>;
   readonly clock: Clock;
   readonly random: Pick<Random, 'uuid'>;
   readonly onQueued?: () => void;
@@ -100,7 +112,7 @@ export function createOutcomeService(deps: OutcomeServiceDeps): OutcomeService {
       return done;
     },
 
-    list: (filter) => listOutcomes(deps.db, filter),
+    list: async ({ listing, ...filter }) => listOutcomes(deps.db, listing === undefined ? filter : { ...filter, listings: listingPseudonymsOf(deps.anonymizer, listing) }),
   };
 }
 
@@ -142,12 +154,25 @@ function targetIds(anonymizer: OutcomeServiceDeps['anonymizer'], target: Outcome
   }
 }
 
-export async function listOutcomes(db: Queryable, filter: { reference?: string; indicatorId?: string }): Promise<OutcomeView[]> {
+/** A pseudonym as it is; a raw listing id or URL as its pseudonym under every key held. */
+function listingPseudonymsOf(anonymizer: Pick<Anonymizer, 'listingPseudonyms'>, listing: string): string[] {
+  if (isListingPseudonym(listing)) return [listing];
+  try {
+    return anonymizer.listingPseudonyms(listing);
+  } catch (err) {
+    if (err instanceof InvalidIndicatorError) throw new NodeError('MALFORMED_REQUEST', `listing ${err.message}`, { details: { field: 'listing' } });
+    throw err;
+  }
+}
+
+export async function listOutcomes(db: Queryable, filter: OutcomeFilter): Promise<OutcomeView[]> {
   const rows: Array<{ outcome_id: string; indicator_id: string; action: OutcomeAction; acted_at: Date; reference: string | null; recorded_at: Date; retracted: boolean; pending: boolean }> = await db.query(
     `SELECT o.outcome_id::text, o.indicator_id, o.action, o.acted_at, o.reference, o.recorded_at, o.retracted_at IS NOT NULL AS retracted,
             EXISTS (SELECT 1 FROM node_pending p WHERE p.outcome AND p.body->>'outcomeId' = o.outcome_id::text) AS pending
-     FROM node_outcomes o WHERE ($1::text IS NULL OR o.reference = $1) AND ($2::text IS NULL OR o.indicator_id = $2) ORDER BY o.recorded_at, o.outcome_id LIMIT 1000`,
-    [filter.reference ?? null, filter.indicatorId ?? null],
+     FROM node_outcomes o WHERE ($1::text IS NULL OR o.reference = $1) AND ($2::text IS NULL OR o.indicator_id = $2)
+       AND ($3::text[] IS NULL OR o.indicator_id IN (SELECT l.indicator_id FROM node_listing_sightings l WHERE l.listing = ANY($3::text[])))
+     ORDER BY o.recorded_at, o.outcome_id LIMIT 1000`,
+    [filter.reference ?? null, filter.indicatorId ?? null, filter.listings === undefined ? null : [...filter.listings]],
   );
   return rows.map((r) => ({
     outcomeId: r.outcome_id,

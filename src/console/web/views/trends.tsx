@@ -183,7 +183,11 @@ function EmergingCard({ token }: { token: string }) {
       <p class="muted">{t('trends.emergingNote')}</p>
       <ErrorBox error={emerging.error} />
       <Loading when={emerging.loading} />
-      {rows.length === 0 && !emerging.loading ? <p class="muted">{t('app.none')}</p> : null}
+      {rows.length === 0 && emerging.data ? (
+        <p class="muted" data-emerging-none>
+          {t('app.none')}
+        </p>
+      ) : null}
       {rows.length > 0 ? <div class="chart" ref={box} data-chart={file} data-rows={rows.length} /> : null}
       <table class="results" data-emerging>
         {rows.length > 0 ? (

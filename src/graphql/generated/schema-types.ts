@@ -311,7 +311,7 @@ export type Query = {
    * Reveals code words and how many members took them up, never which members.
    * Codes: INVALID_FILTER, INVALID_PAGE_SIZE.
    */
-  emergingCodeWords: Array<EmergingCodeWord>;
+  emergingCodeWords: Maybe<Array<EmergingCodeWord>>;
   /** Your agency's watchlists, oldest first. */
   watchlists: Maybe<Array<Watchlist>>;
   /** Alerts of your agency's watchlists that your token may see, newest first; `first` is 1–200. Codes: INVALID_ALERT_FILTER, NOT_FOUND. */
@@ -1643,7 +1643,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType, RequireFields<QueryProvenanceArgs, 'indicatorId'>>;
   sellerGraph?: Resolver<Maybe<ResolversTypes['LinkGraph']>, ParentType, ContextType, RequireFields<QuerySellerGraphArgs, 'hops' | 'maxNodes' | 'minListings'>>;
   risingKeywords?: Resolver<Maybe<Array<ResolversTypes['RisingKeyword']>>, ParentType, ContextType, RequireFields<QueryRisingKeywordsArgs, 'from' | 'to' | 'first'>>;
-  emergingCodeWords?: Resolver<Array<ResolversTypes['EmergingCodeWord']>, ParentType, ContextType, RequireFields<QueryEmergingCodeWordsArgs, 'window' | 'minMembers' | 'first'>>;
+  emergingCodeWords?: Resolver<Maybe<Array<ResolversTypes['EmergingCodeWord']>>, ParentType, ContextType, RequireFields<QueryEmergingCodeWordsArgs, 'window' | 'minMembers' | 'first'>>;
   watchlists?: Resolver<Maybe<Array<ResolversTypes['Watchlist']>>, ParentType, ContextType>;
   alerts?: Resolver<Maybe<ResolversTypes['AlertConnection']>, ParentType, ContextType, RequireFields<QueryAlertsArgs, 'first'>>;
 };

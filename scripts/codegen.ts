@@ -46,6 +46,7 @@ const output = await codegen({
       AccessRecord: '../../auth/index.js#AccessRecordView',
       AccessDigest: '../../auth/index.js#AccessDigestView',
       RisingKeyword: '../../indicators/index.js#RisingKeyword',
+      EmergingCodeWord: '../../emerging/index.js#EmergingCodeWordView',
       LinkGraph: '../../indicators/index.js#LinkGraph',
       GraphNode: '../../indicators/index.js#GraphNode',
       Watchlist: '../../watchlists/index.js#WatchlistView',

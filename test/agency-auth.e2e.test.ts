@@ -60,6 +60,8 @@ const MATRIX: Array<{ field: string; query: string; anyOf: readonly string[] | '
   { field: 'Mutation.acknowledgeAlerts', query: 'mutation { acknowledgeAlerts(ids: ["1"]) { id } }', anyOf: ['indicators:read'] },
   { field: 'Subscription.alertRaised', query: 'subscription { alertRaised { id } }', anyOf: ['indicators:read'] },
   // Outcomes (issue 22): figures over the outcomes the token may see.
+  // Emerging code words (issue 24): members and agencies with indicators:read.
+  { field: 'Query.emergingCodeWords', query: '{ emergingCodeWords { members } }', anyOf: ['indicators:read'], members: true },
   { field: 'Query.outcomeFigures', query: '{ outcomeFigures(from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z") { lag { indicatorId } } }', anyOf: ['stats:read'] },
   // Referrals (issue 22): agencies read and act on their inbox; member nodes file and follow theirs.
   { field: 'Query.referralInbox', query: '{ referralInbox { referrals { id } } }', anyOf: ['referrals:read'] },

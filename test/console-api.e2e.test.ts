@@ -2,7 +2,7 @@
  * The API the analyst console added, end to end: a real hub, members publishing real signed
  * batches, real tokens. Every new read is checked against a narrower token (lower TLP, fewer
  * commodities, no sellers:read, another agency): watchlists and alerts, the seller graph, rising
- * code words, the TLP and sighting-state filters; plus the console's routes and the replaced
+ * code words, emerging code words, the TLP and sighting-state filters; plus the console's routes and the replaced
  * GraphQL landing page.
  */
 import { after, before, describe, it } from 'node:test';
@@ -118,6 +118,45 @@ describe('console API', () => {
       assert.equal(await codeOf(tokens['red']!, '{ risingKeywords(from: "2026-11-20T00:00:00Z", to: "2026-11-10T00:00:00Z") { current } }'), 'INVALID_FILTER');
       assert.equal(await codeOf(tokens['red']!, '{ risingKeywords(from: "2024-11-20T00:00:00Z", to: "2026-11-10T00:00:00Z") { current } }'), 'INVALID_FILTER');
       assert.equal(await codeOf(tokens['red']!, '{ risingKeywords(from: "2026-11-10T00:00:00Z", to: "2026-11-20T00:00:00Z", first: 101) { current } }'), 'INVALID_PAGE_SIZE');
+    });
+  });
+
+  describe('emergingCodeWords: words several members first published within the window', () => {
+    const started = Date.now();
+    before(async () => {
+      // Observation dates a month back: the window goes by the hub's receipt time, not the signer's claim.
+      await publish(shopmart, 'AMBER', [kw('emerge bangle', 'IVORY', 1), kw('emerge alone', 'IVORY', 1), kw('emerge withdrawn', 'IVORY', 1)]);
+      await publish(chatapp, 'AMBER', [kw('emerge bangle', 'IVORY', 2), kw('emerge withdrawn', 'IVORY', 2), kw('emerge scales', 'PANGOLIN', 2)]);
+      await publish(searchco, 'GREEN', [kw('emerge bangle', 'IVORY', 3), kw('emerge scales', 'PANGOLIN', 3)]);
+      await publish(searchco, 'RED', [kw('emerge secret', 'IVORY', 3)]);
+      await publish(chatapp, 'RED', [kw('emerge secret', 'IVORY', 4)]);
+      await publish(shopmart, 'AMBER', [], [{ indicatorId: indicatorId('KEYWORD', 'emergewithdrawn'), reason: 'mistake' }]);
+    });
+    const emerging = async (token: string, args = '') =>
+      ((await data(token, `{ emergingCodeWords(window: 1${args}) { indicator { value } firstSeen members weeks { start sightings newMembers } } }`)).emergingCodeWords as Array<{ indicator: { value: string }; firstSeen: string; members: number; weeks: Array<{ start: string; sightings: number; newMembers: number }> }>)
+        .filter((w) => w.indicator.value.startsWith('emerge'));
+
+    it('counts members over the token’s visible sightings, by hub receipt time, retracted ones out', async () => {
+      const red = await emerging(tokens['red']!);
+      assert.deepEqual(red.map((w) => [w.indicator.value, w.members]), [['emergebangle', 3], ['emergesecret', 2], ['emergescales', 2]]);
+      for (const w of red) {
+        assert.ok(Date.parse(w.firstSeen) >= started - 1000 && Date.parse(w.firstSeen) <= Date.now(), `${w.indicator.value} first seen at receipt, not on the claimed November date`);
+        assert.equal(w.weeks.length, 1);
+        assert.deepEqual([w.weeks[0]!.sightings, w.weeks[0]!.newMembers], [w.members, w.members]);
+      }
+      assert.deepEqual((await emerging(tokens['amber']!)).map((w) => [w.indicator.value, w.members]), [['emergebangle', 3], ['emergescales', 2]], 'the RED word is not visible at AMBER');
+      assert.deepEqual((await emerging(tokens['green']!)).map((w) => [w.indicator.value, w.members]), [], 'at GREEN each word has one member only');
+      // One batch: the same receipt time, so the order between the two is by id; compared as a set.
+      assert.deepEqual((await emerging(tokens['green']!, ', minMembers: 1')).map((w) => `${w.indicator.value}:${w.members}`).sort(), ['emergebangle:1', 'emergescales:1']);
+      assert.deepEqual((await emerging(tokens['pangolin']!)).map((w) => w.indicator.value), ['emergescales'], 'a PANGOLIN token sees pangolin code words only');
+      assert.deepEqual((await emerging(tokens['red']!, ', minMembers: 3')).map((w) => w.indicator.value), ['emergebangle']);
+    });
+    it('needs indicators:read and refuses out-of-range arguments', async () => {
+      assert.equal(await codeOf(tokens['statsOnly']!, '{ emergingCodeWords { members } }'), 'FORBIDDEN');
+      assert.equal(await codeOf(tokens['red']!, '{ emergingCodeWords(window: 0) { members } }'), 'INVALID_FILTER');
+      assert.equal(await codeOf(tokens['red']!, '{ emergingCodeWords(window: 53) { members } }'), 'INVALID_FILTER');
+      assert.equal(await codeOf(tokens['red']!, '{ emergingCodeWords(minMembers: 0) { members } }'), 'INVALID_FILTER');
+      assert.equal(await codeOf(tokens['red']!, '{ emergingCodeWords(first: 101) { members } }'), 'INVALID_PAGE_SIZE');
     });
   });
 
@@ -321,7 +360,7 @@ describe('console API', () => {
     it('records every read of watchlists and alerts in the access audit', async () => {
       const { accessLog } = await data(tokens['auditor']!, '{ accessLog(filter: { agency: "customs" }, first: 500) { records { analyst fields returned } } }');
       const fields = new Set((accessLog.records as Array<{ fields: string }>).map((r) => r.fields));
-      for (const f of ['watchlists', 'alerts', 'createWatchlist', 'acknowledgeAlerts', 'deleteWatchlist', 'risingKeywords', 'sellerGraph']) assert.ok(fields.has(f), `${f} is recorded`);
+      for (const f of ['watchlists', 'alerts', 'createWatchlist', 'acknowledgeAlerts', 'deleteWatchlist', 'risingKeywords', 'emergingCodeWords', 'sellerGraph']) assert.ok(fields.has(f), `${f} is recorded`);
       const greenAlerts = (accessLog.records as Array<{ analyst: string; fields: string; returned: number }>).filter((r) => r.analyst === 'green-analyst' && r.fields === 'alerts');
       assert.ok(greenAlerts.length > 0 && greenAlerts.every((r) => r.returned <= 1), 'what a GREEN reader got is counted as what it saw');
     });

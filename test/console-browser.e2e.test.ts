@@ -236,6 +236,14 @@ describe('analyst console in Chromium', { skip }, () => {
       assert.deepEqual([...new Set(csv.slice(1).map((l) => l.split(',')[1]))].sort(), ['chatapp', 'searchco', 'shopmart']);
       const rising = await page.$$eval('[data-rising] tr a', (as) => as.map((a) => a.textContent));
       assert.ok(rising.includes('ivorybangle'), rising.join(', '));
+      // Emerging code words: 象牙手镯 reached the hub from shopmart and (spelled 象牙手鐲) chatapp, both within the window.
+      await page.waitForSelector('[data-chart^=emerging] canvas');
+      const emerging = await page.$$eval('[data-emerging] tbody tr', (trs) => trs.map((tr) => `${tr.querySelector('a')!.textContent}:${tr.querySelector('[data-members]')!.textContent}`));
+      assert.deepEqual(emerging, [`${normalizeKeyword('象牙手镯')}:2`]);
+      const [emergingCsv] = await Promise.all([page.waitForEvent('download'), page.click('button[data-csv^=emerging]')]);
+      const emergingLines = readFileSync((await emergingCsv.path())!, 'utf8').trim().split('\r\n');
+      assert.equal(emergingLines[0], 'keyword,firstSeen,members,commodities,weekStart,sightings,newMembers');
+      assert.equal(emergingLines.length - 1, 4, 'one line per week of the default four-week window');
       // Removals per week and commodity (outcomeFigures): the card is there, with its CSV, whatever the seed recorded.
       await page.waitForSelector('[data-chart^=removals]');
       assert.equal(await page.locator('button[data-csv^=removals]').count(), 1);
@@ -389,6 +397,12 @@ describe('analyst console in Chromium', { skip }, () => {
       assert.deepEqual([...keys], ['IVORY']);
       await page.waitForSelector('[data-rising] tr a');
       for (const v of await page.$$eval('[data-rising] tr a', (as) => as.map((a) => a.textContent!))) assert.ok(!seed.hiddenFromNarrow.includes(v), `rising shows ${v}`);
+      // 象牙手镯, the seed's word two platforms published, is AMBER: it does not emerge at GREEN
+      // (later tests may publish GREEN ivory words that do).
+      await page.waitForSelector('[data-emerging] tbody tr a, [data-emerging-none]');
+      const emerging = await page.$$eval('[data-emerging] tbody tr a', (as) => as.map((a) => a.textContent!));
+      for (const v of emerging) assert.ok(!seed.hiddenFromNarrow.includes(v), `emerging shows ${v}`);
+      assert.ok(!emerging.includes(normalizeKeyword('象牙手镯')));
       await go(page, `indicator/${indicatorId('KEYWORD', seed.redWords[0]!)}`);
       await page.waitForSelector('main p.muted:has-text("Nothing found")');
       await go(page, 'watchlists');

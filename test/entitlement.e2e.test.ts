@@ -464,6 +464,33 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
     }
   });
 
+  it('emergingCodeWords: members counted over the sightings the caller may see, members and agencies alike', async () => {
+    // Every batch here was received within the last minutes, so over a year's window a member's
+    // first publication is always inside it: a word emerges when enough distinct members have a
+    // visible, unretracted sighting of it (expired ones count: publishing happened).
+    const visibleTo = (p: Party, s: Sighting): boolean =>
+      s.retractedBy === null && (p.kind === 'member' ? s.member === p.member.slug || RANK[s.tlp] <= RANK.AMBER : sees(p, 'indicators', s));
+    for (const p of parties) {
+      for (const minMembers of [1, 2, 3]) {
+        const r = await ask(p, 'query($m: Int!) { emergingCodeWords(window: 52, minMembers: $m, first: 100) { indicator { id } members weeks { sightings newMembers } } }', { m: minMembers });
+        if (p.kind === 'agency' && !opens(p, 'indicators')) {
+          expect(p, 'emergingCodeWords', r.body.errors?.[0]?.extensions?.['code'], 'FORBIDDEN');
+          break;
+        }
+        const expected = pool.KEYWORD.map((k) => {
+          const mine = sightings.filter((s) => s.id === k.id && visibleTo(p, s));
+          return { id: k.id, members: new Set(mine.map((s) => s.member)).size, sightings: mine.length };
+        }).filter((k) => k.members >= minMembers);
+        const got = r.body.data!['emergingCodeWords'] as Array<{ indicator: { id: string }; members: number; weeks: Array<{ sightings: number; newMembers: number }> }>;
+        const total = (w: (typeof got)[number], f: 'sightings' | 'newMembers') => w.weeks.reduce((a, x) => a + x[f], 0);
+        for (const w of got) expect(p, `emergingCodeWords(${w.indicator.id}) weeks`, [w.weeks.length, total(w, 'newMembers')], [52, w.members]);
+        const shown = sorted(got.map((w) => `${w.indicator.id}:${w.members}:${total(w, 'sightings')}`));
+        if (expected.length <= 100) expect(p, `emergingCodeWords(minMembers ${minMembers})`, shown, sorted(expected.map((k) => `${k.id}:${k.members}:${k.sightings}`)));
+        else expect(p, `emergingCodeWords(minMembers ${minMembers}) beyond the caller`, shown.filter((x) => !expected.some((k) => x === `${k.id}:${k.members}:${k.sightings}`)), []);
+      }
+    }
+  });
+
   it('provenance(indicatorId): the sightings, and a batch’s JWS only when every item of it may be seen', async () => {
     const ids = sorted(new Set(sightings.map((s) => s.id)));
     for (const p of parties) {
@@ -736,6 +763,8 @@ const ROOT_FIELDS: Record<string, Path | `none: ${string}`> = {
   'Subscription.indicatorPublished': 'subscription',
   // The analyst console (issue 14).
   'Query.risingKeywords': 'indicators',
+  // Emerging code words (issue 24): counted over the caller's visible sightings only.
+  'Query.emergingCodeWords': 'indicators',
   'Query.sellerGraph': 'seller',
   'Query.watchlists': 'indicators',
   'Query.alerts': 'indicators',

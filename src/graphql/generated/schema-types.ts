@@ -5,6 +5,7 @@ import type { IndicatorRecord as IndicatorRecordModel, SightingRecord as Sightin
 import type { IndicatorConnectionModel as IndicatorConnectionModelModel } from '../connections.js';
 import type { OpinionView as OpinionViewModel } from '../../feedback/index.js';
 import type { Principal as PrincipalModel, AccessRecordView as AccessRecordViewModel, AccessDigestView as AccessDigestViewModel } from '../../auth/index.js';
+import type { EmergingCodeWordView as EmergingCodeWordViewModel } from '../../emerging/index.js';
 import type { WatchlistView as WatchlistViewModel, AlertView as AlertViewModel } from '../../watchlists/index.js';
 import type { AlertConnectionModel as AlertConnectionModelModel } from '../watchlist-resolvers.js';
 import type { RequestView as RequestViewModel, StepView as StepViewModel, AgencyKeyRegistration as AgencyKeyRegistrationModel, AnswerView as AnswerViewModel } from '../../disclosure/index.js';
@@ -323,6 +324,16 @@ export type Query = {
    * names code words (stats:read alone gives counts, never values). Codes: INVALID_FILTER, INVALID_PAGE_SIZE.
    */
   risingKeywords: Maybe<Array<RisingKeyword>>;
+  /**
+   * KEYWORD indicators that at least `minMembers` (1–100) members first published within the last
+   * `window` weeks (1–52), most members first; `first` is 1–100. A member's first publication is
+   * the hub's receipt time of its earliest batch carrying the word, never the time the signer
+   * claims. Counted over the caller's visible sightings only (its TLP and commodities; a member
+   * node: its own and others' up to AMBER); retracted sightings do not count, expired ones do.
+   * Reveals code words and how many members took them up, never which members.
+   * Codes: INVALID_FILTER, INVALID_PAGE_SIZE.
+   */
+  emergingCodeWords: Maybe<Array<EmergingCodeWord>>;
   /** Your agency's watchlists, oldest first. */
   watchlists: Maybe<Array<Watchlist>>;
   /** Alerts of your agency's watchlists that your token may see, newest first; `first` is 1–200. Codes: INVALID_ALERT_FILTER, NOT_FOUND. */
@@ -460,6 +471,14 @@ export type QuerySellerGraphArgs = {
 export type QueryRisingKeywordsArgs = {
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
+  commodity?: InputMaybe<Commodity>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryEmergingCodeWordsArgs = {
+  window?: InputMaybe<Scalars['Int']['input']>;
+  minMembers?: InputMaybe<Scalars['Int']['input']>;
   commodity?: InputMaybe<Commodity>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1356,6 +1375,28 @@ export type RisingKeyword = {
   change: Scalars['Int']['output'];
 };
 
+/** One week of an emerging code word's window, [start, start + 7 days). */
+export type EmergingWeek = {
+  __typename?: 'EmergingWeek';
+  start: Scalars['DateTime']['output'];
+  /** Visible sightings of the word the hub received in the week. */
+  sightings: Scalars['Int']['output'];
+  /** Members whose first visible publication of the word the hub received in the week. */
+  newMembers: Scalars['Int']['output'];
+};
+
+/** A code word several members began to publish within the window. */
+export type EmergingCodeWord = {
+  __typename?: 'EmergingCodeWord';
+  indicator: Indicator;
+  /** The hub's earliest receipt of the word from any member (may be before the window). */
+  firstSeen: Scalars['DateTime']['output'];
+  /** Members that first published the word within the window. */
+  members: Scalars['Int']['output'];
+  /** The window week by week, oldest first (`window` entries), for a trend. */
+  weeks: Array<EmergingWeek>;
+};
+
 export type ImageWatchInput = {
   /** A PDQ hash (64 hex characters). */
   pdq: Scalars['String']['input'];
@@ -1618,6 +1659,8 @@ export type ResolversTypes = {
   GraphLink: ResolverTypeWrapper<GraphLink>;
   LinkGraph: ResolverTypeWrapper<LinkGraphModel>;
   RisingKeyword: ResolverTypeWrapper<RisingKeywordModel>;
+  EmergingWeek: ResolverTypeWrapper<EmergingWeek>;
+  EmergingCodeWord: ResolverTypeWrapper<EmergingCodeWordViewModel>;
   ImageWatchInput: ImageWatchInput;
   WatchlistInput: WatchlistInput;
   ImageWatch: ResolverTypeWrapper<ImageWatch>;
@@ -1700,6 +1743,8 @@ export type ResolversParentTypes = {
   GraphLink: GraphLink;
   LinkGraph: LinkGraphModel;
   RisingKeyword: RisingKeywordModel;
+  EmergingWeek: EmergingWeek;
+  EmergingCodeWord: EmergingCodeWordViewModel;
   ImageWatchInput: ImageWatchInput;
   WatchlistInput: WatchlistInput;
   ImageWatch: ImageWatch;
@@ -1857,6 +1902,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   memberReferrals?: Resolver<Maybe<Array<ResolversTypes['Referral']>>, ParentType, ContextType, RequireFields<QueryMemberReferralsArgs, 'first'>>;
   sellerGraph?: Resolver<Maybe<ResolversTypes['LinkGraph']>, ParentType, ContextType, RequireFields<QuerySellerGraphArgs, 'hops' | 'maxNodes' | 'minListings'>>;
   risingKeywords?: Resolver<Maybe<Array<ResolversTypes['RisingKeyword']>>, ParentType, ContextType, RequireFields<QueryRisingKeywordsArgs, 'from' | 'to' | 'first'>>;
+  emergingCodeWords?: Resolver<Maybe<Array<ResolversTypes['EmergingCodeWord']>>, ParentType, ContextType, RequireFields<QueryEmergingCodeWordsArgs, 'window' | 'minMembers' | 'first'>>;
   watchlists?: Resolver<Maybe<Array<ResolversTypes['Watchlist']>>, ParentType, ContextType>;
   alerts?: Resolver<Maybe<ResolversTypes['AlertConnection']>, ParentType, ContextType, RequireFields<QueryAlertsArgs, 'first'>>;
 };
@@ -2241,6 +2287,19 @@ export type RisingKeywordResolvers<ContextType = GraphQLContext, ParentType exte
   change?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type EmergingWeekResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EmergingWeek'] = ResolversParentTypes['EmergingWeek']> = {
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sightings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  newMembers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type EmergingCodeWordResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EmergingCodeWord'] = ResolversParentTypes['EmergingCodeWord']> = {
+  indicator?: Resolver<ResolversTypes['Indicator'], ParentType, ContextType>;
+  firstSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  weeks?: Resolver<Array<ResolversTypes['EmergingWeek']>, ParentType, ContextType>;
+};
+
 export type ImageWatchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImageWatch'] = ResolversParentTypes['ImageWatch']> = {
   pdq?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   maxDistance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2353,6 +2412,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   GraphLink?: GraphLinkResolvers<ContextType>;
   LinkGraph?: LinkGraphResolvers<ContextType>;
   RisingKeyword?: RisingKeywordResolvers<ContextType>;
+  EmergingWeek?: EmergingWeekResolvers<ContextType>;
+  EmergingCodeWord?: EmergingCodeWordResolvers<ContextType>;
   ImageWatch?: ImageWatchResolvers<ContextType>;
   Watchlist?: WatchlistResolvers<ContextType>;
   Alert?: AlertResolvers<ContextType>;

@@ -27,6 +27,15 @@ const STATS = `query Trends($from: DateTime!, $to: DateTime!, $bucket: StatsBuck
 const REMOVALS = `query Removals($from: DateTime!, $to: DateTime!) { outcomeFigures(from: $from, to: $to) { removalsByWeek { week commodity removals } } }`;
 const RISING = `query Rising($from: DateTime!, $to: DateTime!) { risingKeywords(from: $from, to: $to, first: 15) { current previous change indicator { id value commodities members } } }`;
 
+const EMERGING = `query Emerging($window: Int!) { emergingCodeWords(window: $window, first: 15) { firstSeen members weeks { start sightings newMembers } indicator { id value commodities } } }`;
+
+interface Emerging {
+  firstSeen: string;
+  members: number;
+  weeks: Array<{ start: string; sightings: number; newMembers: number }>;
+  indicator: { id: string; value: string; commodities: string[] };
+}
+
 const DAY = 86_400_000;
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -121,6 +130,91 @@ function RemovalsCard({ rows, xs, file }: { rows: WeeklyRemovals[]; xs: number[]
     >
       {rows.length === 0 ? <p class="muted">{t('app.none')}</p> : null}
       <div class="chart" ref={box} data-chart={file} data-rows={rows.length} aria-label={t('trends.removalsMetric')} />
+    </Card>
+  );
+}
+
+const EMERGING_WINDOWS = [4, 8, 12, 26] as const;
+
+/**
+ * Code words two or more members began to publish within the last weeks (emergingCodeWords): a
+ * weekly chart of their sightings and a table. The window counts back from now, so it has its own
+ * selector rather than the period form above.
+ */
+function EmergingCard({ token }: { token: string }) {
+  const { t, e, lang } = useI18n();
+  const [windowWeeks, setWindowWeeks] = useState<number>(4);
+  const emerging = useAsync(() => gql<{ emergingCodeWords: Emerging[] }>(token, EMERGING, { window: windowWeeks }), [token, windowWeeks]);
+  const rows = emerging.data?.emergingCodeWords ?? [];
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    let chart: { destroy(): void } | undefined;
+    let live = true;
+    const [first] = rows;
+    if (first === undefined) return;
+    const xs = first.weeks.map((w) => Date.parse(w.start));
+    void import('./chart.js').then(({ drawChart }) => {
+      if (!live || box.current === null) return;
+      chart = drawChart(box.current, xs, rows.map((r) => ({ label: r.indicator.value, values: r.weeks.map((w) => w.sightings) })), { tag: languageTag(lang), timeLabel: t('trends.date') });
+    });
+    return () => {
+      live = false;
+      chart?.destroy();
+    };
+  }, [rows, lang]);
+  const file = `emerging_${windowWeeks}w.csv`;
+  const csv = () => download(file, toCsv(['keyword', 'firstSeen', 'members', 'commodities', 'weekStart', 'sightings', 'newMembers'], rows.flatMap((r) => r.weeks.map((w) => [r.indicator.value, r.firstSeen, r.members, r.indicator.commodities.join(' '), w.start, w.sightings, w.newMembers]))));
+  return (
+    <Card
+      title={t('trends.emerging')}
+      actions={
+        <>
+          <select aria-label={t('trends.emergingWindow')} name="emergingWindow" value={String(windowWeeks)} onChange={(ev) => setWindowWeeks(Number((ev.target as HTMLSelectElement).value))}>
+            {EMERGING_WINDOWS.map((w) => (
+              <option value={String(w)}>{t('trends.lastWeeks', { n: w })}</option>
+            ))}
+          </select>
+          <button type="button" data-csv={file} onClick={csv}>
+            {t('trends.csv')}
+          </button>
+        </>
+      }
+    >
+      <p class="muted">{t('trends.emergingNote')}</p>
+      <ErrorBox error={emerging.error} />
+      <Loading when={emerging.loading} />
+      {rows.length === 0 && emerging.data ? (
+        <p class="muted" data-emerging-none>
+          {t('app.none')}
+        </p>
+      ) : null}
+      {rows.length > 0 ? <div class="chart" ref={box} data-chart={file} data-rows={rows.length} /> : null}
+      <table class="results" data-emerging>
+        {rows.length > 0 ? (
+          <thead>
+            <tr>
+              <th>{t('trends.keyword')}</th>
+              <th>{t('field.commodities')}</th>
+              <th class="num">{t('trends.members')}</th>
+              <th>{t('trends.firstSeen')}</th>
+            </tr>
+          </thead>
+        ) : null}
+        <tbody>
+          {rows.map((r) => (
+            <tr>
+              <td>
+                <a href={href(`indicator/${r.indicator.id}`)}>{r.indicator.value}</a>
+              </td>
+              <td>{r.indicator.commodities.map(e).join(', ')}</td>
+              <td class="num" data-members>
+                {r.members}
+              </td>
+              <td>{r.firstSeen.slice(0, 10)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </Card>
   );
 }
@@ -223,6 +317,7 @@ export function TrendsView({ token, me }: { token: string; me: Me }) {
           </table>
         </Card>
       ) : null}
+      {can(me, 'INDICATORS_READ') ? <EmergingCard token={token} /> : null}
     </>
   );
 }

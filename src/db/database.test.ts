@@ -23,7 +23,7 @@ describe('database', () => {
       [
         'access_digests', 'access_records', 'agencies', 'agency_keys', 'agency_tokens', 'batches', 'disclosure_requests', 'disclosure_routes', 'disclosure_steps', 'indicators',
         'interop_sighting_policy', 'member_certificates', 'member_request_jtis', 'members', 'migrations', 'opinion_latest', 'opinions', 'outcomes', 'quarantines', 'rate_limit_buckets',
-        'sighting_listings', 'sightings', 'tlog_checkpoints', 'tlog_entries', 'tlog_hashes', 'tlog_state', 'token_keys', 'warninglists', 'watchlist_alerts', 'watchlists',
+        'referral_competence', 'referral_steps', 'referrals', 'sighting_listings', 'sightings', 'tlog_checkpoints', 'tlog_entries', 'tlog_hashes', 'tlog_state', 'token_keys', 'warninglists', 'watchlist_alerts', 'watchlists',
       ],
     );
     assert.deepEqual(await db.database.migrate(), [], 'a second migrate applies nothing');

@@ -556,13 +556,16 @@ describe(`entitlement, adversarially (ENTITLEMENT_SEED=${SEED})`, () => {
         const wanted = sorted(new Set([own.sellerId, ...extra])).filter((id) => visibleLive(p, 'indicators', id).length > 0);
         expect(p, `${path} indicators and sightings`, sorted(pkg.indicators.map((x) => `${x.id}=${sorted(x.sightings.map(key)).join(',')}`)), wanted.map((id) => `${id}=${sorted(visibleLive(p, 'indicators', id).map(key)).join(',')}`));
         // A version 1 batch's JWS goes in only when the token may see all of it (then it verifies
-        // offline); a version 2 batch always, with the disclosure of the package's indicator alone.
+        // offline); a version 2 batch always, with the disclosures of the items about the package's
+        // indicator alone: the indicator, and what the member did about it in the same batch (its
+        // outcomes about that indicator) where the token may see them.
         const signed = wanted.flatMap((id) =>
           sightings
             .filter((s) => s.id === id && s.retractedBy === null && sees(p, 'provenance', s))
             .flatMap((s) => {
               const b = batches.find((x) => x.batchId === s.batchId)!;
-              return b.version === 2 ? [`${id}:${key(s)}:sd(${id})`] : whole(p, 'provenance', b) ? [`${id}:${key(s)}`] : [];
+              const about = shownOutcomes(p, 'provenance', b).filter((o) => b.outcomes.find((x) => x.outcomeId === o)!.indicatorId === id);
+              return b.version === 2 ? [`${id}:${key(s)}:sd(${sorted([id, ...about.map((o) => `o:${o}`)]).join(',')})`] : whole(p, 'provenance', b) ? [`${id}:${key(s)}`] : [];
             }),
         );
         expect(p, `${path} signed batches`, sorted(pkg.provenance.flatMap((x) => x.sightings.map((s) => `${x.indicatorId}:${key(s)}${s.sdJwt === undefined ? '' : `:sd(${disclosedIds(s.sdJwt).join(',')})`}`))), sorted(signed));

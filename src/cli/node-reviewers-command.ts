@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { escapeForTerminal, systemClock, systemRandom } from '../kernel/index.js';
 import type { openNodeDatabase } from '../node/index.js';
+// The roles' own module, not the room's index: it loads no database or HTTP code.
+import { REVIEWER_ROLES } from '../reports/reviewers.js';
 import type { CliContext } from './context.js';
 import { callNode, replyOrThrow } from './node-socket.js';
 
@@ -8,9 +10,6 @@ type Database = Awaited<ReturnType<typeof openNodeDatabase>>;
 
 /** Through the running node's socket, or on its database when no node runs. */
 type Reviewers = typeof import('../reports/index.js');
-
-/** The roles, as the help text names them (kept here so that declaring the command loads no node code; reports.test.ts checks they match). */
-export const REVIEWER_ROLE_NAMES = ['moderator', 'volunteer'] as const;
 
 /**
  * Through the running node's socket, or on its database when no node runs. The node's database
@@ -41,7 +40,7 @@ export function registerNodeReviewerCommands(node: Command, cli: CliContext): vo
   reviewers
     .command('add <name>')
     .description('create an account; its password is generated and printed once (only its scrypt hash is kept)')
-    .requiredOption('--role <role>', REVIEWER_ROLE_NAMES.join(' | '))
+    .requiredOption('--role <role>', REVIEWER_ROLES.join(' | '))
     .action(async (name: string, opts: { role: string }) => {
       const input = { name, role: opts.role };
       const made = await viaNode(cli, 'POST', '/v1/reviewers', input, (db, r) => r.addReviewer(db, input, systemRandom, systemClock.now()));

@@ -115,11 +115,3 @@ describe('the proof of work', () => {
     assert.equal(await refusal('not base64 json'), 'POW_INVALID {"reason":"MALFORMED"}');
   });
 });
-
-describe('the reviewers command', () => {
-  it('names in its help exactly the roles the review page knows', async () => {
-    const { REVIEWER_ROLE_NAMES } = await import('../cli/node-reviewers-command.js');
-    const { REVIEWER_ROLES } = await import('./index.js');
-    assert.deepEqual([...REVIEWER_ROLE_NAMES], [...REVIEWER_ROLES]);
-  });
-});
